@@ -1,0 +1,1 @@
+console.log('Sealed chat sample: coming up');

@@ -1,0 +1,56 @@
+/**
+ * Event names of the Sealed protocol. Application events may use any other
+ * name that passes the event-name rules; these are never handed to
+ * `messageHandler`.
+ */
+
+/** Events a client sends to the server. */
+export const ClientEvent = {
+  /** Carries the credentials (any JSON value) handed to `authenticateFn`. */
+  AUTHENTICATE: 'authenticate',
+  /** `{ rooms: string[] }`: asks to join rooms; answered with `joined`. */
+  JOIN: 'join',
+  /** `{ rooms: string[] }`: asks to leave rooms; answered with `left`. */
+  LEAVE: 'leave',
+  /** Keeps the connection alive; any frame does, this one carries nothing else. */
+  HEARTBEAT: 'heartbeat',
+} as const;
+
+export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
+
+/** Events the server sends to a client. */
+export const ServerEvent = {
+  /** `{ id, userId, time }`: authentication succeeded; the client is open. */
+  CONNECTED: 'connected',
+  /** `{ rooms, denied, current }`: the answer to `join`. */
+  JOINED: 'joined',
+  /** `{ rooms, current }`: the answer to `leave`. */
+  LEFT: 'left',
+  /** `{ code, message }`: something the client sent was refused. */
+  ERROR: 'error',
+} as const;
+
+export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];
+
+/** Names kept for the protocol's own future events; neither side may use them for application events. */
+export const RESERVED_EVENT_PREFIX = 'sealed:';
+
+/** Event names the encrypted protocol uses; reserved now so applications never depend on them. */
+export const ReservedEvent = {
+  /** An encrypted envelope (Ignis-compatible name). */
+  ENCRYPTED: 'encrypted',
+} as const;
+
+const reservedEventNames: ReadonlySet<string> = new Set<string>([
+  ...Object.values(ClientEvent),
+  ...Object.values(ServerEvent),
+  ...Object.values(ReservedEvent),
+]);
+
+/**
+ * Whether an event name belongs to the protocol, so it may never reach
+ * `messageHandler` nor be sent by the application as its own event.
+ */
+export function isReservedEventName(event: string): boolean {
+  return reservedEventNames.has(event) || event.startsWith(RESERVED_EVENT_PREFIX);
+}

@@ -1,0 +1,116 @@
+import { ErrorCode } from './error-codes.ts';
+
+/** A decoded `{ event, data }` frame. `data` is `undefined` when the frame had none. */
+export interface ProtocolMessage<Data = unknown> {
+  event: string;
+  data: Data;
+}
+
+/** The outcome of decoding one inbound text frame: a message, or the error code to answer with. */
+export type DecodeResult =
+  | { ok: true; message: ProtocolMessage }
+  | { ok: false; code: ErrorCode; reason: string };
+
+/** Structural limits applied while decoding a frame. */
+export interface FrameLimits {
+  /** Longest accepted event name, in UTF-16 code units. */
+  maxEventNameLength: number;
+  /** Deepest accepted nesting of objects and arrays; the frame itself is depth 1. */
+  maxDepth: number;
+}
+
+/** Default {@link FrameLimits}. */
+export const FRAME_LIMIT_DEFAULTS: Readonly<FrameLimits> = Object.freeze({
+  maxEventNameLength: 128,
+  maxDepth: 32,
+});
+
+/** Event names are visible ASCII: no spaces, no control characters. */
+const EVENT_NAME_PATTERN = /^[\x21-\x7e]+$/;
+
+/** Keys that let a payload reach an object's prototype once it is merged or spread. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const ALLOWED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['event', 'data']);
+
+function fail(code: ErrorCode, reason: string): DecodeResult {
+  return { ok: false, code, reason };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Walks a parsed JSON value without recursion (a hostile frame can nest
+ * thousands deep) and reports the first forbidden key or excess depth.
+ */
+function checkStructure(root: unknown, maxDepth: number): DecodeResult | undefined {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) return fail(ErrorCode.TOO_DEEP, `Frame nests deeper than ${maxDepth} levels`);
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return fail(ErrorCode.FORBIDDEN_KEY, `Key "${key}" is not allowed`);
+      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Decodes one inbound text frame into `{ event, data }`, validating its
+ * structure. Pure: never throws, never logs.
+ *
+ * @example
+ * const result = decodeTextFrame('{"event":"join","data":{"rooms":["a"]}}');
+ * if (result.ok) console.log(result.message.event); // 'join'
+ */
+export function decodeTextFrame(text: string, limits: FrameLimits = FRAME_LIMIT_DEFAULTS): DecodeResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return fail(ErrorCode.INVALID_JSON, 'Frame is not valid JSON');
+  }
+  if (!isPlainObject(parsed)) return fail(ErrorCode.INVALID_FRAME, 'Frame must be a JSON object');
+
+  const structureError = checkStructure(parsed, limits.maxDepth);
+  if (structureError) return structureError;
+
+  for (const key of Object.keys(parsed)) {
+    if (!ALLOWED_TOP_LEVEL_KEYS.has(key)) return fail(ErrorCode.INVALID_FRAME, `Unknown frame field "${key}"`);
+  }
+
+  const { event, data } = parsed;
+  if (typeof event !== 'string') return fail(ErrorCode.INVALID_EVENT, 'Field "event" must be a string');
+  if (event.length === 0 || event.length > limits.maxEventNameLength || !EVENT_NAME_PATTERN.test(event)) {
+    return fail(
+      ErrorCode.INVALID_EVENT,
+      `Field "event" must be 1-${limits.maxEventNameLength} visible ASCII characters`,
+    );
+  }
+  return { ok: true, message: { event, data } };
+}
+
+/** Encodes an outbound `{ event, data }` frame as JSON text. */
+export function encodeFrame(event: string, data?: unknown): string {
+  return JSON.stringify(data === undefined ? { event } : { event, data });
+}
+
+/**
+ * Reads `{ rooms: string[] }`, the payload of `join` and `leave`.
+ *
+ * @returns the room names, or `undefined` when the payload has another shape.
+ */
+export function readRoomsPayload(data: unknown): string[] | undefined {
+  if (!isPlainObject(data)) return undefined;
+  const { rooms } = data;
+  if (!Array.isArray(rooms) || !rooms.every((room) => typeof room === 'string')) return undefined;
+  return rooms as string[];
+}
