@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-codes.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { decodeTextFrame, type FrameLimits } from '../protocol/frame-codec.ts';
+import { ConnectionState } from './connection-state.ts';
+import type { EventDispatcher } from './event-dispatcher.ts';
+import type { ServerContext } from './server-context.ts';
+import { WebSocketClient } from './websocket-client.ts';
+
+/**
+ * Owns each connection from the upgrade to the last byte: registers the
+ * client, arms its auth timer, screens every inbound frame (rate limit, binary,
+ * decoding, inbound queue cap) before the dispatcher sees it, closes it with a
+ * named code, and cleans up after it.
+ */
+export class ConnectionController {
+  readonly #frameLimits: FrameLimits;
+  readonly #closeListeners = new Set<() => void>();
+
+  constructor(
+    private readonly context: ServerContext,
+    private readonly dispatcher: EventDispatcher,
+  ) {
+    this.#frameLimits = {
+      maxEventNameLength: context.options.maxEventNameLength,
+      maxDepth: context.options.maxJsonDepth,
+    };
+  }
+
+  /** Takes over an upgraded socket. */
+  accept(socket: WebSocket, request: IncomingMessage): WebSocketClient {
+    const { options } = this.context;
+    const client = new WebSocketClient({
+      id: randomUUID(),
+      socket,
+      remoteAddress: request.socket.remoteAddress,
+      nowMs: this.context.now(),
+      rateLimit: options.rateLimit,
+      maxInboundQueue: options.maxInboundQueue,
+      onInboundError: (error) => this.#onInboundError(client, error),
+    });
+    this.context.clients.add(client);
+    this.context.metrics.connectionsAccepted += 1;
+    client.authTimer = setTimeout(() => this.#onAuthTimeout(client), options.authTimeout);
+    client.authTimer.unref();
+
+    socket.on('message', (data, isBinary) => this.#onFrame(client, data, isBinary));
+    socket.on('pong', () => {
+      client.lastSeenAt = this.context.now();
+    });
+    socket.on('error', (error) => {
+      this.context.logger.debug({ clientId: client.id, err: error }, 'socket error');
+    });
+    socket.once('close', (code) => this.#finalize(client, code));
+    return client;
+  }
+
+  /** Starts closing a client with a named code; later calls do nothing. */
+  close(client: WebSocketClient, code: CloseCode, reason: string): void {
+    if (client.lifecycle.isEnding) return;
+    client.lifecycle.transition(ConnectionState.CLOSING);
+    client.clearTimers();
+    client.socket.close(code, reason);
+  }
+
+  /** Calls `listener` each time a client has fully closed and been removed. */
+  onClientClosed(listener: () => void): () => void {
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
+  }
+
+  #onFrame(client: WebSocketClient, data: RawData, isBinary: boolean): void {
+    if (client.lifecycle.isEnding) return;
+    const now = this.context.now();
+    client.lastSeenAt = now;
+    if (!client.rateLimiter.take(now)) {
+      this.context.metrics.rateLimitCloses += 1;
+      this.close(client, CloseCode.RATE_LIMITED, 'Rate limit exceeded');
+      return;
+    }
+    if (isBinary) {
+      this.#reject(client, ErrorCode.BINARY_NOT_SUPPORTED, 'Binary frames are not accepted on this connection');
+      return;
+    }
+    const result = decodeTextFrame((data as Buffer).toString(), this.#frameLimits);
+    if (!result.ok) {
+      this.#reject(client, result.code, result.reason);
+      return;
+    }
+    if (!client.inbound.push(() => this.dispatcher.dispatch(client, result.message))) {
+      this.context.metrics.rateLimitCloses += 1;
+      this.close(client, CloseCode.RATE_LIMITED, 'Inbound queue full');
+    }
+  }
+
+  /** Client-caused: answered, counted, logged at debug so a flood cannot flood the logs. */
+  #reject(client: WebSocketClient, code: ErrorCode, reason: string): void {
+    this.context.metrics.framesRejected += 1;
+    this.context.logger.debug({ clientId: client.id, code }, 'frame rejected');
+    this.context.sendError(client, code, reason);
+  }
+
+  #onAuthTimeout(client: WebSocketClient): void {
+    client.authTimer = undefined;
+    if (client.state === ConnectionState.OPEN || client.lifecycle.isEnding) return;
+    this.context.metrics.authTimeouts += 1;
+    this.context.sendError(client, ErrorCode.AUTH_TIMEOUT, 'Authentication timed out');
+    this.close(client, CloseCode.AUTH_TIMEOUT, 'Authentication timeout');
+  }
+
+  #onInboundError(client: WebSocketClient, error: unknown): void {
+    this.context.metrics.handlerErrors += 1;
+    this.context.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
+  }
+
+  #finalize(client: WebSocketClient, code: number): void {
+    client.clearTimers();
+    client.lifecycle.transition(ConnectionState.CLOSED);
+    this.context.rooms.leaveAll(client);
+    this.context.clients.remove(client);
+    this.context.logger.debug({ clientId: client.id, code }, 'client closed');
+    if (client.lifecycle.hasOpened && client.userId !== undefined) this.#notifyDisconnected(client, client.userId, code);
+    for (const listener of this.#closeListeners) listener();
+  }
+
+  #notifyDisconnected(client: WebSocketClient, userId: string, closeCode: number): void {
+    const hook = this.context.options.clientDisconnectedFn;
+    if (!hook) return;
+    Promise.resolve()
+      .then(() => hook({ clientId: client.id, userId, closeCode }))
+      .catch((error: unknown) => {
+        this.context.metrics.handlerErrors += 1;
+        this.context.logger.error({ clientId: client.id, err: error }, 'clientDisconnectedFn threw');
+      });
+  }
+}

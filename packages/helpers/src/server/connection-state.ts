@@ -1,0 +1,85 @@
+/**
+ * The life of one connection, as an explicit state machine.
+ *
+ * ```
+ *  upgrade ──► AWAITING_AUTH ──authenticate──► AUTHENTICATING ──ok──► HANDSHAKING ──ok──► OPEN
+ *                  │                               │   └──ok, no handshake required──────►  │
+ *                  │ auth timeout (4001)           │ refused (4003)      │ failed (4004)    │ shutdown (1001),
+ *                  ▼                               ▼                     ▼                  ▼ heartbeat (4002), ...
+ *                CLOSING ◄─────────────────────────┴─────────────────────┴──────────────────┘
+ *                  │
+ *                  ▼
+ *                CLOSED ◄── the socket closed by itself (from any state)
+ * ```
+ */
+export const ConnectionState = {
+  AWAITING_AUTH: 'AWAITING_AUTH',
+  AUTHENTICATING: 'AUTHENTICATING',
+  HANDSHAKING: 'HANDSHAKING',
+  OPEN: 'OPEN',
+  CLOSING: 'CLOSING',
+  CLOSED: 'CLOSED',
+} as const;
+
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+
+const { AWAITING_AUTH, AUTHENTICATING, HANDSHAKING, OPEN, CLOSING, CLOSED } = ConnectionState;
+
+/** Every legal move: from a state to the states it may go to next. */
+const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  [AWAITING_AUTH]: [AUTHENTICATING, CLOSING, CLOSED],
+  [AUTHENTICATING]: [HANDSHAKING, OPEN, CLOSING, CLOSED],
+  [HANDSHAKING]: [OPEN, CLOSING, CLOSED],
+  [OPEN]: [CLOSING, CLOSED],
+  [CLOSING]: [CLOSED],
+  [CLOSED]: [],
+};
+
+/** Thrown when code asks for a move the table does not allow: always a bug in the server. */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: ConnectionState,
+    readonly to: ConnectionState,
+  ) {
+    super(`Illegal connection state transition ${from} -> ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+/** Whether the table allows moving from `from` to `to`. */
+export function canTransition(from: ConnectionState, to: ConnectionState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Owns one connection's state: the only place that writes it.
+ */
+export class ConnectionStateMachine {
+  #state: ConnectionState = AWAITING_AUTH;
+  #hasOpened = false;
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** True once the connection is closing or closed: nothing more may be sent or handled. */
+  get isEnding(): boolean {
+    return this.#state === CLOSING || this.#state === CLOSED;
+  }
+
+  /** True once the connection has been OPEN, even if it is closing now. */
+  get hasOpened(): boolean {
+    return this.#hasOpened;
+  }
+
+  /**
+   * Moves to `next`.
+   *
+   * @throws IllegalTransitionError when the table does not allow the move.
+   */
+  transition(next: ConnectionState): void {
+    if (!canTransition(this.#state, next)) throw new IllegalTransitionError(this.#state, next);
+    this.#state = next;
+    if (next === OPEN) this.#hasOpened = true;
+  }
+}

@@ -1,0 +1,77 @@
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { ClientEvent, isReservedEventName } from '../protocol/event-names.ts';
+import type { ProtocolMessage } from '../protocol/frame-codec.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import type { AuthenticationFlow } from './authentication-flow.ts';
+import { ConnectionState } from './connection-state.ts';
+import type { RoomRequests } from './room-requests.ts';
+import type { ServerContext } from './server-context.ts';
+import type { WebSocketClient } from './websocket-client.ts';
+
+const HANDLER_FAILED_MESSAGE = 'The server could not process the message';
+
+/**
+ * Routes one decoded frame from a client: protocol events to their handlers,
+ * application events to `messageHandler`, and everything a client may not do
+ * in its current state to an `error`.
+ */
+export class EventDispatcher {
+  constructor(
+    private readonly context: ServerContext,
+    private readonly authentication: AuthenticationFlow,
+    private readonly roomRequests: RoomRequests,
+  ) {}
+
+  dispatch(client: WebSocketClient, message: ProtocolMessage): ValueOrPromise<void> {
+    const { event, data } = message;
+    if (client.lifecycle.isEnding) return;
+    switch (event) {
+      case ClientEvent.AUTHENTICATE:
+        return this.authentication.authenticate(client, data);
+      case ClientEvent.HEARTBEAT:
+        return;
+      case ClientEvent.JOIN:
+        return this.#whenOpen(client, () => this.roomRequests.join(client, data));
+      case ClientEvent.LEAVE:
+        return this.#whenOpen(client, () => this.roomRequests.leave(client, data));
+      default:
+        if (isReservedEventName(event)) {
+          this.context.metrics.framesRejected += 1;
+          this.context.sendError(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
+          return;
+        }
+        return this.#whenOpen(client, () => this.#handleApplicationEvent(client, event, data));
+    }
+  }
+
+  #whenOpen(client: WebSocketClient, handle: () => ValueOrPromise<void>): ValueOrPromise<void> {
+    if (client.state !== ConnectionState.OPEN) {
+      this.context.metrics.framesRejected += 1;
+      this.context.sendError(client, ErrorCode.NOT_AUTHENTICATED, 'Authenticate first');
+      return;
+    }
+    return handle();
+  }
+
+  #handleApplicationEvent(client: WebSocketClient, event: string, data: unknown): ValueOrPromise<void> {
+    const handler = this.context.options.messageHandler;
+    if (!handler || client.userId === undefined) return;
+    try {
+      const result = handler({ clientId: client.id, userId: client.userId, event, data });
+      if (result instanceof Promise) return result.catch((error: unknown) => this.#onHandlerError(client, event, error));
+    } catch (error) {
+      this.#onHandlerError(client, event, error);
+    }
+  }
+
+  #onHandlerError(client: WebSocketClient, event: string, error: unknown): void {
+    if (SealedError.is(error)) {
+      this.context.sendError(client, error.code, error.message);
+      return;
+    }
+    this.context.metrics.handlerErrors += 1;
+    this.context.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
+    this.context.sendError(client, ErrorCode.HANDLER_FAILED, HANDLER_FAILED_MESSAGE);
+  }
+}

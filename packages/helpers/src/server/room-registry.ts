@@ -1,0 +1,53 @@
+import type { WebSocketClient } from './websocket-client.ts';
+
+/**
+ * Which clients are in which rooms. Keeps both directions in step: the room's
+ * member set here and `client.rooms` on the client.
+ */
+export class RoomRegistry {
+  readonly #members = new Map<string, Set<WebSocketClient>>();
+
+  /** Number of rooms with at least one member. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Adds the client to the room; returns false when it was already a member. */
+  join(client: WebSocketClient, room: string): boolean {
+    if (client.rooms.has(room)) return false;
+    let members = this.#members.get(room);
+    if (!members) {
+      members = new Set();
+      this.#members.set(room, members);
+    }
+    members.add(client);
+    client.rooms.add(room);
+    return true;
+  }
+
+  /** Removes the client from the room; returns false when it was not a member. */
+  leave(client: WebSocketClient, room: string): boolean {
+    if (!client.rooms.delete(room)) return false;
+    const members = this.#members.get(room);
+    if (members) {
+      members.delete(client);
+      if (members.size === 0) this.#members.delete(room);
+    }
+    return true;
+  }
+
+  /** Removes the client from every room it is in. */
+  leaveAll(client: WebSocketClient): void {
+    for (const room of [...client.rooms]) this.leave(client, room);
+  }
+
+  members(room: string): ReadonlySet<WebSocketClient> {
+    return this.#members.get(room) ?? EMPTY;
+  }
+
+  rooms(): IterableIterator<string> {
+    return this.#members.keys();
+  }
+}
+
+const EMPTY: ReadonlySet<WebSocketClient> = new Set();

@@ -1,0 +1,58 @@
+import type { ValueOrPromise } from '../types/value-or-promise.ts';
+
+/** What `authenticateFn` returns for accepted credentials. */
+export interface AuthenticationResult {
+  /** The application's id for the user; several connections may share it. */
+  userId: string;
+  /** Anything the application wants to keep with the connection. Never logged. */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Checks the `authenticate` payload. Return the user, or `null`/`false` to
+ * refuse (the client gets an `error` and close 4003). Throwing refuses too.
+ */
+export type AuthenticateFn = (context: {
+  clientId: string;
+  /** The `data` of the `authenticate` frame, as the client sent it. */
+  data: unknown;
+  /** The peer address of the TCP connection. */
+  remoteAddress: string | undefined;
+}) => ValueOrPromise<AuthenticationResult | null | false | undefined>;
+
+/**
+ * Decides which of the requested rooms a client may join: returns the allowed
+ * subset. Rooms already failing the room-name rules never reach it.
+ */
+export type ValidateRoomFn = (context: {
+  clientId: string;
+  userId: string;
+  rooms: string[];
+}) => ValueOrPromise<readonly string[]>;
+
+/** Called once a client is open (authenticated and, where required, handshaken). */
+export type ClientConnectedFn = (context: {
+  clientId: string;
+  userId: string;
+  metadata: Record<string, unknown> | undefined;
+}) => ValueOrPromise<void>;
+
+/** Called once when a client that had been open disconnects, for whatever reason. */
+export type ClientDisconnectedFn = (context: {
+  clientId: string;
+  userId: string;
+  closeCode: number;
+}) => ValueOrPromise<void>;
+
+/**
+ * Receives every application event from an open client. Protocol events
+ * (`authenticate`, `join`, `leave`, `heartbeat`, ...) never arrive here.
+ * Throw a `SealedError` to answer the client with its code and message;
+ * any other error is answered with `HANDLER_FAILED`.
+ */
+export type MessageHandler = (context: {
+  clientId: string;
+  userId: string;
+  event: string;
+  data: unknown;
+}) => ValueOrPromise<void>;

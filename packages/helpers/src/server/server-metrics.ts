@@ -1,0 +1,47 @@
+/** Counters a server keeps; read them with `WebSocketServerHelper.getMetrics()`. */
+export interface ServerMetricsSnapshot {
+  /** Upgrades accepted. */
+  connectionsAccepted: number;
+  /** Upgrades refused before upgrading (cap, origin, shutdown). */
+  connectionsRejected: number;
+  /** Clients that became open. */
+  clientsOpened: number;
+  /** Credentials refused, or `authenticateFn` threw. */
+  authFailures: number;
+  /** Clients closed with 4001. */
+  authTimeouts: number;
+  /** Clients closed with 4002. */
+  heartbeatTimeouts: number;
+  /** Inbound frames answered with an `error` (bad JSON, bad shape, ...). */
+  framesRejected: number;
+  /** Clients closed with 4006. */
+  rateLimitCloses: number;
+  /** Messages written to a socket. */
+  messagesDelivered: number;
+  /** Messages skipped for a client whose buffer was full (`slowConsumerPolicy: 'drop'`). */
+  slowConsumerDrops: number;
+  /** Clients closed with 4007. */
+  slowConsumerCloses: number;
+  /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
+  handlerErrors: number;
+}
+
+/** The live counters. Plain fields: incrementing one costs nothing on the hot path. */
+export class ServerMetrics implements ServerMetricsSnapshot {
+  connectionsAccepted = 0;
+  connectionsRejected = 0;
+  clientsOpened = 0;
+  authFailures = 0;
+  authTimeouts = 0;
+  heartbeatTimeouts = 0;
+  framesRejected = 0;
+  rateLimitCloses = 0;
+  messagesDelivered = 0;
+  slowConsumerDrops = 0;
+  slowConsumerCloses = 0;
+  handlerErrors = 0;
+
+  snapshot(): ServerMetricsSnapshot {
+    return { ...this };
+  }
+}

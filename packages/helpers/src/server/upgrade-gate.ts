@@ -1,0 +1,112 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../logging/logger.ts';
+
+/** HTTP statuses the gate answers with before any upgrade. */
+export const UpgradeRejection = {
+  /** The path is not ours and no one else listens for upgrades. */
+  NOT_FOUND: 404,
+  /** The `Origin` header is not in `allowedOrigins`. */
+  FORBIDDEN_ORIGIN: 403,
+  /** At `maxConnections`, or shutting down. */
+  UNAVAILABLE: 503,
+} as const;
+
+export type UpgradeRejection = (typeof UpgradeRejection)[keyof typeof UpgradeRejection];
+
+/** Dependencies of an {@link UpgradeGate}. */
+export interface UpgradeGateInit {
+  path: string;
+  maxConnections: number;
+  allowedOrigins: readonly string[] | undefined;
+  wss: WebSocketServer;
+  /** Live sockets the server holds now. */
+  liveConnections: () => number;
+  /** Whether other code also listens for `upgrade` on the same HTTP server. */
+  hasOtherUpgradeListeners: () => boolean;
+  onConnection: (socket: WebSocket, request: IncomingMessage) => void;
+  onRejected: (status: UpgradeRejection) => void;
+  logger: Logger;
+}
+
+/**
+ * Decides, before any WebSocket exists, whether an HTTP upgrade may proceed:
+ * right path, allowed origin, and room under `maxConnections` counting the
+ * upgrades still in progress. Refusals are plain HTTP responses.
+ */
+export class UpgradeGate {
+  #pendingUpgrades = 0;
+  #closed = false;
+  readonly #allowedOrigins: ReadonlySet<string> | undefined;
+
+  constructor(private readonly init: UpgradeGateInit) {
+    this.#allowedOrigins = init.allowedOrigins ? new Set(init.allowedOrigins) : undefined;
+  }
+
+  /** Upgrades accepted by the gate whose WebSocket handshake has not finished. */
+  get pendingUpgrades(): number {
+    return this.#pendingUpgrades;
+  }
+
+  /** From now on every upgrade is refused with 503. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The `upgrade` listener to attach to the HTTP server. */
+  readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(request.url) !== this.init.path) {
+      if (!this.init.hasOtherUpgradeListeners()) this.#reject(socket, UpgradeRejection.NOT_FOUND);
+      return;
+    }
+    if (this.#closed) {
+      this.#reject(socket, UpgradeRejection.UNAVAILABLE);
+      return;
+    }
+    const origin = request.headers.origin;
+    if (this.#allowedOrigins && origin !== undefined && !this.#allowedOrigins.has(origin)) {
+      this.#reject(socket, UpgradeRejection.FORBIDDEN_ORIGIN);
+      return;
+    }
+    if (this.init.liveConnections() + this.#pendingUpgrades >= this.init.maxConnections) {
+      this.#reject(socket, UpgradeRejection.UNAVAILABLE);
+      return;
+    }
+    this.#upgrade(request, socket, head);
+  };
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#pendingUpgrades += 1;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      this.#pendingUpgrades -= 1;
+    };
+    // ws answers a malformed handshake itself and never calls back; the socket's close settles it then.
+    socket.once('close', settle);
+    this.init.wss.handleUpgrade(request, socket, head, (webSocket) => {
+      settle();
+      socket.off('close', settle);
+      this.init.onConnection(webSocket, request);
+    });
+  }
+
+  #reject(socket: Duplex, status: UpgradeRejection): void {
+    this.init.onRejected(status);
+    this.init.logger.debug({ status }, 'upgrade refused');
+    const reason = STATUS_CODES[status] ?? '';
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+    );
+  }
+}
+
+/** The path of a request URL, without the query string. */
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? url : url.slice(0, queryStart);
+}

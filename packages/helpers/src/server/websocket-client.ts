@@ -1,0 +1,66 @@
+import type { WebSocket } from 'ws';
+import { TokenBucket } from '../utils/token-bucket.ts';
+import { SerialTaskQueue } from '../utils/serial-task-queue.ts';
+import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
+
+/** What a client looks like to application code: read-only facts about one connection. */
+export interface WebSocketClientInfo {
+  readonly id: string;
+  /** Set once authenticated. */
+  readonly userId: string | undefined;
+  readonly state: ConnectionState;
+  readonly rooms: ReadonlySet<string>;
+  readonly connectedAt: number;
+  readonly metadata: Record<string, unknown> | undefined;
+}
+
+/** Construction parameters of a {@link WebSocketClient}. */
+export interface WebSocketClientInit {
+  id: string;
+  socket: WebSocket;
+  remoteAddress: string | undefined;
+  nowMs: number;
+  rateLimit: { messagesPerSecond: number; burst: number };
+  maxInboundQueue: number;
+  onInboundError: (error: unknown) => void;
+}
+
+/**
+ * Everything the server keeps about one connection. Owned by the server; the
+ * application sees it through {@link WebSocketClientInfo}.
+ */
+export class WebSocketClient implements WebSocketClientInfo {
+  readonly id: string;
+  readonly socket: WebSocket;
+  readonly remoteAddress: string | undefined;
+  readonly connectedAt: number;
+  readonly rooms = new Set<string>();
+  readonly lifecycle = new ConnectionStateMachine();
+  readonly inbound: SerialTaskQueue;
+  readonly rateLimiter: TokenBucket;
+  userId: string | undefined;
+  metadata: Record<string, unknown> | undefined;
+  /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
+  lastSeenAt: number;
+  authTimer: NodeJS.Timeout | undefined;
+
+  constructor(init: WebSocketClientInit) {
+    this.id = init.id;
+    this.socket = init.socket;
+    this.remoteAddress = init.remoteAddress;
+    this.connectedAt = init.nowMs;
+    this.lastSeenAt = init.nowMs;
+    this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
+    this.inbound = new SerialTaskQueue(init.maxInboundQueue, init.onInboundError);
+  }
+
+  get state(): ConnectionState {
+    return this.lifecycle.state;
+  }
+
+  /** Releases the timers this client holds. Safe to call more than once. */
+  clearTimers(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+  }
+}

@@ -1,0 +1,272 @@
+import { WebSocketServer } from 'ws';
+import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
+import { CloseCode } from '../protocol/close-codes.ts';
+import { ServerEvent } from '../protocol/event-names.ts';
+import { encodeFrame } from '../protocol/frame-codec.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { AuthenticationFlow } from './authentication-flow.ts';
+import { ClientRegistry } from './client-registry.ts';
+import { ConnectionController } from './connection-controller.ts';
+import { ConnectionState } from './connection-state.ts';
+import { EventDispatcher } from './event-dispatcher.ts';
+import { HeartbeatMonitor } from './heartbeat-monitor.ts';
+import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
+import { RoomRegistry } from './room-registry.ts';
+import { checkRoomName } from './room-name-rules.ts';
+import { RoomRequests } from './room-requests.ts';
+import type { ServerContext } from './server-context.ts';
+import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
+import { UpgradeGate } from './upgrade-gate.ts';
+import type { WebSocketClient, WebSocketClientInfo } from './websocket-client.ts';
+import {
+  WebSocketDefaults,
+  resolveServerOptions,
+  type ResolvedServerOptions,
+  type WebSocketServerOptions,
+} from './websocket-server-options.ts';
+
+/** An outbound application message. */
+export interface OutboundMessage {
+  event: string;
+  data?: unknown;
+}
+
+const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0 });
+
+/**
+ * A WebSocket server on `ws`, attached to a Node HTTP server: authenticated
+ * clients, rooms, broadcast and per-client delivery. A thin facade over the
+ * parts in this folder.
+ *
+ * @example
+ * const helper = new WebSocketServerHelper({
+ *   server: httpServer,
+ *   authenticateFn: ({ data }) => verifyToken(data) ?? null,
+ *   validateRoomFn: ({ rooms }) => rooms.filter((room) => room.startsWith('public-')),
+ *   messageHandler: ({ userId, event, data }) => console.log(userId, event, data),
+ * });
+ * await helper.sendToRoom({ room: 'public-lobby', event: 'news', data: { text: 'hello' } });
+ * await helper.shutdown();
+ */
+export class WebSocketServerHelper {
+  readonly identifier: string;
+  readonly #options: ResolvedServerOptions;
+  readonly #logger: Logger;
+  readonly #wss: WebSocketServer;
+  readonly #clients = new ClientRegistry();
+  readonly #rooms = new RoomRegistry();
+  readonly #metrics = new ServerMetrics();
+  readonly #delivery: MessageDelivery;
+  readonly #controller: ConnectionController;
+  readonly #roomRequests: RoomRequests;
+  readonly #heartbeat: HeartbeatMonitor;
+  readonly #gate: UpgradeGate;
+  #shutdown: Promise<void> | undefined;
+
+  /**
+   * Validates the options and starts accepting upgrades on `options.path`.
+   *
+   * @throws InvalidOptionsError when a required option is missing or a limit is not a positive integer.
+   */
+  constructor(options: WebSocketServerOptions) {
+    const identifier = options.identifier ?? WebSocketDefaults.IDENTIFIER;
+    this.#logger = componentLogger(options.logger ?? createDefaultLogger(), 'WebSocketServerHelper', { identifier });
+    this.#options = resolveServerOptions(options, this.#logger);
+    this.identifier = this.#options.identifier;
+
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.#options.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#delivery = new MessageDelivery({
+      maxBufferedBytes: this.#options.maxBufferedBytes,
+      slowConsumerPolicy: this.#options.slowConsumerPolicy,
+      metrics: this.#metrics,
+      closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
+    });
+
+    const context: ServerContext = {
+      options: this.#options,
+      logger: this.#logger,
+      clients: this.#clients,
+      rooms: this.#rooms,
+      delivery: this.#delivery,
+      metrics: this.#metrics,
+      sendControl: (client, event, data) => void this.#delivery.write(client, encodeFrame(event, data)),
+      sendError: (client, code, message) =>
+        void this.#delivery.write(client, encodeFrame(ServerEvent.ERROR, { code, message })),
+      closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
+      now: Date.now,
+    };
+    this.#roomRequests = new RoomRequests(context);
+    const dispatcher = new EventDispatcher(context, new AuthenticationFlow(context), this.#roomRequests);
+    this.#controller = new ConnectionController(context, dispatcher);
+    this.#heartbeat = new HeartbeatMonitor({
+      clients: this.#clients,
+      intervalMs: this.#options.heartbeatInterval,
+      timeoutMs: this.#options.heartbeatTimeout,
+      now: Date.now,
+      onTimeout: (client) => {
+        this.#metrics.heartbeatTimeouts += 1;
+        this.#controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
+      },
+    });
+    const server = this.#options.server;
+    this.#gate = new UpgradeGate({
+      path: this.#options.path,
+      maxConnections: this.#options.maxConnections,
+      allowedOrigins: this.#options.allowedOrigins,
+      wss: this.#wss,
+      liveConnections: () => this.#clients.size,
+      hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
+      onConnection: (socket, request) => void this.#controller.accept(socket, request),
+      onRejected: () => {
+        this.#metrics.connectionsRejected += 1;
+      },
+      logger: this.#logger,
+    });
+    server.on('upgrade', this.#gate.onUpgrade);
+    this.#heartbeat.start();
+    this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
+  }
+
+  /** Every connected client, authenticated or not. */
+  getClients(): WebSocketClientInfo[] {
+    return [...this.#clients.all()];
+  }
+
+  getClient(params: { clientId: string }): WebSocketClientInfo | undefined {
+    return this.#clients.get(params.clientId);
+  }
+
+  /** The open connections of one user (a user may have several). */
+  getClientsByUser(params: { userId: string }): WebSocketClientInfo[] {
+    return [...this.#clients.byUser(params.userId)];
+  }
+
+  getClientsByRoom(params: { room: string }): WebSocketClientInfo[] {
+    return [...this.#rooms.members(params.room)];
+  }
+
+  /** Rooms with at least one member on this server. */
+  getRooms(): string[] {
+    return [...this.#rooms.rooms()];
+  }
+
+  /**
+   * Puts an open client into rooms on the server's authority (no
+   * `validateRoomFn`, no per-client limit; the room-name rules still apply).
+   *
+   * @returns the rooms the client newly joined.
+   * @throws SealedError `INVALID_ROOM_NAME` when a name breaks the rules.
+   */
+  joinRoom(params: { clientId: string; rooms: readonly string[] }): string[] {
+    for (const room of params.rooms) {
+      const problem = checkRoomName(room, this.#roomRequests.rules);
+      if (problem) throw new SealedError(problem.code, `${problem.message}: ${JSON.stringify(room)}`);
+    }
+    const client = this.#openClient(params.clientId);
+    if (!client) return [];
+    return params.rooms.filter((room) => this.#rooms.join(client, room));
+  }
+
+  /** @returns the rooms the client left. */
+  leaveRoom(params: { clientId: string; rooms: readonly string[] }): string[] {
+    const client = this.#clients.get(params.clientId);
+    if (!client) return [];
+    return params.rooms.filter((room) => this.#rooms.leave(client, room));
+  }
+
+  /** Sends to one open client. */
+  async sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
+    const client = this.#openClient(params.clientId);
+    if (!client) return NOTHING_DELIVERED;
+    return this.#delivery.fanOut([client], encodeFrame(params.event, params.data));
+  }
+
+  /** Sends to every open connection of one user. */
+  async sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#fanOut(this.#clients.byUser(params.userId), params);
+  }
+
+  /** Sends to every member of a room, except the clients in `exclude`. */
+  async sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#fanOut(this.#rooms.members(params.room), params);
+  }
+
+  /** Sends to every open client, except the clients in `exclude`. */
+  async broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#fanOut(this.#clients.all(), params);
+  }
+
+  /** Closes one client with a code of the close-code table (default 1000). */
+  disconnect(params: { clientId: string; code?: CloseCode; reason?: string }): void {
+    const client = this.#clients.get(params.clientId);
+    if (client) this.#controller.close(client, params.code ?? CloseCode.NORMAL, params.reason ?? '');
+  }
+
+  /** A copy of the server's counters. */
+  getMetrics(): ServerMetricsSnapshot & { connections: number; pendingUpgrades: number; rooms: number } {
+    return {
+      ...this.#metrics.snapshot(),
+      connections: this.#clients.size,
+      pendingUpgrades: this.#gate.pendingUpgrades,
+      rooms: this.#rooms.size,
+    };
+  }
+
+  /**
+   * Stops accepting upgrades, closes every client with 1001, waits up to
+   * `shutdownGraceMs` for their closing handshakes (then cuts them off), and
+   * releases every timer and listener. Idempotent: later calls return the
+   * same promise.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#shutDown();
+    return this.#shutdown;
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#gate.close();
+    this.#options.server.off('upgrade', this.#gate.onUpgrade);
+    this.#heartbeat.stop();
+    for (const client of [...this.#clients.all()]) {
+      this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
+    }
+    await this.#waitForClients();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    this.#logger.info('shut down');
+  }
+
+  #waitForClients(): Promise<void> {
+    if (this.#clients.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const graceTimer = setTimeout(() => {
+        for (const client of this.#clients.all()) client.socket.terminate();
+      }, this.#options.shutdownGraceMs);
+      const stopListening = this.#controller.onClientClosed(() => {
+        if (this.#clients.size > 0) return;
+        clearTimeout(graceTimer);
+        stopListening();
+        resolve();
+      });
+    });
+  }
+
+  #fanOut(
+    recipients: Iterable<WebSocketClient>,
+    params: { exclude?: readonly string[] } & OutboundMessage,
+  ): DeliveryReport {
+    const exclude = params.exclude && params.exclude.length > 0 ? new Set(params.exclude) : undefined;
+    // Serialized once, as bytes: every recipient gets the same buffer.
+    const frame = Buffer.from(encodeFrame(params.event, params.data));
+    return this.#delivery.fanOut(recipients, frame, exclude);
+  }
+
+  #openClient(clientId: string): WebSocketClient | undefined {
+    const client = this.#clients.get(clientId);
+    return client?.state === ConnectionState.OPEN ? client : undefined;
+  }
+}
