@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode, ErrorCode } from '../../src/index.ts';
+import { TestClient } from '../support/test-client.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+async function connectAs(user: string): Promise<TestClient> {
+  const { client } = await TestClient.authenticated(server!.url, { token: user });
+  clients.push(client);
+  client.send('join', { rooms: ['lobby'] });
+  await client.next('joined');
+  return client;
+}
+
+const badFrames: Array<[string, string | Buffer, string, boolean?]> = [
+  ['text that is not JSON', '{"event":', ErrorCode.INVALID_JSON],
+  ['JSON null', 'null', ErrorCode.INVALID_FRAME],
+  ['a JSON array', '[1,2]', ErrorCode.INVALID_FRAME],
+  ['a JSON number', '12', ErrorCode.INVALID_FRAME],
+  ['an event that is not a string', '{"event":{"name":"chat"}}', ErrorCode.INVALID_EVENT],
+  ['rooms that are not an array of strings', '{"event":"join","data":{"rooms":[null]}}', ErrorCode.INVALID_PAYLOAD],
+  ['a __proto__ key', '{"event":"chat","data":{"__proto__":{"admin":true}}}', ErrorCode.FORBIDDEN_KEY],
+  ['a constructor key', '{"event":"chat","data":{"constructor":{"prototype":{}}}}', ErrorCode.FORBIDDEN_KEY],
+  ['a binary frame', Buffer.from('{"event":"chat"}'), ErrorCode.BINARY_NOT_SUPPORTED, true],
+];
+
+describe('bad frames', () => {
+  it.each(badFrames)('answers %s with an error, never reaches the handler, and keeps serving', async (_name, frame, code, binary) => {
+    const handled: string[] = [];
+    server = await startTestServer({ messageHandler: ({ event }) => void handled.push(event) });
+    const attacker = await connectAs('mallory');
+    const bystander = await connectAs('bob');
+
+    attacker.sendRaw(frame, { binary: binary ?? false });
+    expect((await attacker.next('error')).data.code).toBe(code);
+
+    attacker.send('ping-after');
+    bystander.send('still-here');
+    await server.helper.sendToRoom({ room: 'lobby', event: 'news' });
+    await Promise.all([attacker.next('news'), bystander.next('news')]);
+    await expect.poll(() => handled).toEqual(['ping-after', 'still-here']);
+    expect(server.helper.getMetrics().framesRejected).toBe(1);
+    expect(Object.prototype).not.toHaveProperty('admin');
+  });
+
+  it('closes an oversize frame with 1009 and keeps serving the others', async () => {
+    server = await startTestServer({ maxPayloadBytes: 1024 });
+    const attacker = await connectAs('mallory');
+    const bystander = await connectAs('bob');
+    attacker.send('chat', { text: 'x'.repeat(2048) });
+    expect((await attacker.closed).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news' });
+    expect(report.delivered).toBe(1);
+    await bystander.next('news');
+  });
+
+  it('closes a client that floods past its rate limit with 4006', async () => {
+    server = await startTestServer({ rateLimit: { messagesPerSecond: 1, burst: 5 } });
+    const attacker = await connectAs('mallory');
+    const bystander = await connectAs('bob');
+    for (let i = 0; i < 20; i += 1) attacker.send('heartbeat');
+    expect((await attacker.closed).code).toBe(CloseCode.RATE_LIMITED);
+    await server.helper.sendToRoom({ room: 'lobby', event: 'news' });
+    await bystander.next('news');
+  });
+
+  it('closes a client whose frames pile up behind a slow handler with 4006', async () => {
+    server = await startTestServer({ maxInboundQueue: 3, messageHandler: () => new Promise(() => undefined) });
+    const attacker = await connectAs('mallory');
+    for (let i = 0; i < 10; i += 1) attacker.send('chat', { i });
+    expect((await attacker.closed).code).toBe(CloseCode.RATE_LIMITED);
+  });
+});

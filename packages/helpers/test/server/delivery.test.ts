@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestClient } from '../support/test-client.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+async function connectAs(user: string, rooms: string[] = []): Promise<{ client: TestClient; id: string }> {
+  const { client, connected } = await TestClient.authenticated(server!.url, { token: user });
+  clients.push(client);
+  if (rooms.length > 0) {
+    client.send('join', { rooms });
+    await client.next('joined');
+  }
+  return { client, id: connected.id as string };
+}
+
+/** A marker message sent to everyone after the message under test: once it arrives, anything sent before it has too. */
+async function flush(...targets: TestClient[]): Promise<void> {
+  await server!.helper.broadcast({ event: 'flush' });
+  await Promise.all(targets.map((client) => client.next('flush')));
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+describe('sendToRoom', () => {
+  it('reaches every member once and nobody else', async () => {
+    server = await startTestServer();
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+    const carol = await connectAs('carol', ['kitchen']);
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: { n: 1 } });
+    expect(report).toEqual({ recipients: 2, delivered: 2 });
+    await flush(alice.client, bob.client, carol.client);
+    expect(alice.client.all('news')).toEqual([{ event: 'news', data: { n: 1 } }]);
+    expect(bob.client.all('news')).toHaveLength(1);
+    expect(carol.client.all('news')).toHaveLength(0);
+  });
+
+  it('skips the excluded clients', async () => {
+    server = await startTestServer();
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', exclude: [alice.id] });
+    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    await flush(alice.client, bob.client);
+    expect(alice.client.all('news')).toHaveLength(0);
+    expect(bob.client.all('news')).toHaveLength(1);
+  });
+});
+
+describe('broadcast', () => {
+  it('reaches every open client except the excluded, and no client still authenticating', async () => {
+    server = await startTestServer();
+    const alice = await connectAs('alice');
+    const bob = await connectAs('bob');
+    const stranger = await TestClient.connect(server.url);
+    clients.push(stranger);
+    const report = await server.helper.broadcast({ event: 'news', data: 'hi', exclude: [bob.id] });
+    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    await flush(alice.client, bob.client);
+    expect(alice.client.all('news')).toEqual([{ event: 'news', data: 'hi' }]);
+    expect(bob.client.all('news')).toHaveLength(0);
+    expect(stranger.all('news')).toHaveLength(0);
+    expect(stranger.all('flush')).toHaveLength(0);
+  });
+});
+
+describe('sendToUser', () => {
+  it('reaches every session of the user', async () => {
+    server = await startTestServer();
+    const phone = await connectAs('alice');
+    const laptop = await connectAs('alice');
+    const bob = await connectAs('bob');
+    const report = await server.helper.sendToUser({ userId: 'alice', event: 'dm', data: { text: 'hey' } });
+    expect(report).toEqual({ recipients: 2, delivered: 2 });
+    await flush(phone.client, laptop.client, bob.client);
+    expect(phone.client.all('dm')).toHaveLength(1);
+    expect(laptop.client.all('dm')).toHaveLength(1);
+    expect(bob.client.all('dm')).toHaveLength(0);
+  });
+});
+
+describe('sendToClient', () => {
+  it('reaches only that client', async () => {
+    server = await startTestServer();
+    const first = await connectAs('alice');
+    const second = await connectAs('alice');
+    const report = await server.helper.sendToClient({ clientId: second.id, event: 'dm' });
+    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    await flush(first.client, second.client);
+    expect(first.client.all('dm')).toHaveLength(0);
+    expect(second.client.all('dm')).toEqual([{ event: 'dm' }]);
+  });
+
+  it('reports nothing delivered for an unknown client', async () => {
+    server = await startTestServer();
+    expect(await server.helper.sendToClient({ clientId: 'nobody', event: 'dm' })).toEqual({ recipients: 0, delivered: 0 });
+  });
+});
+
+describe('messageHandler', () => {
+  it('receives application events with the sender, and never protocol events', async () => {
+    const seen: Array<{ userId: string; event: string; data: unknown }> = [];
+    server = await startTestServer({
+      messageHandler: ({ userId, event, data }) => void seen.push({ userId, event, data }),
+    });
+    const alice = await connectAs('alice');
+    alice.client.send('heartbeat');
+    alice.client.send('join', { rooms: ['a'] });
+    await alice.client.next('joined');
+    alice.client.send('connected', {});
+    alice.client.send('sealed:anything', {});
+    alice.client.send('chat', { text: 'hello' });
+    const errors = [await alice.client.next('error'), await alice.client.next('error')];
+    expect(errors.map((error) => error.data.code)).toEqual(['RESERVED_EVENT', 'RESERVED_EVENT']);
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen).toEqual([{ userId: 'alice', event: 'chat', data: { text: 'hello' } }]);
+  });
+
+  it('answers HANDLER_FAILED when the handler throws, and keeps the connection', async () => {
+    server = await startTestServer({
+      messageHandler: async ({ event }) => {
+        if (event === 'explode') throw new Error('bug');
+      },
+    });
+    const alice = await connectAs('alice');
+    alice.client.send('explode');
+    expect((await alice.client.next('error')).data).toEqual({
+      code: 'HANDLER_FAILED',
+      message: 'The server could not process the message',
+    });
+    alice.client.send('join', { rooms: ['a'] });
+    expect((await alice.client.next('joined')).data.rooms).toEqual(['a']);
+  });
+});

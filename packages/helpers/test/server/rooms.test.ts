@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/index.ts';
+import { TestClient } from '../support/test-client.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+async function connectAs(user: string): Promise<TestClient> {
+  const { client } = await TestClient.authenticated(server!.url, { token: user });
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+describe('join', () => {
+  it('answers joined with the rooms granted, the rooms denied and the current rooms', async () => {
+    server = await startTestServer({ validateRoomFn: ({ rooms }) => rooms.filter((room) => room !== 'vip') });
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['lobby', 'vip', 'lobby'] });
+    const joined = await client.next('joined');
+    expect(joined.data).toEqual({
+      rooms: ['lobby'],
+      denied: [{ room: 'vip', code: ErrorCode.ROOM_DENIED, message: expect.any(String) }],
+      current: ['lobby'],
+    });
+    expect(server.helper.getClientsByRoom({ room: 'lobby' })).toHaveLength(1);
+    expect(server.helper.getClientsByRoom({ room: 'vip' })).toHaveLength(0);
+  });
+
+  it('denies every room, and says so, when no validateRoomFn is configured', async () => {
+    server = await startTestServer({ validateRoomFn: undefined });
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['lobby'] });
+    const joined = await client.next('joined');
+    expect(joined.data.rooms).toEqual([]);
+    expect(joined.data.denied).toEqual([{ room: 'lobby', code: ErrorCode.ROOM_DENIED, message: expect.any(String) }]);
+  });
+
+  it('denies names that break the room-name rules without asking validateRoomFn', async () => {
+    const asked: string[][] = [];
+    server = await startTestServer({
+      maxRoomNameLength: 10,
+      validateRoomFn: ({ rooms }) => {
+        asked.push(rooms);
+        return rooms;
+      },
+    });
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['sealed:user:bob', 'has space', 'x'.repeat(11), 'ok'] });
+    const joined = await client.next('joined');
+    expect(joined.data.rooms).toEqual(['ok']);
+    expect(joined.data.denied.map((denial: { code: string }) => denial.code)).toEqual([
+      ErrorCode.INVALID_ROOM_NAME,
+      ErrorCode.INVALID_ROOM_NAME,
+      ErrorCode.INVALID_ROOM_NAME,
+    ]);
+    expect(asked).toEqual([['ok']]);
+  });
+
+  it('stops at maxRoomsPerClient and reports the rest as ROOM_LIMIT', async () => {
+    server = await startTestServer({ maxRoomsPerClient: 2 });
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['a', 'b', 'c'] });
+    const joined = await client.next('joined');
+    expect(joined.data.rooms).toEqual(['a', 'b']);
+    expect(joined.data.denied).toEqual([{ room: 'c', code: ErrorCode.ROOM_LIMIT, message: expect.any(String) }]);
+  });
+
+  it('denies the rooms when validateRoomFn throws, and keeps serving', async () => {
+    server = await startTestServer({
+      validateRoomFn: () => {
+        throw new Error('policy store down');
+      },
+    });
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['lobby'] });
+    expect((await client.next('joined')).data.denied[0].code).toBe(ErrorCode.ROOM_DENIED);
+    client.send('leave', { rooms: ['lobby'] });
+    expect((await client.next('left')).data).toEqual({ rooms: [], current: [] });
+  });
+
+  it('answers INVALID_PAYLOAD when rooms is not an array of strings', async () => {
+    server = await startTestServer();
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['a', 7] });
+    expect((await client.next('error')).data.code).toBe(ErrorCode.INVALID_PAYLOAD);
+    client.send('join', { rooms: 'a' });
+    expect((await client.next('error')).data.code).toBe(ErrorCode.INVALID_PAYLOAD);
+    expect(server.helper.getRooms()).toEqual([]);
+  });
+
+  it('puts every open client into the default rooms', async () => {
+    server = await startTestServer({ defaultRooms: ['announcements'] });
+    await connectAs('alice');
+    await connectAs('bob');
+    expect(server.helper.getClientsByRoom({ room: 'announcements' })).toHaveLength(2);
+  });
+});
+
+describe('leave', () => {
+  it('answers left with the rooms left and the current rooms', async () => {
+    server = await startTestServer();
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['a', 'b'] });
+    await client.next('joined');
+    client.send('leave', { rooms: ['a', 'not-a-member'] });
+    expect((await client.next('left')).data).toEqual({ rooms: ['a'], current: ['b'] });
+    expect(server.helper.getClientsByRoom({ room: 'a' })).toHaveLength(0);
+  });
+
+  it('removes a disconnected client from its rooms', async () => {
+    server = await startTestServer();
+    const client = await connectAs('alice');
+    client.send('join', { rooms: ['a'] });
+    await client.next('joined');
+    await client.close();
+    await expect.poll(() => server!.helper.getRooms()).toEqual([]);
+  });
+});
+
+describe('server-side joinRoom', () => {
+  it('joins without validateRoomFn and refuses a reserved name', async () => {
+    server = await startTestServer({ validateRoomFn: undefined });
+    const client = await connectAs('alice');
+    const [info] = server.helper.getClientsByUser({ userId: 'alice' });
+    expect(server.helper.joinRoom({ clientId: info!.id, rooms: ['staff'] })).toEqual(['staff']);
+    expect(() => server!.helper.joinRoom({ clientId: info!.id, rooms: ['sealed:x'] })).toThrow(/sealed:/);
+    expect(server.helper.leaveRoom({ clientId: info!.id, rooms: ['staff'] })).toEqual(['staff']);
+    await client.close();
+  });
+});
