@@ -7,11 +7,11 @@ const LOG_LEVEL_VARIABLE = 'LOG_LEVEL';
 const DEFAULT_LOG_LEVEL = 'info';
 
 /**
- * The logger used when an application supplies none: pino at `LOG_LEVEL`
- * (default `info`), JSON lines on stdout.
+ * The logger used when an application supplies none: pino at `level`, or at
+ * `LOG_LEVEL`, or `info`; JSON lines on stdout.
  */
-export function createDefaultLogger(): Logger {
-  return pino({ level: process.env[LOG_LEVEL_VARIABLE] ?? DEFAULT_LOG_LEVEL });
+export function createDefaultLogger(options: { level?: string } = {}): Logger {
+  return pino({ level: options.level ?? process.env[LOG_LEVEL_VARIABLE] ?? DEFAULT_LOG_LEVEL });
 }
 
 /**

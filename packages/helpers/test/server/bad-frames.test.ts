@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
-import { TestClient } from '../support/test-client.ts';
+import { TestClient } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer | undefined;

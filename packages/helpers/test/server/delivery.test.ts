@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from '../support/test-client.ts';
+import { TestClient } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer | undefined;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloseCode } from '../../src/index.ts';
-import { TestClient } from '../support/test-client.ts';
+import { TestClient } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer | undefined;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../../src/index.ts';
-import { TestClient } from '../support/test-client.ts';
+import { TestClient } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const run = promisify(execFile);

@@ -1,0 +1,12 @@
+import { bindingKeyName } from '../binding-key.ts';
+
+/** Thrown at start when a component needs a binding the application did not provide. */
+export class MissingBindingError extends Error {
+  readonly key: symbol;
+
+  constructor(key: symbol, neededBy: string, hint: string) {
+    super(`${neededBy} needs a binding for "${bindingKeyName(key)}": ${hint}`);
+    this.name = 'MissingBindingError';
+    this.key = key;
+  }
+}

@@ -1,0 +1,37 @@
+import type {
+  AuthenticateFn,
+  ClientConnectedFn,
+  ClientDisconnectedFn,
+  HandshakeFn,
+  InboundTransformer,
+  MessageHandler,
+  OutboundTransformer,
+  ValidateRoomFn,
+  WebSocketServerHelper,
+} from '@sealed/helpers';
+import { bindingKey } from '../../binding-key.ts';
+import type { WebSocketComponentOptions } from './websocket-component-options.ts';
+
+/** What an application binds for `WebSocketComponent`, and what the component binds back. */
+export const WebSocketBindingKeys = {
+  /** Plain options of the server (path, limits, timeouts, ...); every field optional. */
+  SERVER_OPTIONS: bindingKey<WebSocketComponentOptions>('sealed.websocket.serverOptions'),
+  /** Checks the `authenticate` payload. Required: the component refuses to start without it. */
+  AUTHENTICATE_HANDLER: bindingKey<AuthenticateFn>('sealed.websocket.authenticateHandler'),
+  /** Decides which rooms a client may join. Unbound: every `join` is denied. */
+  VALIDATE_ROOM_HANDLER: bindingKey<ValidateRoomFn>('sealed.websocket.validateRoomHandler'),
+  /** Told when a client is open. */
+  CLIENT_CONNECTED_HANDLER: bindingKey<ClientConnectedFn>('sealed.websocket.clientConnectedHandler'),
+  /** Told when an open client disconnects. */
+  CLIENT_DISCONNECTED_HANDLER: bindingKey<ClientDisconnectedFn>('sealed.websocket.clientDisconnectedHandler'),
+  /** Receives application events from open clients. */
+  MESSAGE_HANDLER: bindingKey<MessageHandler>('sealed.websocket.messageHandler'),
+  /** Transforms (encrypts) every outbound message to an encrypted client. */
+  OUTBOUND_TRANSFORMER: bindingKey<OutboundTransformer>('sealed.websocket.outboundTransformer'),
+  /** Transforms (decrypts) every inbound frame from an encrypted client before dispatch. */
+  INBOUND_TRANSFORMER: bindingKey<InboundTransformer>('sealed.websocket.inboundTransformer'),
+  /** Runs the key exchange during authentication. */
+  HANDSHAKE_HANDLER: bindingKey<HandshakeFn>('sealed.websocket.handshakeHandler'),
+  /** The live server, bound by the component once it has started. */
+  WEBSOCKET_INSTANCE: bindingKey<WebSocketServerHelper>('sealed.websocket.instance'),
+} as const;

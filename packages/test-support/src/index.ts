@@ -1,0 +1,1 @@
+export { TestClient, type ReceivedMessage } from './test-client.ts';
