@@ -16,7 +16,7 @@ export {
   type FrameLimits,
   type ProtocolMessage,
 } from './protocol/frame-codec.ts';
-export { SealedError, type SealedErrorOptions } from './protocol/sealed-error.ts';
+export { SealedError, type SealedErrorCode, type SealedErrorOptions } from './protocol/sealed-error.ts';
 export { createDefaultLogger, componentLogger, type Logger } from './logging/logger.ts';
 export type { ValueOrPromise } from './types/value-or-promise.ts';
 export { TokenBucket } from './utils/token-bucket.ts';

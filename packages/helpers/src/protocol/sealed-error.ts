@@ -11,6 +11,9 @@ export interface SealedErrorOptions {
   cause?: unknown;
 }
 
+/** A code of the {@link ErrorCode} table, or an application's own stable code. */
+export type SealedErrorCode = ErrorCode | (string & {});
+
 /**
  * The one error family of Sealed: a stable string `code` clients may switch
  * on, a message safe to show them, and an optional close code.
@@ -19,11 +22,11 @@ export interface SealedErrorOptions {
  * throw new SealedError(ErrorCode.AUTH_FAILED, 'Authentication failed', { closeCode: CloseCode.AUTH_FAILED });
  */
 export class SealedError extends Error {
-  readonly code: ErrorCode;
+  readonly code: SealedErrorCode;
   readonly closeCode: CloseCode | undefined;
   readonly [SEALED_ERROR_MARK] = true;
 
-  constructor(code: ErrorCode, message: string, options: SealedErrorOptions = {}) {
+  constructor(code: SealedErrorCode, message: string, options: SealedErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SealedError';
     this.code = code;

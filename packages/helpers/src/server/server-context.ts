@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.ts';
 import type { CloseCode } from '../protocol/close-codes.ts';
-import type { ErrorCode } from '../protocol/error-codes.ts';
+import type { SealedErrorCode } from '../protocol/sealed-error.ts';
 import type { ClientRegistry } from './client-registry.ts';
 import type { MessageDelivery } from './message-delivery.ts';
 import type { RoomRegistry } from './room-registry.ts';
@@ -22,7 +22,7 @@ export interface ServerContext {
   /** Sends a protocol event to one client, whatever its state, if its socket is open. */
   sendControl(client: WebSocketClient, event: string, data: unknown): void;
   /** Sends `error` `{ code, message }` to one client. */
-  sendError(client: WebSocketClient, code: ErrorCode, message: string): void;
+  sendError(client: WebSocketClient, code: SealedErrorCode, message: string): void;
   /** Starts closing a client with a named code. Safe to call more than once. */
   closeClient(client: WebSocketClient, code: CloseCode, reason: string): void;
   /** The current time, in epoch milliseconds. */
