@@ -39,7 +39,7 @@ export const ErrorCode = {
   ROOM_DENIED: 'ROOM_DENIED',
   /** Joining would pass `maxRoomsPerClient`. Reported per room in `joined`. */
   ROOM_LIMIT: 'ROOM_LIMIT',
-  /** The client sends faster than its rate limit allows; the frame was dropped. */
+  /** The client sent faster than its rate limit, or too many frames waited on handlers (the connection is then closed with 4006). */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The server's handler failed while processing the client's message. */
   HANDLER_FAILED: 'HANDLER_FAILED',

@@ -76,8 +76,7 @@ export class ConnectionController {
     const now = this.context.now();
     client.lastSeenAt = now;
     if (!client.rateLimiter.take(now)) {
-      this.context.metrics.rateLimitCloses += 1;
-      this.close(client, CloseCode.RATE_LIMITED, 'Rate limit exceeded');
+      this.#closeRateLimited(client, 'Rate limit exceeded');
       return;
     }
     if (isBinary) {
@@ -90,9 +89,14 @@ export class ConnectionController {
       return;
     }
     if (!client.inbound.push(() => this.dispatcher.dispatch(client, result.message))) {
-      this.context.metrics.rateLimitCloses += 1;
-      this.close(client, CloseCode.RATE_LIMITED, 'Inbound queue full');
+      this.#closeRateLimited(client, 'Inbound queue full');
     }
+  }
+
+  #closeRateLimited(client: WebSocketClient, reason: string): void {
+    this.context.metrics.rateLimitCloses += 1;
+    this.context.sendError(client, ErrorCode.RATE_LIMITED, reason);
+    this.close(client, CloseCode.RATE_LIMITED, reason);
   }
 
   /** Client-caused: answered, counted, logged at debug so a flood cannot flood the logs. */

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CloseCode, ErrorCode, WebSocketDefaults } from '../../src/index.ts';
+
+function page(name: string): string {
+  return readFileSync(fileURLToPath(new URL(`../../../../docs/${name}`, import.meta.url)), 'utf8');
+}
+
+describe('docs/errors.md', () => {
+  const errors = page('errors.md');
+
+  it.each(Object.entries(CloseCode))('lists close code %s (%i)', (name, code) => {
+    expect(errors).toContain(`| ${code} | \`${name}\` |`);
+  });
+
+  it.each(Object.keys(ErrorCode))('lists error code %s', (code) => {
+    expect(errors).toContain(`| \`${code}\` |`);
+  });
+});
+
+describe('docs/options.md', () => {
+  const options = page('options.md');
+
+  it.each(Object.keys(WebSocketDefaults))('documents the default %s', (name) => {
+    expect(options).toContain(`(\`${name}\`)`);
+  });
+});
