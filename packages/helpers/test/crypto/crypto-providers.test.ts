@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { NodeCryptoProvider } from '../../src/crypto/node-crypto-provider.ts';
+import { PortableCryptoProvider } from '../../src/crypto/portable-crypto-provider.ts';
+import { checkX25519PublicKey } from '../../src/crypto/x25519-public-key.ts';
+import type { CryptoProvider } from '../../src/crypto/crypto-provider.ts';
+import { bytesHex, hexBytes, loadVectors } from './wycheproof.ts';
+
+const providers: Array<[string, CryptoProvider]> = [
+  ['node:crypto', new NodeCryptoProvider()],
+  ['noble+webcrypto', new PortableCryptoProvider()],
+];
+
+const AES_256_KEY_BITS = 256;
+const GCM_NONCE_BITS = 96;
+
+const x25519 = loadVectors('x25519_test.json').testGroups.flatMap((group) => group.tests);
+const x25519Computable = x25519.filter((test) => !test.flags.includes('ZeroSharedSecret'));
+const x25519LowOrder = x25519.filter((test) => test.flags.includes('ZeroSharedSecret'));
+const ed25519 = loadVectors<{ publicKey: { pk: string } }>('ed25519_test.json').testGroups.flatMap((group) =>
+  group.tests.map((test) => ({ ...test, pk: group.publicKey.pk })),
+);
+const hkdf = loadVectors('hkdf_sha256_test.json').testGroups.flatMap((group) => group.tests);
+const aesGcm = loadVectors<{ keySize: number; ivSize: number }>('aes_gcm_test.json')
+  .testGroups.filter((group) => group.keySize === AES_256_KEY_BITS && group.ivSize === GCM_NONCE_BITS)
+  .flatMap((group) => group.tests);
+
+describe.each(providers)('%s against Wycheproof', (_name, provider) => {
+  it(`computes every X25519 shared secret (${x25519Computable.length} vectors)`, () => {
+    for (const test of x25519Computable) {
+      const shared = provider.x25519(hexBytes(test.private), hexBytes(test.public));
+      expect(bytesHex(shared), `tcId ${test.tcId}`).toBe(test.shared);
+    }
+  });
+
+  it(`verifies Ed25519 signatures exactly as the vectors say (${ed25519.length} vectors)`, () => {
+    for (const test of ed25519) {
+      const verified = provider.ed25519Verify(hexBytes(test.pk), hexBytes(test.msg), hexBytes(test.sig));
+      expect(verified, `tcId ${test.tcId} ${test.comment}`).toBe(test.result === 'valid');
+    }
+  });
+
+  it(`derives every HKDF-SHA-256 output and refuses oversize ones (${hkdf.length} vectors)`, () => {
+    for (const test of hkdf) {
+      const derive = (): Uint8Array =>
+        provider.hkdfSha256(hexBytes(test.ikm), hexBytes(test.salt), hexBytes(test.info), test.size as number);
+      if (test.result === 'valid') expect(bytesHex(derive()), `tcId ${test.tcId}`).toBe(test.okm);
+      else expect(derive, `tcId ${test.tcId}`).toThrow();
+    }
+  });
+
+  it(`seals and opens AES-256-GCM with 96-bit nonces, refusing every forgery (${aesGcm.length} vectors)`, async () => {
+    for (const test of aesGcm) {
+      const [key, nonce, aad, message] = [test.key, test.iv, test.aad, test.msg].map(hexBytes) as [
+        Uint8Array,
+        Uint8Array,
+        Uint8Array,
+        Uint8Array,
+      ];
+      const sealed = hexBytes(`${test.ct as string}${test.tag as string}`);
+      const opened = await provider.aesGcmOpen(key, nonce, sealed, aad);
+      if (test.result === 'valid') {
+        expect(bytesHex(await provider.aesGcmSeal(key, nonce, message, aad)), `tcId ${test.tcId}`).toBe(bytesHex(sealed));
+        expect(opened && bytesHex(opened), `tcId ${test.tcId}`).toBe(test.msg);
+      } else {
+        expect(opened, `tcId ${test.tcId} ${test.comment}`).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('checkX25519PublicKey', () => {
+  it(`refuses every public key that yields an all-zero shared secret (${x25519LowOrder.length} vectors)`, () => {
+    for (const test of x25519LowOrder) {
+      expect(checkX25519PublicKey(hexBytes(test.public)), `tcId ${test.tcId}`).toBe('LOW_ORDER');
+    }
+  });
+
+  it('accepts every key of a computable vector', () => {
+    for (const test of x25519Computable) {
+      expect(checkX25519PublicKey(hexBytes(test.public)), `tcId ${test.tcId}`).toBeUndefined();
+    }
+  });
+
+  it('refuses a key of the wrong length', () => {
+    expect(checkX25519PublicKey(new Uint8Array(31))).toBe('WRONG_LENGTH');
+    expect(checkX25519PublicKey(new Uint8Array(33))).toBe('WRONG_LENGTH');
+  });
+});
+
+describe('the two providers agree', () => {
+  const [[, native], [, portable]] = providers as [[string, CryptoProvider], [string, CryptoProvider]];
+
+  it('on X25519 shared secrets from key pairs of either side', () => {
+    const alice = native.x25519KeyPair();
+    const bob = portable.x25519KeyPair();
+    expect(bytesHex(native.x25519(alice.secretKey, bob.publicKey))).toBe(bytesHex(portable.x25519(bob.secretKey, alice.publicKey)));
+  });
+
+  it('on Ed25519 public keys, and each verifies the other', () => {
+    const { secretKey, publicKey } = native.ed25519KeyPair();
+    expect(bytesHex(portable.ed25519PublicKey(secretKey))).toBe(bytesHex(publicKey));
+    const message = new TextEncoder().encode('transcript');
+    expect(portable.ed25519Verify(publicKey, message, native.ed25519Sign(secretKey, message))).toBe(true);
+    expect(native.ed25519Verify(publicKey, message, portable.ed25519Sign(secretKey, message))).toBe(true);
+  });
+
+  it('on AES-GCM: what one seals the other opens', async () => {
+    const key = native.randomBytes(32);
+    const nonce = native.randomBytes(12);
+    const aad = new Uint8Array([1, 2, 3]);
+    const message = new TextEncoder().encode('hello');
+    const sealed = await native.aesGcmSeal(key, nonce, message, aad);
+    expect(bytesHex((await portable.aesGcmOpen(key, nonce, sealed, aad))!)).toBe(bytesHex(message));
+  });
+});
