@@ -3,7 +3,7 @@ import { NodeCryptoProvider } from '../../src/crypto/node-crypto-provider.ts';
 import { PortableCryptoProvider } from '../../src/crypto/portable-crypto-provider.ts';
 import { checkX25519PublicKey } from '../../src/crypto/x25519-public-key.ts';
 import type { CryptoProvider } from '../../src/crypto/crypto-provider.ts';
-import { bytesHex, hexBytes, loadVectors } from './wycheproof.ts';
+import { bytesHex, hexBytes, loadVectors, type WycheproofTest } from './wycheproof.ts';
 
 const providers: Array<[string, CryptoProvider]> = [
   ['node:crypto', new NodeCryptoProvider()],
@@ -17,7 +17,7 @@ const x25519 = loadVectors('x25519_test.json').testGroups.flatMap((group) => gro
 const x25519Computable = x25519.filter((test) => !test.flags.includes('ZeroSharedSecret'));
 const x25519LowOrder = x25519.filter((test) => test.flags.includes('ZeroSharedSecret'));
 const ed25519 = loadVectors<{ publicKey: { pk: string } }>('ed25519_test.json').testGroups.flatMap((group) =>
-  group.tests.map((test) => ({ ...test, pk: group.publicKey.pk })),
+  group.tests.map((test): WycheproofTest & { pk: string } => ({ ...test, pk: group.publicKey.pk })),
 );
 const hkdf = loadVectors('hkdf_sha256_test.json').testGroups.flatMap((group) => group.tests);
 const aesGcm = loadVectors<{ keySize: number; ivSize: number }>('aes_gcm_test.json')

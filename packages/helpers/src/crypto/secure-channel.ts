@@ -1,0 +1,239 @@
+import { concatBytes, readUint64, writeUint64, zeroize } from './bytes.ts';
+import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
+import { nextTrafficKey } from './key-schedule.ts';
+
+/** Which way a frame travels; part of every header and every AAD. */
+export const Direction = {
+  CLIENT_TO_SERVER: 1,
+  SERVER_TO_CLIENT: 2,
+} as const;
+
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** Version byte of the encrypted frame format. */
+export const FRAME_VERSION = 1;
+
+/**
+ * Encrypted frame layout (all integers big-endian):
+ *
+ * ```
+ * offset 0   u8   version (1)
+ * offset 1   u8   direction (1 client->server, 2 server->client)
+ * offset 2   u32  key epoch (0 at start, +1 per rekey)
+ * offset 6   u64  sequence number (0, 1, 2, ... per direction, never reset)
+ * offset 14  ...  AES-256-GCM ciphertext, then the 16-byte tag
+ * ```
+ *
+ * The nonce is `epoch || sequence` (12 bytes); the AAD is the 14-byte header
+ * followed by the 32-byte transcript hash.
+ */
+export const FrameLayout = Object.freeze({
+  VERSION_OFFSET: 0,
+  DIRECTION_OFFSET: 1,
+  EPOCH_OFFSET: 2,
+  SEQUENCE_OFFSET: 6,
+  HEADER_BYTES: 14,
+  NONCE_BYTES: CryptoSizes.GCM_NONCE_BYTES,
+});
+
+/** Rekey thresholds; whichever comes first starts a new epoch. */
+export interface RekeyPolicy {
+  /** Frames sent under one key before the next. */
+  afterMessages: number;
+  /** Milliseconds one key is used before the next. */
+  afterMs: number;
+}
+
+/** Defaults of {@link RekeyPolicy}. */
+export const REKEY_DEFAULTS: Readonly<RekeyPolicy> = Object.freeze({ afterMessages: 1_000_000, afterMs: 10 * 60 * 1000 });
+
+/** Why a frame was refused. Any refusal ends the channel. */
+export type ChannelFailure =
+  | 'MALFORMED'
+  | 'WRONG_DIRECTION'
+  | 'BAD_EPOCH'
+  | 'OUT_OF_ORDER'
+  | 'BAD_TAG'
+  | 'CLOSED'
+  | 'SEQUENCE_EXHAUSTED';
+
+export type OpenResult = { ok: true; plaintext: Uint8Array } | { ok: false; failure: ChannelFailure };
+
+/** Construction parameters of a {@link SecureChannel}. */
+export interface SecureChannelInit {
+  crypto: CryptoProvider;
+  /** The direction this side sends in; it receives in the other. */
+  sendDirection: Direction;
+  sendKey: Uint8Array;
+  receiveKey: Uint8Array;
+  /** The handshake transcript hash, bound into every frame. */
+  transcript: Uint8Array;
+  rekey?: RekeyPolicy;
+  /** Time the channel starts, in ms; rekey by time counts from it. */
+  nowMs: number;
+}
+
+interface DirectionState {
+  key: Uint8Array;
+  epoch: number;
+  sequence: number;
+  /** Frames under the current key (sending side). */
+  inEpoch: number;
+  epochStartedAt: number;
+}
+
+/**
+ * One side of an encrypted connection: seals outbound frames and opens
+ * inbound ones with AES-256-GCM, counter nonces per direction, a strict
+ * sequence check (a replayed, reordered, dropped, reflected or foreign frame
+ * is refused), and a one-way rekey by count and time with old keys zeroed.
+ * After any refusal the channel is closed for good.
+ *
+ * Pure: bytes in, bytes out; the caller passes the time. `open` calls must
+ * not overlap (each may await the AEAD).
+ */
+export class SecureChannel {
+  readonly #crypto: CryptoProvider;
+  readonly #sendDirection: Direction;
+  readonly #receiveDirection: Direction;
+  readonly #transcript: Uint8Array;
+  readonly #rekey: RekeyPolicy;
+  readonly #send: DirectionState;
+  readonly #receive: DirectionState;
+  #closed = false;
+  #rekeys = 0;
+
+  constructor(init: SecureChannelInit) {
+    this.#crypto = init.crypto;
+    this.#sendDirection = init.sendDirection;
+    this.#receiveDirection =
+      init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
+    this.#transcript = init.transcript;
+    this.#rekey = init.rekey ?? REKEY_DEFAULTS;
+    this.#send = { key: init.sendKey, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
+    this.#receive = { key: init.receiveKey, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Keys replaced so far, both directions together. */
+  get rekeys(): number {
+    return this.#rekeys;
+  }
+
+  /** The epoch of each direction, for diagnostics and tests. */
+  get epochs(): { send: number; receive: number } {
+    return { send: this.#send.epoch, receive: this.#receive.epoch };
+  }
+
+  /**
+   * Seals one plaintext into a frame. The sequence number is taken at call
+   * time, so frames must be sent in the order `seal` was called.
+   *
+   * @throws Error when the channel is closed or its sequence space is used up.
+   */
+  seal(plaintext: Uint8Array, nowMs: number): Uint8Array | Promise<Uint8Array> {
+    if (this.#closed) throw new Error('Secure channel is closed');
+    const state = this.#send;
+    if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
+      this.#rotate(state, nowMs);
+    }
+    if (state.sequence >= Number.MAX_SAFE_INTEGER) {
+      this.close();
+      throw new Error('Secure channel sequence numbers exhausted');
+    }
+    const header = this.#header(this.#sendDirection, state.epoch, state.sequence);
+    state.sequence += 1;
+    state.inEpoch += 1;
+    const sealed = this.#crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, this.#aad(header));
+    return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
+  }
+
+  /**
+   * Opens one frame: checks version, direction, epoch and sequence before
+   * touching the AEAD, then the tag before any plaintext is released.
+   */
+  async open(frame: Uint8Array): Promise<OpenResult> {
+    const checked = this.#checkHeader(frame);
+    if (!checked.ok) return this.#fail(checked.failure);
+    const { header, nextEpoch } = checked;
+    const state = this.#receive;
+    const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#transcript) : state.key;
+    // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
+    state.sequence += 1;
+    const plaintext = await this.#crypto.aesGcmOpen(
+      key,
+      nonceOf(header),
+      frame.subarray(FrameLayout.HEADER_BYTES),
+      this.#aad(header),
+    );
+    if (!plaintext) {
+      if (nextEpoch) zeroize(key);
+      return this.#fail('BAD_TAG');
+    }
+    if (nextEpoch) {
+      zeroize(state.key);
+      state.key = key;
+      state.epoch += 1;
+      this.#rekeys += 1;
+    }
+    return { ok: true, plaintext };
+  }
+
+  /** Zeroes both keys; every later seal or open fails. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    zeroize(this.#send.key);
+    zeroize(this.#receive.key);
+  }
+
+  #checkHeader(frame: Uint8Array): { ok: true; header: Uint8Array; nextEpoch: boolean } | { ok: false; failure: ChannelFailure } {
+    if (this.#closed) return { ok: false, failure: 'CLOSED' };
+    if (frame.length < FrameLayout.HEADER_BYTES + CryptoSizes.GCM_TAG_BYTES) return { ok: false, failure: 'MALFORMED' };
+    if (frame[FrameLayout.VERSION_OFFSET] !== FRAME_VERSION) return { ok: false, failure: 'MALFORMED' };
+    if (frame[FrameLayout.DIRECTION_OFFSET] !== this.#receiveDirection) return { ok: false, failure: 'WRONG_DIRECTION' };
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const epoch = view.getUint32(FrameLayout.EPOCH_OFFSET);
+    const sequence = readUint64(frame, FrameLayout.SEQUENCE_OFFSET);
+    const state = this.#receive;
+    if (epoch !== state.epoch && epoch !== state.epoch + 1) return { ok: false, failure: 'BAD_EPOCH' };
+    if (sequence !== state.sequence) return { ok: false, failure: 'OUT_OF_ORDER' };
+    return { ok: true, header: frame.subarray(0, FrameLayout.HEADER_BYTES), nextEpoch: epoch === state.epoch + 1 };
+  }
+
+  #rotate(state: DirectionState, nowMs: number): void {
+    const next = nextTrafficKey(this.#crypto, state.key, this.#transcript);
+    zeroize(state.key);
+    state.key = next;
+    state.epoch += 1;
+    state.inEpoch = 0;
+    state.epochStartedAt = nowMs;
+    this.#rekeys += 1;
+  }
+
+  #header(direction: Direction, epoch: number, sequence: number): Uint8Array {
+    const header = new Uint8Array(FrameLayout.HEADER_BYTES);
+    header[FrameLayout.VERSION_OFFSET] = FRAME_VERSION;
+    header[FrameLayout.DIRECTION_OFFSET] = direction;
+    new DataView(header.buffer).setUint32(FrameLayout.EPOCH_OFFSET, epoch);
+    writeUint64(header, FrameLayout.SEQUENCE_OFFSET, sequence);
+    return header;
+  }
+
+  #aad(header: Uint8Array): Uint8Array {
+    return concatBytes(header, this.#transcript);
+  }
+
+  #fail(failure: ChannelFailure): OpenResult {
+    this.close();
+    return { ok: false, failure };
+  }
+}
+
+/** The 12-byte nonce: epoch (4) and sequence (8), straight from the header. */
+function nonceOf(header: Uint8Array): Uint8Array {
+  return header.subarray(FrameLayout.EPOCH_OFFSET, FrameLayout.EPOCH_OFFSET + FrameLayout.NONCE_BYTES);
+}

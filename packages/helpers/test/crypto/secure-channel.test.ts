@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CryptoProvider } from '../../src/crypto/crypto-provider.ts';
+import { NodeCryptoProvider } from '../../src/crypto/node-crypto-provider.ts';
+import { PortableCryptoProvider } from '../../src/crypto/portable-crypto-provider.ts';
+import { Direction, FrameLayout, SecureChannel, type RekeyPolicy } from '../../src/crypto/secure-channel.ts';
+
+const native = new NodeCryptoProvider();
+const portable = new PortableCryptoProvider();
+const START_MS = 1_000_000;
+
+interface Pair {
+  client: SecureChannel;
+  server: SecureChannel;
+  keys: { c2s: Uint8Array; s2c: Uint8Array };
+}
+
+function channelPair(
+  options: { rekey?: RekeyPolicy; clientCrypto?: CryptoProvider; serverCrypto?: CryptoProvider } = {},
+): Pair {
+  const c2s = native.randomBytes(32);
+  const s2c = native.randomBytes(32);
+  const transcript = native.randomBytes(32);
+  const client = new SecureChannel({
+    crypto: options.clientCrypto ?? native,
+    sendDirection: Direction.CLIENT_TO_SERVER,
+    sendKey: c2s.slice(),
+    receiveKey: s2c.slice(),
+    transcript,
+    rekey: options.rekey,
+    nowMs: START_MS,
+  });
+  const server = new SecureChannel({
+    crypto: options.serverCrypto ?? native,
+    sendDirection: Direction.SERVER_TO_CLIENT,
+    sendKey: s2c.slice(),
+    receiveKey: c2s.slice(),
+    transcript,
+    rekey: options.rekey,
+    nowMs: START_MS,
+  });
+  return { client, server, keys: { c2s, s2c } };
+}
+
+const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+const read = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+async function openText(channel: SecureChannel, frame: Uint8Array): Promise<string | undefined> {
+  const result = await channel.open(frame);
+  return result.ok ? read(result.plaintext) : undefined;
+}
+
+describe('SecureChannel', () => {
+  it('round-trips frames in both directions', async () => {
+    const { client, server } = channelPair();
+    expect(await openText(server, await client.seal(text('hello server'), START_MS))).toBe('hello server');
+    expect(await openText(client, await server.seal(text('hello client'), START_MS))).toBe('hello client');
+  });
+
+  it('round-trips between the native and the portable provider', async () => {
+    const { client, server } = channelPair({ clientCrypto: portable, serverCrypto: native });
+    expect(await openText(server, await client.seal(text('from a browser'), START_MS))).toBe('from a browser');
+    expect(await openText(client, await server.seal(text('to a browser'), START_MS))).toBe('to a browser');
+  });
+
+  it('round-trips any plaintext (property)', async () => {
+    const { client, server } = channelPair();
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (plaintext) => {
+        const result = await server.open(await client.seal(plaintext, START_MS));
+        expect(result.ok && [...result.plaintext]).toEqual([...plaintext]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a frame with any single bit flipped, header or body (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), async (plaintext, position) => {
+        const { client, server } = channelPair();
+        const frame = (await client.seal(plaintext, START_MS)).slice();
+        const bit = position % (frame.length * 8);
+        frame[bit >> 3]! ^= 1 << (bit & 7);
+        expect((await server.open(frame)).ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a replayed frame', async () => {
+    const { client, server } = channelPair();
+    const frame = await client.seal(text('once'), START_MS);
+    expect(await openText(server, frame)).toBe('once');
+    expect(await server.open(frame)).toEqual({ ok: false, failure: 'OUT_OF_ORDER' });
+  });
+
+  it('refuses reordered frames', async () => {
+    const { client, server } = channelPair();
+    await client.seal(text('first'), START_MS);
+    const second = await client.seal(text('second'), START_MS);
+    expect(await server.open(second)).toEqual({ ok: false, failure: 'OUT_OF_ORDER' });
+  });
+
+  it('refuses everything after a dropped frame', async () => {
+    const { client, server } = channelPair();
+    const first = await client.seal(text('first'), START_MS);
+    const second = await client.seal(text('second'), START_MS);
+    expect((await server.open(second)).ok).toBe(false);
+    expect((await server.open(first)).ok).toBe(false);
+    expect(server.closed).toBe(true);
+  });
+
+  it('refuses a frame reflected back to its sender', async () => {
+    const { client } = channelPair();
+    const frame = await client.seal(text('mine'), START_MS);
+    expect(await client.open(frame)).toEqual({ ok: false, failure: 'WRONG_DIRECTION' });
+  });
+
+  it('refuses a reflected frame even with its direction byte rewritten', async () => {
+    const { client } = channelPair();
+    const frame = (await client.seal(text('mine'), START_MS)).slice();
+    frame[FrameLayout.DIRECTION_OFFSET] = Direction.SERVER_TO_CLIENT;
+    expect(await client.open(frame)).toEqual({ ok: false, failure: 'BAD_TAG' });
+  });
+
+  it('refuses a frame from another connection', async () => {
+    const first = channelPair();
+    const second = channelPair();
+    const frame = await first.client.seal(text('elsewhere'), START_MS);
+    expect(await second.server.open(frame)).toEqual({ ok: false, failure: 'BAD_TAG' });
+  });
+
+  it('stays closed after a refusal: later valid frames are refused too', async () => {
+    const { client, server } = channelPair();
+    const frame = (await client.seal(text('x'), START_MS)).slice();
+    frame[frame.length - 1]! ^= 1;
+    expect((await server.open(frame)).ok).toBe(false);
+    expect(await server.open(await client.seal(text('y'), START_MS))).toEqual({ ok: false, failure: 'CLOSED' });
+  });
+
+  it('rekeys by message count, zeroes the old key, and traffic continues', async () => {
+    const { client, server } = channelPair({ rekey: { afterMessages: 3, afterMs: Number.MAX_SAFE_INTEGER } });
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const opened = await openText(server, await client.seal(text(`m${i}`), START_MS));
+      seen.push(opened ?? 'refused');
+    }
+    expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    expect(client.epochs.send).toBe(3);
+    expect(server.epochs.receive).toBe(3);
+  });
+
+  it('rekeys by time', async () => {
+    const afterMs = 60_000;
+    const { client, server } = channelPair({ rekey: { afterMessages: Number.MAX_SAFE_INTEGER, afterMs } });
+    expect(await openText(server, await client.seal(text('before'), START_MS))).toBe('before');
+    expect(await openText(server, await client.seal(text('after'), START_MS + afterMs))).toBe('after');
+    expect(client.epochs.send).toBe(1);
+    expect(server.epochs.receive).toBe(1);
+  });
+
+  it('zeroes the keys it replaced and the keys it held when closed', async () => {
+    const c2s = native.randomBytes(32);
+    const transcript = native.randomBytes(32);
+    const channel = new SecureChannel({
+      crypto: native,
+      sendDirection: Direction.CLIENT_TO_SERVER,
+      sendKey: c2s,
+      receiveKey: native.randomBytes(32),
+      transcript,
+      rekey: { afterMessages: 1, afterMs: Number.MAX_SAFE_INTEGER },
+      nowMs: START_MS,
+    });
+    await channel.seal(text('a'), START_MS);
+    await channel.seal(text('b'), START_MS);
+    expect(c2s.every((byte) => byte === 0)).toBe(true);
+    channel.close();
+    expect(() => channel.seal(text('c'), START_MS)).toThrow(/closed/);
+  });
+
+  it('refuses a frame from a skipped epoch', async () => {
+    const { client, server } = channelPair({ rekey: { afterMessages: 1, afterMs: Number.MAX_SAFE_INTEGER } });
+    const first = await client.seal(text('e0'), START_MS);
+    await openText(server, first);
+    await client.seal(text('e1'), START_MS);
+    const third = await client.seal(text('e2'), START_MS);
+    expect((await server.open(third)).ok).toBe(false);
+  });
+});
