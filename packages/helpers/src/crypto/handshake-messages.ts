@@ -1,0 +1,97 @@
+import { fromBase64 } from './bytes.ts';
+import { CryptoSizes } from './crypto-provider.ts';
+import { HANDSHAKE_VERSION } from './handshake-transcript.ts';
+import { isSecurityLevel, type SecurityLevel } from './security-level.ts';
+
+/** Bytes of the client's handshake nonce. */
+export const CLIENT_NONCE_BYTES = 32;
+
+/** The field of the `authenticate` payload and of the `connected` reply that carries the handshake. */
+export const HANDSHAKE_FIELD = 'sealed';
+
+/** The client's half of the handshake, sent inside `authenticate` as `data.sealed`. */
+export interface ClientHelloWire {
+  v: number;
+  level: SecurityLevel;
+  /** Client ephemeral X25519 public key, base64. */
+  e: string;
+  /** 32 random bytes, base64. */
+  n: string;
+  /** Client identity Ed25519 public key, base64. */
+  id: string;
+  /** Client clock, ms since the epoch. */
+  ts: number;
+  /** Ed25519 signature of the client proof, base64. */
+  sig: string;
+}
+
+/** The server's half, sent inside `connected` as `data.sealed`. */
+export interface ServerHelloWire {
+  v: number;
+  level: SecurityLevel;
+  accepted: SecurityLevel[];
+  /** Server ephemeral X25519 public key, base64 (levels above `none`). */
+  e?: string;
+  /** Server identity Ed25519 public key, base64 (levels above `none`). */
+  id?: string;
+  /** Ed25519 signature of the transcript, base64 (levels above `none`). */
+  sig?: string;
+}
+
+/** A client hello with its fields decoded and their sizes checked. */
+export interface ClientHello {
+  version: number;
+  level: SecurityLevel;
+  ephemeral: Uint8Array;
+  nonce: Uint8Array;
+  identity: Uint8Array;
+  timestampMs: number;
+  signature: Uint8Array;
+}
+
+/** A server hello with its fields decoded and their sizes checked. */
+export interface ServerHello {
+  version: number;
+  level: SecurityLevel;
+  accepted: SecurityLevel[];
+  ephemeral?: Uint8Array;
+  identity?: Uint8Array;
+  signature?: Uint8Array;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function bytesField(value: unknown, length: number): Uint8Array | undefined {
+  if (typeof value !== 'string') return undefined;
+  const bytes = fromBase64(value);
+  return bytes?.length === length ? bytes : undefined;
+}
+
+/** Decodes `data.sealed` of an `authenticate` payload; `undefined` when it is malformed. */
+export function readClientHello(value: unknown): ClientHello | undefined {
+  const wire = record(value);
+  if (!wire || typeof wire.v !== 'number' || !isSecurityLevel(wire.level)) return undefined;
+  const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
+  const nonce = bytesField(wire.n, CLIENT_NONCE_BYTES);
+  const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
+  const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
+  if (!ephemeral || !nonce || !identity || !signature) return undefined;
+  if (typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.ts) || wire.ts < 0) return undefined;
+  return { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature };
+}
+
+/** Decodes `data.sealed` of a `connected` reply; `undefined` when it is malformed. */
+export function readServerHello(value: unknown): ServerHello | undefined {
+  const wire = record(value);
+  if (!wire || wire.v !== HANDSHAKE_VERSION || !isSecurityLevel(wire.level)) return undefined;
+  if (!Array.isArray(wire.accepted) || !wire.accepted.every(isSecurityLevel)) return undefined;
+  const hello: ServerHello = { version: wire.v, level: wire.level, accepted: wire.accepted };
+  if (wire.level === 'none') return hello;
+  const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
+  const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
+  const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
+  if (!ephemeral || !identity || !signature) return undefined;
+  return { ...hello, ephemeral, identity, signature };
+}
