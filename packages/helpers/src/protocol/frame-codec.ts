@@ -78,6 +78,14 @@ export function decodeTextFrame(text: string, limits: FrameLimits = FRAME_LIMIT_
   } catch {
     return fail(ErrorCode.INVALID_JSON, 'Frame is not valid JSON');
   }
+  return validateFrame(parsed, limits);
+}
+
+/**
+ * Validates an already parsed frame (for example one a transformer
+ * decrypted) with the same rules as {@link decodeTextFrame}.
+ */
+export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT_DEFAULTS): DecodeResult {
   if (!isPlainObject(parsed)) return fail(ErrorCode.INVALID_FRAME, 'Frame must be a JSON object');
 
   const structureError = checkStructure(parsed, limits.maxDepth);

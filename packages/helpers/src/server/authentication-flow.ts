@@ -1,17 +1,24 @@
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
+import { encodeFrame } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
+import type { HandshakeOutcome } from './encryption-hooks.ts';
 import type { AuthenticationResult } from './server-hooks.ts';
 import type { ServerContext } from './server-context.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
 const AUTH_FAILED_MESSAGE = 'Authentication failed';
+const HANDSHAKE_FAILED_MESSAGE = 'Encryption handshake failed';
+
+/** The outcome when no handshake is configured: a plaintext client. */
+const PLAINTEXT: HandshakeOutcome = Object.freeze({ encrypted: false });
 
 /**
- * Takes a client from AWAITING_AUTH to OPEN: runs `authenticateFn`, then
- * indexes the user, joins the default rooms, answers `connected` and tells
- * `clientConnectedFn`.
+ * Takes a client from AWAITING_AUTH to OPEN: runs `authenticateFn`, then the
+ * handshake when one is configured, then indexes the user, joins the default
+ * rooms, answers `connected` (outside the transformer: it carries what the
+ * client needs to finish the key exchange) and tells `clientConnectedFn`.
  */
 export class AuthenticationFlow {
   constructor(private readonly context: ServerContext) {}
@@ -37,7 +44,38 @@ export class AuthenticationFlow {
       context.closeClient(client, CloseCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
       return;
     }
-    this.#open(client, result);
+    const outcome = await this.#handshake(client, result.userId, data);
+    if (client.lifecycle.isEnding) {
+      outcome?.session?.dispose?.();
+      return;
+    }
+    if (!outcome) {
+      context.metrics.handshakeFailures += 1;
+      context.sendError(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+      context.closeClient(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+      return;
+    }
+    this.#open(client, result, outcome);
+  }
+
+  /** Runs `handshakeFn`; `undefined` means the client is refused. */
+  async #handshake(client: WebSocketClient, userId: string, data: unknown): Promise<HandshakeOutcome | undefined> {
+    const { handshakeFn, requireEncryption } = this.context.options;
+    if (!handshakeFn) return PLAINTEXT;
+    client.lifecycle.transition(ConnectionState.HANDSHAKING);
+    let outcome: HandshakeOutcome | null | false | undefined;
+    try {
+      outcome = await handshakeFn({ clientId: client.id, userId, data });
+    } catch (error) {
+      this.context.logger.warn({ clientId: client.id, err: error }, 'handshakeFn threw; refusing the client');
+      return undefined;
+    }
+    if (!outcome) return undefined;
+    if (requireEncryption && !outcome.encrypted) {
+      outcome.session?.dispose?.();
+      return undefined;
+    }
+    return outcome;
   }
 
   async #runAuthenticateFn(client: WebSocketClient, data: unknown): Promise<AuthenticationResult | undefined> {
@@ -55,7 +93,7 @@ export class AuthenticationFlow {
     }
   }
 
-  #open(client: WebSocketClient, result: AuthenticationResult): void {
+  #open(client: WebSocketClient, result: AuthenticationResult, outcome: HandshakeOutcome): void {
     const { context } = this;
     client.clearTimers();
     client.userId = result.userId;
@@ -64,7 +102,13 @@ export class AuthenticationFlow {
     context.clients.indexUser(client);
     for (const room of context.options.defaultRooms) context.rooms.join(client, room);
     context.metrics.clientsOpened += 1;
-    context.sendControl(client, ServerEvent.CONNECTED, { id: client.id, userId: result.userId, time: context.now() });
+    // Written directly, before the client is marked encrypted: the reply that completes the handshake never goes through the transformer.
+    context.delivery.write(
+      client,
+      encodeFrame(ServerEvent.CONNECTED, { ...outcome.reply, id: client.id, userId: result.userId, time: context.now() }),
+    );
+    client.encrypted = outcome.encrypted;
+    client.session = outcome.session;
     context.logger.debug({ clientId: client.id, userId: result.userId }, 'client open');
     this.#notifyConnected(client, result);
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { decodeTextFrame, type FrameLimits } from '../protocol/frame-codec.ts';
+import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
 import type { EventDispatcher } from './event-dispatcher.ts';
 import type { ServerContext } from './server-context.ts';
@@ -62,6 +62,7 @@ export class ConnectionController {
     if (client.lifecycle.isEnding) return;
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();
+    client.disposeSession();
     client.socket.close(code, reason);
   }
 
@@ -79,18 +80,49 @@ export class ConnectionController {
       this.#closeRateLimited(client, 'Rate limit exceeded');
       return;
     }
+    const bytes = data as Buffer;
+    if (client.encrypted && this.context.options.inboundTransformer) {
+      this.#enqueue(client, () => this.#handleTransformed(client, isBinary ? bytes : bytes.toString()));
+      return;
+    }
     if (isBinary) {
       this.#reject(client, ErrorCode.BINARY_NOT_SUPPORTED, 'Binary frames are not accepted on this connection');
       return;
     }
-    const result = decodeTextFrame((data as Buffer).toString(), this.#frameLimits);
+    const result = decodeTextFrame(bytes.toString(), this.#frameLimits);
     if (!result.ok) {
       this.#reject(client, result.code, result.reason);
       return;
     }
-    if (!client.inbound.push(() => this.dispatcher.dispatch(client, result.message))) {
-      this.#closeRateLimited(client, 'Inbound queue full');
+    this.#enqueue(client, () => this.dispatcher.dispatch(client, result.message));
+  }
+
+  #enqueue(client: WebSocketClient, task: () => void | Promise<void>): void {
+    if (!client.inbound.push(task)) this.#closeRateLimited(client, 'Inbound queue full');
+  }
+
+  /** Frames from an encrypted client: decrypted by the inbound transformer, then validated like any other. */
+  async #handleTransformed(client: WebSocketClient, frame: Uint8Array | string): Promise<void> {
+    let message: Awaited<ReturnType<NonNullable<typeof this.context.options.inboundTransformer>>>;
+    try {
+      message = await this.context.options.inboundTransformer!({ client, frame });
+    } catch (error) {
+      this.context.logger.debug({ clientId: client.id, err: error }, 'inbound transformer threw');
+      message = undefined;
     }
+    if (client.lifecycle.isEnding) return;
+    if (message === null || message === undefined) {
+      this.context.metrics.cryptoFailures += 1;
+      this.close(client, CloseCode.CRYPTO_FAILURE, 'Frame rejected');
+      return;
+    }
+    const result: DecodeResult =
+      typeof message === 'string' ? decodeTextFrame(message, this.#frameLimits) : validateFrame(message, this.#frameLimits);
+    if (!result.ok) {
+      this.#reject(client, result.code, result.reason);
+      return;
+    }
+    await this.dispatcher.dispatch(client, result.message);
   }
 
   #closeRateLimited(client: WebSocketClient, reason: string): void {
@@ -121,6 +153,7 @@ export class ConnectionController {
 
   #finalize(client: WebSocketClient, code: number): void {
     client.clearTimers();
+    client.disposeSession();
     client.lifecycle.transition(ConnectionState.CLOSED);
     this.context.rooms.leaveAll(client);
     this.context.clients.remove(client);

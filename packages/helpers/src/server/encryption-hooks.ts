@@ -2,35 +2,59 @@ import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import type { WebSocketClientInfo } from './websocket-client.ts';
 
 /**
+ * Per-connection state a handshake leaves behind (for example the secure
+ * channel). The server keeps it on the client, hands it back to the
+ * transformers as `client.session`, and disposes of it when the client goes.
+ */
+export interface ClientSession {
+  /** Releases the session: zero keys, free buffers. Called once, on close. */
+  dispose?(): void;
+}
+
+/** What a successful handshake returns. */
+export interface HandshakeOutcome {
+  /** Fields merged into the `connected` reply, so the client can finish the key exchange. */
+  reply?: Record<string, unknown>;
+  /** Whether the client is now encrypted: every message to it goes through the outbound transformer. */
+  encrypted: boolean;
+  /** State kept with the client until it disconnects. */
+  session?: ClientSession;
+}
+
+/**
  * Runs during authentication, after `authenticateFn` accepted the client,
- * with the same `authenticate` payload. Returns what the `connected` reply
- * must carry for the client to finish the key exchange, or `null`/`false` to
- * refuse (then `error` and close 4004).
+ * with the same `authenticate` payload. Returns the outcome, or `null`/`false`
+ * to refuse the client (`error` `ENCRYPTION_REQUIRED`, then close 4004).
+ * Throwing refuses too.
  */
 export type HandshakeFn = (context: {
   clientId: string;
   userId: string;
   data: unknown;
-}) => ValueOrPromise<Record<string, unknown> | null | false | undefined>;
+}) => ValueOrPromise<HandshakeOutcome | null | false | undefined>;
+
+/** A frame ready for the socket: text, binary, or an envelope the server serializes as JSON text. */
+export type TransformedFrame = { event: string; data: unknown } | string | Uint8Array;
 
 /**
  * Turns an outbound `{ event, data }` into what an encrypted client receives.
- * Runs for every message to an encrypted client. Returning `null` (or
- * throwing) drops the message for that client: an encrypted client never
- * receives plaintext.
+ * Runs for every message to an encrypted client, protocol answers included,
+ * at most `encryptedBatchLimit` at a time across the server. Returning
+ * nothing (or throwing) drops the message for that client, and the drop is
+ * counted: an encrypted client never receives plaintext.
  */
 export type OutboundTransformer = (context: {
   client: WebSocketClientInfo;
   event: string;
   data: unknown;
-}) => ValueOrPromise<{ event: string; data: unknown } | string | Uint8Array | null | undefined>;
+}) => ValueOrPromise<TransformedFrame | null | undefined>;
 
 /**
- * Turns an inbound frame from an encrypted client back into `{ event, data }`
- * before dispatch. Returning `null` (or throwing) rejects the frame and
- * closes the client with 4005.
+ * Turns an inbound frame from an encrypted client back into a message before
+ * it is validated and dispatched: JSON text, or `{ event, data }`. Returning
+ * nothing (or throwing) closes the client with 4005 CRYPTO_FAILURE.
  */
 export type InboundTransformer = (context: {
   client: WebSocketClientInfo;
   frame: Uint8Array | string;
-}) => ValueOrPromise<{ event: string; data: unknown } | null | undefined>;
+}) => ValueOrPromise<string | { event: string; data: unknown } | null | undefined>;

@@ -1,6 +1,5 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
-import { ConnectionState } from './connection-state.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 import { SlowConsumerPolicy } from './websocket-server-options.ts';
@@ -11,12 +10,15 @@ export interface DeliveryReport {
   recipients: number;
   /** Clients whose socket the message was written to. */
   delivered: number;
+  /** Clients it was addressed to but not written to: socket not open, slow consumer, or (encrypted clients) the transformer failed. */
+  dropped: number;
 }
 
 /** A text frame, already serialized once, shared by every recipient. */
 export type SerializedFrame = string | Buffer;
 
 const TEXT_FRAME = Object.freeze({ binary: false });
+const BINARY_FRAME = Object.freeze({ binary: true });
 
 /** Dependencies of {@link MessageDelivery}. */
 export interface MessageDeliveryInit {
@@ -27,37 +29,34 @@ export interface MessageDeliveryInit {
 }
 
 /**
- * Writes serialized frames to sockets: the plaintext fast path. A message is
- * serialized once by the caller and the same bytes go to every recipient;
- * sockets that are not open are skipped; slow readers meet the backpressure
- * policy instead of growing memory without bound.
+ * Writes frames to sockets. Sockets that are not open are skipped; slow
+ * readers meet the backpressure policy instead of growing memory without
+ * bound. Callers serialize a message once and hand the same bytes to every
+ * plaintext recipient.
  */
 export class MessageDelivery {
   constructor(private readonly init: MessageDeliveryInit) {}
 
-  /** Writes one frame to one client; returns whether it was written. */
+  /** Writes one text frame to one client; returns whether it was written. */
   write(client: WebSocketClient, frame: SerializedFrame): boolean {
+    return this.#write(client, frame, TEXT_FRAME);
+  }
+
+  /** Writes one binary frame to one client; returns whether it was written. */
+  writeBinary(client: WebSocketClient, frame: Uint8Array): boolean {
+    return this.#write(client, frame, BINARY_FRAME);
+  }
+
+  #write(client: WebSocketClient, frame: SerializedFrame | Uint8Array, options: { binary: boolean }): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
     if (socket.bufferedAmount > this.init.maxBufferedBytes) {
       this.#onSlowConsumer(client);
       return false;
     }
-    socket.send(frame, TEXT_FRAME);
+    socket.send(frame, options);
     this.init.metrics.messagesDelivered += 1;
     return true;
-  }
-
-  /** Writes one frame to every open client yielded, except those excluded. */
-  fanOut(clients: Iterable<WebSocketClient>, frame: SerializedFrame, exclude?: ReadonlySet<string>): DeliveryReport {
-    let recipients = 0;
-    let delivered = 0;
-    for (const client of clients) {
-      if (client.state !== ConnectionState.OPEN || exclude?.has(client.id)) continue;
-      recipients += 1;
-      if (this.write(client, frame)) delivered += 1;
-    }
-    return { recipients, delivered };
   }
 
   #onSlowConsumer(client: WebSocketClient): void {

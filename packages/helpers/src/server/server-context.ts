@@ -19,7 +19,7 @@ export interface ServerContext {
   readonly rooms: RoomRegistry;
   readonly delivery: MessageDelivery;
   readonly metrics: ServerMetrics;
-  /** Sends a protocol event to one client, whatever its state, if its socket is open. */
+  /** Sends a protocol event to one client if its socket is open; by the encrypted path once the client is encrypted. */
   sendControl(client: WebSocketClient, event: string, data: unknown): void;
   /** Sends `error` `{ code, message }` to one client. */
   sendError(client: WebSocketClient, code: SealedErrorCode, message: string): void;

@@ -24,6 +24,12 @@ export interface ServerMetricsSnapshot {
   slowConsumerCloses: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
+  /** Clients refused by the handshake (closed with 4004). */
+  handshakeFailures: number;
+  /** Messages to encrypted clients dropped because the transformer failed or returned nothing. */
+  encryptedDrops: number;
+  /** Encrypted clients closed with 4005 (a frame failed to decrypt, or was replayed or reordered). */
+  cryptoFailures: number;
 }
 
 /** The live counters. Plain fields: incrementing one costs nothing on the hot path. */
@@ -40,6 +46,9 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   slowConsumerDrops = 0;
   slowConsumerCloses = 0;
   handlerErrors = 0;
+  handshakeFailures = 0;
+  encryptedDrops = 0;
+  cryptoFailures = 0;
 
   snapshot(): ServerMetricsSnapshot {
     return { ...this };

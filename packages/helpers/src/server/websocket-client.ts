@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { TokenBucket } from '../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
+import type { ClientSession } from './encryption-hooks.ts';
 
 /** What a client looks like to application code: read-only facts about one connection. */
 export interface WebSocketClientInfo {
@@ -12,6 +13,10 @@ export interface WebSocketClientInfo {
   readonly rooms: ReadonlySet<string>;
   readonly connectedAt: number;
   readonly metadata: Record<string, unknown> | undefined;
+  /** True once a handshake made the client encrypted: it then never receives plaintext. */
+  readonly encrypted: boolean;
+  /** What the handshake left for the transformers (for example the secure channel). */
+  readonly session: ClientSession | undefined;
 }
 
 /** Construction parameters of a {@link WebSocketClient}. */
@@ -40,6 +45,10 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly rateLimiter: TokenBucket;
   userId: string | undefined;
   metadata: Record<string, unknown> | undefined;
+  encrypted = false;
+  session: ClientSession | undefined;
+  /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */
+  outboxTail: Promise<unknown> = Promise.resolve();
   /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
   lastSeenAt: number;
   authTimer: NodeJS.Timeout | undefined;
@@ -62,5 +71,12 @@ export class WebSocketClient implements WebSocketClientInfo {
   clearTimers(): void {
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = undefined;
+  }
+
+  /** Disposes of the handshake's session (zeroing its keys). Safe to call more than once. */
+  disposeSession(): void {
+    const session = this.session;
+    this.session = undefined;
+    session?.dispose?.();
   }
 }

@@ -2,7 +2,6 @@ import { WebSocketServer } from 'ws';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
-import { encodeFrame } from '../protocol/frame-codec.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
 import { AuthenticationFlow } from './authentication-flow.ts';
 import { ClientRegistry } from './client-registry.ts';
@@ -11,6 +10,9 @@ import { ConnectionState } from './connection-state.ts';
 import { EventDispatcher } from './event-dispatcher.ts';
 import { HeartbeatMonitor } from './heartbeat-monitor.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
+import { OutboundRouter } from './outbound-router.ts';
+import { TransformedDelivery } from './transformed-delivery.ts';
+import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { checkRoomName } from './room-name-rules.ts';
 import { RoomRequests } from './room-requests.ts';
@@ -31,7 +33,7 @@ export interface OutboundMessage {
   data?: unknown;
 }
 
-const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0 });
+const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
 
 /**
  * A WebSocket server on `ws`, attached to a Node HTTP server: authenticated
@@ -57,6 +59,8 @@ export class WebSocketServerHelper {
   readonly #rooms = new RoomRegistry();
   readonly #metrics = new ServerMetrics();
   readonly #delivery: MessageDelivery;
+  readonly #router: OutboundRouter;
+  readonly #limiter: ConcurrencyLimiter;
   readonly #controller: ConnectionController;
   readonly #roomRequests: RoomRequests;
   readonly #heartbeat: HeartbeatMonitor;
@@ -87,6 +91,17 @@ export class WebSocketServerHelper {
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
     });
 
+    this.#limiter = new ConcurrencyLimiter(this.#options.encryptedBatchLimit);
+    this.#router = new OutboundRouter(
+      this.#delivery,
+      new TransformedDelivery({
+        transformer: this.#options.outboundTransformer,
+        limiter: this.#limiter,
+        delivery: this.#delivery,
+        metrics: this.#metrics,
+        logger: this.#logger,
+      }),
+    );
     const context: ServerContext = {
       options: this.#options,
       logger: this.#logger,
@@ -94,9 +109,8 @@ export class WebSocketServerHelper {
       rooms: this.#rooms,
       delivery: this.#delivery,
       metrics: this.#metrics,
-      sendControl: (client, event, data) => void this.#delivery.write(client, encodeFrame(event, data)),
-      sendError: (client, code, message) =>
-        void this.#delivery.write(client, encodeFrame(ServerEvent.ERROR, { code, message })),
+      sendControl: (client, event, data) => this.#router.control(client, event, data),
+      sendError: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
       now: Date.now,
     };
@@ -183,7 +197,7 @@ export class WebSocketServerHelper {
   async sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
     const client = this.#openClient(params.clientId);
     if (!client) return NOTHING_DELIVERED;
-    return this.#delivery.fanOut([client], encodeFrame(params.event, params.data));
+    return this.#router.toClients([client], params.event, params.data);
   }
 
   /** Sends to every open connection of one user. */
@@ -201,6 +215,20 @@ export class WebSocketServerHelper {
     return this.#fanOut(this.#clients.all(), params);
   }
 
+  /**
+   * Marks an open client as encrypted: from now on every message to it goes
+   * through the outbound transformer, and nothing reaches it in plaintext.
+   * The handshake does this itself when its outcome says `encrypted`.
+   *
+   * @returns whether the client was found open.
+   */
+  enableClientEncryption(params: { clientId: string }): boolean {
+    const client = this.#openClient(params.clientId);
+    if (!client) return false;
+    client.encrypted = true;
+    return true;
+  }
+
   /** Closes one client with a code of the close-code table (default 1000). */
   disconnect(params: { clientId: string; code?: CloseCode; reason?: string }): void {
     const client = this.#clients.get(params.clientId);
@@ -208,12 +236,20 @@ export class WebSocketServerHelper {
   }
 
   /** A copy of the server's counters. */
-  getMetrics(): ServerMetricsSnapshot & { connections: number; pendingUpgrades: number; rooms: number } {
+  getMetrics(): ServerMetricsSnapshot & {
+    connections: number;
+    pendingUpgrades: number;
+    rooms: number;
+    transformsInFlight: number;
+    transformsPeak: number;
+  } {
     return {
       ...this.#metrics.snapshot(),
       connections: this.#clients.size,
       pendingUpgrades: this.#gate.pendingUpgrades,
       rooms: this.#rooms.size,
+      transformsInFlight: this.#limiter.active,
+      transformsPeak: this.#limiter.peak,
     };
   }
 
@@ -258,11 +294,9 @@ export class WebSocketServerHelper {
   #fanOut(
     recipients: Iterable<WebSocketClient>,
     params: { exclude?: readonly string[] } & OutboundMessage,
-  ): DeliveryReport {
+  ): Promise<DeliveryReport> {
     const exclude = params.exclude && params.exclude.length > 0 ? new Set(params.exclude) : undefined;
-    // Serialized once, as bytes: every recipient gets the same buffer.
-    const frame = Buffer.from(encodeFrame(params.event, params.data));
-    return this.#delivery.fanOut(recipients, frame, exclude);
+    return this.#router.toClients(recipients, params.event, params.data, exclude);
   }
 
   #openClient(clientId: string): WebSocketClient | undefined {

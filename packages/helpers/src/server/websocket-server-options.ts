@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
+import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
   AuthenticateFn,
   ClientConnectedFn,
@@ -49,6 +50,8 @@ export const WebSocketDefaults = Object.freeze({
   RATE_LIMIT: Object.freeze({ messagesPerSecond: 100, burst: 200 }),
   MAX_INBOUND_QUEUE: 64,
   SHUTDOWN_GRACE_MS: 5_000,
+  REQUIRE_ENCRYPTION: false,
+  ENCRYPTED_BATCH_LIMIT: 10,
 });
 
 /**
@@ -96,6 +99,16 @@ export interface WebSocketServerOptions {
   maxInboundQueue?: number;
   /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */
   shutdownGraceMs?: number;
+  /** Refuse every client whose handshake does not make it encrypted (close 4004). Needs `handshakeFn`. */
+  requireEncryption?: boolean;
+  /** Most transformer calls in flight at once, across the whole server. */
+  encryptedBatchLimit?: number;
+  /** Runs the key exchange during authentication. */
+  handshakeFn?: HandshakeFn;
+  /** Transforms (encrypts) every message to an encrypted client. */
+  outboundTransformer?: OutboundTransformer;
+  /** Transforms (decrypts) every frame from an encrypted client before dispatch. */
+  inboundTransformer?: InboundTransformer;
   /** Checks credentials. Required. */
   authenticateFn: AuthenticateFn;
   /** Decides which rooms a client may join. Without it, every `join` is denied. */
@@ -111,8 +124,18 @@ export interface WebSocketServerOptions {
 }
 
 /** {@link WebSocketServerOptions} with every default filled in. */
-export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, 'allowedOrigins' | 'validateRoomFn' | 'clientConnectedFn' | 'clientDisconnectedFn' | 'messageHandler' | 'logger'>> &
-  Pick<WebSocketServerOptions, 'allowedOrigins' | 'validateRoomFn' | 'clientConnectedFn' | 'clientDisconnectedFn' | 'messageHandler'> & {
+type OptionalHooks =
+  | 'allowedOrigins'
+  | 'validateRoomFn'
+  | 'clientConnectedFn'
+  | 'clientDisconnectedFn'
+  | 'messageHandler'
+  | 'handshakeFn'
+  | 'outboundTransformer'
+  | 'inboundTransformer';
+
+export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalHooks | 'logger'>> &
+  Pick<WebSocketServerOptions, OptionalHooks> & {
     logger: Logger;
   };
 
@@ -160,6 +183,8 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     rateLimit: options.rateLimit ?? WebSocketDefaults.RATE_LIMIT,
     maxInboundQueue: options.maxInboundQueue ?? WebSocketDefaults.MAX_INBOUND_QUEUE,
     shutdownGraceMs: options.shutdownGraceMs ?? WebSocketDefaults.SHUTDOWN_GRACE_MS,
+    requireEncryption: options.requireEncryption ?? WebSocketDefaults.REQUIRE_ENCRYPTION,
+    encryptedBatchLimit: options.encryptedBatchLimit ?? WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
     logger,
   };
   for (const name of [
@@ -175,11 +200,15 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     'maxBufferedBytes',
     'maxInboundQueue',
     'shutdownGraceMs',
+    'encryptedBatchLimit',
   ] as const) {
     requirePositiveInteger(name, resolved[name]);
   }
   if (!(resolved.rateLimit.messagesPerSecond > 0) || !(resolved.rateLimit.burst >= 1)) {
     throw new InvalidOptionsError('Option "rateLimit" needs messagesPerSecond > 0 and burst >= 1');
+  }
+  if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
+    throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
   if (!resolved.path.startsWith('/')) throw new InvalidOptionsError('Option "path" must start with "/"');
   return resolved;

@@ -34,7 +34,7 @@ describe('sendToRoom', () => {
     const bob = await connectAs('bob', ['lobby']);
     const carol = await connectAs('carol', ['kitchen']);
     const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: { n: 1 } });
-    expect(report).toEqual({ recipients: 2, delivered: 2 });
+    expect(report).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
     await flush(alice.client, bob.client, carol.client);
     expect(alice.client.all('news')).toEqual([{ event: 'news', data: { n: 1 } }]);
     expect(bob.client.all('news')).toHaveLength(1);
@@ -46,7 +46,7 @@ describe('sendToRoom', () => {
     const alice = await connectAs('alice', ['lobby']);
     const bob = await connectAs('bob', ['lobby']);
     const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', exclude: [alice.id] });
-    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
     await flush(alice.client, bob.client);
     expect(alice.client.all('news')).toHaveLength(0);
     expect(bob.client.all('news')).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('broadcast', () => {
     const stranger = await TestClient.connect(server.url);
     clients.push(stranger);
     const report = await server.helper.broadcast({ event: 'news', data: 'hi', exclude: [bob.id] });
-    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
     await flush(alice.client, bob.client);
     expect(alice.client.all('news')).toEqual([{ event: 'news', data: 'hi' }]);
     expect(bob.client.all('news')).toHaveLength(0);
@@ -77,7 +77,7 @@ describe('sendToUser', () => {
     const laptop = await connectAs('alice');
     const bob = await connectAs('bob');
     const report = await server.helper.sendToUser({ userId: 'alice', event: 'dm', data: { text: 'hey' } });
-    expect(report).toEqual({ recipients: 2, delivered: 2 });
+    expect(report).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
     await flush(phone.client, laptop.client, bob.client);
     expect(phone.client.all('dm')).toHaveLength(1);
     expect(laptop.client.all('dm')).toHaveLength(1);
@@ -91,7 +91,7 @@ describe('sendToClient', () => {
     const first = await connectAs('alice');
     const second = await connectAs('alice');
     const report = await server.helper.sendToClient({ clientId: second.id, event: 'dm' });
-    expect(report).toEqual({ recipients: 1, delivered: 1 });
+    expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
     await flush(first.client, second.client);
     expect(first.client.all('dm')).toHaveLength(0);
     expect(second.client.all('dm')).toEqual([{ event: 'dm' }]);
@@ -99,7 +99,7 @@ describe('sendToClient', () => {
 
   it('reports nothing delivered for an unknown client', async () => {
     server = await startTestServer();
-    expect(await server.helper.sendToClient({ clientId: 'nobody', event: 'dm' })).toEqual({ recipients: 0, delivered: 0 });
+    expect(await server.helper.sendToClient({ clientId: 'nobody', event: 'dm' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
   });
 });
 
