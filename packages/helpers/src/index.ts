@@ -45,3 +45,24 @@ export type { WebSocketClientInfo } from './server/websocket-client.ts';
 export { UpgradeRejection } from './server/upgrade-gate.ts';
 export type { HandshakeFn, InboundTransformer, OutboundTransformer } from './server/encryption-hooks.ts';
 export { WebSocketServerHelper, type OutboundMessage } from './server/websocket-server-helper.ts';
+export type { ClientSession, HandshakeOutcome, TransformedFrame } from './server/encryption-hooks.ts';
+export { loadOrCreateServerIdentity } from './server/server-identity-file.ts';
+export { ConcurrencyLimiter } from './utils/concurrency-limiter.ts';
+export { executePromiseWithLimit } from './utils/execute-promise-with-limit.ts';
+export { NodeCryptoProvider } from './crypto/node-crypto-provider.ts';
+export { PortableCryptoProvider } from './crypto/portable-crypto-provider.ts';
+export { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto/crypto-provider.ts';
+export { SecurityLevel, parseSecurityLevels, isSecurityLevel } from './crypto/security-level.ts';
+export { InMemoryPinStore, checkPin, type PinStore, type PinOutcome } from './crypto/pin-store.ts';
+export { identityFingerprint } from './crypto/identity-fingerprint.ts';
+export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure } from './crypto/secure-channel.ts';
+export { toBase64, fromBase64 } from './crypto/bytes.ts';
+export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire } from './crypto/handshake-messages.ts';
+export {
+  createSecureServerKit,
+  SecureKitDefaults,
+  type SecureServerKit,
+  type SecureServerKitOptions,
+} from './kit/secure-server-kit.ts';
+export { SecureSession } from './kit/secure-session.ts';
+export * from './client/index.ts';

@@ -1,0 +1,28 @@
+/**
+ * The browser-safe entry point: the client SDK and the pure protocol and
+ * crypto pieces it needs. Nothing here imports Node modules.
+ */
+export {
+  SealedClient,
+  type ConnectionInfo,
+  type EventMap,
+  type JoinResult,
+  type LeaveResult,
+  type SealedClientOptions,
+} from './sealed-client.ts';
+export {
+  ClientFailureCode,
+  ClientLifecycleEvent,
+  SealedClientError,
+  SealedClientState,
+} from './client-state.ts';
+export { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-like.ts';
+export { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
+export type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
+export { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
+export { SecurityLevel } from '../crypto/security-level.ts';
+export { toBase64, fromBase64 } from '../crypto/bytes.ts';
+export { identityFingerprint } from '../crypto/identity-fingerprint.ts';
+export { CloseCode } from '../protocol/close-codes.ts';
+export { ErrorCode } from '../protocol/error-codes.ts';

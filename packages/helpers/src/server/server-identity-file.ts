@@ -1,0 +1,44 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { constantTimeEqual, fromBase64, toBase64 } from '../crypto/bytes.ts';
+import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
+import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
+
+const IDENTITY_FILE_TYPE = 'sealed-ed25519-identity';
+/** Owner read and write only: the file holds a secret key. */
+const IDENTITY_FILE_MODE = 0o600;
+
+interface IdentityFile {
+  type: string;
+  secretKey: string;
+  publicKey: string;
+}
+
+/**
+ * Reads the server's Ed25519 identity from `path`, or creates one there
+ * (mode 0600) when the file does not exist, so clients that pinned the key
+ * keep trusting the server across restarts.
+ *
+ * @throws Error when the file exists but is not a valid identity.
+ */
+export function loadOrCreateServerIdentity(path: string, crypto: CryptoProvider = new NodeCryptoProvider()): RawKeyPair {
+  if (!existsSync(path)) {
+    const identity = crypto.ed25519KeyPair();
+    const file: IdentityFile = {
+      type: IDENTITY_FILE_TYPE,
+      secretKey: toBase64(identity.secretKey),
+      publicKey: toBase64(identity.publicKey),
+    };
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: IDENTITY_FILE_MODE, flag: 'wx' });
+    return identity;
+  }
+  const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<IdentityFile>;
+  const secretKey = typeof file.secretKey === 'string' ? fromBase64(file.secretKey) : undefined;
+  const publicKey = typeof file.publicKey === 'string' ? fromBase64(file.publicKey) : undefined;
+  if (file.type !== IDENTITY_FILE_TYPE || secretKey?.length !== 32 || !publicKey) {
+    throw new Error(`${path} is not a Sealed server identity file`);
+  }
+  if (!constantTimeEqual(crypto.ed25519PublicKey(secretKey), publicKey)) {
+    throw new Error(`${path}: the public key does not belong to the secret key`);
+  }
+  return { secretKey, publicKey };
+}

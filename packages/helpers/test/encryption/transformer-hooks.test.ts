@@ -1,0 +1,229 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode, ErrorCode, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
+import { TestClient } from '@sealed/test-support';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+/** A handshake that makes a client encrypted when it sends `{ key: true }`, and says so in `connected`. */
+const keyedHandshake: HandshakeFn = ({ data }) =>
+  (data as { key?: boolean }).key ? { encrypted: true, reply: { serverKey: 'server-public-key' } } : null;
+
+/** A stand-in for encryption: wraps every message so a test can tell transformed frames from plaintext. */
+const wrap: OutboundTransformer = ({ event, data }) => ({ event: 'wrapped', data: { event, data } });
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function joinEncrypted(name: string, room = 'lobby'): Promise<TestClient> {
+  const { client, connected } = await TestClient.authenticated(server!.url, { token: name, key: true });
+  expect(connected.serverKey).toBe('server-public-key');
+  clients.push(client);
+  client.send('join', { rooms: [room] });
+  await client.next('wrapped');
+  return client;
+}
+
+describe('the handshake hook', () => {
+  it('sends the reply that completes the handshake in plaintext, outside the transformer', async () => {
+    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap });
+    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
+    clients.push(client);
+    expect(connected).toMatchObject({ userId: 'alice', serverKey: 'server-public-key' });
+    expect(server.helper.getClientsByUser({ userId: 'alice' })[0]?.encrypted).toBe(true);
+  });
+
+  it('with requireEncryption, refuses a client without key material: error, then 4004', async () => {
+    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap, requireEncryption: true });
+    const client = await TestClient.connect(server.url);
+    client.send('authenticate', { token: 'alice' });
+    expect((await client.next('error')).data.code).toBe(ErrorCode.ENCRYPTION_REQUIRED);
+    expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
+    expect(server.helper.getMetrics().handshakeFailures).toBe(1);
+  });
+
+  it('with requireEncryption, refuses a handshake that leaves the client in plaintext', async () => {
+    server = await startTestServer({ handshakeFn: () => ({ encrypted: false }), requireEncryption: true });
+    const client = await TestClient.connect(server.url);
+    client.send('authenticate', { token: 'alice' });
+    expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+
+  it('refuses with 4004 when the handshake throws', async () => {
+    server = await startTestServer({
+      handshakeFn: () => {
+        throw new Error('bad key');
+      },
+    });
+    const client = await TestClient.connect(server.url);
+    client.send('authenticate', { token: 'alice', key: true });
+    expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+
+  it('keeps a client that has not finished its handshake out of rooms and broadcasts', async () => {
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    server = await startTestServer({
+      handshakeFn: async () => {
+        await gate;
+        return { encrypted: true };
+      },
+      outboundTransformer: wrap,
+    });
+    const client = await TestClient.connect(server.url);
+    clients.push(client);
+    client.send('authenticate', { token: 'alice', key: true });
+    await expect.poll(() => server!.helper.getClients()[0]?.state).toBe('HANDSHAKING');
+    expect(await server.helper.broadcast({ event: 'news' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
+    finish();
+    await client.next('connected');
+    expect(await server.helper.broadcast({ event: 'news' })).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+  });
+});
+
+describe('the outbound transformer', () => {
+  it('never has more than encryptedBatchLimit calls in flight, across a room of 50', async () => {
+    const limit = 4;
+    let inFlight = 0;
+    let peak = 0;
+    server = await startTestServer({
+      handshakeFn: keyedHandshake,
+      encryptedBatchLimit: limit,
+      outboundTransformer: async (context) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await pause(Math.random() * 3);
+        inFlight -= 1;
+        return wrap(context);
+      },
+    });
+    const members = await Promise.all(Array.from({ length: 50 }, (_, i) => joinEncrypted(`user-${i}`)));
+    peak = 0;
+    const [first, second] = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 }),
+      server.helper.broadcast({ event: 'news', data: 2 }),
+    ]);
+    expect(first).toEqual({ recipients: 50, delivered: 50, dropped: 0 });
+    expect(second).toEqual({ recipients: 50, delivered: 50, dropped: 0 });
+    expect(peak).toBe(limit);
+    expect(server.helper.getMetrics().transformsPeak).toBeLessThanOrEqual(limit);
+    await Promise.all(members.map(async (member) => expect((await member.next('wrapped')).data).toEqual({ event: 'news', data: 1 })));
+  });
+
+  it('keeps each client\'s order when an async transformer finishes out of order', async () => {
+    server = await startTestServer({
+      handshakeFn: keyedHandshake,
+      outboundTransformer: async (context) => {
+        await pause(Math.random() * 10);
+        return wrap(context);
+      },
+    });
+    const members = await Promise.all(['alice', 'bob', 'carol'].map((name) => joinEncrypted(name)));
+    const sends = Array.from({ length: 25 }, (_, n) => server!.helper.sendToRoom({ room: 'lobby', event: 'tick', data: n }));
+    await Promise.all(sends);
+    for (const member of members) {
+      const ticks: unknown[] = [];
+      for (let n = 0; n < 25; n += 1) ticks.push((await member.next('wrapped')).data.data);
+      expect(ticks).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    }
+  });
+
+  it('drops the message only for the client whose transformer fails, counts it, and serves the others', async () => {
+    server = await startTestServer({
+      handshakeFn: keyedHandshake,
+      outboundTransformer: (context) => {
+        if (context.client.userId === 'mallory') throw new Error('no key for this client');
+        return wrap(context);
+      },
+    });
+    const alice = await joinEncrypted('alice');
+    const bob = await joinEncrypted('bob');
+    const { client: mallory } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
+    clients.push(mallory);
+    const [malloryInfo] = server.helper.getClientsByUser({ userId: 'mallory' });
+    server.helper.joinRoom({ clientId: malloryInfo!.id, rooms: ['lobby'] });
+
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
+    expect(report).toEqual({ recipients: 3, delivered: 2, dropped: 1 });
+    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    expect((await alice.next('wrapped')).data.data).toBe('hi');
+    expect((await bob.next('wrapped')).data.data).toBe('hi');
+    expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
+  });
+
+  it('never sends plaintext to an encrypted client: when the transformer returns nothing, nothing is sent', async () => {
+    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: () => null });
+    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
+    clients.push(client);
+    client.send('join', { rooms: ['lobby'] });
+    client.send('connected');
+    await expect.poll(() => server!.helper.getClientsByRoom({ room: 'lobby' }).length).toBe(1);
+    const report = await server.helper.sendToClient({ clientId: connected.id, event: 'secret', data: 'plaintext' });
+    expect(report).toEqual({ recipients: 1, delivered: 0, dropped: 1 });
+    // joined, the RESERVED_EVENT error and the message: all three dropped, none sent in plaintext.
+    await expect.poll(() => server!.helper.getMetrics().encryptedDrops).toBe(3);
+    expect(client.received.map((message) => message.event)).toEqual(['connected']);
+  });
+
+  it('sends protocol answers to an encrypted client through the transformer', async () => {
+    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap });
+    const client = await joinEncrypted('alice');
+    client.send('leave', { rooms: ['lobby'] });
+    expect((await client.next('wrapped')).data).toEqual({ event: 'left', data: { rooms: ['lobby'], current: [] } });
+    expect(client.received.map((message) => message.event)).toEqual(['connected', 'wrapped', 'wrapped']);
+  });
+
+  it('fails closed when no transformer is configured', async () => {
+    server = await startTestServer({ handshakeFn: keyedHandshake });
+    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
+    clients.push(client);
+    expect(await server.helper.sendToClient({ clientId: connected.id, event: 'secret' })).toEqual({
+      recipients: 1,
+      delivered: 0,
+      dropped: 1,
+    });
+  });
+
+  it('gives plaintext clients in the same room the shared plaintext frame', async () => {
+    server = await startTestServer({
+      handshakeFn: ({ data }) => ({ encrypted: Boolean((data as { key?: boolean }).key), reply: { serverKey: 'server-public-key' } }),
+      outboundTransformer: wrap,
+    });
+    const encrypted = await joinEncrypted('alice');
+    const { client: plain } = await TestClient.authenticated(server.url, { token: 'bob' });
+    clients.push(plain);
+    plain.send('join', { rooms: ['lobby'] });
+    await plain.next('joined');
+    expect(await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 })).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
+    expect((await plain.next('news')).data).toBe(1);
+    expect((await encrypted.next('wrapped')).data).toEqual({ event: 'news', data: 1 });
+  });
+});
+
+describe('the inbound transformer', () => {
+  it('decodes frames from an encrypted client before dispatch, and closes with 4005 when it refuses one', async () => {
+    const handled: unknown[] = [];
+    server = await startTestServer({
+      handshakeFn: keyedHandshake,
+      outboundTransformer: wrap,
+      inboundTransformer: ({ frame }) => {
+        const text = typeof frame === 'string' ? frame : new TextDecoder().decode(frame);
+        return text.startsWith('ok:') ? text.slice(3) : null;
+      },
+      messageHandler: ({ event, data }) => void handled.push({ event, data }),
+    });
+    const { client } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
+    client.sendRaw(Buffer.from('ok:{"event":"chat","data":1}'), { binary: true });
+    await expect.poll(() => handled).toEqual([{ event: 'chat', data: 1 }]);
+    client.sendRaw('{"event":"chat","data":2}');
+    expect((await client.closed).code).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(handled).toHaveLength(1);
+    expect(server.helper.getMetrics().cryptoFailures).toBe(1);
+  });
+});
