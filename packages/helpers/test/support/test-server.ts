@@ -21,7 +21,7 @@ export const tokenAuthenticate: WebSocketServerOptions['authenticateFn'] = ({ da
 export const silentLogger = pino({ level: 'silent' });
 
 /** Starts a server with test defaults; any option may be overridden. */
-export async function startTestServer(options: Partial<WebSocketServerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<WebSocketServerOptions> = {}, listenPort = 0): Promise<TestServer> {
   const server = createServer((_request, response) => response.writeHead(404).end());
   const helper = new WebSocketServerHelper({
     server,
@@ -30,7 +30,7 @@ export async function startTestServer(options: Partial<WebSocketServerOptions> =
     logger: silentLogger,
     ...options,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     helper,

@@ -1,0 +1,294 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestClient } from '@sealed/test-support';
+import {
+  ClientFailureCode,
+  ClientLifecycleEvent,
+  CloseCode,
+  SecureSession,
+  SecurityLevel,
+  toBase64,
+  InMemoryPinStore,
+  type SealedClient,
+} from '../../src/index.ts';
+import { interceptedWebSocket, nodeCrypto, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+
+let server: SecureTestServer | undefined;
+const clients: SealedClient[] = [];
+
+function track(client: SealedClient): SealedClient {
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+function closeCodeOf(client: SealedClient): Promise<number> {
+  return new Promise((resolve) => client.on(ClientLifecycleEvent.CLOSE, ({ code }: { code: number }) => resolve(code)));
+}
+
+async function serverCloseCode(clientId: string): Promise<number> {
+  return new Promise((resolve) => {
+    const info = server!.helper.getClient({ clientId }) as unknown as { socket: { once: (e: string, f: (code: number) => void) => void } };
+    info.socket.once('close', resolve);
+  });
+}
+
+describe('an encrypted chat over the default secure channel', () => {
+  it('delivers room messages to 50 encrypted clients, with encryptedBatchLimit observed', async () => {
+    const limit = 5;
+    server = await startSecureServer({ server: { encryptedBatchLimit: limit } });
+    const members = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const client = track(sdkClient(server!.url, `user-${i}`));
+        await client.connect();
+        await client.join(['lobby']);
+        return client;
+      }),
+    );
+    const received = members.map((member) => new Promise((resolve) => member.on('chat', resolve)));
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { text: 'hello everyone' } });
+    expect(report).toEqual({ recipients: 50, delivered: 50, dropped: 0 });
+    expect(await Promise.all(received)).toEqual(Array.from({ length: 50 }, () => ({ text: 'hello everyone' })));
+    expect(server.helper.getMetrics().transformsPeak).toBeLessThanOrEqual(limit);
+  });
+
+  it('opens at the encrypted level, reports the server fingerprint, and carries messages both ways', async () => {
+    const handled: unknown[] = [];
+    server = await startSecureServer({
+      server: {
+        messageHandler: async ({ clientId, event, data }) => {
+          handled.push({ event, data });
+          await server!.helper.sendToClient({ clientId, event: 'echo', data });
+        },
+      },
+    });
+    const client = track(sdkClient(server.url, 'alice'));
+    const info = await client.connect();
+    expect(info.level).toBe(SecurityLevel.ENCRYPTED);
+    expect(info.serverFingerprint).toBe(server.kit.identityFingerprint);
+    const echoed = new Promise((resolve) => client.on('echo', resolve));
+    await client.emit('chat', { text: 'secret' });
+    expect(await echoed).toEqual({ text: 'secret' });
+    expect(handled).toEqual([{ event: 'chat', data: { text: 'secret' } }]);
+  });
+
+  it('puts only ciphertext on the wire in both directions', async () => {
+    server = await startSecureServer({
+      server: { messageHandler: ({ clientId, data }) => void server!.helper.sendToClient({ clientId, event: 'echo', data }) },
+    });
+    const wire = interceptedWebSocket();
+    const client = track(sdkClient(server.url, 'alice', { WebSocket: wire.WebSocket }));
+    await client.connect();
+    const echoed = new Promise((resolve) => client.on('echo', resolve));
+    await client.emit('chat', 'the-plaintext-marker');
+    await echoed;
+    const marker = Buffer.from('the-plaintext-marker');
+    expect(wire.sent.length).toBeGreaterThan(0);
+    expect(wire.received.length).toBeGreaterThan(0);
+    for (const frame of [...wire.sent, ...wire.received]) expect(Buffer.from(frame).includes(marker)).toBe(false);
+  });
+});
+
+describe('frames an attacker tampers with', () => {
+  async function connectIntercepted(
+    user = 'alice',
+  ): Promise<{ client: SealedClient; wire: ReturnType<typeof interceptedWebSocket>; clientId: string }> {
+    const wire = interceptedWebSocket();
+    const client = track(sdkClient(server!.url, user, { WebSocket: wire.WebSocket }));
+    const { clientId } = await client.connect();
+    return { client, wire, clientId };
+  }
+
+  it('closes the connection with 4005 on a flipped bit', async () => {
+    server = await startSecureServer();
+    const { client, wire, clientId } = await connectIntercepted();
+    const closed = serverCloseCode(clientId);
+    wire.rewrite = (frame) => {
+      frame[frame.length - 1]! ^= 1;
+      return [frame];
+    };
+    await client.emit('chat', 'x');
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(server.helper.getMetrics().cryptoFailures).toBe(1);
+  });
+
+  it('closes the connection with 4005 on a replayed frame', async () => {
+    const handled: unknown[] = [];
+    server = await startSecureServer({ server: { messageHandler: ({ data }) => void handled.push(data) } });
+    const { client, wire, clientId } = await connectIntercepted();
+    const closed = serverCloseCode(clientId);
+    wire.rewrite = (frame) => [frame, frame];
+    await client.emit('chat', 'once');
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(handled).toEqual(['once']);
+  });
+
+  it('closes the connection with 4005 on reordered frames', async () => {
+    const handled: unknown[] = [];
+    server = await startSecureServer({ server: { messageHandler: ({ data }) => void handled.push(data) } });
+    const { client, wire, clientId } = await connectIntercepted();
+    const closed = serverCloseCode(clientId);
+    let held: Uint8Array | undefined;
+    wire.rewrite = (frame) => {
+      if (!held) {
+        held = frame;
+        return [];
+      }
+      return [frame, held];
+    };
+    await client.emit('chat', 'first');
+    await client.emit('chat', 'second');
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(handled).toEqual([]);
+  });
+
+  it('closes the connection with 4005 when a server frame is reflected back to it', async () => {
+    server = await startSecureServer({
+      server: { messageHandler: ({ clientId }) => void server!.helper.sendToClient({ clientId, event: 'echo', data: 1 }) },
+    });
+    const { client, wire, clientId } = await connectIntercepted();
+    const echoed = new Promise((resolve) => client.on('echo', resolve));
+    await client.emit('ping');
+    await echoed;
+    const closed = serverCloseCode(clientId);
+    wire.socket!.send(wire.received[0]!);
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+  });
+
+  it('closes the connection with 4005 on a frame taken from another connection', async () => {
+    server = await startSecureServer();
+    const first = await connectIntercepted();
+    await first.client.emit('chat', 'for the first connection');
+    const second = await connectIntercepted('bob');
+    const closed = serverCloseCode(second.clientId);
+    second.wire.socket!.send(first.wire.sent[0]!);
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+  });
+
+  it('closes the connection with 4005 on a plaintext frame after the handshake', async () => {
+    server = await startSecureServer({ server: { messageHandler: () => { throw new Error('must not be reached'); } } });
+    const { wire, clientId } = await connectIntercepted();
+    const closed = serverCloseCode(clientId);
+    wire.socket!.send(JSON.stringify({ event: 'chat', data: 'downgraded' }));
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+  });
+});
+
+describe('server authentication', () => {
+  it('aborts when the server key differs from the configured one', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice', { serverKey: toBase64(nodeCrypto.ed25519KeyPair().publicKey) }));
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.SERVER_KEY_MISMATCH });
+    await expect.poll(() => server!.helper.getClients().length).toBe(0);
+  });
+
+  it('connects when the configured key is the server\'s', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice', { serverKey: toBase64(server.identity.publicKey) }));
+    await expect(client.connect()).resolves.toMatchObject({ level: SecurityLevel.ENCRYPTED });
+  });
+
+  it('aborts when another server answers after the key was pinned', async () => {
+    const pins = new InMemoryPinStore();
+    server = await startSecureServer();
+    const first = track(sdkClient(server.url, 'alice', { pins, pinName: 'chat.example' }));
+    await first.connect();
+    first.close();
+    await server.close();
+    server = await startSecureServer();
+    const second = track(sdkClient(server.url, 'alice', { pins, pinName: 'chat.example' }));
+    const failures: unknown[] = [];
+    second.on(ClientLifecycleEvent.FAILURE, (failure) => failures.push(failure));
+    await expect(second.connect()).rejects.toMatchObject({ code: ClientFailureCode.SERVER_KEY_MISMATCH });
+    expect(failures).toEqual([{ code: ClientFailureCode.SERVER_KEY_MISMATCH, message: expect.any(String) }]);
+  });
+});
+
+describe('no downgrade', () => {
+  it('refuses a client that sends no key material with 4004', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.NONE }));
+    const closed = closeCodeOf(client);
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+
+  it('aborts when a client that asked for encryption is answered without a handshake', async () => {
+    server = await startSecureServer({ server: { handshakeFn: undefined, requireEncryption: false } });
+    const client = track(sdkClient(server.url, 'alice'));
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.DOWNGRADE });
+  });
+
+  it('refuses a level the server does not accept rather than granting a lower one', async () => {
+    server = await startSecureServer({ acceptedLevels: [SecurityLevel.AUTHENTICATED] });
+    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.ENCRYPTED }));
+    const closed = closeCodeOf(client);
+    await expect(client.connect()).rejects.toBeDefined();
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+});
+
+describe('the authenticated level', () => {
+  it('authenticates the server, pins the client key, and carries plaintext frames', async () => {
+    server = await startSecureServer({
+      acceptedLevels: [SecurityLevel.AUTHENTICATED],
+      server: { messageHandler: ({ clientId, data }) => void server!.helper.sendToClient({ clientId, event: 'echo', data }) },
+    });
+    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.AUTHENTICATED }));
+    const info = await client.connect();
+    expect(info).toMatchObject({ level: SecurityLevel.AUTHENTICATED, serverFingerprint: server.kit.identityFingerprint });
+    const echoed = new Promise((resolve) => client.on('echo', resolve));
+    await client.emit('chat', 'hi');
+    expect(await echoed).toBe('hi');
+    expect(server.helper.getClient({ clientId: info.clientId })?.encrypted).toBe(false);
+  });
+});
+
+describe('rekeying', () => {
+  it('replaces the keys by message count in both directions while traffic continues', async () => {
+    const rekey = { afterMessages: 3, afterMs: 60 * 60 * 1000 };
+    server = await startSecureServer({
+      rekey,
+      server: { messageHandler: ({ clientId, data }) => void server!.helper.sendToClient({ clientId, event: 'echo', data }) },
+    });
+    const client = track(sdkClient(server.url, 'alice', { rekey }));
+    const { clientId } = await client.connect();
+    const echoes: unknown[] = [];
+    client.on('echo', (data) => echoes.push(data));
+    for (let n = 0; n < 20; n += 1) await client.emit('chat', n);
+    await expect.poll(() => echoes.length).toBe(20);
+    expect(echoes).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    const channel = SecureSession.of(server.helper.getClient({ clientId })?.session)?.channel;
+    expect(channel?.epochs.send).toBeGreaterThanOrEqual(6);
+    expect(channel?.epochs.receive).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('reconnecting', () => {
+  it('reconnects after a server restart with a fresh handshake and rejoins its rooms', async () => {
+    server = await startSecureServer();
+    const { identity, port } = server;
+    const client = track(sdkClient(server.url, 'alice', { reconnect: { enabled: true, initialDelayMs: 20, maxDelayMs: 100 } }));
+    const first = await client.connect();
+    await client.join(['lobby']);
+    const reopened = new Promise<{ clientId: string }>((resolve) => {
+      let opens = 0;
+      client.on(ClientLifecycleEvent.OPEN, (info: { clientId: string }) => {
+        opens += 1;
+        if (opens === 2) resolve(info);
+      });
+    });
+    await server.close();
+    server = await startSecureServer({ identity, server: {}, port });
+    const second = await reopened;
+    expect(second.clientId).not.toBe(first.clientId);
+    await expect.poll(() => server!.helper.getClientsByRoom({ room: 'lobby' }).length).toBe(1);
+    const received = new Promise((resolve) => client.on('news', resolve));
+    await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'back' });
+    expect(await received).toBe('back');
+  });
+});

@@ -1,0 +1,94 @@
+import { WebSocket } from 'ws';
+import {
+  NodeCryptoProvider,
+  SealedClient,
+  SecurityLevel,
+  createSecureServerKit,
+  type RawKeyPair,
+  type RekeyPolicy,
+  type SealedClientOptions,
+  type SecureServerKit,
+  type WebSocketConstructor,
+  type WebSocketServerOptions,
+} from '../../src/index.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
+
+export const nodeCrypto = new NodeCryptoProvider();
+
+export interface SecureTestServer extends TestServer {
+  kit: SecureServerKit;
+  identity: RawKeyPair;
+}
+
+/** A test server with the default secure kit bound. */
+export async function startSecureServer(
+  options: {
+    identity?: RawKeyPair;
+    acceptedLevels?: SecurityLevel[];
+    rekey?: RekeyPolicy;
+    server?: Partial<WebSocketServerOptions>;
+    port?: number;
+  } = {},
+): Promise<SecureTestServer> {
+  const identity = options.identity ?? nodeCrypto.ed25519KeyPair();
+  const kit = createSecureServerKit({ identity, acceptedLevels: options.acceptedLevels, rekey: options.rekey });
+  const server = await startTestServer({
+    handshakeFn: kit.handshakeFn,
+    outboundTransformer: kit.outboundTransformer,
+    inboundTransformer: kit.inboundTransformer,
+    requireEncryption: kit.requireEncryption,
+    ...options.server,
+  }, options.port);
+  return { ...server, kit, identity };
+}
+
+/** Frames one intercepted socket saw, and a hook to rewrite what it sends. */
+export interface Interception {
+  WebSocket: WebSocketConstructor;
+  /** Binary frames the client sent, as sent. */
+  sent: Uint8Array[];
+  /** Binary frames the client received. */
+  received: Uint8Array[];
+  /** Replaces what the client sends: return the frames to put on the wire instead. */
+  rewrite: ((frame: Uint8Array) => Uint8Array[]) | undefined;
+  /** The socket of the latest connection. */
+  socket: WebSocket | undefined;
+}
+
+/** A `ws` WebSocket class that records binary frames and lets a test rewrite outbound ones, as a network attacker could. */
+export function interceptedWebSocket(): Interception {
+  const interception: Interception = { WebSocket: undefined!, sent: [], received: [], rewrite: undefined, socket: undefined };
+  class InterceptedWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      interception.socket = this;
+      this.on('message', (data, isBinary) => {
+        if (isBinary) interception.received.push(new Uint8Array(data as Buffer));
+      });
+    }
+
+    override send(data: unknown): void {
+      if (!(data instanceof Uint8Array)) {
+        super.send(data as string);
+        return;
+      }
+      interception.sent.push(data.slice());
+      const frames = interception.rewrite ? interception.rewrite(data.slice()) : [data];
+      for (const frame of frames) super.send(frame);
+    }
+  }
+  interception.WebSocket = InterceptedWebSocket as unknown as WebSocketConstructor;
+  return interception;
+}
+
+/** A Sealed client on Node: `ws` and `node:crypto`, no reconnect unless asked. */
+export function sdkClient(url: string, user: string, options: Partial<SealedClientOptions> = {}): SealedClient {
+  return new SealedClient({
+    url,
+    credentials: { token: user },
+    crypto: nodeCrypto,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    reconnect: { enabled: false },
+    ...options,
+  });
+}
