@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode, createDefaultLogger } from '@sealed/helpers';
+import { WebSocket } from 'ws';
+import {
+  CloseCode,
+  NodeCryptoProvider,
+  SealedClient,
+  createDefaultLogger,
+  createSecureServerKit,
+  type WebSocketConstructor,
+} from '@sealed/helpers';
 import { TestClient } from '@sealed/test-support';
 import {
   ApplicationState,
@@ -91,6 +99,57 @@ describe('WebSocketComponent', () => {
     expect((await client.closed).code).toBe(CloseCode.GOING_AWAY);
     expect(app.resolveOptional(WebSocketBindingKeys.WEBSOCKET_INSTANCE)).toBeUndefined();
     expect(app.state).toBe(ApplicationState.STOPPED);
+  });
+});
+
+describe('WebSocketComponent with the secure kit bound', () => {
+  it('passes the handshake and both transformers to the server', async () => {
+    const kit = createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair() });
+    const echoed: unknown[] = [];
+    app = new TestApplication((application) => {
+      application.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, { requireEncryption: kit.requireEncryption, encryptedBatchLimit: 3 });
+      application.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, ({ data }) => ({ userId: (data as { token: string }).token }));
+      application.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, kit.handshakeFn);
+      application.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, kit.outboundTransformer);
+      application.bindValue(WebSocketBindingKeys.INBOUND_TRANSFORMER, kit.inboundTransformer);
+      application.bindValue(WebSocketBindingKeys.MESSAGE_HANDLER, async ({ clientId, data }) => {
+        echoed.push(data);
+        await application.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).sendToClient({ clientId, event: 'echo', data });
+      });
+    });
+    await app.start();
+
+    const client = new SealedClient({
+      url: urlOf(app, '/ws'),
+      credentials: { token: 'alice' },
+      crypto: new NodeCryptoProvider(),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnect: { enabled: false },
+    });
+    try {
+      const info = await client.connect();
+      expect(info.level).toBe('encrypted');
+      const reply = new Promise((resolve) => client.on('echo', resolve));
+      await client.emit('chat', 'sealed');
+      expect(await reply).toBe('sealed');
+      expect(echoed).toEqual(['sealed']);
+      expect(app.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).getClient({ clientId: info.clientId })?.encrypted).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a plaintext client when the bound options require encryption', async () => {
+    const kit = createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair() });
+    app = new TestApplication((application) => {
+      application.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, { requireEncryption: true });
+      application.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, () => ({ userId: 'alice' }));
+      application.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, kit.handshakeFn);
+    });
+    await app.start();
+    const client = await TestClient.connect(urlOf(app, '/ws'));
+    client.send('authenticate', {});
+    expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
   });
 });
 

@@ -15,5 +15,8 @@ export type WebSocketComponentOptions = Partial<
     | 'clientConnectedFn'
     | 'clientDisconnectedFn'
     | 'messageHandler'
+    | 'handshakeFn'
+    | 'outboundTransformer'
+    | 'inboundTransformer'
   >
 >;

@@ -40,6 +40,9 @@ export class WebSocketComponent extends BaseComponent {
       clientConnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER),
       clientDisconnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER),
       messageHandler: app.resolveOptional(WebSocketBindingKeys.MESSAGE_HANDLER),
+      handshakeFn: app.resolveOptional(WebSocketBindingKeys.HANDSHAKE_HANDLER),
+      outboundTransformer: app.resolveOptional(WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
+      inboundTransformer: app.resolveOptional(WebSocketBindingKeys.INBOUND_TRANSFORMER),
     });
     app.bindValue(WebSocketBindingKeys.WEBSOCKET_INSTANCE, this.#helper);
   }
