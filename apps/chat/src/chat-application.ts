@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { BaseApplication, WebSocketBindingKeys, WebSocketComponent, type ApplicationOptions } from '@sealed/core';
+import {
+  NodeCryptoProvider,
+  SecurityLevel,
+  createSecureServerKit,
+  loadOrCreateServerIdentity,
+  type RawKeyPair,
+  type SecureServerKit,
+} from '@sealed/helpers';
 import { createChatMessageHandler } from './handlers/chat-message-handler.ts';
 import { demoAuthenticate } from './handlers/demo-authenticate.ts';
 import { demoRoomPolicy } from './handlers/demo-room-policy.ts';
@@ -8,21 +16,56 @@ import { StaticSite } from './http/static-site.ts';
 
 const PUBLIC_DIRECTORY = fileURLToPath(new URL('../public/', import.meta.url));
 
+/** Options of the sample chat, on top of where it listens. */
+export interface ChatApplicationOptions extends ApplicationOptions {
+  /** Levels the server accepts; `encrypted` only by default. */
+  securityLevels?: readonly SecurityLevel[];
+  /** File that keeps the server identity key across restarts; without it, a new key each start. */
+  identityFile?: string;
+}
+
 /**
- * The sample chat: binds the demo handlers into the container, registers
+ * The sample chat: binds the demo handlers and the default secure channel
+ * (handshake and both transformers) into the container, registers
  * `WebSocketComponent`, and serves the page.
  */
 export class ChatApplication extends BaseApplication {
-  readonly #site = new StaticSite(PUBLIC_DIRECTORY);
+  readonly #site: StaticSite;
+  readonly #identity: RawKeyPair;
+  readonly #kit: SecureServerKit;
 
-  constructor(options: ApplicationOptions = {}) {
+  constructor(options: ChatApplicationOptions = {}) {
     super(options);
+    this.#site = new StaticSite(PUBLIC_DIRECTORY);
+    this.#identity = options.identityFile
+      ? loadOrCreateServerIdentity(options.identityFile)
+      : new NodeCryptoProvider().ed25519KeyPair();
+    this.#kit = createSecureServerKit({
+      identity: this.#identity,
+      acceptedLevels: options.securityLevels ?? [SecurityLevel.ENCRYPTED],
+      logger: this.logger,
+    });
+  }
+
+  /** Fingerprint of the server identity key, for people to compare with what their client pinned. */
+  get identityFingerprint(): string {
+    return this.#kit.identityFingerprint;
+  }
+
+  get acceptedLevels(): readonly SecurityLevel[] {
+    return this.#kit.acceptedLevels;
   }
 
   protected configure(): void {
-    this.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, { identifier: 'sealed-chat' });
+    this.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, {
+      identifier: 'sealed-chat',
+      requireEncryption: this.#kit.requireEncryption,
+    });
     this.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, demoAuthenticate);
     this.bindValue(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER, demoRoomPolicy);
+    this.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, this.#kit.handshakeFn);
+    this.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, this.#kit.outboundTransformer);
+    this.bindValue(WebSocketBindingKeys.INBOUND_TRANSFORMER, this.#kit.inboundTransformer);
     this.bindValue(
       WebSocketBindingKeys.MESSAGE_HANDLER,
       createChatMessageHandler(() => this.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE)),

@@ -1,15 +1,25 @@
 import { ApplicationDefaults } from '@sealed/core';
-import { createDefaultLogger } from '@sealed/helpers';
+import { createDefaultLogger, parseSecurityLevels } from '@sealed/helpers';
 import { ChatApplication } from './chat-application.ts';
 
+/** Environment the sample reads, with its defaults. */
 const port = Number(process.env.PORT ?? ApplicationDefaults.PORT);
 const host = process.env.HOST ?? ApplicationDefaults.HOST;
+const securityLevels = parseSecurityLevels(process.env.SECURITY_LEVELS ?? 'encrypted');
+const identityFile = process.env.IDENTITY_FILE || undefined;
 const logger = createDefaultLogger();
 
-const app = new ChatApplication({ port, host, logger });
+const app = new ChatApplication({ port, host, logger, securityLevels, identityFile });
 const address = await app.start();
 const origin = `http://${host}:${address.port}`;
-process.stdout.write(`Sealed chat listening on ${origin} (WebSocket ${origin.replace('http', 'ws')}/ws)\n`);
+process.stdout.write(
+  [
+    `Sealed chat listening on ${origin} (WebSocket ${origin.replace('http', 'ws')}/ws)`,
+    `Security levels accepted: ${app.acceptedLevels.join(', ')}`,
+    `Server identity fingerprint: ${app.identityFingerprint}${identityFile ? ` (key in ${identityFile})` : ' (new key each start; set IDENTITY_FILE to keep it)'}`,
+    '',
+  ].join('\n'),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,28 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode, createDefaultLogger } from '@sealed/helpers';
+import { WebSocket } from 'ws';
+import {
+  ClientFailureCode,
+  CloseCode,
+  NodeCryptoProvider,
+  SealedClient,
+  SecurityLevel,
+  createDefaultLogger,
+  type WebSocketConstructor,
+} from '@sealed/helpers';
 import { TestClient } from '@sealed/test-support';
-import { ChatApplication } from '../src/chat-application.ts';
+import { ChatApplication, type ChatApplicationOptions } from '../src/chat-application.ts';
 import { ChatErrorCode } from '../src/chat-protocol.ts';
 
-let app: ChatApplication | undefined;
-const clients: TestClient[] = [];
+interface ChatMessage {
+  room: string;
+  from: string;
+  text: string;
+  time: number;
+}
 
-async function startApp(): Promise<{ http: string; ws: string }> {
-  app = new ChatApplication({ port: 0, logger: createDefaultLogger({ level: 'silent' }) });
+let app: ChatApplication | undefined;
+const clients: SealedClient[] = [];
+const crypto = new NodeCryptoProvider();
+
+async function startApp(options: ChatApplicationOptions = {}): Promise<{ http: string; ws: string }> {
+  app = new ChatApplication({ port: 0, logger: createDefaultLogger({ level: 'silent' }), ...options });
   const { port } = await app.start();
   return { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` };
 }
 
-async function signIn(url: string, name: string, room: string): Promise<TestClient> {
-  const { client } = await TestClient.authenticated(url, { token: name });
+async function signIn(url: string, name: string, room: string): Promise<{ client: SealedClient; messages: ChatMessage[] }> {
+  const client = new SealedClient({
+    url,
+    credentials: { token: name },
+    crypto,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    reconnect: { enabled: false },
+  });
   clients.push(client);
-  client.send('join', { rooms: [room] });
-  expect((await client.next('joined')).data.rooms).toEqual([room]);
-  return client;
+  const messages: ChatMessage[] = [];
+  client.on('chat', (message: ChatMessage) => messages.push(message));
+  await client.connect();
+  expect((await client.join([room])).rooms).toEqual([room]);
+  return { client, messages };
 }
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
+  for (const client of clients.splice(0)) client.close();
   await app?.stop();
   app = undefined;
 });
@@ -39,37 +67,76 @@ describe('ChatApplication', () => {
     expect((await fetch(`${http}/../package.json`)).status).toBe(404);
   });
 
-  it('relays chat between two members of a room, and not to another room', async () => {
+  it('relays encrypted chat between two members of a room, and not to another room', async () => {
     const { ws } = await startApp();
     const alice = await signIn(ws, 'alice', 'lobby');
     const bob = await signIn(ws, 'bob', 'lobby');
     const carol = await signIn(ws, 'carol', 'kitchen');
+    expect(alice.client.connection?.level).toBe(SecurityLevel.ENCRYPTED);
+    expect(alice.client.connection?.serverFingerprint).toBe(app!.identityFingerprint);
 
-    alice.send('chat', { room: 'lobby', text: 'hi bob' });
-    const atBob = await bob.next('chat');
-    expect(atBob.data).toEqual({ room: 'lobby', from: 'alice', text: 'hi bob', time: expect.any(Number) });
-    expect((await alice.next('chat')).data.text).toBe('hi bob');
+    await alice.client.emit('chat', { room: 'lobby', text: 'hi bob' });
+    await expect.poll(() => bob.messages.length).toBe(1);
+    expect(bob.messages[0]).toEqual({ room: 'lobby', from: 'alice', text: 'hi bob', time: expect.any(Number) });
 
-    bob.send('chat', { room: 'lobby', text: 'hi alice' });
-    expect((await alice.next('chat')).data).toMatchObject({ from: 'bob', text: 'hi alice' });
+    await bob.client.emit('chat', { room: 'lobby', text: 'hi alice' });
+    await expect.poll(() => alice.messages.map((message) => message.text)).toEqual(['hi bob', 'hi alice']);
 
-    carol.send('chat', { room: 'kitchen', text: 'anyone?' });
-    expect((await carol.next('chat')).data.text).toBe('anyone?');
-    expect(carol.all('chat').map((message) => message.data.room)).toEqual(['kitchen']);
-    expect(alice.all('chat').map((message) => message.data.text)).toEqual(['hi bob', 'hi alice']);
+    await carol.client.emit('chat', { room: 'kitchen', text: 'anyone?' });
+    await expect.poll(() => carol.messages.length).toBe(1);
+    expect(alice.messages).toHaveLength(2);
+    expect(bob.messages).toHaveLength(2);
   });
 
   it('refuses chat to a room the sender is not in', async () => {
     const { ws } = await startApp();
     const mallory = await signIn(ws, 'mallory', 'kitchen');
-    mallory.send('chat', { room: 'lobby', text: 'sneaky' });
-    expect((await mallory.next('error')).data.code).toBe(ChatErrorCode.NOT_IN_ROOM);
+    const error = new Promise<{ code: string }>((resolve) => mallory.client.on('error', resolve));
+    await mallory.client.emit('chat', { room: 'lobby', text: 'sneaky' });
+    expect((await error).code).toBe(ChatErrorCode.NOT_IN_ROOM);
+  });
+
+  it('refuses a plaintext client by default, with 4004', async () => {
+    const { ws } = await startApp();
+    const client = await TestClient.connect(ws);
+    client.send('authenticate', { token: 'alice' });
+    expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+
+  it('serves plaintext clients too when SECURITY_LEVELS includes none', async () => {
+    const { ws } = await startApp({ securityLevels: [SecurityLevel.ENCRYPTED, SecurityLevel.NONE] });
+    const { client, connected } = await TestClient.authenticated(ws, { token: 'alice' });
+    expect(connected.sealed).toEqual({ v: 1, level: 'none', accepted: ['encrypted', 'none'] });
+    client.send('join', { rooms: ['lobby'] });
+    await client.next('joined');
+    client.send('chat', { room: 'lobby', text: 'plain' });
+    expect((await client.next('chat')).data).toMatchObject({ from: 'alice', text: 'plain' });
+    await client.close();
   });
 
   it('refuses a name outside the demo rules with 4003', async () => {
     const { ws } = await startApp();
-    const client = await TestClient.connect(ws);
-    client.send('authenticate', { token: 'not a name!' });
-    expect((await client.closed).code).toBe(CloseCode.AUTH_FAILED);
+    const client = new SealedClient({
+      url: ws,
+      credentials: { token: 'not a name!' },
+      crypto,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    });
+    clients.push(client);
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.AUTH_FAILED });
+  });
+
+  it('keeps its identity across restarts when given an identity file', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sealed-identity-'));
+    try {
+      const identityFile = join(directory, 'identity.json');
+      await startApp({ identityFile });
+      const first = app!.identityFingerprint;
+      await app!.stop();
+      await startApp({ identityFile });
+      expect(app!.identityFingerprint).toBe(first);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

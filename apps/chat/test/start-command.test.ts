@@ -7,7 +7,7 @@ const appDirectory = fileURLToPath(new URL('..', import.meta.url));
 const LISTENING_LINE = /Sealed chat listening on (http:\/\/\S+)/;
 
 describe('the start command', () => {
-  it('boots on PORT with embedded defaults, prints where it listens, and stops on SIGTERM', async () => {
+  it('boots on PORT with embedded defaults, prints where it listens and its fingerprint, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: appDirectory,
       env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' },
@@ -23,6 +23,8 @@ describe('the start command', () => {
       child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${output}`)));
     });
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    expect(output).toMatch(/Security levels accepted: encrypted/);
+    expect(output).toMatch(/Server identity fingerprint: [0-9a-f]{4}( [0-9a-f]{4}){7}/);
     child.kill('SIGTERM');
     const [exitCode] = await once(child, 'exit');
     expect(exitCode).toBe(0);
