@@ -14,14 +14,22 @@ function readChatRequest(data: unknown): ChatRequest | undefined {
   return { room, text };
 }
 
+function requireMember(helper: WebSocketServerHelper, clientId: string, room: string): void {
+  if (!helper.getClient({ clientId })?.rooms.has(room)) {
+    throw new SealedError(ChatErrorCode.NOT_IN_ROOM, 'Join the room before writing to it');
+  }
+}
+
 /**
  * The chat's message handler: relays `chat` from a member of a room to every
- * member of that room, sender included, stamped with the sender and the time.
+ * member of that room, sender included, stamped with the sender and the time;
+ * answers `members` with the users in a room the asker is in.
  *
  * @param server resolves the live server; it exists only once the application has started.
  */
 export function createChatMessageHandler(server: () => WebSocketServerHelper): MessageHandler {
   return async ({ clientId, userId, event, data }) => {
+    if (event === ChatEvent.MEMBERS) return sendMembers(server(), clientId, data);
     if (event !== ChatEvent.CHAT) {
       throw new SealedError(ChatErrorCode.UNKNOWN_EVENT, `The chat does not know the event "${event}"`);
     }
@@ -33,13 +41,19 @@ export function createChatMessageHandler(server: () => WebSocketServerHelper): M
       );
     }
     const helper = server();
-    if (!helper.getClient({ clientId })?.rooms.has(request.room)) {
-      throw new SealedError(ChatErrorCode.NOT_IN_ROOM, 'Join the room before writing to it');
-    }
+    requireMember(helper, clientId, request.room);
     await helper.sendToRoom({
       room: request.room,
       event: ChatEvent.CHAT,
       data: { room: request.room, from: userId, text: request.text, time: Date.now() },
     });
   };
+}
+
+async function sendMembers(helper: WebSocketServerHelper, clientId: string, data: unknown): Promise<void> {
+  const room = typeof data === 'object' && data !== null ? (data as { room?: unknown }).room : undefined;
+  if (typeof room !== 'string') throw new SealedError(ChatErrorCode.INVALID_MEMBERS, 'Expected { room: string }');
+  requireMember(helper, clientId, room);
+  const users = [...new Set(helper.getClientsByRoom({ room }).map((client) => client.userId!))].sort();
+  await helper.sendToClient({ clientId, event: ChatEvent.MEMBERS, data: { room, users } });
 }

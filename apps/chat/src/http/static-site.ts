@@ -22,9 +22,13 @@ const ASSETS: Record<string, { file: string; contentType: string }> = {
   '/style.css': { file: 'style.css', contentType: 'text/css; charset=utf-8' },
 };
 
+/** Where the page loads the client SDK from. */
+export const CLIENT_BUNDLE_PATH = '/sealed-client.js';
+
 /**
- * Serves the chat page and `GET /healthz`. Files are read once, at
- * construction; nothing outside the fixed list is ever read from disk.
+ * Serves the chat page, the client SDK bundle and `GET /healthz`. Files are
+ * read once, at construction; nothing outside the fixed list is ever read
+ * from disk.
  */
 export class StaticSite {
   readonly #assets = new Map<string, StaticAsset>();
@@ -33,6 +37,11 @@ export class StaticSite {
     for (const [path, { file, contentType }] of Object.entries(ASSETS)) {
       this.#assets.set(path, { body: readFileSync(join(publicDirectory, file)), contentType });
     }
+  }
+
+  /** Serves the bundled client SDK. */
+  setClientBundle(body: Buffer): void {
+    this.#assets.set(CLIENT_BUNDLE_PATH, { body, contentType: 'text/javascript; charset=utf-8' });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
