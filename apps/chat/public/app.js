@@ -180,6 +180,7 @@ function signIn(name) {
   });
   client.on('chat', ({ room, from, text, time }) => {
     addLine([[`[${room}] ${new Date(time).toLocaleTimeString()} `], [`${from}: `, 'from'], [text]]);
+    if (room === currentRoom && !$('members').textContent.split(', ').includes(from)) refreshMembers();
   });
   client.on('members', ({ room, users }) => {
     if (room === currentRoom) $('members').textContent = users.join(', ') || '-';

@@ -364,24 +364,25 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.#socket) return;
     this.#teardown();
-    this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });
-    if (this.#state === SealedClientState.CLOSED) return;
     const failure = this.#failure;
     const fatal = FATAL_CLOSE_CODES.has(code) || (failure !== undefined && failure.code !== ClientFailureCode.CRYPTO_FAILURE);
-    if (!fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts) {
-      const delayMs = reconnectDelay(this.#reconnect, this.#attempt);
-      this.#attempt += 1;
-      this.#state = SealedClientState.RECONNECTING;
-      this.#emitter.emit(ClientLifecycleEvent.RECONNECTING, { attempt: this.#attempt, delayMs });
-      this.#reconnectTimer = setTimeout(() => {
-        this.#reconnectTimer = undefined;
-        this.#failure = undefined;
-        this.#openSocket();
-      }, delayMs);
+    const retry =
+      this.#state !== SealedClientState.CLOSED && !fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts;
+    // The state is settled before anyone hears of the close, so listeners see where the client is going.
+    this.#state = retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED;
+    this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });
+    if (!retry) {
+      this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, code));
       return;
     }
-    this.#state = SealedClientState.CLOSED;
-    this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, code));
+    const delayMs = reconnectDelay(this.#reconnect, this.#attempt);
+    this.#attempt += 1;
+    this.#emitter.emit(ClientLifecycleEvent.RECONNECTING, { attempt: this.#attempt, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#failure = undefined;
+      this.#openSocket();
+    }, delayMs);
   }
 
   /** Drops everything tied to the socket that just went: keys, answers still awaited. */

@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketBindingKeys } from '@sealed/core';
+import { createDefaultLogger } from '@sealed/helpers';
+import { ChatApplication } from '../../src/chat-application.ts';
+import { launchBrowser, screenshot } from './browser-session.ts';
+import { TcpTap } from './tcp-tap.ts';
+import { Opcode, readWireFrames } from './websocket-frame-reader.ts';
+
+const UI_TIMEOUT_MS = 15_000;
+
+let browser: Browser;
+let app: ChatApplication | undefined;
+let tap: TcpTap | undefined;
+let identityDirectory: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  identityDirectory = mkdtempSync(join(tmpdir(), 'sealed-page-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(identityDirectory, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await Promise.all(browser.contexts().map((context) => context.close()));
+  await tap?.close();
+  tap = undefined;
+  await app?.stop();
+  app = undefined;
+});
+
+async function startApp(options: { port?: number; identityFile?: string } = {}): Promise<number> {
+  app = new ChatApplication({ port: options.port ?? 0, identityFile: options.identityFile, logger: createDefaultLogger({ level: 'silent' }) });
+  return (await app.start()).port;
+}
+
+/** A page in a browser context of its own: its own storage, pins and identity, like another person's browser. */
+async function openPage(port: number): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  await page.goto(`http://127.0.0.1:${port}/`);
+  return page;
+}
+
+async function signIn(page: Page, name: string): Promise<void> {
+  await page.fill('#name', name);
+  await page.click('#sign-in button');
+  await page.waitForSelector('#level.encrypted');
+  await expect.poll(() => page.textContent('#status')).toBe(`Signed in as ${name}`);
+}
+
+async function joinRoom(page: Page, room: string): Promise<void> {
+  await page.fill('#room', room);
+  await page.click('#join button');
+  await page.waitForSelector(`#rooms button[aria-pressed="true"]:text-is("${room}")`);
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#text', text);
+  await page.click('#compose button');
+}
+
+function messageLine(page: Page, text: string) {
+  return page.locator('#messages li', { hasText: text });
+}
+
+describe('the chat page in Chromium', () => {
+  it('lets two people chat in a room, encrypted, while a third in another room sees nothing', async () => {
+    const port = await startApp();
+    const alice = await openPage(port);
+    const bob = await openPage(port);
+    const carol = await openPage(port);
+    await signIn(alice, 'alice');
+    await signIn(bob, 'bob');
+    await signIn(carol, 'carol');
+    await joinRoom(alice, 'lobby');
+    await joinRoom(bob, 'lobby');
+    await joinRoom(carol, 'kitchen');
+
+    await say(alice, 'hello bob');
+    await messageLine(bob, 'hello bob').waitFor();
+    await say(bob, 'hello alice');
+    await messageLine(alice, 'hello alice').waitFor();
+    await expect.poll(() => alice.textContent('#members')).toBe('alice, bob');
+
+    expect(await alice.textContent('#fingerprint')).toBe(app!.identityFingerprint);
+    expect(await carol.locator('#messages li', { hasText: 'hello' }).count()).toBe(0);
+    await screenshot(alice, 'chat-alice');
+    await screenshot(bob, 'chat-bob');
+    await screenshot(carol, 'chat-carol-other-room');
+  });
+
+  it('puts only ciphertext on the wire after the handshake', async () => {
+    const port = await startApp();
+    tap = await TcpTap.start(port);
+    const alice = await openPage(tap.port);
+    await signIn(alice, 'alice');
+    await joinRoom(alice, 'lobby');
+    await say(alice, 'marker-only-in-plaintext');
+    await messageLine(alice, 'marker-only-in-plaintext').waitFor();
+
+    const [socket, ...others] = tap.connectionsTo('GET /ws');
+    expect(others).toHaveLength(0);
+    const toServer = readWireFrames(Buffer.concat(socket!.toServer)).filter((frame) => frame.opcode !== Opcode.PONG);
+    const toClient = readWireFrames(Buffer.concat(socket!.toClient)).filter((frame) => frame.opcode !== Opcode.PING);
+    // The capture really holds the conversation: the plaintext hellos are readable...
+    expect(toServer[0]?.opcode).toBe(Opcode.TEXT);
+    expect(toServer[0]?.payload.toString()).toContain('"event":"authenticate"');
+    expect(toClient[0]?.payload.toString()).toContain('"event":"connected"');
+    // ...and every frame after them is binary ciphertext: join, chat and their answers.
+    const afterHandshake = [...toServer.slice(1), ...toClient.slice(1)];
+    expect(toServer.length).toBeGreaterThanOrEqual(3);
+    expect(toClient.length).toBeGreaterThanOrEqual(3);
+    for (const frame of afterHandshake) {
+      expect(frame.opcode).toBe(Opcode.BINARY);
+      expect(frame.payload.includes('marker-only-in-plaintext')).toBe(false);
+      expect(frame.payload.includes('lobby')).toBe(false);
+    }
+  });
+
+  it('survives a server restart: reconnects with a fresh handshake and rejoins its rooms', async () => {
+    const identityFile = join(identityDirectory, 'restart-identity.json');
+    const port = await startApp({ identityFile });
+    const alice = await openPage(port);
+    await signIn(alice, 'alice');
+    await joinRoom(alice, 'lobby');
+
+    await app!.stop();
+    await expect.poll(() => alice.textContent('#status')).toMatch(/reconnecting/);
+    await startApp({ port, identityFile });
+    await expect.poll(() => alice.textContent('#status'), { timeout: UI_TIMEOUT_MS }).toBe('Signed in as alice');
+
+    await say(alice, 'still here after the restart');
+    await messageLine(alice, 'still here after the restart').waitFor();
+    await screenshot(alice, 'chat-after-restart');
+  });
+
+  it('refuses a server whose identity key differs from the one it pinned', async () => {
+    const port = await startApp({ identityFile: join(identityDirectory, 'first-identity.json') });
+    const alice = await openPage(port);
+    await signIn(alice, 'alice');
+
+    await app!.stop();
+    await startApp({ port, identityFile: join(identityDirectory, 'impostor-identity.json') });
+    await alice.waitForSelector('#alert:not([hidden])', { timeout: UI_TIMEOUT_MS });
+    expect(await alice.textContent('#alert')).toContain('does not match the key this browser pinned');
+    expect(await alice.textContent('#level')).toBe('-');
+    expect(app!.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).getClientsByUser({ userId: 'alice' })).toHaveLength(0);
+    await screenshot(alice, 'chat-key-mismatch');
+  });
+});
