@@ -178,6 +178,41 @@ describe('frames an attacker tampers with', () => {
   });
 });
 
+describe('a client facing a misbehaving server', () => {
+  function rawSocketOf(clientId: string): { send: (data: string | Buffer) => void } {
+    return (server!.helper.getClient({ clientId }) as unknown as { socket: { send: (data: string | Buffer) => void } }).socket;
+  }
+
+  it('aborts when a plaintext frame arrives on the encrypted connection', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice'));
+    const { clientId } = await client.connect();
+    const heard: unknown[] = [];
+    client.on('chat', (data) => heard.push(data));
+    const failure = new Promise((resolve) => client.on(ClientLifecycleEvent.FAILURE, resolve));
+    const closed = closeCodeOf(client);
+    rawSocketOf(clientId).send(JSON.stringify({ event: 'chat', data: 'injected' }));
+    expect(await failure).toMatchObject({ code: ClientFailureCode.CRYPTO_FAILURE });
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(heard).toEqual([]);
+  });
+
+  it('aborts when a server frame is altered in flight', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice'));
+    const { clientId } = await client.connect();
+    const heard: unknown[] = [];
+    client.on('chat', (data) => heard.push(data));
+    const closed = closeCodeOf(client);
+    const forged = Buffer.alloc(64, 1);
+    forged[0] = 1;
+    forged[1] = 2;
+    rawSocketOf(clientId).send(forged);
+    expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
+    expect(heard).toEqual([]);
+  });
+});
+
 describe('server authentication', () => {
   it('aborts when the server key differs from the configured one', async () => {
     server = await startSecureServer();
