@@ -66,3 +66,10 @@ export {
 } from './kit/secure-server-kit.ts';
 export { SecureSession } from './kit/secure-session.ts';
 export * from './client/index.ts';
+export type { MessageBus, BusHandler } from './bus/message-bus.ts';
+export { InProcessBus, InProcessBusHub } from './bus/in-process-bus.ts';
+export { RedisBus, RedisBusDefaults, type RedisBusOptions, type RedisBusStats } from './bus/redis-bus.ts';
+export { WebSocketEmitter, type WebSocketEmitterOptions } from './bus/websocket-emitter.ts';
+export { BusDefaults } from './bus/bus-defaults.ts';
+export { BusChannels, instanceOfClient } from './bus/bus-channels.ts';
+export { EnvelopeCodec, type BusEnvelope, type BusTarget, type EnvelopeRejection } from './bus/bus-envelope.ts';

@@ -1,11 +1,23 @@
 import type { WebSocketClient } from './websocket-client.ts';
 
+/** Told when a user gets its first local connection and when it loses its last. */
+export interface UserPresenceListener {
+  userOpened(userId: string): void;
+  userClosed(userId: string): void;
+}
+
 /**
  * Indexes the live clients by id and by user. Knows nothing of sockets or rooms.
  */
 export class ClientRegistry {
   readonly #byId = new Map<string, WebSocketClient>();
   readonly #byUser = new Map<string, Set<WebSocketClient>>();
+  #listener: UserPresenceListener | undefined;
+
+  /** Sets who hears about users arriving and leaving. */
+  listen(listener: UserPresenceListener): void {
+    this.#listener = listener;
+  }
 
   get size(): number {
     return this.#byId.size;
@@ -22,6 +34,7 @@ export class ClientRegistry {
     if (!sessions) {
       sessions = new Set();
       this.#byUser.set(client.userId, sessions);
+      this.#listener?.userOpened(client.userId);
     }
     sessions.add(client);
   }
@@ -32,7 +45,10 @@ export class ClientRegistry {
     const sessions = this.#byUser.get(client.userId);
     if (!sessions) return;
     sessions.delete(client);
-    if (sessions.size === 0) this.#byUser.delete(client.userId);
+    if (sessions.size === 0) {
+      this.#byUser.delete(client.userId);
+      this.#listener?.userClosed(client.userId);
+    }
   }
 
   get(clientId: string): WebSocketClient | undefined {

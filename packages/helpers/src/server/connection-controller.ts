@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
@@ -33,7 +32,7 @@ export class ConnectionController {
   accept(socket: WebSocket, request: IncomingMessage): WebSocketClient {
     const { options } = this.context;
     const client = new WebSocketClient({
-      id: randomUUID(),
+      id: this.context.newClientId(),
       socket,
       remoteAddress: request.socket.remoteAddress,
       nowMs: this.context.now(),

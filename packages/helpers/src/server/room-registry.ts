@@ -1,11 +1,23 @@
 import type { WebSocketClient } from './websocket-client.ts';
 
+/** Told when a room gets its first local member and when it loses its last. */
+export interface RoomPresenceListener {
+  roomOpened(room: string): void;
+  roomClosed(room: string): void;
+}
+
 /**
  * Which clients are in which rooms. Keeps both directions in step: the room's
  * member set here and `client.rooms` on the client.
  */
 export class RoomRegistry {
   readonly #members = new Map<string, Set<WebSocketClient>>();
+  #listener: RoomPresenceListener | undefined;
+
+  /** Sets who hears about rooms opening and closing. */
+  listen(listener: RoomPresenceListener): void {
+    this.#listener = listener;
+  }
 
   /** Number of rooms with at least one member. */
   get size(): number {
@@ -19,6 +31,7 @@ export class RoomRegistry {
     if (!members) {
       members = new Set();
       this.#members.set(room, members);
+      this.#listener?.roomOpened(room);
     }
     members.add(client);
     client.rooms.add(room);
@@ -31,7 +44,10 @@ export class RoomRegistry {
     const members = this.#members.get(room);
     if (members) {
       members.delete(client);
-      if (members.size === 0) this.#members.delete(room);
+      if (members.size === 0) {
+        this.#members.delete(room);
+        this.#listener?.roomClosed(room);
+      }
     }
     return true;
   }

@@ -27,4 +27,6 @@ export interface ServerContext {
   closeClient(client: WebSocketClient, code: CloseCode, reason: string): void;
   /** The current time, in epoch milliseconds. */
   now(): number;
+  /** A fresh client id, starting with this instance's id. */
+  newClientId(): string;
 }

@@ -30,6 +30,14 @@ export interface ServerMetricsSnapshot {
   encryptedDrops: number;
   /** Encrypted clients closed with 4005 (a frame failed to decrypt, or was replayed or reordered). */
   cryptoFailures: number;
+  /** Envelopes published to the bus. */
+  busPublished: number;
+  /** Envelopes the bus refused (for example, Redis unreachable): those messages reached no other instance. */
+  busPublishFailures: number;
+  /** Envelopes from other instances delivered here. */
+  busReceived: number;
+  /** Envelopes dropped: malformed, oversized, unauthenticated or of an unknown kind. */
+  busDropped: number;
 }
 
 /** The live counters. Plain fields: incrementing one costs nothing on the hot path. */
@@ -49,6 +57,10 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   handshakeFailures = 0;
   encryptedDrops = 0;
   cryptoFailures = 0;
+  busPublished = 0;
+  busPublishFailures = 0;
+  busReceived = 0;
+  busDropped = 0;
 
   snapshot(): ServerMetricsSnapshot {
     return { ...this };

@@ -1,4 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
+import { BusChannels, CLIENT_ID_SEPARATOR, instanceOfClient } from '../bus/bus-channels.ts';
+import { EnvelopeCodec, type BusEnvelope, type BusTarget } from '../bus/bus-envelope.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
@@ -13,6 +16,7 @@ import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import { OutboundRouter } from './outbound-router.ts';
 import { TransformedDelivery } from './transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
+import { ClusterRelay } from './cluster-relay.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { checkRoomName } from './room-name-rules.ts';
 import { RoomRequests } from './room-requests.ts';
@@ -35,6 +39,9 @@ export interface OutboundMessage {
 
 const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
 
+/** Bytes of randomness in a generated instance id. */
+const INSTANCE_ID_BYTES = 6;
+
 /**
  * A WebSocket server on `ws`, attached to a Node HTTP server: authenticated
  * clients, rooms, broadcast and per-client delivery. A thin facade over the
@@ -52,6 +59,8 @@ const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, deliver
  */
 export class WebSocketServerHelper {
   readonly identifier: string;
+  /** This instance's id on the bus; every client id it issues starts with it. */
+  readonly instanceId: string;
   readonly #options: ResolvedServerOptions;
   readonly #logger: Logger;
   readonly #wss: WebSocketServer;
@@ -61,6 +70,7 @@ export class WebSocketServerHelper {
   readonly #delivery: MessageDelivery;
   readonly #router: OutboundRouter;
   readonly #limiter: ConcurrencyLimiter;
+  readonly #relay: ClusterRelay | undefined;
   readonly #controller: ConnectionController;
   readonly #roomRequests: RoomRequests;
   readonly #heartbeat: HeartbeatMonitor;
@@ -77,6 +87,7 @@ export class WebSocketServerHelper {
     this.#logger = componentLogger(options.logger ?? createDefaultLogger(), 'WebSocketServerHelper', { identifier });
     this.#options = resolveServerOptions(options, this.#logger);
     this.identifier = this.#options.identifier;
+    this.instanceId = this.#options.instanceId ?? randomBytes(INSTANCE_ID_BYTES).toString('hex');
 
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -113,6 +124,7 @@ export class WebSocketServerHelper {
       sendError: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
       now: Date.now,
+      newClientId: () => `${this.instanceId}${CLIENT_ID_SEPARATOR}${randomUUID()}`,
     };
     this.#roomRequests = new RoomRequests(context);
     const dispatcher = new EventDispatcher(context, new AuthenticationFlow(context), this.#roomRequests);
@@ -127,6 +139,7 @@ export class WebSocketServerHelper {
         this.#controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
       },
     });
+    this.#relay = this.#createRelay();
     const server = this.#options.server;
     this.#gate = new UpgradeGate({
       path: this.#options.path,
@@ -193,26 +206,33 @@ export class WebSocketServerHelper {
     return params.rooms.filter((room) => this.#rooms.leave(client, room));
   }
 
-  /** Sends to one open client. */
+  /**
+   * Sends to one open client. A client of another instance is reached over
+   * the bus; the report then counts nothing here.
+   */
   async sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
     const client = this.#openClient(params.clientId);
-    if (!client) return NOTHING_DELIVERED;
-    return this.#router.toClients([client], params.event, params.data);
+    if (client) return this.#router.toClients([client], params.event, params.data);
+    const instance = instanceOfClient(params.clientId);
+    if (this.#relay && instance !== undefined && instance !== this.instanceId) {
+      await this.#relay.publish({ kind: 'client', clientId: params.clientId }, params.event, params.data);
+    }
+    return NOTHING_DELIVERED;
   }
 
-  /** Sends to every open connection of one user. */
+  /** Sends to every open connection of one user, on every instance. The report counts this instance's. */
   async sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#clients.byUser(params.userId), params);
+    return this.#fanOut(this.#clients.byUser(params.userId), { kind: 'user', userId: params.userId }, params);
   }
 
-  /** Sends to every member of a room, except the clients in `exclude`. */
+  /** Sends to every member of a room on every instance, except the clients in `exclude`. The report counts this instance's. */
   async sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#rooms.members(params.room), params);
+    return this.#fanOut(this.#rooms.members(params.room), { kind: 'room', room: params.room }, params);
   }
 
-  /** Sends to every open client, except the clients in `exclude`. */
+  /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */
   async broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#clients.all(), params);
+    return this.#fanOut(this.#clients.all(), { kind: 'all' }, params);
   }
 
   /**
@@ -272,6 +292,7 @@ export class WebSocketServerHelper {
       this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
+    await this.#relay?.stop();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     this.#logger.info('shut down');
   }
@@ -291,12 +312,53 @@ export class WebSocketServerHelper {
     });
   }
 
-  #fanOut(
+  async #fanOut(
     recipients: Iterable<WebSocketClient>,
+    target: BusTarget,
     params: { exclude?: readonly string[] } & OutboundMessage,
   ): Promise<DeliveryReport> {
     const exclude = params.exclude && params.exclude.length > 0 ? new Set(params.exclude) : undefined;
-    return this.#router.toClients(recipients, params.event, params.data, exclude);
+    const [report] = await Promise.all([
+      this.#router.toClients(recipients, params.event, params.data, exclude),
+      this.#relay?.publish(target, params.event, params.data, params.exclude),
+    ]);
+    return report;
+  }
+
+  #createRelay(): ClusterRelay | undefined {
+    const { bus, busSecret, busChannelPrefix, maxBusEnvelopeBytes } = this.#options;
+    if (!bus) return undefined;
+    const relay = new ClusterRelay({
+      bus,
+      instanceId: this.instanceId,
+      channels: new BusChannels(busChannelPrefix),
+      codec: new EnvelopeCodec(busSecret, maxBusEnvelopeBytes),
+      metrics: this.#metrics,
+      logger: this.#logger,
+      deliver: (envelope) => void this.#deliverFromBus(envelope),
+    });
+    this.#rooms.listen(relay);
+    this.#clients.listen(relay);
+    relay.start();
+    return relay;
+  }
+
+  /** Delivers what another instance published to this instance's clients; never publishes it again. */
+  #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
+    const { target, event, data } = envelope;
+    const exclude = envelope.exclude && envelope.exclude.length > 0 ? new Set(envelope.exclude) : undefined;
+    switch (target.kind) {
+      case 'room':
+        return this.#router.toClients(this.#rooms.members(target.room), event, data, exclude);
+      case 'user':
+        return this.#router.toClients(this.#clients.byUser(target.userId), event, data, exclude);
+      case 'all':
+        return this.#router.toClients(this.#clients.all(), event, data, exclude);
+      case 'client': {
+        const client = this.#clients.get(target.clientId);
+        return client ? this.#router.toClients([client], event, data) : Promise.resolve(NOTHING_DELIVERED);
+      }
+    }
   }
 
   #openClient(clientId: string): WebSocketClient | undefined {

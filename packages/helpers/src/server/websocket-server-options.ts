@@ -1,5 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
+import { BusDefaults } from '../bus/bus-defaults.ts';
+import type { MessageBus } from '../bus/message-bus.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
   AuthenticateFn,
@@ -52,6 +54,8 @@ export const WebSocketDefaults = Object.freeze({
   SHUTDOWN_GRACE_MS: 5_000,
   REQUIRE_ENCRYPTION: false,
   ENCRYPTED_BATCH_LIMIT: 10,
+  BUS_CHANNEL_PREFIX: BusDefaults.CHANNEL_PREFIX,
+  MAX_BUS_ENVELOPE_BYTES: BusDefaults.MAX_ENVELOPE_BYTES,
 });
 
 /**
@@ -109,6 +113,16 @@ export interface WebSocketServerOptions {
   outboundTransformer?: OutboundTransformer;
   /** Transforms (decrypts) every frame from an encrypted client before dispatch. */
   inboundTransformer?: InboundTransformer;
+  /** How this server reaches other instances. Unset: this server alone. The bus's owner starts and closes it. */
+  bus?: MessageBus;
+  /** Shared secret that authenticates bus envelopes (HMAC-SHA-256); envelopes without a valid MAC are dropped. */
+  busSecret?: string;
+  /** Prefix of every bus channel name. */
+  busChannelPrefix?: string;
+  /** Largest bus envelope accepted, in bytes. */
+  maxBusEnvelopeBytes?: number;
+  /** This instance's id on the bus; every client id starts with it. A random one by default. */
+  instanceId?: string;
   /** Checks credentials. Required. */
   authenticateFn: AuthenticateFn;
   /** Decides which rooms a client may join. Without it, every `join` is denied. */
@@ -132,7 +146,10 @@ type OptionalHooks =
   | 'messageHandler'
   | 'handshakeFn'
   | 'outboundTransformer'
-  | 'inboundTransformer';
+  | 'inboundTransformer'
+  | 'bus'
+  | 'busSecret'
+  | 'instanceId';
 
 export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalHooks | 'logger'>> &
   Pick<WebSocketServerOptions, OptionalHooks> & {
@@ -185,6 +202,8 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     shutdownGraceMs: options.shutdownGraceMs ?? WebSocketDefaults.SHUTDOWN_GRACE_MS,
     requireEncryption: options.requireEncryption ?? WebSocketDefaults.REQUIRE_ENCRYPTION,
     encryptedBatchLimit: options.encryptedBatchLimit ?? WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
+    busChannelPrefix: options.busChannelPrefix ?? WebSocketDefaults.BUS_CHANNEL_PREFIX,
+    maxBusEnvelopeBytes: options.maxBusEnvelopeBytes ?? WebSocketDefaults.MAX_BUS_ENVELOPE_BYTES,
     logger,
   };
   for (const name of [
@@ -201,6 +220,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     'maxInboundQueue',
     'shutdownGraceMs',
     'encryptedBatchLimit',
+    'maxBusEnvelopeBytes',
   ] as const) {
     requirePositiveInteger(name, resolved[name]);
   }
@@ -209,6 +229,9 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   }
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
+  }
+  if (resolved.instanceId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(resolved.instanceId)) {
+    throw new InvalidOptionsError('Option "instanceId" must be 1-64 letters, digits, "_" or "-"');
   }
   if (!resolved.path.startsWith('/')) throw new InvalidOptionsError('Option "path" must start with "/"');
   return resolved;

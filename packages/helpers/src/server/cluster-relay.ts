@@ -1,0 +1,100 @@
+import type { Logger } from '../logging/logger.ts';
+import type { BusChannels } from '../bus/bus-channels.ts';
+import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../bus/bus-envelope.ts';
+import type { MessageBus } from '../bus/message-bus.ts';
+import type { ServerMetrics } from './server-metrics.ts';
+
+/** Dependencies of a {@link ClusterRelay}. */
+export interface ClusterRelayInit {
+  bus: MessageBus;
+  instanceId: string;
+  channels: BusChannels;
+  codec: EnvelopeCodec;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Delivers an envelope from another instance to this instance's clients. */
+  deliver: (envelope: BusEnvelope) => void;
+}
+
+/**
+ * Connects one server to the bus: publishes what it sends so other
+ * instances deliver to their clients, and delivers what others publish to
+ * its own clients (never publishing it again). Subscribes to a room's or a
+ * user's channel only while this instance has a local member, plus its own
+ * instance channel and the everyone channel.
+ */
+export class ClusterRelay {
+  readonly #subscribed = new Set<string>();
+
+  constructor(private readonly init: ClusterRelayInit) {}
+
+  start(): void {
+    this.#subscribe(this.init.channels.instance(this.init.instanceId));
+    this.#subscribe(this.init.channels.all());
+  }
+
+  roomOpened(room: string): void {
+    this.#subscribe(this.init.channels.room(room));
+  }
+
+  roomClosed(room: string): void {
+    this.#unsubscribe(this.init.channels.room(room));
+  }
+
+  userOpened(userId: string): void {
+    this.#subscribe(this.init.channels.user(userId));
+  }
+
+  userClosed(userId: string): void {
+    this.#unsubscribe(this.init.channels.user(userId));
+  }
+
+  /** Publishes to other instances; a failure is counted, never thrown. */
+  async publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
+    const channel = this.init.channels.forTarget(target);
+    if (channel === undefined) return;
+    const envelope: BusEnvelope = { origin: this.init.instanceId, target, event, data };
+    if (exclude && exclude.length > 0) envelope.exclude = [...exclude];
+    try {
+      await this.init.bus.publish(channel, this.init.codec.encode(envelope));
+      this.init.metrics.busPublished += 1;
+    } catch (error) {
+      this.init.metrics.busPublishFailures += 1;
+      this.init.logger.warn({ err: error instanceof Error ? error.message : error }, 'bus publish failed; message not relayed');
+    }
+  }
+
+  /** Leaves every channel. */
+  async stop(): Promise<void> {
+    const channels = [...this.#subscribed];
+    this.#subscribed.clear();
+    await Promise.allSettled(channels.map((channel) => this.init.bus.unsubscribe(channel)));
+  }
+
+  readonly #onPayload = (payload: string): void => {
+    const result = this.init.codec.decode(payload);
+    if (!result.ok) {
+      this.init.metrics.busDropped += 1;
+      this.init.logger.warn({ rejection: result.rejection }, 'bus envelope dropped');
+      return;
+    }
+    if (result.envelope.origin === this.init.instanceId) return;
+    this.init.metrics.busReceived += 1;
+    this.init.deliver(result.envelope);
+  };
+
+  #subscribe(channel: string): void {
+    if (this.#subscribed.has(channel)) return;
+    this.#subscribed.add(channel);
+    this.init.bus.subscribe(channel, this.#onPayload).catch((error: unknown) => {
+      this.init.logger.warn({ channel, err: error instanceof Error ? error.message : error }, 'bus subscribe failed');
+    });
+  }
+
+  #unsubscribe(channel: string): void {
+    if (!this.#subscribed.delete(channel)) return;
+    this.init.bus.unsubscribe(channel).catch((error: unknown) => {
+      this.init.logger.warn({ channel, err: error instanceof Error ? error.message : error }, 'bus unsubscribe failed');
+    });
+  }
+}
