@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests drive for real (Debian's chromium for the browser
-# tests), when they are missing. Needs root (or sudo) the first time only.
+# Installs the system packages the tests drive for real, when they are missing: Debian's
+# chromium (browser tests) and redis-server (scale-out tests). Needs root (or sudo) once.
 set -euo pipefail
 
 missing=()

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { BaseApplication, WebSocketBindingKeys, WebSocketComponent, type ApplicationOptions } from '@sealed/core';
 import {
+  InProcessBus,
   NodeCryptoProvider,
+  RedisBus,
   SecurityLevel,
   createSecureServerKit,
   loadOrCreateServerIdentity,
@@ -23,6 +25,10 @@ export interface ChatApplicationOptions extends ApplicationOptions {
   securityLevels?: readonly SecurityLevel[];
   /** File that keeps the server identity key across restarts; without it, a new key each start. */
   identityFile?: string;
+  /** Redis to share rooms with other instances through; without it, the in-process bus. */
+  redisUrl?: string;
+  /** Shared secret that authenticates bus envelopes between instances. */
+  busSecret?: string;
 }
 
 /**
@@ -34,9 +40,11 @@ export class ChatApplication extends BaseApplication {
   readonly #site: StaticSite;
   readonly #identity: RawKeyPair;
   readonly #kit: SecureServerKit;
+  readonly #options: ChatApplicationOptions;
 
   constructor(options: ChatApplicationOptions = {}) {
     super(options);
+    this.#options = options;
     this.#site = new StaticSite(PUBLIC_DIRECTORY);
     this.#identity = options.identityFile
       ? loadOrCreateServerIdentity(options.identityFile)
@@ -57,12 +65,23 @@ export class ChatApplication extends BaseApplication {
     return this.#kit.acceptedLevels;
   }
 
+  /** Which bus the instance uses: `redis` or `in-process`. */
+  get busKind(): 'redis' | 'in-process' {
+    return this.#options.redisUrl ? 'redis' : 'in-process';
+  }
+
   protected async configure(): Promise<void> {
     this.#site.setClientBundle(await buildClientBundle());
     this.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, {
       identifier: 'sealed-chat',
       requireEncryption: this.#kit.requireEncryption,
+      busSecret: this.#options.busSecret,
     });
+    const { redisUrl } = this.#options;
+    this.bindValue(
+      WebSocketBindingKeys.MESSAGE_BUS,
+      redisUrl ? new RedisBus({ url: redisUrl, logger: this.logger }) : new InProcessBus(),
+    );
     this.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, demoAuthenticate);
     this.bindValue(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER, demoRoomPolicy);
     this.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, this.#kit.handshakeFn);

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   CloseCode,
+  InProcessBus,
+  InProcessBusHub,
   NodeCryptoProvider,
   SealedClient,
   createDefaultLogger,
@@ -150,6 +152,28 @@ describe('WebSocketComponent with the secure kit bound', () => {
     const client = await TestClient.connect(urlOf(app, '/ws'));
     client.send('authenticate', {});
     expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+});
+
+describe('WebSocketComponent with a message bus bound', () => {
+  it('starts the bus, relays through it, and closes it when the application stops', async () => {
+    const hub = new InProcessBusHub();
+    const busOfOther = new InProcessBus(hub);
+    const bus = new InProcessBus(hub);
+    const relayed: unknown[] = [];
+    await busOfOther.subscribe('sealed:all', (payload) => relayed.push(payload));
+    app = new TestApplication((application) => {
+      application.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, () => ({ userId: 'alice' }));
+      application.bindValue(WebSocketBindingKeys.MESSAGE_BUS, bus);
+    });
+    await app.start();
+    await app.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).broadcast({ event: 'news' });
+    await expect.poll(() => relayed.length).toBe(1);
+    expect(hub.channels()).toContain('sealed:all');
+    await app.stop();
+    expect(hub.channels()).toEqual(['sealed:all']);
+    await busOfOther.close();
+    expect(hub.channels()).toEqual([]);
   });
 });
 

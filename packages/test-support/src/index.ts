@@ -1,1 +1,2 @@
 export { TestClient, type ReceivedMessage } from './test-client.ts';
+export { RedisProcess } from './redis-process.ts';

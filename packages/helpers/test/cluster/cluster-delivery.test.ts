@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '@sealed/test-support';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
-import { RedisProcess } from '../support/redis-process.ts';
+import { RedisProcess } from '@sealed/test-support';
 
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../fixtures/emit-from-worker.ts', import.meta.url));

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { RedisBus, type WebSocketServerOptions } from '../../src/index.ts';
-import type { RedisProcess } from './redis-process.ts';
+import type { RedisProcess } from '@sealed/test-support';
 import { silentLogger, startTestServer, type TestServer } from './test-server.ts';
 
 export const BUS_SECRET = 'a-shared-secret-for-tests';

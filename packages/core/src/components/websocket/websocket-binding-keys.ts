@@ -4,6 +4,7 @@ import type {
   ClientDisconnectedFn,
   HandshakeFn,
   InboundTransformer,
+  MessageBus,
   MessageHandler,
   OutboundTransformer,
   ValidateRoomFn,
@@ -32,6 +33,8 @@ export const WebSocketBindingKeys = {
   INBOUND_TRANSFORMER: bindingKey<InboundTransformer>('sealed.websocket.inboundTransformer'),
   /** Runs the key exchange during authentication. */
   HANDSHAKE_HANDLER: bindingKey<HandshakeFn>('sealed.websocket.handshakeHandler'),
+  /** How instances reach each other (`RedisBus`, `InProcessBus`). The component starts it before the server and closes it after. Unbound: this instance alone. */
+  MESSAGE_BUS: bindingKey<MessageBus>('sealed.websocket.messageBus'),
   /** The live server, bound by the component once it has started. */
   WEBSOCKET_INSTANCE: bindingKey<WebSocketServerHelper>('sealed.websocket.instance'),
 } as const;

@@ -18,5 +18,6 @@ export type WebSocketComponentOptions = Partial<
     | 'handshakeFn'
     | 'outboundTransformer'
     | 'inboundTransformer'
+    | 'bus'
   >
 >;

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { WebSocketServerHelper } from '@sealed/helpers';
+import { WebSocketServerHelper, type MessageBus } from '@sealed/helpers';
 import type { BaseApplication } from '../../application/base-application.ts';
 import { BaseComponent } from '../../application/base-component.ts';
 import { MissingBindingError } from '../../application/missing-binding-error.ts';
@@ -8,20 +8,22 @@ import { WebSocketBindingKeys } from './websocket-binding-keys.ts';
 
 /**
  * Assembles a `WebSocketServerHelper` from what the application bound: the
- * options under `SERVER_OPTIONS`, the handlers under their keys, the
- * application's HTTP server and logger. Binds the live server to
- * `WEBSOCKET_INSTANCE` when started; shuts it down when stopped.
+ * options under `SERVER_OPTIONS`, the handlers under their keys, the bus
+ * under `MESSAGE_BUS`, the application's HTTP server and logger. Starts the
+ * bus, binds the live server to `WEBSOCKET_INSTANCE`; when stopped, shuts
+ * the server down, then closes the bus.
  */
 @injectable()
 export class WebSocketComponent extends BaseComponent {
   #helper: WebSocketServerHelper | undefined;
+  #bus: MessageBus | undefined;
 
   constructor(@inject(CoreBindingKeys.APPLICATION_INSTANCE) private readonly application: BaseApplication) {
     super();
   }
 
   /** @throws MissingBindingError when `AUTHENTICATE_HANDLER` is not bound. */
-  override start(): void {
+  override async start(): Promise<void> {
     const app = this.application;
     const authenticateFn = app.resolveOptional(WebSocketBindingKeys.AUTHENTICATE_HANDLER);
     if (!authenticateFn) {
@@ -30,6 +32,11 @@ export class WebSocketComponent extends BaseComponent {
         'WebSocketComponent',
         'bind a function that checks the "authenticate" payload and returns { userId } or null',
       );
+    }
+    const bus = app.resolveOptional(WebSocketBindingKeys.MESSAGE_BUS);
+    if (bus) {
+      await bus.start();
+      this.#bus = bus;
     }
     this.#helper = new WebSocketServerHelper({
       ...app.resolveOptional(WebSocketBindingKeys.SERVER_OPTIONS),
@@ -43,14 +50,18 @@ export class WebSocketComponent extends BaseComponent {
       handshakeFn: app.resolveOptional(WebSocketBindingKeys.HANDSHAKE_HANDLER),
       outboundTransformer: app.resolveOptional(WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
       inboundTransformer: app.resolveOptional(WebSocketBindingKeys.INBOUND_TRANSFORMER),
+      bus,
     });
     app.bindValue(WebSocketBindingKeys.WEBSOCKET_INSTANCE, this.#helper);
   }
 
   override async stop(): Promise<void> {
     const helper = this.#helper;
+    const bus = this.#bus;
     this.#helper = undefined;
+    this.#bus = undefined;
     this.application.unbindValue(WebSocketBindingKeys.WEBSOCKET_INSTANCE);
     await helper?.shutdown();
+    await bus?.close();
   }
 }

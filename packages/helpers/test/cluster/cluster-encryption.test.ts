@@ -1,0 +1,59 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSecureServerKit, type SealedClient } from '../../src/index.ts';
+import { startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
+import { RedisProcess } from '@sealed/test-support';
+import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
+
+let redis: RedisProcess;
+const nodes: ClusterNode[] = [];
+const clients: SealedClient[] = [];
+
+beforeAll(async () => {
+  redis = await RedisProcess.start();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(nodes.splice(0).map((node) => node.close()));
+});
+
+async function secureNode(): Promise<ClusterNode> {
+  const kit = createSecureServerKit({ identity: nodeCrypto.ed25519KeyPair() });
+  const node = await startNode(redis, {
+    handshakeFn: kit.handshakeFn,
+    outboundTransformer: kit.outboundTransformer,
+    inboundTransformer: kit.inboundTransformer,
+    requireEncryption: true,
+  });
+  nodes.push(node);
+  return node;
+}
+
+describe('encryption at the edge', () => {
+  it('delivers what instance A publishes to an encrypted client on instance B under that client\'s own keys', async () => {
+    const a = await secureNode();
+    const b = await secureNode();
+    const onA = sdkClient(a.url, 'alice');
+    const onB = sdkClient(b.url, 'bob');
+    clients.push(onA, onB);
+    for (const client of [onA, onB]) {
+      await client.connect();
+      await client.join(['lobby']);
+    }
+    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
+
+    const atA = new Promise((resolve) => onA.on('news', resolve));
+    const atB = new Promise((resolve) => onB.on('news', resolve));
+    await a.helper.sendToRoom({ room: 'lobby', event: 'news', data: { text: 'across instances' } });
+    expect(await atA).toEqual({ text: 'across instances' });
+    expect(await atB).toEqual({ text: 'across instances' });
+    const bClientId = onB.connection!.clientId;
+    expect(b.helper.getClient({ clientId: bClientId })?.encrypted).toBe(true);
+    expect(b.helper.getMetrics()).toMatchObject({ busReceived: 1, encryptedDrops: 0 });
+    expect(a.helper.getMetrics().encryptedDrops).toBe(0);
+  });
+});
