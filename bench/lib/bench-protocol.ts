@@ -1,0 +1,68 @@
+/**
+ * What the benchmark processes say to each other over Node IPC, and the
+ * shared constants of the scenarios.
+ */
+
+/** The servers under test. */
+export const Contender = {
+  SEALED_PLAIN: 'sealed-plain',
+  SEALED_ENCRYPTED: 'sealed-encrypted',
+  RAW_WS_STRINGIFY: 'raw-ws-stringify-per-recipient',
+  RAW_WS_ONCE: 'raw-ws-serialize-once',
+  RAW_WS_NAIVE_GCM: 'raw-ws-naive-gcm-base64',
+  SOCKET_IO: 'socket.io',
+} as const;
+
+export type Contender = (typeof Contender)[keyof typeof Contender];
+
+/** The room every load client joins. */
+export const BENCH_ROOM = 'bench';
+/** The event every benchmark message carries. */
+export const BENCH_EVENT = 'bench';
+/** Serialized size of one benchmark message, as the issue specifies. */
+export const MESSAGE_BYTES = 256;
+/** Messages the server sends per event-loop turn. */
+export const BURST = 20;
+
+/** Orchestrator -> server. */
+export type ServerCommand =
+  | { type: 'cpu-start' }
+  | { type: 'cpu-stop' }
+  | { type: 'send'; messages: number }
+  | { type: 'send-at-rate'; messagesPerSecond: number; durationMs: number }
+  | { type: 'memory' }
+  | { type: 'stop' };
+
+/** Server -> orchestrator. */
+export type ServerReply =
+  | { type: 'listening'; port: number }
+  | { type: 'cpu'; microseconds: number }
+  | { type: 'sent' }
+  | { type: 'memory'; rss: number; heapUsed: number; connections: number }
+  | { type: 'error'; message: string };
+
+/** What a load client does. */
+export type ClientMode = 'receive' | 'latency' | 'setup' | 'idle';
+
+/** Orchestrator -> client. */
+export type ClientCommand = { type: 'reset'; expect: number } | { type: 'report-latency' } | { type: 'stop' };
+
+/** Client -> orchestrator. */
+export type ClientReply =
+  | { type: 'ready'; connections: number }
+  | { type: 'reset-done' }
+  | { type: 'received'; count: number; at: number }
+  | { type: 'latency'; samples: number[] }
+  | { type: 'setup-done'; connections: number; elapsedMs: number }
+  | { type: 'error'; message: string };
+
+/** A message of about MESSAGE_BYTES when serialized as `{ event, data }`. */
+export function benchPayload(sequence: number, sentAt: number): { seq: number; ts: number; pad: string } {
+  const skeleton = JSON.stringify({ event: BENCH_EVENT, data: { seq: sequence, ts: sentAt, pad: '' } });
+  return { seq: sequence, ts: sentAt, pad: 'x'.repeat(Math.max(0, MESSAGE_BYTES - skeleton.length)) };
+}
+
+/** Epoch time with sub-millisecond precision, comparable across processes on one machine. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}

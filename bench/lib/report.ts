@@ -1,0 +1,90 @@
+import type { Contender } from './bench-protocol.ts';
+import type { ResultRow } from './scenarios.ts';
+
+/** A target from the benchmarks issue: a ratio measured in one run, and whether it held. */
+export interface TargetCheck {
+  target: string;
+  ratio: number;
+  bound: string;
+  met: boolean;
+}
+
+const round = (value: number | undefined, digits = 1): string =>
+  value === undefined || Number.isNaN(value) ? '-' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const thousands = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? '-' : `${Math.round(value / 1000).toLocaleString('en-US')}k`;
+
+/** The results as Markdown tables, one per kind of scenario, and the targets. */
+export function markdownReport(rows: readonly ResultRow[], targets: readonly TargetCheck[], machine: string): string {
+  const lines: string[] = [`Machine: ${machine}`, ''];
+  const broadcast = rows.filter((row) => row.deliveriesPerSec !== undefined);
+  lines.push('| scenario | contender | room | deliveries/s | server CPU per delivery (us) |', '|---|---|---|---|---|');
+  for (const row of broadcast) {
+    lines.push(`| ${row.scenario} | ${row.contender} | ${row.roomSize} | ${thousands(row.deliveriesPerSec)} | ${round(row.serverCpuUsPerDelivery, 2)} |`);
+  }
+  const setup = rows.filter((row) => row.setupsPerSec !== undefined);
+  if (setup.length > 0) {
+    lines.push('', '| contender | set-ups/s (connect, auth, handshake, first round trip) | server CPU per set-up (us) |', '|---|---|---|');
+    for (const row of setup) lines.push(`| ${row.contender} | ${round(row.setupsPerSec, 0)} | ${round(row.serverCpuUsPerSetup, 0)} |`);
+  }
+  const memory = rows.filter((row) => row.rssKiBPerConnection !== undefined);
+  if (memory.length > 0) {
+    lines.push('', '| contender | RSS per idle connection (KiB) | JS heap per idle connection (KiB) |', '|---|---|---|');
+    for (const row of memory) lines.push(`| ${row.contender} | ${round(row.rssKiBPerConnection)} | ${round(row.heapKiBPerConnection)} |`);
+  }
+  const latency = rows.filter((row) => row.latencyP50Ms !== undefined);
+  if (latency.length > 0) {
+    lines.push('', '| scenario | contender | room | p50 (ms) | p99 (ms) |', '|---|---|---|---|---|');
+    for (const row of latency) lines.push(`| ${row.scenario} | ${row.contender} | ${row.roomSize} | ${round(row.latencyP50Ms, 2)} | ${round(row.latencyP99Ms, 2)} |`);
+  }
+  lines.push('', '| target | measured | bound | met |', '|---|---|---|---|');
+  for (const check of targets) lines.push(`| ${check.target} | ${round(check.ratio, 2)} | ${check.bound} | ${check.met ? 'yes' : '**no**'} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+const CHART = { width: 760, height: 380, left: 70, right: 220, top: 30, bottom: 50 } as const;
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+
+/** A grouped bar chart (SVG) of deliveries per second against room size, one colour per contender. */
+export function broadcastChart(rows: readonly ResultRow[]): string {
+  const bars = rows.filter((row) => row.deliveriesPerSec !== undefined);
+  const sizes = [...new Set(bars.map((row) => row.roomSize))].sort((a, b) => a - b);
+  const contenders = [...new Set(bars.map((row) => row.contender))] as Contender[];
+  const max = Math.max(...bars.map((row) => row.deliveriesPerSec!)) * 1.1;
+  const plotWidth = CHART.width - CHART.left - CHART.right;
+  const plotHeight = CHART.height - CHART.top - CHART.bottom;
+  const groupWidth = plotWidth / sizes.length;
+  const barWidth = (groupWidth * 0.8) / contenders.length;
+  const y = (value: number): number => CHART.top + plotHeight - (value / max) * plotHeight;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${CHART.left}" y="18" font-size="14" font-weight="bold">Room broadcast, 256-byte messages: deliveries per second (median)</text>`,
+  ];
+  for (let tick = 0; tick <= 4; tick += 1) {
+    const value = (max / 4) * tick;
+    parts.push(`<line x1="${CHART.left}" x2="${CHART.left + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${CHART.left - 6}" y="${y(value) + 4}" text-anchor="end">${Math.round(value / 1000)}k</text>`);
+  }
+  sizes.forEach((size, group) => {
+    const groupX = CHART.left + group * groupWidth + groupWidth * 0.1;
+    parts.push(`<text x="${groupX + (groupWidth * 0.8) / 2}" y="${CHART.top + plotHeight + 20}" text-anchor="middle">room of ${size}</text>`);
+    contenders.forEach((contender, index) => {
+      const row = bars.find((candidate) => candidate.roomSize === size && candidate.contender === contender);
+      if (!row) return;
+      const x = groupX + index * barWidth;
+      parts.push(
+        `<rect x="${x}" y="${y(row.deliveriesPerSec!)}" width="${barWidth - 2}" height="${CHART.top + plotHeight - y(row.deliveriesPerSec!)}" fill="${PALETTE[index % PALETTE.length]}"/>`,
+      );
+    });
+  });
+  contenders.forEach((contender, index) => {
+    const legendY = CHART.top + 10 + index * 20;
+    const legendX = CHART.left + plotWidth + 15;
+    parts.push(`<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${PALETTE[index % PALETTE.length]}"/>`);
+    parts.push(`<text x="${legendX + 18}" y="${legendY}">${contender}</text>`);
+  });
+  parts.push(`<text x="${CHART.left + plotWidth / 2}" y="${CHART.height - 10}" text-anchor="middle">room size</text>`, '</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,165 @@
+import {
+  Contender,
+  preciseNow,
+  type ClientCommand,
+  type ClientMode,
+  type ClientReply,
+  type ServerCommand,
+  type ServerReply,
+} from './bench-protocol.ts';
+import { ProcessHandle } from './process-handle.ts';
+import { median, percentile } from './stats.ts';
+
+type Server = ProcessHandle<ServerCommand, ServerReply>;
+type Client = ProcessHandle<ClientCommand, ClientReply>;
+
+/** Connections one load-client process holds at most. */
+const CONNECTIONS_PER_CLIENT_PROCESS = 500;
+/** Connections opened at once while setting up. */
+const SETUP_CONCURRENCY = 50;
+const BYTES_PER_KIB = 1024;
+
+/** One row of the results: medians over the rounds. */
+export interface ResultRow {
+  scenario: string;
+  contender: Contender;
+  roomSize: number;
+  rounds: number;
+  deliveriesPerSec?: number;
+  serverCpuUsPerDelivery?: number;
+  setupsPerSec?: number;
+  serverCpuUsPerSetup?: number;
+  rssKiBPerConnection?: number;
+  heapKiBPerConnection?: number;
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+}
+
+async function startServer(contender: Contender): Promise<{ server: Server; port: number }> {
+  const server: Server = ProcessHandle.start('processes/bench-server.ts', [contender], true);
+  const { port } = await server.next('listening');
+  return { server, port };
+}
+
+async function startClients(contender: Contender, port: number, connections: number, mode: ClientMode): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let left = connections; left > 0; left -= CONNECTIONS_PER_CLIENT_PROCESS) {
+    const share = Math.min(CONNECTIONS_PER_CLIENT_PROCESS, left);
+    clients.push(ProcessHandle.start('processes/load-client.ts', [contender, String(port), String(share), mode, String(SETUP_CONCURRENCY)]));
+  }
+  if (mode !== 'setup') await Promise.all(clients.map((client) => client.next('ready')));
+  return clients;
+}
+
+async function stopAll(server: Server, clients: Client[]): Promise<void> {
+  await Promise.all(clients.map((client) => client.stop()));
+  await server.stop();
+}
+
+function sharesOf(connections: number): number[] {
+  const shares: number[] = [];
+  for (let left = connections; left > 0; left -= CONNECTIONS_PER_CLIENT_PROCESS) shares.push(Math.min(CONNECTIONS_PER_CLIENT_PROCESS, left));
+  return shares;
+}
+
+/** Room broadcast: deliveries per second end to end, and server CPU per delivery. */
+export async function measureBroadcast(
+  scenario: string,
+  contender: Contender,
+  roomSize: number,
+  messagesPerRound: number,
+  rounds: number,
+): Promise<ResultRow> {
+  const { server, port } = await startServer(contender);
+  const clients = await startClients(contender, port, roomSize, 'receive');
+  const shares = sharesOf(roomSize);
+  const rates: number[] = [];
+  const cpu: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
+      await Promise.all(clients.map((client) => client.next('reset-done')));
+      const done = Promise.all(clients.map((client) => client.next('received')));
+      server.send({ type: 'cpu-start' });
+      const started = preciseNow();
+      server.send({ type: 'send', messages: messagesPerRound });
+      const finished = Math.max(...(await done).map((report) => report.at));
+      server.send({ type: 'cpu-stop' });
+      const { microseconds } = await server.next('cpu');
+      await server.next('sent');
+      const deliveries = messagesPerRound * roomSize;
+      rates.push(deliveries / ((finished - started) / 1000));
+      cpu.push(microseconds / deliveries);
+    }
+  } finally {
+    await stopAll(server, clients);
+  }
+  return { scenario, contender, roomSize, rounds, deliveriesPerSec: median(rates), serverCpuUsPerDelivery: median(cpu) };
+}
+
+/** Connection set-up: connect, authenticate, (handshake,) one round trip; per second, and server CPU each. */
+export async function measureSetup(contender: Contender, connections: number, rounds: number): Promise<ResultRow> {
+  const rates: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const { server, port } = await startServer(contender);
+    server.send({ type: 'cpu-start' });
+    const clients = await startClients(contender, port, connections, 'setup');
+    const reports = await Promise.all(clients.map((client) => client.next('setup-done')));
+    server.send({ type: 'cpu-stop' });
+    const { microseconds } = await server.next('cpu');
+    const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
+    rates.push(connections / (elapsedMs / 1000));
+    cpu.push(microseconds / connections);
+    await stopAll(server, clients);
+  }
+  return { scenario: 'connection setup', contender, roomSize: 0, rounds, setupsPerSec: median(rates), serverCpuUsPerSetup: median(cpu) };
+}
+
+/** Memory per idle connection on the server, after garbage collection. */
+export async function measureMemory(contender: Contender, connections: number, rounds: number): Promise<ResultRow> {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const { server, port } = await startServer(contender);
+    server.send({ type: 'memory' });
+    const before = await server.next('memory');
+    const clients = await startClients(contender, port, connections, 'idle');
+    server.send({ type: 'memory' });
+    const after = await server.next('memory');
+    rss.push((after.rss - before.rss) / connections / BYTES_PER_KIB);
+    heap.push((after.heapUsed - before.heapUsed) / connections / BYTES_PER_KIB);
+    await stopAll(server, clients);
+  }
+  return { scenario: 'memory per idle connection', contender, roomSize: connections, rounds, rssKiBPerConnection: median(rss), heapKiBPerConnection: median(heap) };
+}
+
+/** Delivery latency at a fixed offered load. */
+export async function measureLatency(
+  contender: Contender,
+  roomSize: number,
+  messagesPerSecond: number,
+  durationMs: number,
+): Promise<ResultRow> {
+  const { server, port } = await startServer(contender);
+  const clients = await startClients(contender, port, roomSize, 'latency');
+  try {
+    clients.forEach((client) => client.send({ type: 'reset', expect: Number.MAX_SAFE_INTEGER }));
+    await Promise.all(clients.map((client) => client.next('reset-done')));
+    server.send({ type: 'send-at-rate', messagesPerSecond, durationMs });
+    await server.next('sent');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    clients.forEach((client) => client.send({ type: 'report-latency' }));
+    const samples = (await Promise.all(clients.map((client) => client.next('latency')))).flatMap((report) => report.samples);
+    return {
+      scenario: `latency at ${messagesPerSecond * roomSize} deliveries/s`,
+      contender,
+      roomSize,
+      rounds: 1,
+      latencyP50Ms: percentile(samples, 50),
+      latencyP99Ms: percentile(samples, 99),
+    };
+  } finally {
+    await stopAll(server, clients);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * One contender's server, in a process of its own: listens on a free port,
+ * puts every client in one room, and on command sends benchmark messages to
+ * the room, measures its own CPU time, or reports its memory.
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server as SocketIoServer } from 'socket.io';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  NodeCryptoProvider,
+  SecurityLevel,
+  WebSocketServerHelper,
+  createDefaultLogger,
+  createSecureServerKit,
+} from '@sealed/helpers';
+import {
+  BENCH_EVENT,
+  BENCH_ROOM,
+  BURST,
+  Contender,
+  benchPayload,
+  preciseNow,
+  type ServerCommand,
+  type ServerReply,
+} from '../lib/bench-protocol.ts';
+
+const contender = process.argv[2] as Contender;
+const PING = 'ping';
+const PONG = 'pong';
+const LARGE_LIMIT = 1_000_000;
+
+function reply(message: ServerReply): void {
+  process.send!(message);
+}
+
+/** Sends one benchmark message to the room; each contender its own way. */
+type RoomSender = (data: unknown) => void;
+
+function rawWebSocketServer(httpServer: Server, onMessage: (socket: WebSocket, text: string) => void): Set<WebSocket> {
+  const room = new Set<WebSocket>();
+  const wss = new WebSocketServer({ server: httpServer, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  wss.on('connection', (socket) => {
+    room.add(socket);
+    socket.on('message', (data) => onMessage(socket, data.toString()));
+    socket.on('close', () => room.delete(socket));
+  });
+  return room;
+}
+
+function startContender(httpServer: Server): { send: RoomSender; connections: () => number } {
+  const echo = (socket: WebSocket, text: string): void => {
+    if (text.includes(PING)) socket.send(JSON.stringify({ event: PONG }));
+  };
+  switch (contender) {
+    case Contender.RAW_WS_STRINGIFY: {
+      const room = rawWebSocketServer(httpServer, echo);
+      return {
+        send: (data) => {
+          for (const socket of room) socket.send(JSON.stringify({ event: BENCH_EVENT, data }));
+        },
+        connections: () => room.size,
+      };
+    }
+    case Contender.RAW_WS_ONCE: {
+      const room = rawWebSocketServer(httpServer, echo);
+      return {
+        send: (data) => {
+          const frame = JSON.stringify({ event: BENCH_EVENT, data });
+          for (const socket of room) socket.send(frame);
+        },
+        connections: () => room.size,
+      };
+    }
+    case Contender.RAW_WS_NAIVE_GCM: {
+      // The naive way: a key per socket, a JSON envelope with base64 fields per recipient.
+      const keys = new WeakMap<WebSocket, Buffer>();
+      const room = rawWebSocketServer(httpServer, echo);
+      return {
+        send: (data) => {
+          const plaintext = JSON.stringify({ event: BENCH_EVENT, data });
+          for (const socket of room) {
+            let key = keys.get(socket);
+            if (!key) keys.set(socket, (key = randomBytes(32)));
+            const iv = randomBytes(12);
+            const cipher = createCipheriv('aes-256-gcm', key, iv);
+            const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+            socket.send(
+              JSON.stringify({
+                event: 'encrypted',
+                data: { iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') },
+              }),
+            );
+          }
+        },
+        connections: () => room.size,
+      };
+    }
+    case Contender.SOCKET_IO: {
+      const io = new SocketIoServer(httpServer, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+      io.on('connection', (socket) => {
+        void socket.join(BENCH_ROOM);
+        socket.on(PING, (ack: () => void) => ack());
+      });
+      return { send: (data) => void io.to(BENCH_ROOM).emit(BENCH_EVENT, data), connections: () => io.engine.clientsCount };
+    }
+    case Contender.SEALED_PLAIN:
+    case Contender.SEALED_ENCRYPTED: {
+      const kit =
+        contender === Contender.SEALED_ENCRYPTED
+          ? createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair(), acceptedLevels: [SecurityLevel.ENCRYPTED] })
+          : undefined;
+      const helper: WebSocketServerHelper = new WebSocketServerHelper({
+        server: httpServer,
+        logger: createDefaultLogger({ level: 'warn' }),
+        authenticateFn: ({ data }) => ({ userId: String((data as { token?: unknown }).token) }),
+        validateRoomFn: ({ rooms }) => rooms,
+        messageHandler: ({ clientId, event }) => {
+          if (event === PING) void helper.sendToClient({ clientId, event: PONG });
+        },
+        maxConnections: LARGE_LIMIT,
+        rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
+        ...(kit
+          ? {
+              handshakeFn: kit.handshakeFn,
+              outboundTransformer: kit.outboundTransformer,
+              inboundTransformer: kit.inboundTransformer,
+              requireEncryption: true,
+            }
+          : {}),
+      });
+      return {
+        send: (data) => void helper.sendToRoom({ room: BENCH_ROOM, event: BENCH_EVENT, data }),
+        connections: () => helper.getMetrics().connections,
+      };
+    }
+    default:
+      throw new Error(`Unknown contender ${contender}`);
+  }
+}
+
+const httpServer = createServer();
+const { send, connections } = startContender(httpServer);
+let cpuStart: NodeJS.CpuUsage | undefined;
+let sequence = 0;
+
+/** Sends `messages` in bursts of BURST per event-loop turn. */
+function sendBursts(messages: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = messages;
+    const turn = (): void => {
+      for (let i = 0; i < BURST && left > 0; i += 1, left -= 1) send(benchPayload(sequence++, preciseNow()));
+      if (left > 0) setImmediate(turn);
+      else resolve();
+    };
+    turn();
+  });
+}
+
+function sendAtRate(messagesPerSecond: number, durationMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const intervalMs = 1000 / messagesPerSecond;
+    const started = preciseNow();
+    let sent = 0;
+    const tick = (): void => {
+      const due = Math.floor((preciseNow() - started) / intervalMs);
+      while (sent < due) {
+        send(benchPayload(sequence++, preciseNow()));
+        sent += 1;
+      }
+      if (preciseNow() - started < durationMs) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+}
+
+process.on('message', async (command: ServerCommand) => {
+  try {
+    switch (command.type) {
+      case 'cpu-start':
+        cpuStart = process.cpuUsage();
+        break;
+      case 'cpu-stop': {
+        const used = process.cpuUsage(cpuStart);
+        reply({ type: 'cpu', microseconds: used.user + used.system });
+        break;
+      }
+      case 'send':
+        await sendBursts(command.messages);
+        reply({ type: 'sent' });
+        break;
+      case 'send-at-rate':
+        await sendAtRate(command.messagesPerSecond, command.durationMs);
+        reply({ type: 'sent' });
+        break;
+      case 'memory':
+        for (let i = 0; i < 3; i += 1) globalThis.gc?.();
+        reply({ type: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, connections: connections() });
+        break;
+      case 'stop':
+        process.exit(0);
+    }
+  } catch (error) {
+    reply({ type: 'error', message: String(error) });
+  }
+});
+
+httpServer.listen(0, '127.0.0.1', () => reply({ type: 'listening', port: (httpServer.address() as AddressInfo).port }));

@@ -1,0 +1,133 @@
+/**
+ * Load clients for one contender, in a process of their own: opens
+ * connections the way that contender's real clients do, joins the room, and
+ * counts (or times) the benchmark messages that arrive.
+ *
+ * argv: contender, port, connections, mode, concurrency
+ */
+import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { NodeCryptoProvider, SealedClient, SecurityLevel, type WebSocketConstructor } from '@sealed/helpers';
+import {
+  BENCH_EVENT,
+  BENCH_ROOM,
+  Contender,
+  preciseNow,
+  type ClientCommand,
+  type ClientMode,
+  type ClientReply,
+} from '../lib/bench-protocol.ts';
+
+const [contender, port, connectionCount, mode, concurrencyArgument] = process.argv.slice(2) as [
+  Contender,
+  string,
+  string,
+  ClientMode,
+  string,
+];
+const total = Number(connectionCount);
+const concurrency = Number(concurrencyArgument);
+const crypto = new NodeCryptoProvider();
+
+function reply(message: ClientReply): void {
+  process.send!(message);
+}
+
+let received = 0;
+let expected = Number.POSITIVE_INFINITY;
+const latencies: number[] = [];
+
+function onBench(data: { ts: number }): void {
+  if (mode === 'latency') latencies.push(preciseNow() - data.ts);
+  received += 1;
+  if (received === expected) reply({ type: 'received', count: received, at: preciseNow() });
+}
+
+/** One connection, opened, joined and with one round trip done; resolves with its closer. */
+type Connector = (index: number) => Promise<() => void>;
+
+const rawConnector: Connector = (index) =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+    socket.on('error', reject);
+    socket.on('open', () => socket.send(JSON.stringify({ event: 'ping', data: index })));
+    socket.on('message', (raw) => {
+      const message = JSON.parse(raw.toString()) as { event: string; data: { ts: number } };
+      if (message.event === 'pong') resolve(() => socket.terminate());
+      else onBench(message.data);
+    });
+  });
+
+const socketIoConnector: Connector = () =>
+  new Promise((resolve, reject) => {
+    const socket: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    socket.on('connect_error', reject);
+    socket.on(BENCH_EVENT, onBench);
+    socket.on('connect', () => socket.emit('ping', () => resolve(() => socket.disconnect())));
+  });
+
+const sealedConnector: Connector = async (index) => {
+  const client = new SealedClient({
+    url: `ws://127.0.0.1:${port}/ws`,
+    credentials: { token: `user-${process.pid}-${index}` },
+    level: contender === Contender.SEALED_ENCRYPTED ? SecurityLevel.ENCRYPTED : SecurityLevel.NONE,
+    crypto,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    reconnect: { enabled: false },
+  });
+  const pong = new Promise<void>((resolve) => client.on('pong', () => resolve()));
+  client.on(BENCH_EVENT, onBench);
+  await client.connect();
+  await client.emit('ping');
+  await pong;
+  if (mode !== 'setup') await client.join([BENCH_ROOM]);
+  return () => client.close();
+};
+
+const connector: Connector =
+  contender === Contender.SOCKET_IO
+    ? socketIoConnector
+    : contender === Contender.SEALED_PLAIN || contender === Contender.SEALED_ENCRYPTED
+      ? sealedConnector
+      : rawConnector;
+
+const closers: Array<() => void> = [];
+
+async function openAll(): Promise<number> {
+  const started = preciseNow();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const index = next++;
+      closers.push(await connector(index));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  return preciseNow() - started;
+}
+
+process.on('message', (command: ClientCommand) => {
+  switch (command.type) {
+    case 'reset':
+      received = 0;
+      latencies.length = 0;
+      expected = command.expect;
+      reply({ type: 'reset-done' });
+      break;
+    case 'report-latency':
+      reply({ type: 'latency', samples: latencies });
+      break;
+    case 'stop':
+      for (const close of closers) close();
+      setTimeout(() => process.exit(0), 100).unref();
+      break;
+  }
+});
+
+openAll().then(
+  (elapsedMs) => {
+    if (mode === 'setup') reply({ type: 'setup-done', connections: total, elapsedMs });
+    else reply({ type: 'ready', connections: total });
+  },
+  (error: unknown) => reply({ type: 'error', message: String(error) }),
+);

@@ -1,0 +1,123 @@
+/**
+ * `pnpm bench`: every scenario side by side with raw `ws` and Socket.IO, on
+ * loopback, server and load clients in separate processes, several rounds
+ * each. Prints the table and writes bench/results/latest.{json,md,svg}.
+ *
+ * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Contender } from './lib/bench-protocol.ts';
+import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.ts';
+import { measureBroadcast, measureLatency, measureMemory, measureSetup, type ResultRow } from './lib/scenarios.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = QUICK ? 1 : 3;
+const ROOM_SIZES = [100, 1000];
+/** Messages per round, so each round moves about 100-200k deliveries. */
+const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 } : { 100: 1000, 1000: 200 };
+const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
+const IDLE_CONNECTIONS = QUICK ? 200 : 2000;
+const LATENCY_ROOM = 100;
+const LATENCY_MESSAGES_PER_SECOND = 100;
+const LATENCY_DURATION_MS = QUICK ? 1000 : 3000;
+const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
+
+const PLAINTEXT = [Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO];
+const ENCRYPTED = [Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM];
+const WHOLE_STACKS = [Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO];
+
+function log(row: ResultRow): ResultRow {
+  process.stdout.write(`${JSON.stringify(row)}\n`);
+  return row;
+}
+
+async function main(): Promise<void> {
+  const rows: ResultRow[] = [];
+  for (const roomSize of ROOM_SIZES) {
+    for (const contender of PLAINTEXT) {
+      rows.push(log(await measureBroadcast('plaintext room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS)));
+    }
+    for (const contender of ENCRYPTED) {
+      rows.push(log(await measureBroadcast('encrypted room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS)));
+    }
+  }
+  for (const contender of WHOLE_STACKS) rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, ROUNDS)));
+  for (const contender of WHOLE_STACKS) rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));
+  for (const contender of WHOLE_STACKS) {
+    rows.push(log(await measureLatency(contender, LATENCY_ROOM, LATENCY_MESSAGES_PER_SECOND, LATENCY_DURATION_MS)));
+  }
+
+  const targets = checkTargets(rows);
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${QUICK ? ' (BENCH_QUICK: smoke run, not a measurement)' : ''}`;
+  const markdown = markdownReport(rows, targets, machine);
+  mkdirSync(RESULTS_DIRECTORY, { recursive: true });
+  const broadcastRows = rows
+    .filter((row) => row.deliveriesPerSec !== undefined)
+    .map(({ scenario, contender, roomSize, deliveriesPerSec, serverCpuUsPerDelivery, rounds }) => ({
+      scenario,
+      contender,
+      roomSize,
+      deliveriesPerSec,
+      serverCpuUsPerDelivery,
+      rounds,
+    }));
+  writeFileSync(`${RESULTS_DIRECTORY}latest.json`, `${JSON.stringify(broadcastRows, null, 2)}\n`);
+  writeFileSync(`${RESULTS_DIRECTORY}latest-all.json`, `${JSON.stringify({ machine, rows, targets }, null, 2)}\n`);
+  writeFileSync(`${RESULTS_DIRECTORY}latest.md`, markdown);
+  writeFileSync(`${RESULTS_DIRECTORY}broadcast.svg`, broadcastChart(rows));
+  process.stdout.write(`\n${markdown}`);
+}
+
+function find(rows: readonly ResultRow[], contender: Contender, roomSize: number, scenario: string): ResultRow | undefined {
+  return rows.find((row) => row.contender === contender && row.roomSize === roomSize && row.scenario === scenario);
+}
+
+/** The issue's targets, as ratios taken in this run. */
+function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const largest = Math.max(...ROOM_SIZES);
+  for (const roomSize of ROOM_SIZES) {
+    const plain = find(rows, Contender.SEALED_PLAIN, roomSize, 'plaintext room broadcast');
+    const socketIo = find(rows, Contender.SOCKET_IO, roomSize, 'plaintext room broadcast');
+    const rawOnce = find(rows, Contender.RAW_WS_ONCE, roomSize, 'plaintext room broadcast');
+    const encrypted = find(rows, Contender.SEALED_ENCRYPTED, roomSize, 'encrypted room broadcast');
+    const naive = find(rows, Contender.RAW_WS_NAIVE_GCM, roomSize, 'encrypted room broadcast');
+    if (plain && socketIo) {
+      const ratio = plain.serverCpuUsPerDelivery! / socketIo.serverCpuUsPerDelivery!;
+      checks.push({ target: `plaintext CPU/delivery vs Socket.IO, room ${roomSize}`, ratio, bound: '<= 0.5', met: ratio <= 0.5 });
+    }
+    if (plain && rawOnce) {
+      const ratio = plain.serverCpuUsPerDelivery! / rawOnce.serverCpuUsPerDelivery!;
+      checks.push({ target: `plaintext CPU/delivery vs raw ws serialize-once, room ${roomSize}`, ratio, bound: '<= 1', met: ratio <= 1 });
+    }
+    if (encrypted && plain) {
+      const ratio = encrypted.deliveriesPerSec! / plain.deliveriesPerSec!;
+      checks.push({ target: `encrypted vs plaintext deliveries/s, room ${roomSize}`, ratio, bound: '>= 0.5', met: ratio >= 0.5 });
+    }
+    if (encrypted && naive && roomSize === largest) {
+      const ratio = encrypted.deliveriesPerSec! / naive.deliveriesPerSec!;
+      checks.push({ target: `encrypted vs naive GCM+base64 deliveries/s, room ${roomSize}`, ratio, bound: '>= 2', met: ratio >= 2 });
+    }
+  }
+  const memoryOf = (contender: Contender): ResultRow | undefined =>
+    rows.find((row) => row.contender === contender && row.rssKiBPerConnection !== undefined);
+  const plainMemory = memoryOf(Contender.SEALED_PLAIN);
+  const rawMemory = memoryOf(Contender.RAW_WS_ONCE);
+  if (plainMemory && rawMemory) {
+    const ratio = plainMemory.rssKiBPerConnection! / rawMemory.rssKiBPerConnection!;
+    checks.push({ target: 'RSS per idle plaintext connection vs raw ws', ratio, bound: '<= 1.5', met: ratio <= 1.5 });
+  }
+  const encryptedSetup = rows.find((row) => row.contender === Contender.SEALED_ENCRYPTED && row.setupsPerSec !== undefined);
+  if (encryptedSetup) {
+    const perCore = 1_000_000 / encryptedSetup.serverCpuUsPerSetup!;
+    checks.push({ target: 'encrypted set-ups per second of server CPU (one core)', ratio: perCore, bound: '>= 1000', met: perCore >= 1000 });
+  }
+  return checks;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
