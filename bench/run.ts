@@ -4,6 +4,7 @@
  * each. Prints the table and writes bench/results/latest.{json,md,svg}.
  *
  * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
+ * BENCH_ONLY=broadcast,setup,memory,latency runs only the listed groups.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -13,6 +14,7 @@ import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.t
 import { measureBroadcast, measureLatency, measureMemory, measureSetup, type ResultRow } from './lib/scenarios.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,setup,memory,latency').split(','));
 const ROUNDS = QUICK ? 1 : 3;
 const ROOM_SIZES = [100, 1000];
 /** Messages per round, so each round moves about 100-200k deliveries. */
@@ -35,7 +37,7 @@ function log(row: ResultRow): ResultRow {
 
 async function main(): Promise<void> {
   const rows: ResultRow[] = [];
-  for (const roomSize of ROOM_SIZES) {
+  for (const roomSize of GROUPS.has('broadcast') ? ROOM_SIZES : []) {
     for (const contender of PLAINTEXT) {
       rows.push(log(await measureBroadcast('plaintext room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS)));
     }
@@ -43,9 +45,13 @@ async function main(): Promise<void> {
       rows.push(log(await measureBroadcast('encrypted room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS)));
     }
   }
-  for (const contender of WHOLE_STACKS) rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, ROUNDS)));
-  for (const contender of WHOLE_STACKS) rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));
-  for (const contender of WHOLE_STACKS) {
+  for (const contender of GROUPS.has('setup') ? WHOLE_STACKS : []) {
+    rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, ROUNDS)));
+  }
+  for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
+    rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));
+  }
+  for (const contender of GROUPS.has('latency') ? WHOLE_STACKS : []) {
     rows.push(log(await measureLatency(contender, LATENCY_ROOM, LATENCY_MESSAGES_PER_SECOND, LATENCY_DURATION_MS)));
   }
 

@@ -43,7 +43,7 @@ export type { DeliveryReport } from './server/message-delivery.ts';
 export type { ServerMetricsSnapshot } from './server/server-metrics.ts';
 export type { WebSocketClientInfo } from './server/websocket-client.ts';
 export { UpgradeRejection } from './server/upgrade-gate.ts';
-export type { HandshakeFn, InboundTransformer, OutboundTransformer } from './server/encryption-hooks.ts';
+export type { HandshakeFn, InboundTransformer, OutboundContext, OutboundTransformer } from './server/encryption-hooks.ts';
 export { WebSocketServerHelper, type OutboundMessage } from './server/websocket-server-helper.ts';
 export type { ClientSession, HandshakeOutcome, TransformedFrame } from './server/encryption-hooks.ts';
 export { loadOrCreateServerIdentity } from './server/server-identity-file.ts';

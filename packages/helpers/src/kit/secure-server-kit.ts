@@ -1,4 +1,4 @@
-import { utf8Decode, utf8Encode } from '../crypto/bytes.ts';
+import { utf8Decode } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
@@ -9,7 +9,6 @@ import type { RekeyPolicy } from '../crypto/secure-channel.ts';
 import { respondToClientHello } from '../crypto/server-handshake.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import type { Logger } from '../logging/logger.ts';
-import { encodeFrame } from '../protocol/frame-codec.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
 import { SecureSession } from './secure-session.ts';
 
@@ -96,10 +95,10 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     };
   };
 
-  const outboundTransformer: OutboundTransformer = ({ client, event, data }) => {
+  const outboundTransformer: OutboundTransformer = ({ client, encoded }) => {
     const channel = SecureSession.of(client.session)?.channel;
     if (!channel) return undefined;
-    return channel.seal(utf8Encode(encodeFrame(event, data)), now());
+    return channel.seal(encoded(), now());
   };
 
   const inboundTransformer: InboundTransformer = async ({ client, frame }) => {

@@ -103,7 +103,7 @@ export class AuthenticationFlow {
     for (const room of context.options.defaultRooms) context.rooms.join(client, room);
     context.metrics.clientsOpened += 1;
     // Written directly, before the client is marked encrypted: the reply that completes the handshake never goes through the transformer.
-    context.delivery.write(
+    context.delivery.writeText(
       client,
       encodeFrame(ServerEvent.CONNECTED, { ...outcome.reply, id: client.id, userId: result.userId, time: context.now() }),
     );

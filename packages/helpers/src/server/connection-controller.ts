@@ -5,6 +5,7 @@ import { ErrorCode } from '../protocol/error-codes.ts';
 import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
 import type { EventDispatcher } from './event-dispatcher.ts';
+import { rawSocketOf } from './raw-socket.ts';
 import type { ServerContext } from './server-context.ts';
 import { WebSocketClient } from './websocket-client.ts';
 
@@ -34,6 +35,7 @@ export class ConnectionController {
     const client = new WebSocketClient({
       id: this.context.newClientId(),
       socket,
+      stream: rawSocketOf(socket),
       remoteAddress: request.socket.remoteAddress,
       nowMs: this.context.now(),
       rateLimit: options.rateLimit,

@@ -43,11 +43,19 @@ export type TransformedFrame = { event: string; data: unknown } | string | Uint8
  * nothing (or throwing) drops the message for that client, and the drop is
  * counted: an encrypted client never receives plaintext.
  */
-export type OutboundTransformer = (context: {
+export type OutboundTransformer = (context: OutboundContext) => ValueOrPromise<TransformedFrame | null | undefined>;
+
+/** What the outbound transformer gets for one message to one client. */
+export interface OutboundContext {
   client: WebSocketClientInfo;
   event: string;
   data: unknown;
-}) => ValueOrPromise<TransformedFrame | null | undefined>;
+  /**
+   * The message as UTF-8 JSON `{ "event", "data" }`, serialized once for all
+   * recipients of a send. Do not modify the bytes.
+   */
+  encoded(): Uint8Array;
+}
 
 /**
  * Turns an inbound frame from an encrypted client back into a message before

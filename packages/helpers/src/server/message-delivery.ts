@@ -1,5 +1,7 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
+import type { CorkedWriter } from './corked-writer.ts';
+import { Opcode, frameHeader, frameOnce } from './websocket-frame.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 import { SlowConsumerPolicy } from './websocket-server-options.ts';
@@ -14,47 +16,63 @@ export interface DeliveryReport {
   dropped: number;
 }
 
-/** A text frame, already serialized once, shared by every recipient. */
-export type SerializedFrame = string | Buffer;
-
-const TEXT_FRAME = Object.freeze({ binary: false });
-const BINARY_FRAME = Object.freeze({ binary: true });
 
 /** Dependencies of {@link MessageDelivery}. */
 export interface MessageDeliveryInit {
   maxBufferedBytes: number;
   slowConsumerPolicy: SlowConsumerPolicy;
   metrics: ServerMetrics;
+  writer: CorkedWriter;
   closeClient: (client: WebSocketClient, code: CloseCode, reason: string) => void;
 }
 
 /**
- * Writes frames to sockets. Sockets that are not open are skipped; slow
- * readers meet the backpressure policy instead of growing memory without
- * bound. Callers serialize a message once and hand the same bytes to every
- * plaintext recipient.
+ * Writes frames to sockets, coalesced per event-loop turn. Sockets that are
+ * not open are skipped; slow readers meet the backpressure policy instead of
+ * growing memory without bound. A message for many plaintext recipients is
+ * framed once (`frameText`) and the same bytes go to every socket.
  */
 export class MessageDelivery {
   constructor(private readonly init: MessageDeliveryInit) {}
 
-  /** Writes one text frame to one client; returns whether it was written. */
-  write(client: WebSocketClient, frame: SerializedFrame): boolean {
-    return this.#write(client, frame, TEXT_FRAME);
+  /** Frames a text message once, for `writeFramed` to many clients. */
+  static frameText(text: string): Buffer {
+    return frameOnce(Opcode.TEXT, Buffer.from(text));
   }
 
-  /** Writes one binary frame to one client; returns whether it was written. */
-  writeBinary(client: WebSocketClient, frame: Uint8Array): boolean {
-    return this.#write(client, frame, BINARY_FRAME);
+  /** Writes one text message to one client; returns whether it was written. */
+  writeText(client: WebSocketClient, text: string): boolean {
+    if (!this.#writable(client)) return false;
+    this.init.writer.write(client.stream, MessageDelivery.frameText(text));
+    return this.#delivered();
   }
 
-  #write(client: WebSocketClient, frame: SerializedFrame | Uint8Array, options: { binary: boolean }): boolean {
+  /** Writes bytes framed once by `frameText` to one client; returns whether they were written. */
+  writeFramed(client: WebSocketClient, frame: Buffer): boolean {
+    if (!this.#writable(client)) return false;
+    this.init.writer.write(client.stream, frame);
+    return this.#delivered();
+  }
+
+  /** Writes one binary message to one client; returns whether it was written. */
+  writeBinary(client: WebSocketClient, payload: Uint8Array): boolean {
+    if (!this.#writable(client)) return false;
+    this.init.writer.write(client.stream, frameHeader(Opcode.BINARY, payload.length));
+    this.init.writer.write(client.stream, payload);
+    return this.#delivered();
+  }
+
+  #writable(client: WebSocketClient): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
     if (socket.bufferedAmount > this.init.maxBufferedBytes) {
       this.#onSlowConsumer(client);
       return false;
     }
-    socket.send(frame, options);
+    return true;
+  }
+
+  #delivered(): true {
     this.init.metrics.messagesDelivered += 1;
     return true;
   }

@@ -1,6 +1,6 @@
 import { encodeFrame } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
-import type { DeliveryReport, MessageDelivery } from './message-delivery.ts';
+import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
@@ -26,16 +26,19 @@ export class OutboundRouter {
     let recipients = 0;
     let delivered = 0;
     let pending: Array<Promise<boolean>> | undefined;
+    const encoded = encodeOnce(event, data);
     for (const client of clients) {
       if (client.state !== ConnectionState.OPEN || exclude?.has(client.id)) continue;
       recipients += 1;
       if (client.encrypted) {
-        (pending ??= []).push(this.transformed.send(client, event, data));
+        const written = this.transformed.send(client, event, data, encoded);
+        if (written === true) delivered += 1;
+        else if (written !== false) (pending ??= []).push(written);
         continue;
       }
-      // Serialized once, as bytes, and only if some recipient is plaintext.
-      plainFrame ??= Buffer.from(encodeFrame(event, data));
-      if (this.delivery.write(client, plainFrame)) delivered += 1;
+      // Serialized and framed once, and only if some recipient is plaintext.
+      plainFrame ??= MessageDelivery.frameText(encodeFrame(event, data));
+      if (this.delivery.writeFramed(client, plainFrame)) delivered += 1;
     }
     if (pending) {
       for (const written of await Promise.all(pending)) if (written) delivered += 1;
@@ -48,7 +51,13 @@ export class OutboundRouter {
    * encrypted path once the client is encrypted. Fire and forget.
    */
   control(client: WebSocketClient, event: string, data: unknown): void {
-    if (client.encrypted) void this.transformed.send(client, event, data);
-    else this.delivery.write(client, encodeFrame(event, data));
+    if (client.encrypted) void this.transformed.send(client, event, data, encodeOnce(event, data));
+    else this.delivery.writeText(client, encodeFrame(event, data));
   }
+}
+
+/** The message as UTF-8 JSON, serialized on first use and then shared. */
+function encodeOnce(event: string, data: unknown): () => Uint8Array {
+  let bytes: Uint8Array | undefined;
+  return () => (bytes ??= Buffer.from(encodeFrame(event, data)));
 }

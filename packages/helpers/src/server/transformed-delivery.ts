@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
 import type { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import type { OutboundTransformer, TransformedFrame } from './encryption-hooks.ts';
+import type { OutboundContext, OutboundTransformer, TransformedFrame } from './encryption-hooks.ts';
 import type { MessageDelivery } from './message-delivery.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
@@ -26,33 +26,60 @@ export interface TransformedDeliveryInit {
 export class TransformedDelivery {
   constructor(private readonly init: TransformedDeliveryInit) {}
 
-  /** Queues one message for one encrypted client; resolves with whether it was written. */
-  send(client: WebSocketClient, event: string, data: unknown): Promise<boolean> {
+  /**
+   * Sends one message to one encrypted client. When the transformer is
+   * synchronous, a slot is free and nothing is queued for that client, the
+   * frame is written at once and the result is a plain boolean; otherwise the
+   * message waits its turn and the result is a promise.
+   */
+  send(client: WebSocketClient, event: string, data: unknown, encoded: () => Uint8Array): boolean | Promise<boolean> {
     const { transformer, limiter } = this.init;
     if (!transformer) {
       this.init.metrics.encryptedDrops += 1;
-      return Promise.resolve(false);
+      return false;
     }
+    const context: OutboundContext = { client, event, data, encoded };
+    if (client.outboxPending === 0) {
+      let ran: { value: ReturnType<OutboundTransformer> } | undefined;
+      try {
+        ran = limiter.tryRunNow(() => transformer(context));
+      } catch (error) {
+        return this.#write(client, this.#failed(client, event, error));
+      }
+      if (ran && !(ran.value instanceof Promise)) return this.#write(client, ran.value ?? undefined);
+      if (ran) return this.#queue(client, ran.value as Promise<TransformedFrame | null | undefined>, event);
+    }
+    return this.#queue(client, limiter.run(() => transformer(context)), event);
+  }
+
+  /** Writes after every earlier queued message of this client, in order. */
+  #queue(client: WebSocketClient, result: Promise<TransformedFrame | null | undefined>, event: string): Promise<boolean> {
+    client.outboxPending += 1;
     // Settled into a value at once, so a failure is handled even while earlier sends are still queued.
-    const transformed = limiter.run(() => transformer({ client, event, data })).then(
+    const transformed = result.then(
       (frame) => frame ?? undefined,
-      (error: unknown) => {
-        this.init.logger.warn({ clientId: client.id, event, err: error }, 'outbound transformer failed; message dropped');
-        return undefined;
-      },
+      (error: unknown) => this.#failed(client, event, error),
     );
-    const written = client.outboxTail.then(() => transformed).then((frame) => this.#write(client, frame));
+    const written = client.outboxTail.then(() => transformed).then((frame) => {
+      client.outboxPending -= 1;
+      return this.#write(client, frame);
+    });
     client.outboxTail = written;
     return written;
   }
 
-  #write(client: WebSocketClient, frame: TransformedFrame | undefined): boolean {
-    if (frame === undefined) {
+  #failed(client: WebSocketClient, event: string, error: unknown): undefined {
+    this.init.logger.warn({ clientId: client.id, event, err: error }, 'outbound transformer failed; message dropped');
+    return undefined;
+  }
+
+  #write(client: WebSocketClient, frame: TransformedFrame | null | undefined): boolean {
+    if (frame === undefined || frame === null) {
       this.init.metrics.encryptedDrops += 1;
       return false;
     }
     if (frame instanceof Uint8Array) return this.init.delivery.writeBinary(client, frame);
-    if (typeof frame === 'string') return this.init.delivery.write(client, frame);
-    return this.init.delivery.write(client, encodeFrame(frame.event, frame.data));
+    if (typeof frame === 'string') return this.init.delivery.writeText(client, frame);
+    return this.init.delivery.writeText(client, encodeFrame(frame.event, frame.data));
   }
 }

@@ -1,8 +1,11 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { TokenBucket } from '../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
 import type { ClientSession } from './encryption-hooks.ts';
+
+const SETTLED: Promise<unknown> = Promise.resolve();
 
 /** What a client looks like to application code: read-only facts about one connection. */
 export interface WebSocketClientInfo {
@@ -23,6 +26,8 @@ export interface WebSocketClientInfo {
 export interface WebSocketClientInit {
   id: string;
   socket: WebSocket;
+  /** The TCP socket under `socket`, for framed writes. */
+  stream: Duplex;
   remoteAddress: string | undefined;
   nowMs: number;
   rateLimit: { messagesPerSecond: number; burst: number };
@@ -37,6 +42,7 @@ export interface WebSocketClientInit {
 export class WebSocketClient implements WebSocketClientInfo {
   readonly id: string;
   readonly socket: WebSocket;
+  readonly stream: Duplex;
   readonly remoteAddress: string | undefined;
   readonly connectedAt: number;
   readonly rooms = new Set<string>();
@@ -48,7 +54,9 @@ export class WebSocketClient implements WebSocketClientInfo {
   encrypted = false;
   session: ClientSession | undefined;
   /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */
-  outboxTail: Promise<unknown> = Promise.resolve();
+  outboxTail: Promise<unknown> = SETTLED;
+  /** Transformed sends queued and not yet written. */
+  outboxPending = 0;
   /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
   lastSeenAt: number;
   authTimer: NodeJS.Timeout | undefined;
@@ -56,6 +64,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   constructor(init: WebSocketClientInit) {
     this.id = init.id;
     this.socket = init.socket;
+    this.stream = init.stream;
     this.remoteAddress = init.remoteAddress;
     this.connectedAt = init.nowMs;
     this.lastSeenAt = init.nowMs;

@@ -40,6 +40,27 @@ export class ConcurrencyLimiter {
     });
   }
 
+  /**
+   * Runs `task` now if a slot is free, without allocating a promise when the
+   * task is synchronous. Returns `undefined` (and runs nothing) when every
+   * slot is taken; the caller then queues with `run`.
+   */
+  tryRunNow<T>(task: () => ValueOrPromise<T>): { value: ValueOrPromise<T> } | undefined {
+    if (this.#active >= this.limit) return undefined;
+    this.#active += 1;
+    if (this.#active > this.#peak) this.#peak = this.#active;
+    let value: ValueOrPromise<T>;
+    try {
+      value = task();
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+    if (value instanceof Promise) return { value: value.finally(() => this.#release()) };
+    this.#release();
+    return { value };
+  }
+
   #start<T>(task: () => ValueOrPromise<T>): Promise<T> {
     this.#active += 1;
     if (this.#active > this.#peak) this.#peak = this.#active;
