@@ -5,6 +5,8 @@
  *
  * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
  * BENCH_ONLY=broadcast,setup,memory,latency runs only the listed groups.
+ * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
+ * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -26,9 +28,11 @@ const LATENCY_MESSAGES_PER_SECOND = 100;
 const LATENCY_DURATION_MS = QUICK ? 1000 : 3000;
 const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
 
-const PLAINTEXT = [Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO];
-const ENCRYPTED = [Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM];
-const WHOLE_STACKS = [Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO];
+const SELECTED = process.env.BENCH_CONTENDERS ? new Set(process.env.BENCH_CONTENDERS.split(',')) : undefined;
+const selected = (contenders: Contender[]): Contender[] => contenders.filter((contender) => !SELECTED || SELECTED.has(contender));
+const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
+const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
+const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
 
 function log(row: ResultRow): ResultRow {
   process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const REPLY_TIMEOUT_MS = 120_000;
+const PROFILE_DIRECTORY = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 
 /** A benchmark process on IPC: send commands, await replies by type. */
 export class ProcessHandle<Command, Reply extends { type: string }> {
@@ -29,7 +30,8 @@ export class ProcessHandle<Command, Reply extends { type: string }> {
   /** Forks a TypeScript entry point of the bench folder. */
   static start<C, R extends { type: string }>(relativePath: string, args: string[], exposeGc = false): ProcessHandle<C, R> {
     const file = fileURLToPath(new URL(`../${relativePath}`, import.meta.url));
-    const execArgv = ['--import', 'tsx', ...(exposeGc ? ['--expose-gc'] : [])];
+    const profile = exposeGc && process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [];
+    const execArgv = ['--import', 'tsx', ...(exposeGc ? ['--expose-gc'] : []), ...profile];
     return new ProcessHandle<C, R>(fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
 

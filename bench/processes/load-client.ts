@@ -7,7 +7,16 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { NodeCryptoProvider, SealedClient, SecurityLevel, type WebSocketConstructor } from '@sealed/helpers';
+import {
+  HANDSHAKE_FIELD,
+  NodeCryptoProvider,
+  SealedClient,
+  SecurityLevel,
+  InMemoryPinStore,
+  type WebSocketConstructor,
+} from '@sealed/helpers';
+// The throughput client below speaks the secure channel by hand; these pieces are internal to helpers.
+import { completeClientHandshake, createClientHello } from '../../packages/helpers/src/crypto/client-handshake.ts';
 import {
   BENCH_EVENT,
   BENCH_ROOM,
@@ -84,12 +93,57 @@ const sealedConnector: Connector = async (index) => {
   return () => client.close();
 };
 
+/**
+ * An encrypted client that counts frames without opening them, like the
+ * naive-GCM clients (which cannot open theirs): the throughput scenario
+ * measures what the server and the network do, not client decryption.
+ */
+const sealedCountingConnector: Connector = (index) =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const identity = crypto.ed25519KeyPair();
+    const { hello, pending } = createClientHello({ crypto, level: SecurityLevel.ENCRYPTED, identity, nowMs: Date.now() });
+    let binaryFrames = 0;
+    let channel: Awaited<ReturnType<typeof completeClientHandshake>> | undefined;
+    const sendSealed = (event: string, data?: unknown): void => {
+      if (!channel?.ok || !channel.channel) return;
+      socket.send(channel.channel.seal(Buffer.from(JSON.stringify({ event, data })), Date.now()) as Uint8Array);
+    };
+    socket.on('error', reject);
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ event: 'authenticate', data: { token: `user-${process.pid}-${index}`, [HANDSHAKE_FIELD]: hello } })),
+    );
+    socket.on('message', async (raw, isBinary) => {
+      if (!isBinary) {
+        const message = JSON.parse(raw.toString()) as { event: string; data: { id: string; userId: string } };
+        if (message.event !== 'connected') return reject(new Error(raw.toString()));
+        channel = await completeClientHandshake({
+          crypto,
+          pending,
+          reply: (message.data as Record<string, unknown>)[HANDSHAKE_FIELD],
+          clientId: message.data.id,
+          userId: message.data.userId,
+          trust: { pins: new InMemoryPinStore(), pinName: 'bench' },
+          nowMs: Date.now(),
+        });
+        sendSealed('ping');
+        return;
+      }
+      binaryFrames += 1;
+      if (binaryFrames === 1) sendSealed('join', { rooms: [BENCH_ROOM] });
+      else if (binaryFrames === 2) resolve(() => socket.terminate());
+      else onBench({ ts: 0 });
+    });
+  });
+
 const connector: Connector =
   contender === Contender.SOCKET_IO
     ? socketIoConnector
-    : contender === Contender.SEALED_PLAIN || contender === Contender.SEALED_ENCRYPTED
-      ? sealedConnector
-      : rawConnector;
+    : contender === Contender.SEALED_ENCRYPTED && mode === 'receive'
+      ? sealedCountingConnector
+      : contender === Contender.SEALED_PLAIN || contender === Contender.SEALED_ENCRYPTED
+        ? sealedConnector
+        : rawConnector;
 
 const closers: Array<() => void> = [];
 

@@ -118,11 +118,16 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return asBytes(Buffer.concat(this.aesGcmSealChunks(key, nonce, plaintext, aad)));
+  }
+
+  aesGcmSealChunks(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[] {
     const cipher = createCipheriv(AES_256_GCM, key, nonce, GCM_OPTIONS);
     cipher.setAAD(aad);
-    const head = cipher.update(plaintext);
-    const tail = cipher.final();
-    return asBytes(Buffer.concat([head, tail, cipher.getAuthTag()]));
+    const body = cipher.update(plaintext);
+    // GCM is a stream mode: final() adds no ciphertext, only computes the tag.
+    cipher.final();
+    return [body, cipher.getAuthTag()];
   }
 
   aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {

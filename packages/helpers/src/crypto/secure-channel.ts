@@ -75,6 +75,8 @@ export interface SecureChannelInit {
 
 interface DirectionState {
   key: Uint8Array;
+  /** Header followed by the transcript hash; the header part is rewritten for each frame. */
+  aad: Uint8Array;
   epoch: number;
   sequence: number;
   /** Frames under the current key (sending side). */
@@ -110,8 +112,8 @@ export class SecureChannel {
       init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
     this.#transcript = init.transcript;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
-    this.#send = { key: init.sendKey, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
-    this.#receive = { key: init.receiveKey, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
+    this.#send = { key: init.sendKey, aad: aadBuffer(init.transcript), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
+    this.#receive = { key: init.receiveKey, aad: aadBuffer(init.transcript), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
   }
 
   get closed(): boolean {
@@ -135,6 +137,16 @@ export class SecureChannel {
    * @throws Error when the channel is closed or its sequence space is used up.
    */
   seal(plaintext: Uint8Array, nowMs: number): Uint8Array | Promise<Uint8Array> {
+    const chunks = this.sealChunks(plaintext, nowMs);
+    return chunks instanceof Promise ? chunks.then((parts) => concatBytes(...parts)) : concatBytes(...chunks);
+  }
+
+  /**
+   * The same as `seal`, but returns the frame as chunks (header, ciphertext,
+   * tag) to be written one after another without joining them; synchronous
+   * when the provider can seal synchronously.
+   */
+  sealChunks(plaintext: Uint8Array, nowMs: number): Uint8Array[] | Promise<Uint8Array[]> {
     if (this.#closed) throw new Error('Secure channel is closed');
     const state = this.#send;
     if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
@@ -147,8 +159,13 @@ export class SecureChannel {
     const header = this.#header(this.#sendDirection, state.epoch, state.sequence);
     state.sequence += 1;
     state.inEpoch += 1;
-    const sealed = this.#crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, this.#aad(header));
-    return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
+    const aad = this.#aad(state, header);
+    if (this.#crypto.aesGcmSealChunks) {
+      const [body, tag] = this.#crypto.aesGcmSealChunks(state.key, nonceOf(header), plaintext, aad);
+      return [header, body!, tag!];
+    }
+    const sealed = this.#crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, aad);
+    return sealed instanceof Promise ? sealed.then((body) => [header, body]) : [header, sealed];
   }
 
   /**
@@ -167,7 +184,7 @@ export class SecureChannel {
       key,
       nonceOf(header),
       frame.subarray(FrameLayout.HEADER_BYTES),
-      this.#aad(header),
+      this.#aad(state, header),
     );
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
@@ -223,14 +240,23 @@ export class SecureChannel {
     return header;
   }
 
-  #aad(header: Uint8Array): Uint8Array {
-    return concatBytes(header, this.#transcript);
+  /** Writes the header into the direction's AAD buffer; providers copy the AAD before they return or await. */
+  #aad(state: DirectionState, header: Uint8Array): Uint8Array {
+    state.aad.set(header, 0);
+    return state.aad;
   }
 
   #fail(failure: ChannelFailure): OpenResult {
     this.close();
     return { ok: false, failure };
   }
+}
+
+/** A buffer for the AAD: room for the header, then the transcript hash. */
+function aadBuffer(transcript: Uint8Array): Uint8Array {
+  const aad = new Uint8Array(FrameLayout.HEADER_BYTES + transcript.length);
+  aad.set(transcript, FrameLayout.HEADER_BYTES);
+  return aad;
 }
 
 /** The 12-byte nonce: epoch (4) and sequence (8), straight from the header. */

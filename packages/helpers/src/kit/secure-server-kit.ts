@@ -98,7 +98,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const outboundTransformer: OutboundTransformer = ({ client, encoded }) => {
     const channel = SecureSession.of(client.session)?.channel;
     if (!channel) return undefined;
-    return channel.seal(encoded(), now());
+    return channel.sealChunks(encoded(), now());
   };
 
   const inboundTransformer: InboundTransformer = async ({ client, frame }) => {

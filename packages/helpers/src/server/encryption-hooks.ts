@@ -33,8 +33,12 @@ export type HandshakeFn = (context: {
   data: unknown;
 }) => ValueOrPromise<HandshakeOutcome | null | false | undefined>;
 
-/** A frame ready for the socket: text, binary, or an envelope the server serializes as JSON text. */
-export type TransformedFrame = { event: string; data: unknown } | string | Uint8Array;
+/**
+ * A frame ready for the socket: text, binary, a binary frame given as chunks
+ * (written one after another, never joined), or an envelope the server
+ * serializes as JSON text.
+ */
+export type TransformedFrame = { event: string; data: unknown } | string | Uint8Array | readonly Uint8Array[];
 
 /**
  * Turns an outbound `{ event, data }` into what an encrypted client receives.

@@ -54,11 +54,13 @@ export class MessageDelivery {
     return this.#delivered();
   }
 
-  /** Writes one binary message to one client; returns whether it was written. */
-  writeBinary(client: WebSocketClient, payload: Uint8Array): boolean {
+  /** Writes one binary message, given as chunks written back to back, to one client; returns whether it was written. */
+  writeBinary(client: WebSocketClient, chunks: readonly Uint8Array[]): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.write(client.stream, frameHeader(Opcode.BINARY, payload.length));
-    this.init.writer.write(client.stream, payload);
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
+    this.init.writer.write(client.stream, frameHeader(Opcode.BINARY, length));
+    for (const chunk of chunks) this.init.writer.write(client.stream, chunk);
     return this.#delivered();
   }
 

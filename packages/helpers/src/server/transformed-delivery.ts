@@ -39,15 +39,19 @@ export class TransformedDelivery {
       return false;
     }
     const context: OutboundContext = { client, event, data, encoded };
-    if (client.outboxPending === 0) {
-      let ran: { value: ReturnType<OutboundTransformer> } | undefined;
+    if (client.outboxPending === 0 && limiter.tryAcquire()) {
+      let result: ReturnType<OutboundTransformer>;
       try {
-        ran = limiter.tryRunNow(() => transformer(context));
+        result = transformer(context);
       } catch (error) {
+        limiter.release();
         return this.#write(client, this.#failed(client, event, error));
       }
-      if (ran && !(ran.value instanceof Promise)) return this.#write(client, ran.value ?? undefined);
-      if (ran) return this.#queue(client, ran.value as Promise<TransformedFrame | null | undefined>, event);
+      if (!(result instanceof Promise)) {
+        limiter.release();
+        return this.#write(client, result);
+      }
+      return this.#queue(client, result.finally(() => limiter.release()), event);
     }
     return this.#queue(client, limiter.run(() => transformer(context)), event);
   }
@@ -78,8 +82,10 @@ export class TransformedDelivery {
       this.init.metrics.encryptedDrops += 1;
       return false;
     }
-    if (frame instanceof Uint8Array) return this.init.delivery.writeBinary(client, frame);
+    if (frame instanceof Uint8Array) return this.init.delivery.writeBinary(client, [frame]);
+    if (Array.isArray(frame)) return this.init.delivery.writeBinary(client, frame as readonly Uint8Array[]);
     if (typeof frame === 'string') return this.init.delivery.writeText(client, frame);
-    return this.init.delivery.writeText(client, encodeFrame(frame.event, frame.data));
+    const envelope = frame as { event: string; data: unknown };
+    return this.init.delivery.writeText(client, encodeFrame(envelope.event, envelope.data));
   }
 }

@@ -33,6 +33,14 @@ describe('ConcurrencyLimiter', () => {
     expect(started).toEqual([0, 1, 2, 3]);
   });
 
+  it('hands out slots for synchronous work up to its limit, and back', () => {
+    const limiter = new ConcurrencyLimiter(2);
+    expect([limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire()]).toEqual([true, true, false]);
+    limiter.release();
+    expect(limiter.tryAcquire()).toBe(true);
+    expect(limiter.peak).toBe(2);
+  });
+
   it('starts a task synchronously while a slot is free', () => {
     const limiter = new ConcurrencyLimiter(1);
     let ran = false;

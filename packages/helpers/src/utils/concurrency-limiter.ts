@@ -41,24 +41,19 @@ export class ConcurrencyLimiter {
   }
 
   /**
-   * Runs `task` now if a slot is free, without allocating a promise when the
-   * task is synchronous. Returns `undefined` (and runs nothing) when every
-   * slot is taken; the caller then queues with `run`.
+   * Takes a slot for synchronous work without allocating anything; the
+   * caller must `release()` it. Returns false when every slot is taken.
    */
-  tryRunNow<T>(task: () => ValueOrPromise<T>): { value: ValueOrPromise<T> } | undefined {
-    if (this.#active >= this.limit) return undefined;
+  tryAcquire(): boolean {
+    if (this.#active >= this.limit) return false;
     this.#active += 1;
     if (this.#active > this.#peak) this.#peak = this.#active;
-    let value: ValueOrPromise<T>;
-    try {
-      value = task();
-    } catch (error) {
-      this.#release();
-      throw error;
-    }
-    if (value instanceof Promise) return { value: value.finally(() => this.#release()) };
+    return true;
+  }
+
+  /** Gives back a slot taken with `tryAcquire`, starting the next waiting task. */
+  release(): void {
     this.#release();
-    return { value };
   }
 
   #start<T>(task: () => ValueOrPromise<T>): Promise<T> {
