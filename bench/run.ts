@@ -22,6 +22,7 @@ const ROOM_SIZES = [100, 1000];
 /** Messages per round, so each round moves about 100-200k deliveries. */
 const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 } : { 100: 1000, 1000: 200 };
 const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
+const SETUP_WARM_UP_CONNECTIONS = QUICK ? 50 : 300;
 const IDLE_CONNECTIONS = QUICK ? 200 : 2000;
 const LATENCY_ROOM = 100;
 const LATENCY_MESSAGES_PER_SECOND = 100;
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     }
   }
   for (const contender of GROUPS.has('setup') ? WHOLE_STACKS : []) {
-    rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, ROUNDS)));
+    rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, ROUNDS)));
   }
   for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));

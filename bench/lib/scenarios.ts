@@ -97,12 +97,25 @@ export async function measureBroadcast(
   return { scenario, contender, roomSize, rounds, deliveriesPerSec: median(rates), serverCpuUsPerDelivery: median(cpu) };
 }
 
-/** Connection set-up: connect, authenticate, (handshake,) one round trip; per second, and server CPU each. */
-export async function measureSetup(contender: Contender, connections: number, rounds: number): Promise<ResultRow> {
+/**
+ * Connection set-up: connect, authenticate, (handshake,) one round trip; per
+ * second, and server CPU each. Each round's fresh server first takes
+ * `warmUpConnections` unmeasured, so the figures are steady state, not JIT
+ * warm-up.
+ */
+export async function measureSetup(
+  contender: Contender,
+  connections: number,
+  warmUpConnections: number,
+  rounds: number,
+): Promise<ResultRow> {
   const rates: number[] = [];
   const cpu: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const { server, port } = await startServer(contender);
+    const warmUp = await startClients(contender, port, warmUpConnections, 'setup');
+    await Promise.all(warmUp.map((client) => client.next('setup-done')));
+    await Promise.all(warmUp.map((client) => client.stop()));
     server.send({ type: 'cpu-start' });
     const clients = await startClients(contender, port, connections, 'setup');
     const reports = await Promise.all(clients.map((client) => client.next('setup-done')));

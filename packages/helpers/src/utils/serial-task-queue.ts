@@ -5,9 +5,11 @@ import type { ValueOrPromise } from '../types/value-or-promise.ts';
  * how many may wait. A synchronous task on an idle queue runs at once and
  * allocates no promise, so the common case stays cheap.
  */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class SerialTaskQueue {
   #pending = 0;
-  #tail: Promise<void> = Promise.resolve();
+  #tail: Promise<void> = SETTLED;
 
   constructor(
     private readonly maxPending: number,
