@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { NodeCryptoProvider, SealedClient, createDefaultLogger, type WebSocketConstructor } from '@sealed/helpers';
-import { RedisProcess } from '@sealed/test-support';
+import { useRedisServer } from '@sealed/test-support';
 import { ChatApplication } from '../src/chat-application.ts';
 
-let redis: RedisProcess;
+const redisServer = useRedisServer();
 const apps: ChatApplication[] = [];
 const clients: SealedClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisProcess.start();
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -22,7 +14,7 @@ afterEach(async () => {
 });
 
 async function instance(): Promise<string> {
-  const app = new ChatApplication({ port: 0, redisUrl: redis.url, busSecret: 'chat-secret', logger: createDefaultLogger({ level: 'silent' }) });
+  const app = new ChatApplication({ port: 0, redisUrl: redisServer.current.url, busSecret: 'chat-secret', logger: createDefaultLogger({ level: 'silent' }) });
   apps.push(app);
   const { port } = await app.start();
   return `ws://127.0.0.1:${port}/ws`;

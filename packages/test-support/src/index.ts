@@ -1,2 +1,2 @@
 export { TestClient, type ReceivedMessage } from './test-client.ts';
-export { RedisProcess } from './redis-process.ts';
+export { RedisProcess, useRedisServer } from './redis-process.ts';

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
@@ -83,4 +84,19 @@ export class RedisProcess {
     child.stdout!.resume();
     child.stderr!.resume();
   }
+}
+
+/**
+ * Starts one `redis-server` for the calling test file (before its tests) and
+ * stops it after them. Read `.current` inside tests and hooks.
+ */
+export function useRedisServer(): { readonly current: RedisProcess } {
+  const holder: { current: RedisProcess } = { current: undefined! };
+  beforeAll(async () => {
+    holder.current = await RedisProcess.start();
+  });
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return holder;
 }

@@ -2,14 +2,14 @@
  * The browser-safe entry point: the client SDK and the pure protocol and
  * crypto pieces it needs. Nothing here imports Node modules.
  */
-export {
-  SealedClient,
-  type ConnectionInfo,
-  type EventMap,
-  type JoinResult,
-  type LeaveResult,
-  type SealedClientOptions,
-} from './sealed-client.ts';
+export { SealedClient } from './sealed-client.ts';
+export type {
+  ConnectionInfo,
+  EventMap,
+  JoinResult,
+  LeaveResult,
+  SealedClientOptions,
+} from './sealed-client-options.ts';
 export {
   ClientFailureCode,
   ClientLifecycleEvent,

@@ -5,12 +5,11 @@ import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
-import type { RekeyPolicy, SecureChannel } from '../crypto/secure-channel.ts';
+import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
-import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
 import {
   ClientFailureCode,
@@ -19,59 +18,8 @@ import {
   SealedClientState,
 } from './client-state.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
+import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, SealedClientOptions } from './sealed-client-options.ts';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.ts';
-
-/** A map from event names to their payload types. */
-export type EventMap = Record<string, unknown>;
-
-/** What the client knows once open. */
-export interface ConnectionInfo {
-  clientId: string;
-  userId: string;
-  level: SecurityLevel;
-  /** Fingerprint of the server identity key (levels above `none`). */
-  serverFingerprint: string | undefined;
-}
-
-/** The answer to `join`. */
-export interface JoinResult {
-  rooms: string[];
-  denied: Array<{ room: string; code: string; message: string }>;
-  current: string[];
-}
-
-/** The answer to `leave`. */
-export interface LeaveResult {
-  rooms: string[];
-  current: string[];
-}
-
-/** Options of a {@link SealedClient}. */
-export interface SealedClientOptions {
-  /** `ws://` or `wss://` URL of the server's WebSocket path. */
-  url: string;
-  /** The `authenticate` payload, or a function that produces it for each (re)connection. */
-  credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
-  /** The protection to insist on; the client never continues with less. */
-  level?: SecurityLevel;
-  /** The server identity key (base64) when known in advance; otherwise it is pinned on first use. */
-  serverKey?: string;
-  /** Where server keys are pinned; in memory by default. */
-  pins?: PinStore;
-  /** The name the server key is pinned under; the URL's host by default. */
-  pinName?: string;
-  /** The client's Ed25519 identity; generated once per client by default. Persist it to keep the server's pin valid. */
-  identity?: RawKeyPair;
-  /** Primitives; the portable ones (noble + WebCrypto) by default. On Node, pass `new NodeCryptoProvider()`. */
-  crypto?: CryptoProvider;
-  /** The WebSocket class; `globalThis.WebSocket` by default. On Node 20, pass `WebSocket` from `ws`. */
-  WebSocket?: WebSocketConstructor;
-  reconnect?: Partial<ReconnectPolicy>;
-  rekey?: RekeyPolicy;
-  /** Events kept per name while no listener is attached. */
-  maxBufferedEvents?: number;
-  now?: () => number;
-}
 
 const MAX_BUFFERED_EVENTS = 100;
 

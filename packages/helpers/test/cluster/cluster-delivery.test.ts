@@ -1,25 +1,16 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient } from '@sealed/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
-import { RedisProcess } from '@sealed/test-support';
+import { TestClient, useRedisServer } from '@sealed/test-support';
 
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../fixtures/emit-from-worker.ts', import.meta.url));
 
-let redis: RedisProcess;
+const redisServer = useRedisServer();
 const nodes: ClusterNode[] = [];
 const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisProcess.start();
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -27,7 +18,7 @@ afterEach(async () => {
 });
 
 async function cluster(size: number): Promise<ClusterNode[]> {
-  for (let i = 0; i < size; i += 1) nodes.push(await startNode(redis));
+  for (let i = 0; i < size; i += 1) nodes.push(await startNode(redisServer.current));
   return nodes;
 }
 
@@ -46,7 +37,7 @@ async function connect(node: ClusterNode, user: string, rooms: string[] = []): P
  * instance, so anything sent before it (and relayed in order) has arrived.
  */
 async function settle(from: ClusterNode, receivers: TestClient[]): Promise<void> {
-  await waitForSubscribers(redis, 'sealed:all', nodes.length);
+  await waitForSubscribers(redisServer.current, 'sealed:all', nodes.length);
   await from.helper.broadcast({ event: 'marker' });
   await Promise.all(receivers.map((client) => client.next('marker')));
 }
@@ -58,7 +49,7 @@ describe('delivery across instances over Redis', () => {
     const bob = await connect(b!, 'bob', ['lobby']);
     const carol = await connect(c!, 'carol', ['lobby']);
     const dave = await connect(b!, 'dave', ['kitchen']);
-    await waitForSubscribers(redis, 'sealed:room:lobby', 3);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 3);
 
     const report = await a!.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1, exclude: [carol.id] });
     expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
@@ -75,7 +66,7 @@ describe('delivery across instances over Redis', () => {
     const phone = await connect(b!, 'alice');
     const laptop = await connect(c!, 'alice');
     const bob = await connect(c!, 'bob');
-    await waitForSubscribers(redis, 'sealed:user:alice', 2);
+    await waitForSubscribers(redisServer.current, 'sealed:user:alice', 2);
     await a!.helper.sendToUser({ userId: 'alice', event: 'dm', data: 'hi' });
     await settle(a!, [phone.client, laptop.client, bob.client]);
     expect(phone.client.all('dm')).toHaveLength(1);
@@ -87,7 +78,7 @@ describe('delivery across instances over Redis', () => {
     const [a, b] = await cluster(2);
     const target = await connect(b!, 'alice');
     const other = await connect(b!, 'alice');
-    await waitForSubscribers(redis, `sealed:instance:${b!.helper.instanceId}`, 1);
+    await waitForSubscribers(redisServer.current, `sealed:instance:${b!.helper.instanceId}`, 1);
     expect(await a!.helper.sendToClient({ clientId: target.id, event: 'dm', data: 1 })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
     await settle(a!, [target.client, other.client]);
     expect(target.client.all('dm')).toHaveLength(1);
@@ -99,7 +90,7 @@ describe('delivery across instances over Redis', () => {
     const alice = await connect(a!, 'alice');
     const bob = await connect(b!, 'bob');
     const carol = await connect(c!, 'carol');
-    await waitForSubscribers(redis, 'sealed:all', 3);
+    await waitForSubscribers(redisServer.current, 'sealed:all', 3);
     await b!.helper.broadcast({ event: 'news', data: 'all', exclude: [alice.id] });
     await settle(b!, [alice.client, bob.client, carol.client]);
     expect(alice.client.all('news')).toHaveLength(0);
@@ -114,18 +105,18 @@ describe('per-room subscriptions', () => {
   it('subscribes to a room only while the instance has a local member in it', async () => {
     const [a, b] = await cluster(2);
     const roomChannels = async (): Promise<string[]> =>
-      ((await redis.command<string[]>(['PUBSUB', 'CHANNELS', 'sealed:room:*'])) ?? []).sort();
+      ((await redisServer.current.command<string[]>(['PUBSUB', 'CHANNELS', 'sealed:room:*'])) ?? []).sort();
 
     const alice = await connect(a!, 'alice', ['lobby', 'kitchen']);
     await connect(b!, 'bob', ['lobby']);
-    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
-    await waitForSubscribers(redis, 'sealed:room:kitchen', 1);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
+    await waitForSubscribers(redisServer.current, 'sealed:room:kitchen', 1);
     expect(await roomChannels()).toEqual(['sealed:room:kitchen', 'sealed:room:lobby']);
 
     alice.client.send('leave', { rooms: ['kitchen', 'lobby'] });
     await alice.client.next('left');
-    await waitForSubscribers(redis, 'sealed:room:kitchen', 0);
-    await waitForSubscribers(redis, 'sealed:room:lobby', 1);
+    await waitForSubscribers(redisServer.current, 'sealed:room:kitchen', 0);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 1);
     expect(await roomChannels()).toEqual(['sealed:room:lobby']);
   });
 });
@@ -134,11 +125,11 @@ describe('forged envelopes', () => {
   it('are dropped and counted, never delivered', async () => {
     const [a] = await cluster(1);
     const alice = await connect(a!, 'alice', ['lobby']);
-    await waitForSubscribers(redis, 'sealed:room:lobby', 1);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 1);
     const body = JSON.stringify({ origin: 'mallory', target: { kind: 'room', room: 'lobby' }, event: 'news', data: 'forged' });
     const badMac = Buffer.alloc(32).toString('base64url');
     for (const payload of [`v1..${body}`, `v1.${badMac}.${body}`, 'not an envelope', `v1.${badMac}`]) {
-      await redis.command(['PUBLISH', 'sealed:room:lobby', payload]);
+      await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', payload]);
     }
     await expect.poll(() => a!.helper.getMetrics().busDropped).toBe(4);
     await settle(a!, [alice.client]);
@@ -151,8 +142,8 @@ describe('WebSocketEmitter', () => {
     const [a, b] = await cluster(2);
     const alice = await connect(a!, 'alice', ['lobby']);
     const bob = await connect(b!, 'bob', ['lobby']);
-    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
-    await waitForSubscribers(redis, 'sealed:user:bob', 1);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
+    await waitForSubscribers(redisServer.current, 'sealed:user:bob', 1);
 
     const sends = [
       { to: 'room', room: 'lobby', event: 'news', data: 'from a worker', exclude: [bob.id] },
@@ -161,7 +152,7 @@ describe('WebSocketEmitter', () => {
       { to: 'all', event: 'all', data: 'everyone' },
     ];
     const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(sends)], {
-      env: { ...process.env, REDIS_URL: redis.url, BUS_SECRET },
+      env: { ...process.env, REDIS_URL: redisServer.current.url, BUS_SECRET },
       timeout: 20_000,
     });
     expect(stdout.trim()).toBe('sent 4');

@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createSecureServerKit, type SealedClient } from '../../src/index.ts';
 import { startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
-import { RedisProcess } from '@sealed/test-support';
+import { useRedisServer } from '@sealed/test-support';
 import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
 
-let redis: RedisProcess;
+const redisServer = useRedisServer();
 const nodes: ClusterNode[] = [];
 const clients: SealedClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisProcess.start();
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -23,7 +15,7 @@ afterEach(async () => {
 
 async function secureNode(): Promise<ClusterNode> {
   const kit = createSecureServerKit({ identity: nodeCrypto.ed25519KeyPair() });
-  const node = await startNode(redis, {
+  const node = await startNode(redisServer.current, {
     handshakeFn: kit.handshakeFn,
     outboundTransformer: kit.outboundTransformer,
     inboundTransformer: kit.inboundTransformer,
@@ -44,7 +36,7 @@ describe('encryption at the edge', () => {
       await client.connect();
       await client.join(['lobby']);
     }
-    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
 
     const atA = new Promise((resolve) => onA.on('news', resolve));
     const atB = new Promise((resolve) => onB.on('news', resolve));

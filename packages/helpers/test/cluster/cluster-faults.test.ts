@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient } from '@sealed/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
-import { RedisProcess } from '@sealed/test-support';
+import { TestClient, useRedisServer } from '@sealed/test-support';
 
-let redis: RedisProcess;
+const redisServer = useRedisServer();
 const nodes: ClusterNode[] = [];
 const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisProcess.start();
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -30,16 +21,16 @@ async function member(node: ClusterNode, user: string): Promise<TestClient> {
 
 describe('when Redis goes away', () => {
   it('keeps local delivery going, counts what it could not relay, and resumes once Redis is back', async () => {
-    nodes.push(await startNode(redis), await startNode(redis));
+    nodes.push(await startNode(redisServer.current), await startNode(redisServer.current));
     const [a, b] = nodes as [ClusterNode, ClusterNode];
     const alice = await member(a, 'alice');
     const bob = await member(b, 'bob');
-    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
 
     await a.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'before' });
     expect((await bob.next('news')).data).toBe('before');
 
-    await redis.stop();
+    await redisServer.current.stop();
     await expect.poll(() => a.bus.connected).toBe(false);
     const during = await a.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'during' });
     expect(during).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
@@ -47,8 +38,8 @@ describe('when Redis goes away', () => {
     expect((await alice.next('news', 2_000)).data).toBe('during');
     expect(a.helper.getMetrics().busPublishFailures).toBe(1);
 
-    await redis.restart();
-    await waitForSubscribers(redis, 'sealed:room:lobby', 2);
+    await redisServer.current.restart();
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
     await expect.poll(() => a.bus.connected, { timeout: 10_000 }).toBe(true);
     await a.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'after' });
     expect((await bob.next('news')).data).toBe('after');
