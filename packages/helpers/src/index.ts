@@ -53,6 +53,7 @@ export { NodeCryptoProvider } from './crypto/node-crypto-provider.ts';
 export { PortableCryptoProvider } from './crypto/portable-crypto-provider.ts';
 export { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto/crypto-provider.ts';
 export { SecurityLevel, parseSecurityLevels, isSecurityLevel } from './crypto/security-level.ts';
+export { AeadSuite, isAeadSuite, SERVER_SUITE_PREFERENCE, CLIENT_SUITE_OFFER } from './crypto/aead-suite.ts';
 export { InMemoryPinStore, checkPin, type PinStore, type PinOutcome } from './crypto/pin-store.ts';
 export { identityFingerprint } from './crypto/identity-fingerprint.ts';
 export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure } from './crypto/secure-channel.ts';

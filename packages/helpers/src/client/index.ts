@@ -22,6 +22,7 @@ export { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
 export type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 export { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 export { SecurityLevel } from '../crypto/security-level.ts';
+export { AeadSuite } from '../crypto/aead-suite.ts';
 export { toBase64, fromBase64 } from '../crypto/bytes.ts';
 export { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 export { CloseCode } from '../protocol/close-codes.ts';

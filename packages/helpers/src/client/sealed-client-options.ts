@@ -1,3 +1,4 @@
+import type { AeadSuite } from '../crypto/aead-suite.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
@@ -14,6 +15,8 @@ export interface ConnectionInfo {
   clientId: string;
   userId: string;
   level: SecurityLevel;
+  /** The AEAD the server chose (levels above `none`). */
+  suite: AeadSuite | undefined;
   /** Fingerprint of the server identity key (levels above `none`). */
   serverFingerprint: string | undefined;
 }
@@ -39,6 +42,8 @@ export interface SealedClientOptions {
   credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
   /** The protection to insist on; the client never continues with less. */
   level?: SecurityLevel;
+  /** AEADs to offer, in order of preference; both by default. */
+  suites?: readonly AeadSuite[];
   /** The server identity key (base64) when known in advance; otherwise it is pinned on first use. */
   serverKey?: string;
   /** Where server keys are pinned; in memory by default. */

@@ -1,3 +1,4 @@
+import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { toBase64, fromBase64, utf8Decode, utf8Encode } from '../crypto/bytes.ts';
 import { completeClientHandshake, createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
@@ -185,6 +186,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         level: this.#level,
         identity: this.#ensureIdentity(),
         nowMs: this.#now(),
+        suites: this.#options.suites,
       });
       this.#pending = pending;
       payload[HANDSHAKE_FIELD] = hello;
@@ -218,6 +220,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   async #onConnected(data: { id: string; userId: string; [HANDSHAKE_FIELD]?: unknown }): Promise<void> {
     let serverFingerprint: string | undefined;
+    let suite: AeadSuite | undefined;
     if (this.#level !== SecurityLevel.NONE) {
       const expected = this.#options.serverKey === undefined ? undefined : fromBase64(this.#options.serverKey);
       const result = await completeClientHandshake({
@@ -241,9 +244,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         return this.#abort(code, `Handshake failed: ${result.failure}`);
       }
       this.#channel = result.channel;
+      suite = result.suite;
       serverFingerprint = identityFingerprint(this.#crypto, result.serverIdentity);
     }
-    this.#info = { clientId: data.id, userId: data.userId, level: this.#level, serverFingerprint };
+    this.#info = { clientId: data.id, userId: data.userId, level: this.#level, suite, serverFingerprint };
     this.#state = SealedClientState.OPEN;
     this.#attempt = 0;
     const rejoin = [...this.#rooms];

@@ -1,3 +1,4 @@
+import { CLIENT_SUITE_OFFER, type AeadSuite } from './aead-suite.ts';
 import { constantTimeEqual, toBase64, zeroize } from './bytes.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { CLIENT_NONCE_BYTES, readServerHello, type ClientHelloWire } from './handshake-messages.ts';
@@ -23,6 +24,7 @@ export interface PendingClientHandshake {
   ephemeral: RawKeyPair;
   nonce: Uint8Array;
   identity: Uint8Array;
+  suites: readonly AeadSuite[];
 }
 
 /** How the client decides whether to trust the server's identity key. */
@@ -44,8 +46,11 @@ export function createClientHello(params: {
   level: SecurityLevel;
   identity: RawKeyPair;
   nowMs: number;
+  /** AEADs to offer, in order of preference. */
+  suites?: readonly AeadSuite[];
 }): { hello: ClientHelloWire; pending: PendingClientHandshake } {
   const { crypto, level, identity, nowMs } = params;
+  const suites = params.suites ?? CLIENT_SUITE_OFFER;
   if (level === SecurityLevel.NONE) throw new Error('Level "none" has no handshake');
   const ephemeral = crypto.x25519KeyPair();
   const nonce = crypto.randomBytes(CLIENT_NONCE_BYTES);
@@ -55,6 +60,7 @@ export function createClientHello(params: {
     clientNonce: nonce,
     clientIdentity: identity.publicKey,
     timestampMs: nowMs,
+    suites,
   });
   return {
     hello: {
@@ -65,8 +71,9 @@ export function createClientHello(params: {
       id: toBase64(identity.publicKey),
       ts: nowMs,
       sig: toBase64(crypto.ed25519Sign(identity.secretKey, proof)),
+      suites: [...suites],
     },
-    pending: { level, ephemeral, nonce, identity: identity.publicKey },
+    pending: { level, ephemeral, nonce, identity: identity.publicKey, suites },
   };
 }
 
@@ -74,6 +81,7 @@ export function createClientHello(params: {
 export interface ClientHandshakeResult {
   ok: true;
   level: SecurityLevel;
+  suite: AeadSuite;
   serverIdentity: Uint8Array;
   channel: SecureChannel | undefined;
 }
@@ -103,8 +111,9 @@ export async function completeClientHandshake(params: {
     const reply = readServerHello(params.reply);
     if (!reply) return fail('MALFORMED');
     if (SECURITY_LEVEL_CODES[reply.level] !== SECURITY_LEVEL_CODES[pending.level]) return fail('DOWNGRADE');
-    const { ephemeral, identity, signature } = reply;
-    if (!ephemeral || !identity || !signature) return fail('MALFORMED');
+    const { ephemeral, identity, signature, suite } = reply;
+    if (!ephemeral || !identity || !signature || !suite) return fail('MALFORMED');
+    if (!pending.suites.includes(suite)) return fail('DOWNGRADE');
 
     const { expected, pins, pinName } = params.trust;
     if (expected) {
@@ -117,6 +126,8 @@ export async function completeClientHandshake(params: {
     const transcript = transcriptHash(crypto, {
       level: reply.level,
       acceptedLevels: reply.accepted,
+      offeredSuites: pending.suites,
+      suite,
       clientEphemeral: pending.ephemeral.publicKey,
       clientNonce: pending.nonce,
       clientIdentity: pending.identity,
@@ -137,10 +148,11 @@ export async function completeClientHandshake(params: {
         receiveKey: keys.serverToClient,
         transcript,
         rekey: params.rekey,
+        suite,
         nowMs: params.nowMs,
       });
     }
-    return { ok: true, level: reply.level, serverIdentity: identity, channel };
+    return { ok: true, level: reply.level, suite, serverIdentity: identity, channel };
   } catch {
     return fail('INVALID_KEY');
   } finally {

@@ -44,6 +44,17 @@ export interface CryptoProvider {
    * can offer it make server fan-out cheaper.
    */
   aesGcmSealChunks?(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[];
+  /** ChaCha20-Poly1305 (RFC 8439 §2.8): a 96-bit nonce and a 128-bit tag appended to the ciphertext. */
+  chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Optional: ChaCha20-Poly1305 sealing into ciphertext and tag chunks, synchronously. */
+  chacha20Poly1305SealChunks?(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[];
+  /** Verifies the tag before any plaintext exists; `undefined` when it does not verify. */
+  chacha20Poly1305Open(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /**
    * Verifies the tag before any plaintext exists.
    *

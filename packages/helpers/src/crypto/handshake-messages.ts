@@ -1,3 +1,4 @@
+import { isAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { fromBase64 } from './bytes.ts';
 import { CryptoSizes } from './crypto-provider.ts';
 import { HANDSHAKE_VERSION } from './handshake-transcript.ts';
@@ -23,6 +24,8 @@ export interface ClientHelloWire {
   ts: number;
   /** Ed25519 signature of the client proof, base64. */
   sig: string;
+  /** The AEADs the client can run, in its order of preference. */
+  suites: AeadSuite[];
 }
 
 /** The server's half, sent inside `connected` as `data.sealed`. */
@@ -30,6 +33,8 @@ export interface ServerHelloWire {
   v: number;
   level: SecurityLevel;
   accepted: SecurityLevel[];
+  /** The AEAD the server chose from the client's offer (levels above `none`). */
+  suite?: AeadSuite;
   /** Server ephemeral X25519 public key, base64 (levels above `none`). */
   e?: string;
   /** Server identity Ed25519 public key, base64 (levels above `none`). */
@@ -47,6 +52,7 @@ export interface ClientHello {
   identity: Uint8Array;
   timestampMs: number;
   signature: Uint8Array;
+  suites: AeadSuite[];
 }
 
 /** A server hello with its fields decoded and their sizes checked. */
@@ -54,6 +60,7 @@ export interface ServerHello {
   version: number;
   level: SecurityLevel;
   accepted: SecurityLevel[];
+  suite?: AeadSuite;
   ephemeral?: Uint8Array;
   identity?: Uint8Array;
   signature?: Uint8Array;
@@ -79,7 +86,9 @@ export function readClientHello(value: unknown): ClientHello | undefined {
   const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
   if (!ephemeral || !nonce || !identity || !signature) return undefined;
   if (typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.ts) || wire.ts < 0) return undefined;
-  return { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature };
+  const suites = readSuites(wire.suites);
+  if (!suites) return undefined;
+  return { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature, suites };
 }
 
 /** Decodes `data.sealed` of a `connected` reply; `undefined` when it is malformed. */
@@ -92,6 +101,12 @@ export function readServerHello(value: unknown): ServerHello | undefined {
   const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
   const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
   const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
-  if (!ephemeral || !identity || !signature) return undefined;
-  return { ...hello, ephemeral, identity, signature };
+  if (!ephemeral || !identity || !signature || !isAeadSuite(wire.suite)) return undefined;
+  return { ...hello, suite: wire.suite, ephemeral, identity, signature };
+}
+
+/** A non-empty list of known suites without repeats; `undefined` otherwise. */
+function readSuites(value: unknown): AeadSuite[] | undefined {
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isAeadSuite)) return undefined;
+  return new Set(value).size === value.length ? value : undefined;
 }

@@ -1,3 +1,4 @@
+import { AEAD_SUITE_CODES, aeadSuiteMask, type AeadSuite } from './aead-suite.ts';
 import { concatBytes, utf8Encode } from './bytes.ts';
 import type { CryptoProvider } from './crypto-provider.ts';
 import { SECURITY_LEVEL_CODES, securityLevelMask, type SecurityLevel } from './security-level.ts';
@@ -19,6 +20,8 @@ export const HandshakeLabel = {
 export interface TranscriptFields {
   level: SecurityLevel;
   acceptedLevels: readonly SecurityLevel[];
+  offeredSuites: readonly AeadSuite[];
+  suite: AeadSuite;
   clientEphemeral: Uint8Array;
   clientNonce: Uint8Array;
   clientIdentity: Uint8Array;
@@ -38,7 +41,7 @@ function lengthPrefixed(text: string): Uint8Array {
 
 /**
  * The transcript hash TH: SHA-256 over the label, the version, the level, the
- * accepted levels, both ephemeral keys, the client nonce, both identity keys,
+ * accepted levels, the offered suites, the chosen suite, both ephemeral keys, the client nonce, both identity keys,
  * the connection id and the user id, in that order (exact bytes in
  * docs/protocol.md). The server signs it; it salts the key derivation and is
  * bound into every frame.
@@ -47,7 +50,13 @@ export function transcriptHash(crypto: CryptoProvider, fields: TranscriptFields)
   return crypto.sha256(
     concatBytes(
       utf8Encode(HandshakeLabel.TRANSCRIPT),
-      new Uint8Array([HANDSHAKE_VERSION, SECURITY_LEVEL_CODES[fields.level], securityLevelMask(fields.acceptedLevels)]),
+      new Uint8Array([
+        HANDSHAKE_VERSION,
+        SECURITY_LEVEL_CODES[fields.level],
+        securityLevelMask(fields.acceptedLevels),
+        aeadSuiteMask(fields.offeredSuites),
+        AEAD_SUITE_CODES[fields.suite],
+      ]),
       fields.clientEphemeral,
       fields.clientNonce,
       fields.clientIdentity,
@@ -71,12 +80,13 @@ export function clientProofMessage(fields: {
   clientNonce: Uint8Array;
   clientIdentity: Uint8Array;
   timestampMs: number;
+  suites: readonly AeadSuite[];
 }): Uint8Array {
   const time = new Uint8Array(8);
   new DataView(time.buffer).setBigUint64(0, BigInt(fields.timestampMs));
   return concatBytes(
     utf8Encode(HandshakeLabel.CLIENT_PROOF),
-    new Uint8Array([HANDSHAKE_VERSION, SECURITY_LEVEL_CODES[fields.level]]),
+    new Uint8Array([HANDSHAKE_VERSION, SECURITY_LEVEL_CODES[fields.level], aeadSuiteMask(fields.suites)]),
     fields.clientEphemeral,
     fields.clientNonce,
     fields.clientIdentity,

@@ -12,6 +12,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import sodium from 'sodium-native';
 import { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
 
 /** DER prefixes that wrap a raw 32-byte key as PKCS#8 or SPKI (RFC 8410). */
@@ -44,6 +45,11 @@ const SPKI_PREFIX: Record<Curve, Buffer> = { X25519: DerPrefix.X25519_SPKI, Ed25
  */
 const privateKeyObjects = new WeakMap<Uint8Array, { curve: Curve; key: KeyObject }>();
 
+/** A Buffer view of the same bytes (libsodium's bindings take Buffers), no copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function privateKey(curve: Curve, raw: Uint8Array): KeyObject {
   const cached = privateKeyObjects.get(raw);
   if (cached?.curve === curve) return cached.key;
@@ -66,8 +72,11 @@ function generate(curve: Curve): RawKeyPair {
 }
 
 /**
- * The primitives on `node:crypto` (OpenSSL): what the server and Node
- * clients use. X25519 and Ed25519 run 15-30 times faster than pure JS here.
+ * The primitives on `node:crypto` (OpenSSL), with ChaCha20-Poly1305 from
+ * libsodium (`sodium-native`, prebuilt in its npm package): what the server
+ * and Node clients use. X25519 and Ed25519 run 15-30 times faster than pure
+ * JS here; libsodium's ChaCha20-Poly1305 seals a 256-byte message in about
+ * 1 us, where an OpenSSL cipher object costs about 5 us.
  */
 export class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node:crypto';
@@ -128,6 +137,38 @@ export class NodeCryptoProvider implements CryptoProvider {
     // GCM is a stream mode: final() adds no ciphertext, only computes the tag.
     cipher.final();
     return [body, cipher.getAuthTag()];
+  }
+
+  chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return asBytes(Buffer.concat(this.chacha20Poly1305SealChunks(key, nonce, plaintext, aad)));
+  }
+
+  chacha20Poly1305SealChunks(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[] {
+    const body = Buffer.allocUnsafe(plaintext.length);
+    const tag = Buffer.allocUnsafe(CryptoSizes.GCM_TAG_BYTES);
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(body, tag, asBuffer(plaintext), asBuffer(aad), null, asBuffer(nonce), asBuffer(key));
+    return [body, tag];
+  }
+
+  chacha20Poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+    if (sealed.length < CryptoSizes.GCM_TAG_BYTES) return undefined;
+    const tagStart = sealed.length - CryptoSizes.GCM_TAG_BYTES;
+    const plaintext = Buffer.allocUnsafe(tagStart);
+    try {
+      // libsodium checks the tag before it writes any plaintext.
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+        plaintext,
+        null,
+        asBuffer(sealed.subarray(0, tagStart)),
+        asBuffer(sealed.subarray(tagStart)),
+        asBuffer(aad),
+        asBuffer(nonce),
+        asBuffer(key),
+      );
+      return asBytes(plaintext);
+    } catch {
+      return undefined;
+    }
   }
 
   aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {

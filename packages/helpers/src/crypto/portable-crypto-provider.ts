@@ -1,3 +1,4 @@
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -19,8 +20,9 @@ function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * The primitives without native code: `@noble/curves` for X25519 and Ed25519,
- * `@noble/hashes` for SHA-256 and HKDF, WebCrypto for AES-GCM. What browsers
- * use; slower than `node:crypto` but the same bytes.
+ * `@noble/hashes` for SHA-256 and HKDF, WebCrypto for AES-GCM,
+ * `@noble/ciphers` for ChaCha20-Poly1305 (which WebCrypto lacks). What
+ * browsers use; slower than `node:crypto` but the same bytes.
  */
 export class PortableCryptoProvider implements CryptoProvider {
   readonly name = 'noble+webcrypto';
@@ -78,6 +80,19 @@ export class PortableCryptoProvider implements CryptoProvider {
       owned(plaintext),
     );
     return new Uint8Array(sealed);
+  }
+
+  chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return chacha20poly1305(key, nonce, aad).encrypt(plaintext);
+  }
+
+  chacha20Poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+    if (sealed.length < CryptoSizes.GCM_TAG_BYTES) return undefined;
+    try {
+      return chacha20poly1305(key, nonce, aad).decrypt(sealed);
+    } catch {
+      return undefined;
+    }
   }
 
   async aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined> {

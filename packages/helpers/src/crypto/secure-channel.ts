@@ -1,3 +1,4 @@
+import { AeadSuite } from './aead-suite.ts';
 import { concatBytes, readUint64, writeUint64, zeroize } from './bytes.ts';
 import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
 import { nextTrafficKey } from './key-schedule.ts';
@@ -68,6 +69,8 @@ export interface SecureChannelInit {
   receiveKey: Uint8Array;
   /** The handshake transcript hash, bound into every frame. */
   transcript: Uint8Array;
+  /** The AEAD agreed in the handshake; AES-256-GCM when not given. */
+  suite?: AeadSuite;
   rekey?: RekeyPolicy;
   /** Time the channel starts, in ms; rekey by time counts from it. */
   nowMs: number;
@@ -86,7 +89,8 @@ interface DirectionState {
 
 /**
  * One side of an encrypted connection: seals outbound frames and opens
- * inbound ones with AES-256-GCM, counter nonces per direction, a strict
+ * inbound ones with the agreed AEAD (AES-256-GCM or ChaCha20-Poly1305),
+ * counter nonces per direction, a strict
  * sequence check (a replayed, reordered, dropped, reflected or foreign frame
  * is refused), and a one-way rekey by count and time with old keys zeroed.
  * After any refusal the channel is closed for good.
@@ -96,6 +100,7 @@ interface DirectionState {
  */
 export class SecureChannel {
   readonly #crypto: CryptoProvider;
+  readonly #suite: AeadSuite;
   readonly #sendDirection: Direction;
   readonly #receiveDirection: Direction;
   readonly #transcript: Uint8Array;
@@ -107,6 +112,7 @@ export class SecureChannel {
 
   constructor(init: SecureChannelInit) {
     this.#crypto = init.crypto;
+    this.#suite = init.suite ?? AeadSuite.AES_256_GCM;
     this.#sendDirection = init.sendDirection;
     this.#receiveDirection =
       init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
@@ -160,11 +166,16 @@ export class SecureChannel {
     state.sequence += 1;
     state.inEpoch += 1;
     const aad = this.#aad(state, header);
-    if (this.#crypto.aesGcmSealChunks) {
-      const [body, tag] = this.#crypto.aesGcmSealChunks(state.key, nonceOf(header), plaintext, aad);
+    const crypto = this.#crypto;
+    const chacha = this.#suite === AeadSuite.CHACHA20_POLY1305;
+    const sealChunks = chacha ? crypto.chacha20Poly1305SealChunks : crypto.aesGcmSealChunks;
+    if (sealChunks) {
+      const [body, tag] = sealChunks.call(crypto, state.key, nonceOf(header), plaintext, aad);
       return [header, body!, tag!];
     }
-    const sealed = this.#crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, aad);
+    const sealed = chacha
+      ? crypto.chacha20Poly1305Seal(state.key, nonceOf(header), plaintext, aad)
+      : crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, aad);
     return sealed instanceof Promise ? sealed.then((body) => [header, body]) : [header, sealed];
   }
 
@@ -180,12 +191,8 @@ export class SecureChannel {
     const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#transcript) : state.key;
     // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
     state.sequence += 1;
-    const plaintext = await this.#crypto.aesGcmOpen(
-      key,
-      nonceOf(header),
-      frame.subarray(FrameLayout.HEADER_BYTES),
-      this.#aad(state, header),
-    );
+    const open = this.#suite === AeadSuite.CHACHA20_POLY1305 ? this.#crypto.chacha20Poly1305Open : this.#crypto.aesGcmOpen;
+    const plaintext = await open.call(this.#crypto, key, nonceOf(header), frame.subarray(FrameLayout.HEADER_BYTES), this.#aad(state, header));
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
       return this.#fail('BAD_TAG');

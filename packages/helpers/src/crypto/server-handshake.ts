@@ -1,3 +1,4 @@
+import { SERVER_SUITE_PREFERENCE, chooseAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { toBase64, zeroize } from './bytes.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { readClientHello, type ServerHelloWire } from './handshake-messages.ts';
@@ -24,6 +25,7 @@ export type HandshakeRefusal =
   | 'STALE'
   | 'REPLAYED'
   | 'BAD_PROOF'
+  | 'NO_COMMON_SUITE'
   | 'CLIENT_KEY_MISMATCH';
 
 /** What the server needs to answer one client hello. */
@@ -43,6 +45,8 @@ export interface ServerHandshakeParams {
   /** Client identity keys, pinned per user id. */
   clientKeyPins: PinStore;
   rekey?: RekeyPolicy;
+  /** AEADs the server runs, in its order of preference. */
+  suites?: readonly AeadSuite[];
 }
 
 /** A completed server handshake: the reply for `connected.sealed` and, at `encrypted`, the channel. */
@@ -87,8 +91,11 @@ export async function respondToClientHello(
     clientNonce: hello.nonce,
     clientIdentity: hello.identity,
     timestampMs: hello.timestampMs,
+    suites: hello.suites,
   });
   if (!crypto.ed25519Verify(hello.identity, proof, hello.signature)) return refuse('BAD_PROOF');
+  const suite = chooseAeadSuite(params.suites ?? SERVER_SUITE_PREFERENCE, hello.suites);
+  if (!suite) return refuse('NO_COMMON_SUITE');
   if (!params.replayGuard.remember(toBase64(hello.nonce), params.nowMs)) return refuse('REPLAYED');
   if ((await checkPin(params.clientKeyPins, params.userId, hello.identity)) === 'MISMATCH') {
     return refuse('CLIENT_KEY_MISMATCH');
@@ -99,6 +106,8 @@ export async function respondToClientHello(
     const transcript = transcriptHash(crypto, {
       level: hello.level,
       acceptedLevels,
+      offeredSuites: hello.suites,
+      suite,
       clientEphemeral: hello.ephemeral,
       clientNonce: hello.nonce,
       clientIdentity: hello.identity,
@@ -118,6 +127,7 @@ export async function respondToClientHello(
         receiveKey: keys.clientToServer,
         transcript,
         rekey: params.rekey,
+        suite,
         nowMs: params.nowMs,
       });
     }
@@ -129,6 +139,7 @@ export async function respondToClientHello(
         v: HANDSHAKE_VERSION,
         level: hello.level,
         accepted: [...acceptedLevels],
+        suite,
         e: toBase64(ephemeral.publicKey),
         id: toBase64(params.identity.publicKey),
         sig: toBase64(signature),

@@ -1,3 +1,4 @@
+import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { utf8Decode } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
@@ -22,6 +23,8 @@ export interface SecureServerKitOptions {
   clientKeyPins?: PinStore;
   crypto?: CryptoProvider;
   rekey?: RekeyPolicy;
+  /** AEADs the server runs, in its order of preference; ChaCha20-Poly1305 first by default (cheaper per message here). */
+  suites?: readonly AeadSuite[];
   /** How far a client's clock may be from the server's, for the freshness of its hello. */
   maxClockSkewMs?: number;
   /** Most client nonces remembered against replay. */
@@ -83,6 +86,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       replayGuard,
       clientKeyPins,
       rekey: options.rekey,
+      suites: options.suites,
     });
     if (!result.ok) {
       options.logger?.info({ clientId, refusal: result.refusal }, 'handshake refused');

@@ -68,6 +68,36 @@ describe.each(providers)('%s against Wycheproof', (_name, provider) => {
   });
 });
 
+/** RFC 8439 §2.8.2, the AEAD_CHACHA20_POLY1305 test vector. */
+const RFC_8439 = {
+  key: Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i),
+  nonce: hexBytes('070000004041424344454647'),
+  aad: hexBytes('50515253c0c1c2c3c4c5c6c7'),
+  plaintext: new TextEncoder().encode("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it."),
+  ciphertext:
+    'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116',
+  tag: '1ae10b594f09e26a7e902ecbd0600691',
+};
+
+describe.each(providers)('%s ChaCha20-Poly1305', (_name, provider) => {
+  it('seals the RFC 8439 test vector', async () => {
+    const sealed = await provider.chacha20Poly1305Seal(RFC_8439.key, RFC_8439.nonce, RFC_8439.plaintext, RFC_8439.aad);
+    expect(bytesHex(sealed)).toBe(RFC_8439.ciphertext + RFC_8439.tag);
+  });
+
+  it('opens it, and refuses it with any byte changed', async () => {
+    const sealed = hexBytes(RFC_8439.ciphertext + RFC_8439.tag);
+    const opened = await provider.chacha20Poly1305Open(RFC_8439.key, RFC_8439.nonce, sealed, RFC_8439.aad);
+    expect(bytesHex(opened!)).toBe(bytesHex(RFC_8439.plaintext));
+    for (const index of [0, 57, sealed.length - 1]) {
+      const forged = sealed.slice();
+      forged[index]! ^= 0x01;
+      expect(await provider.chacha20Poly1305Open(RFC_8439.key, RFC_8439.nonce, forged, RFC_8439.aad)).toBeUndefined();
+    }
+    expect(await provider.chacha20Poly1305Open(RFC_8439.key, RFC_8439.nonce, sealed, new Uint8Array(0))).toBeUndefined();
+  });
+});
+
 describe('checkX25519PublicKey', () => {
   it(`refuses every public key that yields an all-zero shared secret (${x25519LowOrder.length} vectors)`, () => {
     for (const test of x25519LowOrder) {

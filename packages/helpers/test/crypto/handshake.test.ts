@@ -11,6 +11,7 @@ import { ReplayGuard } from '../../src/crypto/replay-guard.ts';
 import { Direction, SecureChannel } from '../../src/crypto/secure-channel.ts';
 import { respondToClientHello } from '../../src/crypto/server-handshake.ts';
 import { SecurityLevel } from '../../src/crypto/security-level.ts';
+import { AeadSuite } from '../../src/crypto/aead-suite.ts';
 
 const native = new NodeCryptoProvider();
 const portable = new PortableCryptoProvider();
@@ -35,7 +36,11 @@ function newServer(acceptedLevels: SecurityLevel[] = [SecurityLevel.ENCRYPTED]):
   };
 }
 
-function respond(server: Server, hello: unknown, overrides: { nowMs?: number; userId?: string; clientId?: string } = {}) {
+function respond(
+  server: Server,
+  hello: unknown,
+  overrides: { nowMs?: number; userId?: string; clientId?: string; suites?: AeadSuite[] } = {},
+) {
   return respondToClientHello({
     crypto: native,
     identity: server.identity,
@@ -47,6 +52,7 @@ function respond(server: Server, hello: unknown, overrides: { nowMs?: number; us
     maxClockSkewMs: SKEW_MS,
     replayGuard: server.replayGuard,
     clientKeyPins: server.clientKeyPins,
+    suites: overrides.suites,
   });
 }
 
@@ -60,6 +66,8 @@ async function handshake(options: {
   pins?: InMemoryPinStore;
   tamperHello?: (hello: ClientHelloWire) => unknown;
   tamperReply?: (reply: ServerHelloWire) => unknown;
+  offer?: AeadSuite[];
+  serverSuites?: AeadSuite[];
 } = {}) {
   const server = options.server ?? newServer();
   const clientCrypto = options.clientCrypto ?? native;
@@ -68,9 +76,10 @@ async function handshake(options: {
     level: options.level ?? SecurityLevel.ENCRYPTED,
     identity: options.clientIdentity ?? clientCrypto.ed25519KeyPair(),
     nowMs: NOW,
+    suites: options.offer,
   });
   const sentHello = options.tamperHello ? options.tamperHello(structuredClone(hello)) : hello;
-  const serverResult = await respond(server, sentHello);
+  const serverResult = await respond(server, sentHello, { suites: options.serverSuites });
   if (!serverResult.ok) return { server, serverResult, clientResult: undefined, hello, pending };
   const reply = options.tamperReply ? options.tamperReply(structuredClone(serverResult.reply)) : serverResult.reply;
   const clientResult = await completeClientHandshake({
@@ -153,6 +162,46 @@ describe('handshake at the encrypted level', () => {
       });
       expect(await opens(channel, recorded)).toBe(false);
     }
+  });
+});
+
+describe('AEAD suite negotiation', () => {
+  it('picks ChaCha20-Poly1305 when both are offered, and both channels run it', async () => {
+    const { serverResult, clientResult } = await handshake({ clientCrypto: portable });
+    if (!serverResult.ok || !clientResult?.ok) throw new Error('handshake failed');
+    expect(serverResult.reply.suite).toBe(AeadSuite.CHACHA20_POLY1305);
+    expect(clientResult.suite).toBe(AeadSuite.CHACHA20_POLY1305);
+    expect(await opens(serverResult.channel, await clientResult.channel!.seal(text('chacha'), NOW))).toBe(true);
+  });
+
+  it('runs AES-256-GCM with a client that offers only it', async () => {
+    const { serverResult, clientResult } = await handshake({ offer: [AeadSuite.AES_256_GCM] });
+    if (!serverResult.ok || !clientResult?.ok) throw new Error('handshake failed');
+    expect(clientResult.suite).toBe(AeadSuite.AES_256_GCM);
+    expect(await opens(clientResult.channel, await serverResult.channel!.seal(text('gcm'), NOW))).toBe(true);
+  });
+
+  it('refuses when client and server share no suite', async () => {
+    const { serverResult } = await handshake({ offer: [AeadSuite.AES_256_GCM], serverSuites: [AeadSuite.CHACHA20_POLY1305] });
+    expect(serverResult).toEqual({ ok: false, refusal: 'NO_COMMON_SUITE' });
+  });
+
+  it('refuses an offer rewritten in flight (the client proof covers it)', async () => {
+    const { serverResult } = await handshake({ tamperHello: (hello) => ({ ...hello, suites: [AeadSuite.AES_256_GCM] }) });
+    expect(serverResult).toEqual({ ok: false, refusal: 'BAD_PROOF' });
+  });
+
+  it('aborts when the chosen suite was rewritten in the reply (the signature covers it)', async () => {
+    const { clientResult } = await handshake({ tamperReply: (reply) => ({ ...reply, suite: AeadSuite.AES_256_GCM }) });
+    expect(clientResult).toEqual({ ok: false, failure: 'BAD_SIGNATURE' });
+  });
+
+  it('aborts when the reply names a suite the client never offered', async () => {
+    const { clientResult } = await handshake({
+      offer: [AeadSuite.AES_256_GCM],
+      tamperReply: (reply) => ({ ...reply, suite: AeadSuite.CHACHA20_POLY1305 }),
+    });
+    expect(clientResult).toEqual({ ok: false, failure: 'DOWNGRADE' });
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../src/crypto/crypto-provider.ts';
 import { NodeCryptoProvider } from '../../src/crypto/node-crypto-provider.ts';
 import { PortableCryptoProvider } from '../../src/crypto/portable-crypto-provider.ts';
+import { AeadSuite } from '../../src/crypto/aead-suite.ts';
 import { Direction, FrameLayout, SecureChannel, type RekeyPolicy } from '../../src/crypto/secure-channel.ts';
 
 const native = new NodeCryptoProvider();
@@ -13,10 +14,11 @@ interface Pair {
   client: SecureChannel;
   server: SecureChannel;
   keys: { c2s: Uint8Array; s2c: Uint8Array };
+  transcript: Uint8Array;
 }
 
 function channelPair(
-  options: { rekey?: RekeyPolicy; clientCrypto?: CryptoProvider; serverCrypto?: CryptoProvider } = {},
+  options: { rekey?: RekeyPolicy; clientCrypto?: CryptoProvider; serverCrypto?: CryptoProvider; suite?: AeadSuite } = {},
 ): Pair {
   const c2s = native.randomBytes(32);
   const s2c = native.randomBytes(32);
@@ -28,6 +30,7 @@ function channelPair(
     receiveKey: s2c.slice(),
     transcript,
     rekey: options.rekey,
+    suite: options.suite,
     nowMs: START_MS,
   });
   const server = new SecureChannel({
@@ -37,9 +40,10 @@ function channelPair(
     receiveKey: c2s.slice(),
     transcript,
     rekey: options.rekey,
+    suite: options.suite,
     nowMs: START_MS,
   });
-  return { client, server, keys: { c2s, s2c } };
+  return { client, server, keys: { c2s, s2c }, transcript };
 }
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -61,6 +65,40 @@ describe('SecureChannel', () => {
     const { client, server } = channelPair({ clientCrypto: portable, serverCrypto: native });
     expect(await openText(server, await client.seal(text('from a browser'), START_MS))).toBe('from a browser');
     expect(await openText(client, await server.seal(text('to a browser'), START_MS))).toBe('to a browser');
+  });
+
+  it('round-trips ChaCha20-Poly1305 frames between the native and the portable provider', async () => {
+    const { client, server } = channelPair({ clientCrypto: portable, serverCrypto: native, suite: AeadSuite.CHACHA20_POLY1305 });
+    expect(await openText(server, await client.seal(text('chacha up'), START_MS))).toBe('chacha up');
+    expect(await openText(client, await server.seal(text('chacha down'), START_MS))).toBe('chacha down');
+  });
+
+  it('refuses a ChaCha20-Poly1305 frame with any single bit flipped (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), async (plaintext, position) => {
+        const { client, server } = channelPair({ suite: AeadSuite.CHACHA20_POLY1305 });
+        const frame = (await client.seal(plaintext, START_MS)).slice();
+        const bit = position % (frame.length * 8);
+        frame[bit >> 3]! ^= 1 << (bit & 7);
+        expect((await server.open(frame)).ok).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('does not open a frame sealed under the other suite with the same keys', async () => {
+    const chacha = channelPair({ suite: AeadSuite.CHACHA20_POLY1305 });
+    const frame = await chacha.client.seal(text('x'), START_MS);
+    const transcript = chacha.transcript;
+    const aesServer = new SecureChannel({
+      crypto: native,
+      sendDirection: Direction.SERVER_TO_CLIENT,
+      sendKey: chacha.keys.s2c.slice(),
+      receiveKey: chacha.keys.c2s.slice(),
+      transcript,
+      nowMs: START_MS,
+    });
+    expect((await aesServer.open(frame)).ok).toBe(false);
   });
 
   it('round-trips any plaintext (property)', async () => {

@@ -1,0 +1,27 @@
+/** The two libsodium calls Sealed uses, as `sodium-native` 5 exports them. */
+declare module 'sodium-native' {
+  interface Sodium {
+    /** RFC 8439 ChaCha20-Poly1305 (IETF, 96-bit nonce), ciphertext and tag written separately. */
+    crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+      ciphertext: Buffer,
+      mac: Buffer,
+      message: Buffer,
+      additionalData: Buffer | null,
+      nsec: null,
+      nonce: Buffer,
+      key: Buffer,
+    ): number;
+    /** Throws when the tag does not verify; writes no plaintext then. */
+    crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+      message: Buffer,
+      nsec: null,
+      ciphertext: Buffer,
+      mac: Buffer,
+      additionalData: Buffer | null,
+      nonce: Buffer,
+      key: Buffer,
+    ): void;
+  }
+  const sodium: Sodium;
+  export default sodium;
+}
