@@ -1,4 +1,4 @@
-/** The two libsodium calls Sealed uses, as `sodium-native` 5 exports them. */
+/** The libsodium calls Sealed uses, as `sodium-native` 5 exports them. */
 declare module 'sodium-native' {
   interface Sodium {
     /** RFC 8439 ChaCha20-Poly1305 (IETF, 96-bit nonce), ciphertext and tag written separately. */
@@ -21,6 +21,10 @@ declare module 'sodium-native' {
       nonce: Buffer,
       key: Buffer,
     ): void;
+    /** Ed25519 key pair from a 32-byte seed; the secret key is the seed followed by the public key. */
+    crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
+    crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
+    crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
   }
   const sodium: Sodium;
   export default sodium;
