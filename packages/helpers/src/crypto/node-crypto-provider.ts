@@ -1,59 +1,13 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import sodium from 'sodium-native';
 import { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
 
-/** DER prefixes that wrap a raw 32-byte key as PKCS#8 or SPKI (RFC 8410). */
-const DerPrefix = {
-  X25519_PKCS8: Buffer.from('302e020100300506032b656e04220420', 'hex'),
-  X25519_SPKI: Buffer.from('302a300506032b656e032100', 'hex'),
-  ED25519_PKCS8: Buffer.from('302e020100300506032b657004220420', 'hex'),
-  ED25519_SPKI: Buffer.from('302a300506032b6570032100', 'hex'),
-} as const;
-
 const AES_256_GCM = 'aes-256-gcm';
 const GCM_OPTIONS = { authTagLength: CryptoSizes.GCM_TAG_BYTES } as const;
+const SODIUM_SIGNING_KEY_BYTES = 64;
 
 function asBytes(buffer: Buffer | ArrayBuffer): Uint8Array {
   return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
-/** JWK names of the curves (RFC 8037). */
-const Curve = { X25519: 'X25519', ED25519: 'Ed25519' } as const;
-type Curve = (typeof Curve)[keyof typeof Curve];
-
-const PKCS8_PREFIX: Record<Curve, Buffer> = { X25519: DerPrefix.X25519_PKCS8, Ed25519: DerPrefix.ED25519_PKCS8 };
-const SPKI_PREFIX: Record<Curve, Buffer> = { X25519: DerPrefix.X25519_SPKI, Ed25519: DerPrefix.ED25519_SPKI };
-
-/**
- * Private KeyObjects by the raw secret key they were made from. Parsing a
- * private key costs OpenSSL about half a millisecond, so keys this provider
- * generated, and keys used before, are parsed once. Entries go when the raw
- * key array is garbage; callers zero the array and drop it when done.
- */
-const privateKeyObjects = new WeakMap<Uint8Array, { curve: Curve; key: KeyObject }>();
-
-/** libsodium's 64-byte Ed25519 signing keys (seed, then public key), by the seed they came from. */
-const sodiumSigningKeys = new WeakMap<Uint8Array, Buffer>();
-
-function sodiumSigningKey(seed: Uint8Array): Buffer {
-  let key = sodiumSigningKeys.get(seed);
-  if (!key) {
-    key = Buffer.alloc(64);
-    sodium.crypto_sign_seed_keypair(Buffer.alloc(32), key, asBuffer(seed));
-    sodiumSigningKeys.set(seed, key);
-  }
-  return key;
 }
 
 /** A Buffer view of the same bytes (libsodium's bindings take Buffers), no copy. */
@@ -61,34 +15,26 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function privateKey(curve: Curve, raw: Uint8Array): KeyObject {
-  const cached = privateKeyObjects.get(raw);
-  if (cached?.curve === curve) return cached.key;
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX[curve], raw]), format: 'der', type: 'pkcs8' });
-  privateKeyObjects.set(raw, { curve, key });
+/** libsodium's 64-byte Ed25519 signing keys (seed, then public key), by the seed they came from. */
+const signingKeys = new WeakMap<Uint8Array, Buffer>();
+
+function signingKey(seed: Uint8Array): Buffer {
+  let key = signingKeys.get(seed);
+  if (!key) {
+    key = Buffer.alloc(SODIUM_SIGNING_KEY_BYTES);
+    sodium.crypto_sign_seed_keypair(Buffer.alloc(CryptoSizes.ED25519_KEY_BYTES), key, asBuffer(seed));
+    signingKeys.set(seed, key);
+  }
   return key;
 }
 
-/** JWK import: about ten times faster than DER for public keys. */
-function publicKey(curve: Curve, raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: curve, x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
-}
-
-function generate(curve: Curve): RawKeyPair {
-  const pair = curve === Curve.X25519 ? generateKeyPairSync('x25519') : generateKeyPairSync('ed25519');
-  const jwk = pair.privateKey.export({ format: 'jwk' });
-  const secretKey = asBytes(Buffer.from(jwk.d!, 'base64url'));
-  privateKeyObjects.set(secretKey, { curve, key: pair.privateKey });
-  return { secretKey, publicKey: asBytes(Buffer.from(jwk.x!, 'base64url')) };
-}
-
 /**
- * Native primitives for the server and Node clients: `node:crypto`
- * (OpenSSL) for X25519, SHA-256, HKDF and AES-GCM; libsodium
- * (`sodium-native`, prebuilt in its npm package) for Ed25519 and
- * ChaCha20-Poly1305, where it is the faster: a signature check in about
- * 66 us, a 256-byte ChaCha20-Poly1305 seal in about 1 us where an OpenSSL
- * cipher object costs about 5 us. All 15-30 times faster than pure JS.
+ * Native primitives for the server and Node clients: libsodium
+ * (`sodium-native`, prebuilt in its npm package) for X25519, Ed25519 and
+ * ChaCha20-Poly1305, taking raw keys with nothing to parse (a signature check
+ * in about 66 us, a 256-byte ChaCha20-Poly1305 seal in about 1 us);
+ * `node:crypto` (OpenSSL) for SHA-256, HKDF and AES-GCM. All 15-30 times
+ * faster than pure JS.
  */
 export class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node:crypto';
@@ -98,27 +44,30 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   x25519KeyPair(): RawKeyPair {
-    return generate(Curve.X25519);
+    const secretKey = this.randomBytes(CryptoSizes.X25519_KEY_BYTES);
+    const publicKey = Buffer.allocUnsafe(CryptoSizes.X25519_KEY_BYTES);
+    sodium.crypto_scalarmult_base(publicKey, asBuffer(secretKey));
+    return { secretKey, publicKey: asBytes(publicKey) };
   }
 
   x25519(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
-    return asBytes(
-      diffieHellman({ privateKey: privateKey(Curve.X25519, secretKey), publicKey: publicKey(Curve.X25519, peerPublicKey) }),
-    );
+    const shared = Buffer.allocUnsafe(CryptoSizes.X25519_KEY_BYTES);
+    sodium.crypto_scalarmult(shared, asBuffer(secretKey), asBuffer(peerPublicKey));
+    return asBytes(shared);
   }
 
   ed25519KeyPair(): RawKeyPair {
-    return generate(Curve.ED25519);
+    const secretKey = this.randomBytes(CryptoSizes.ED25519_KEY_BYTES);
+    return { secretKey, publicKey: this.ed25519PublicKey(secretKey) };
   }
 
   ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
-    const spki = createPublicKey(privateKey(Curve.ED25519, secretKey)).export({ format: 'der', type: 'spki' });
-    return asBytes(spki.subarray(SPKI_PREFIX.Ed25519.length));
+    return asBytes(signingKey(secretKey).subarray(CryptoSizes.ED25519_KEY_BYTES));
   }
 
   ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
     const signature = Buffer.allocUnsafe(CryptoSizes.ED25519_SIGNATURE_BYTES);
-    sodium.crypto_sign_detached(signature, asBuffer(message), sodiumSigningKey(secretKey));
+    sodium.crypto_sign_detached(signature, asBuffer(message), signingKey(secretKey));
     return asBytes(signature);
   }
 

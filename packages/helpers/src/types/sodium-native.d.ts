@@ -21,6 +21,10 @@ declare module 'sodium-native' {
       nonce: Buffer,
       key: Buffer,
     ): void;
+    /** X25519 (RFC 7748): `q = n * p`. Throws when the result is all zeros (a low-order `p`). */
+    crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
+    /** X25519 public key of a secret scalar. */
+    crypto_scalarmult_base(q: Buffer, n: Buffer): void;
     /** Ed25519 key pair from a 32-byte seed; the secret key is the seed followed by the public key. */
     crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
     crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
