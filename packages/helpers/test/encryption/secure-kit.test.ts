@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from '@sealed/test-support';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
