@@ -6,6 +6,11 @@ const AES_256_GCM = 'aes-256-gcm';
 const GCM_OPTIONS = { authTagLength: CryptoSizes.GCM_TAG_BYTES } as const;
 const SODIUM_SIGNING_KEY_BYTES = 64;
 
+/**
+ * A plain Uint8Array view of the same bytes. Never hand a Buffer to the pure
+ * layers: `Buffer#slice` shares memory where `Uint8Array#slice` copies, and
+ * they rely on copies (masking a key copy, zeroing a replaced key).
+ */
 function asBytes(buffer: Buffer | ArrayBuffer): Uint8Array {
   return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
