@@ -6,9 +6,6 @@ import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 import { SlowConsumerPolicy } from './websocket-server-options.ts';
 
-/** First chunks up to this size are copied into the WebSocket header's buffer: one write instead of two. */
-const MERGED_CHUNK_BYTES = 64;
-
 /** How many recipients a send reached. */
 export interface DeliveryReport {
   /** Clients the message was addressed to (after `exclude`). */
@@ -57,27 +54,13 @@ export class MessageDelivery {
     return this.#delivered();
   }
 
-  /**
-   * Writes one binary message, given as chunks written back to back, to one
-   * client; returns whether it was written. A small first chunk (such as the
-   * secure channel's header) shares one buffer with the WebSocket header.
-   */
+  /** Writes one binary message, given as chunks written back to back, to one client; returns whether it was written. */
   writeBinary(client: WebSocketClient, chunks: readonly Uint8Array[]): boolean {
     if (!this.#writable(client)) return false;
     let length = 0;
     for (const chunk of chunks) length += chunk.length;
-    const header = frameHeader(Opcode.BINARY, length);
-    const first = chunks[0];
-    const merged = first !== undefined && first.length <= MERGED_CHUNK_BYTES;
-    if (merged) {
-      const head = Buffer.allocUnsafe(header.length + first.length);
-      header.copy(head, 0);
-      head.set(first, header.length);
-      this.init.writer.write(client.stream, head);
-    } else {
-      this.init.writer.write(client.stream, header);
-    }
-    for (let i = merged ? 1 : 0; i < chunks.length; i += 1) this.init.writer.write(client.stream, chunks[i]!);
+    this.init.writer.write(client.stream, frameHeader(Opcode.BINARY, length));
+    for (const chunk of chunks) this.init.writer.write(client.stream, chunk);
     return this.#delivered();
   }
 
