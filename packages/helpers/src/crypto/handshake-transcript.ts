@@ -11,8 +11,7 @@ export const HandshakeLabel = {
   TRANSCRIPT: 'sealed/v1 transcript',
   SERVER_SIGNATURE: 'sealed/v1 server signature',
   CLIENT_PROOF: 'sealed/v1 client proof',
-  CLIENT_TO_SERVER_KEY: 'sealed/v1 c2s key',
-  SERVER_TO_CLIENT_KEY: 'sealed/v1 s2c key',
+  TRAFFIC_KEYS: 'sealed/v1 traffic keys',
   REKEY: 'sealed/v1 rekey',
 } as const;
 

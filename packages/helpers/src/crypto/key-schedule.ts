@@ -17,9 +17,11 @@ export class WeakSharedSecretError extends Error {
 }
 
 /**
- * Derives the traffic keys from an X25519 exchange (RFC 5869): HKDF-SHA-256
- * with the transcript hash as salt and a label per direction as info. The
- * raw ECDH output is never used as a key, and is zeroed once used.
+ * Derives the traffic keys from an X25519 exchange (RFC 5869): one
+ * HKDF-SHA-256 expansion of 64 bytes with the transcript hash as salt,
+ * split into the client-to-server key (first 32 bytes) and the
+ * server-to-client key (last 32). The raw ECDH output is never used as a
+ * key, and is zeroed once used.
  *
  * @throws WeakSharedSecretError when the shared secret is all zeros.
  */
@@ -32,10 +34,12 @@ export function deriveTrafficKeys(
   const shared = crypto.x25519(ephemeralSecretKey, peerEphemeralPublicKey);
   try {
     if (isAllZero(shared)) throw new WeakSharedSecretError();
-    return {
-      clientToServer: crypto.hkdfSha256(shared, transcript, utf8Encode(HandshakeLabel.CLIENT_TO_SERVER_KEY), CryptoSizes.AES256_KEY_BYTES),
-      serverToClient: crypto.hkdfSha256(shared, transcript, utf8Encode(HandshakeLabel.SERVER_TO_CLIENT_KEY), CryptoSizes.AES256_KEY_BYTES),
-    };
+    const keys = crypto.hkdfSha256(shared, transcript, utf8Encode(HandshakeLabel.TRAFFIC_KEYS), 2 * CryptoSizes.AES256_KEY_BYTES);
+    // Copies, so each key can be zeroed on its own; then the joined output is zeroed.
+    const clientToServer = keys.slice(0, CryptoSizes.AES256_KEY_BYTES);
+    const serverToClient = keys.slice(CryptoSizes.AES256_KEY_BYTES);
+    zeroize(keys);
+    return { clientToServer, serverToClient };
   } finally {
     zeroize(shared);
   }
