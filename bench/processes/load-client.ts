@@ -9,14 +9,14 @@ import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import {
   HANDSHAKE_FIELD,
+  InMemoryPinStore,
   NodeCryptoProvider,
   SealedClient,
   SecurityLevel,
-  InMemoryPinStore,
+  completeClientHandshake,
+  createClientHello,
   type WebSocketConstructor,
 } from '@sealed/helpers';
-// The throughput client below speaks the secure channel by hand; these pieces are internal to helpers.
-import { completeClientHandshake, createClientHello } from '../../packages/helpers/src/crypto/client-handshake.ts';
 import {
   BENCH_EVENT,
   BENCH_ROOM,

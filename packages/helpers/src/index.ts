@@ -43,9 +43,16 @@ export type { DeliveryReport } from './server/message-delivery.ts';
 export type { ServerMetricsSnapshot } from './server/server-metrics.ts';
 export type { WebSocketClientInfo } from './server/websocket-client.ts';
 export { UpgradeRejection } from './server/upgrade-gate.ts';
-export type { HandshakeFn, InboundTransformer, OutboundContext, OutboundTransformer } from './server/encryption-hooks.ts';
+export type {
+  ClientSession,
+  HandshakeFn,
+  HandshakeOutcome,
+  InboundTransformer,
+  OutboundContext,
+  OutboundTransformer,
+  TransformedFrame,
+} from './server/encryption-hooks.ts';
 export { WebSocketServerHelper, type OutboundMessage } from './server/websocket-server-helper.ts';
-export type { ClientSession, HandshakeOutcome, TransformedFrame } from './server/encryption-hooks.ts';
 export { loadOrCreateServerIdentity } from './server/server-identity-file.ts';
 export { ConcurrencyLimiter } from './utils/concurrency-limiter.ts';
 export { executePromiseWithLimit } from './utils/execute-promise-with-limit.ts';
@@ -59,6 +66,15 @@ export { identityFingerprint } from './crypto/identity-fingerprint.ts';
 export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure } from './crypto/secure-channel.ts';
 export { toBase64, fromBase64 } from './crypto/bytes.ts';
 export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire } from './crypto/handshake-messages.ts';
+export {
+  createClientHello,
+  completeClientHandshake,
+  type ClientHandshakeFailure,
+  type ClientHandshakeResult,
+  type PendingClientHandshake,
+  type ServerKeyTrust,
+} from './crypto/client-handshake.ts';
+export { respondToClientHello, type HandshakeRefusal, type ServerHandshakeParams } from './crypto/server-handshake.ts';
 export {
   createSecureServerKit,
   SecureKitDefaults,
