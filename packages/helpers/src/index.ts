@@ -36,6 +36,7 @@ export {
   InvalidOptionsError,
   type RateLimitOptions,
   type WebSocketServerOptions,
+  type WebSocketServerSettings,
 } from './server/websocket-server-options.ts';
 export { RESERVED_ROOM_PREFIX, checkRoomName, type RoomNameRules } from './server/room-name-rules.ts';
 export type { DeniedRoom } from './server/room-requests.ts';

@@ -137,22 +137,32 @@ export interface WebSocketServerOptions {
   logger?: Logger;
 }
 
-/** {@link WebSocketServerOptions} with every default filled in. */
-type OptionalHooks =
-  | 'allowedOrigins'
+/** The optional functions an application hands the server. */
+type HookOption =
   | 'validateRoomFn'
   | 'clientConnectedFn'
   | 'clientDisconnectedFn'
   | 'messageHandler'
   | 'handshakeFn'
   | 'outboundTransformer'
-  | 'inboundTransformer'
-  | 'bus'
-  | 'busSecret'
-  | 'instanceId';
+  | 'inboundTransformer';
 
-export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalHooks | 'logger'>> &
-  Pick<WebSocketServerOptions, OptionalHooks> & {
+/** Options that are code or live objects rather than configuration. */
+type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus';
+
+/**
+ * The configuration part of {@link WebSocketServerOptions}: every option
+ * that is plain data (paths, limits, timings, secrets), all optional. What a
+ * container binds as the server's settings.
+ */
+export type WebSocketServerSettings = Partial<Omit<WebSocketServerOptions, WiredOption>>;
+
+/** Options that stay optional once defaults are filled in. */
+type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId';
+
+/** {@link WebSocketServerOptions} with every default filled in. */
+export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalOption | 'logger'>> &
+  Pick<WebSocketServerOptions, OptionalOption> & {
     logger: Logger;
   };
 

@@ -73,19 +73,6 @@ describe('SecureChannel', () => {
     expect(await openText(client, await server.seal(text('chacha down'), START_MS))).toBe('chacha down');
   });
 
-  it('refuses a ChaCha20-Poly1305 frame with any single bit flipped (property)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), async (plaintext, position) => {
-        const { client, server } = channelPair({ suite: AeadSuite.CHACHA20_POLY1305 });
-        const frame = (await client.seal(plaintext, START_MS)).slice();
-        const bit = position % (frame.length * 8);
-        frame[bit >> 3]! ^= 1 << (bit & 7);
-        expect((await server.open(frame)).ok).toBe(false);
-      }),
-      { numRuns: 200 },
-    );
-  });
-
   it('does not open a frame sealed under the other suite with the same keys', async () => {
     const chacha = channelPair({ suite: AeadSuite.CHACHA20_POLY1305 });
     const frame = await chacha.client.seal(text('x'), START_MS);
@@ -112,10 +99,10 @@ describe('SecureChannel', () => {
     );
   });
 
-  it('refuses a frame with any single bit flipped, header or body (property)', async () => {
+  it.each(Object.values(AeadSuite))('refuses a %s frame with any single bit flipped, header or body (property)', async (suite) => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), async (plaintext, position) => {
-        const { client, server } = channelPair();
+        const { client, server } = channelPair({ suite });
         const frame = (await client.seal(plaintext, START_MS)).slice();
         const bit = position % (frame.length * 8);
         frame[bit >> 3]! ^= 1 << (bit & 7);
