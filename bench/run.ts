@@ -7,6 +7,7 @@
  * BENCH_ONLY=broadcast,setup,memory,latency runs only the listed groups.
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
+ * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

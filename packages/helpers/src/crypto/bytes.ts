@@ -92,13 +92,22 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return toBase64(out) === text ? out : undefined;
 }
 
-/** Writes an unsigned integer below 2^53 as 8 big-endian bytes. */
+const BITS_PER_BYTE = 8;
+const UINT32_BYTES = 4;
+const TWO_TO_THE_32 = 0x1_0000_0000;
+
+/** Writes a 32-bit unsigned integer as 4 big-endian bytes. */
+export function writeUint32(target: Uint8Array, offset: number, value: number): void {
+  for (let i = UINT32_BYTES - 1; i >= 0; i -= 1) {
+    target[offset + i] = value & 0xff;
+    value >>>= BITS_PER_BYTE;
+  }
+}
+
+/** Writes a safe integer as 8 big-endian bytes. */
 export function writeUint64(target: Uint8Array, offset: number, value: number): void {
-  const high = Math.floor(value / 0x1_0000_0000);
-  const low = value >>> 0;
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(offset, high);
-  view.setUint32(offset + 4, low);
+  writeUint32(target, offset, Math.floor(value / TWO_TO_THE_32));
+  writeUint32(target, offset + UINT32_BYTES, value >>> 0);
 }
 
 /** Reads 8 big-endian bytes; values at or above 2^53 come back as `undefined`. */

@@ -39,15 +39,16 @@ export interface CryptoProvider {
   /** AES-256-GCM with a 96-bit nonce and a 128-bit tag appended to the ciphertext. */
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /**
-   * Optional: the same as `aesGcmSeal`, but returns the ciphertext and the
-   * tag as separate chunks (no joining copy), synchronously. Providers that
-   * can offer it make server fan-out cheaper.
+   * Optional: the same as `aesGcmSeal`, synchronously, into `output`
+   * (`plaintext.length + 16` bytes: ciphertext, then tag). Providers that
+   * offer it let a server seal each recipient's frame straight into the
+   * socket's outgoing bytes.
    */
-  aesGcmSealChunks?(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[];
+  aesGcmSealInto?(output: Uint8Array, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): void;
   /** ChaCha20-Poly1305 (RFC 8439 §2.8): a 96-bit nonce and a 128-bit tag appended to the ciphertext. */
   chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  /** Optional: ChaCha20-Poly1305 sealing into ciphertext and tag chunks, synchronously. */
-  chacha20Poly1305SealChunks?(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[];
+  /** Optional: the same as `chacha20Poly1305Seal`, synchronously, into `output` (ciphertext, then tag). */
+  chacha20Poly1305SealInto?(output: Uint8Array, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): void;
   /** Verifies the tag before any plaintext exists; `undefined` when it does not verify. */
   chacha20Poly1305Open(
     key: Uint8Array,

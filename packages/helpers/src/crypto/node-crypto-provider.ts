@@ -15,11 +15,6 @@ function asBytes(buffer: Buffer | ArrayBuffer): Uint8Array {
   return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** A Buffer view of the same bytes (libsodium's bindings take Buffers), no copy. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** libsodium's 64-byte Ed25519 signing keys (seed, then public key), by the seed they came from. */
 const signingKeys = new WeakMap<Uint8Array, Buffer>();
 
@@ -27,7 +22,7 @@ function signingKey(seed: Uint8Array): Buffer {
   let key = signingKeys.get(seed);
   if (!key) {
     key = Buffer.alloc(SODIUM_SIGNING_KEY_BYTES);
-    sodium.crypto_sign_seed_keypair(Buffer.alloc(CryptoSizes.ED25519_KEY_BYTES), key, asBuffer(seed));
+    sodium.crypto_sign_seed_keypair(Buffer.alloc(CryptoSizes.ED25519_KEY_BYTES), key, seed);
     signingKeys.set(seed, key);
   }
   return key;
@@ -51,13 +46,13 @@ export class NodeCryptoProvider implements CryptoProvider {
   x25519KeyPair(): RawKeyPair {
     const secretKey = this.randomBytes(CryptoSizes.X25519_KEY_BYTES);
     const publicKey = Buffer.allocUnsafe(CryptoSizes.X25519_KEY_BYTES);
-    sodium.crypto_scalarmult_base(publicKey, asBuffer(secretKey));
+    sodium.crypto_scalarmult_base(publicKey, secretKey);
     return { secretKey, publicKey: asBytes(publicKey) };
   }
 
   x25519(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
     const shared = Buffer.allocUnsafe(CryptoSizes.X25519_KEY_BYTES);
-    sodium.crypto_scalarmult(shared, asBuffer(secretKey), asBuffer(peerPublicKey));
+    sodium.crypto_scalarmult(shared, secretKey, peerPublicKey);
     return asBytes(shared);
   }
 
@@ -72,7 +67,7 @@ export class NodeCryptoProvider implements CryptoProvider {
 
   ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
     const signature = Buffer.allocUnsafe(CryptoSizes.ED25519_SIGNATURE_BYTES);
-    sodium.crypto_sign_detached(signature, asBuffer(message), signingKey(secretKey));
+    sodium.crypto_sign_detached(signature, message, signingKey(secretKey));
     return asBytes(signature);
   }
 
@@ -80,7 +75,7 @@ export class NodeCryptoProvider implements CryptoProvider {
     if (publicKeyBytes.length !== CryptoSizes.ED25519_KEY_BYTES) return false;
     if (signature.length !== CryptoSizes.ED25519_SIGNATURE_BYTES) return false;
     try {
-      return sodium.crypto_sign_verify_detached(asBuffer(signature), asBuffer(message), asBuffer(publicKeyBytes));
+      return sodium.crypto_sign_verify_detached(signature, message, publicKeyBytes);
     } catch {
       return false;
     }
@@ -95,27 +90,28 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return asBytes(Buffer.concat(this.aesGcmSealChunks(key, nonce, plaintext, aad)));
+    const sealed = new Uint8Array(plaintext.length + CryptoSizes.GCM_TAG_BYTES);
+    this.aesGcmSealInto(sealed, key, nonce, plaintext, aad);
+    return sealed;
   }
 
-  aesGcmSealChunks(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[] {
+  aesGcmSealInto(output: Uint8Array, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): void {
     const cipher = createCipheriv(AES_256_GCM, key, nonce, GCM_OPTIONS);
     cipher.setAAD(aad);
-    const body = cipher.update(plaintext);
+    output.set(cipher.update(plaintext), 0);
     // GCM is a stream mode: final() adds no ciphertext, only computes the tag.
     cipher.final();
-    return [body, cipher.getAuthTag()];
+    output.set(cipher.getAuthTag(), plaintext.length);
   }
 
   chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return asBytes(Buffer.concat(this.chacha20Poly1305SealChunks(key, nonce, plaintext, aad)));
+    const sealed = new Uint8Array(plaintext.length + CryptoSizes.GCM_TAG_BYTES);
+    this.chacha20Poly1305SealInto(sealed, key, nonce, plaintext, aad);
+    return sealed;
   }
 
-  chacha20Poly1305SealChunks(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array[] {
-    const body = Buffer.allocUnsafe(plaintext.length);
-    const tag = Buffer.allocUnsafe(CryptoSizes.GCM_TAG_BYTES);
-    sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(body, tag, asBuffer(plaintext), asBuffer(aad), null, asBuffer(nonce), asBuffer(key));
-    return [body, tag];
+  chacha20Poly1305SealInto(output: Uint8Array, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): void {
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(output, plaintext, aad, null, nonce, key);
   }
 
   chacha20Poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
@@ -127,11 +123,11 @@ export class NodeCryptoProvider implements CryptoProvider {
       sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(
         plaintext,
         null,
-        asBuffer(sealed.subarray(0, tagStart)),
-        asBuffer(sealed.subarray(tagStart)),
-        asBuffer(aad),
-        asBuffer(nonce),
-        asBuffer(key),
+        sealed.subarray(0, tagStart),
+        sealed.subarray(tagStart),
+        aad,
+        nonce,
+        key,
       );
       return asBytes(plaintext);
     } catch {

@@ -1,5 +1,5 @@
 import { AeadSuite } from './aead-suite.ts';
-import { concatBytes, readUint64, writeUint64, zeroize } from './bytes.ts';
+import { concatBytes, readUint64, writeUint32, writeUint64, zeroize } from './bytes.ts';
 import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
 import { nextTrafficKey } from './key-schedule.ts';
 
@@ -80,6 +80,10 @@ interface DirectionState {
   key: Uint8Array;
   /** Header followed by the transcript hash; the header part is rewritten for each frame. */
   aad: Uint8Array;
+  /** The header part of `aad`. */
+  header: Uint8Array;
+  /** The nonce part of `header` (epoch and sequence). */
+  nonce: Uint8Array;
   epoch: number;
   sequence: number;
   /** Frames under the current key (sending side). */
@@ -107,6 +111,8 @@ export class SecureChannel {
   readonly #rekey: RekeyPolicy;
   readonly #send: DirectionState;
   readonly #receive: DirectionState;
+  /** The provider's in-place seal for the agreed suite, when it has one. */
+  readonly #sealInto: CryptoProvider['chacha20Poly1305SealInto'];
   #closed = false;
   #rekeys = 0;
 
@@ -118,8 +124,10 @@ export class SecureChannel {
       init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
     this.#transcript = init.transcript;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
-    this.#send = { key: init.sendKey, aad: aadBuffer(init.transcript), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
-    this.#receive = { key: init.receiveKey, aad: aadBuffer(init.transcript), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: init.nowMs };
+    this.#send = directionState(init.sendKey, init.transcript, init.nowMs);
+    this.#receive = directionState(init.receiveKey, init.transcript, init.nowMs);
+    const sealInto = this.#suite === AeadSuite.CHACHA20_POLY1305 ? init.crypto.chacha20Poly1305SealInto : init.crypto.aesGcmSealInto;
+    this.#sealInto = sealInto;
   }
 
   get closed(): boolean {
@@ -136,6 +144,16 @@ export class SecureChannel {
     return { send: this.#send.epoch, receive: this.#receive.epoch };
   }
 
+  /** Whether `sealInto` is available: the provider seals synchronously into a given buffer. */
+  get canSealInPlace(): boolean {
+    return this.#sealInto !== undefined;
+  }
+
+  /** Bytes of the frame that seals a plaintext of `plaintextLength` bytes. */
+  sealedLength(plaintextLength: number): number {
+    return FrameLayout.HEADER_BYTES + plaintextLength + CryptoSizes.GCM_TAG_BYTES;
+  }
+
   /**
    * Seals one plaintext into a frame. The sequence number is taken at call
    * time, so frames must be sent in the order `seal` was called.
@@ -143,40 +161,41 @@ export class SecureChannel {
    * @throws Error when the channel is closed or its sequence space is used up.
    */
   seal(plaintext: Uint8Array, nowMs: number): Uint8Array | Promise<Uint8Array> {
-    const chunks = this.sealChunks(plaintext, nowMs);
-    return chunks instanceof Promise ? chunks.then((parts) => concatBytes(...parts)) : concatBytes(...chunks);
+    if (this.canSealInPlace) {
+      const frame = new Uint8Array(this.sealedLength(plaintext.length));
+      this.sealInto(frame, plaintext, nowMs);
+      return frame;
+    }
+    const state = this.#nextSend(nowMs);
+    const header = new Uint8Array(FrameLayout.HEADER_BYTES);
+    writeHeader(header, this.#sendDirection, state.epoch, state.sequence - 1);
+    state.aad.set(header, 0);
+    const nonce = header.subarray(FrameLayout.EPOCH_OFFSET);
+    const sealed =
+      this.#suite === AeadSuite.CHACHA20_POLY1305
+        ? this.#crypto.chacha20Poly1305Seal(state.key, nonce, plaintext, state.aad)
+        : this.#crypto.aesGcmSeal(state.key, nonce, plaintext, state.aad);
+    return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
   }
 
   /**
-   * The same as `seal`, but returns the frame as chunks (header, ciphertext,
-   * tag) to be written one after another without joining them; synchronous
-   * when the provider can seal synchronously.
+   * Seals one plaintext straight into `target`, which must be exactly
+   * `sealedLength(plaintext.length)` bytes: no allocation per frame. Same
+   * ordering rule as `seal`.
+   *
+   * @throws Error when the provider cannot seal in place (see
+   *   `canSealInPlace`), the target has the wrong size, the channel is closed
+   *   or its sequence space is used up.
    */
-  sealChunks(plaintext: Uint8Array, nowMs: number): Uint8Array[] | Promise<Uint8Array[]> {
-    if (this.#closed) throw new Error('Secure channel is closed');
-    const state = this.#send;
-    if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
-      this.#rotate(state, nowMs);
-    }
-    if (state.sequence >= Number.MAX_SAFE_INTEGER) {
-      this.close();
-      throw new Error('Secure channel sequence numbers exhausted');
-    }
-    const header = this.#header(this.#sendDirection, state.epoch, state.sequence);
-    state.sequence += 1;
-    state.inEpoch += 1;
-    const aad = this.#aad(state, header);
-    const crypto = this.#crypto;
-    const chacha = this.#suite === AeadSuite.CHACHA20_POLY1305;
-    const sealChunks = chacha ? crypto.chacha20Poly1305SealChunks : crypto.aesGcmSealChunks;
-    if (sealChunks) {
-      const [body, tag] = sealChunks.call(crypto, state.key, nonceOf(header), plaintext, aad);
-      return [header, body!, tag!];
-    }
-    const sealed = chacha
-      ? crypto.chacha20Poly1305Seal(state.key, nonceOf(header), plaintext, aad)
-      : crypto.aesGcmSeal(state.key, nonceOf(header), plaintext, aad);
-    return sealed instanceof Promise ? sealed.then((body) => [header, body]) : [header, sealed];
+  sealInto(target: Uint8Array, plaintext: Uint8Array, nowMs: number): void {
+    const sealInto = this.#sealInto;
+    if (!sealInto) throw new Error('This crypto provider cannot seal in place');
+    if (target.length !== this.sealedLength(plaintext.length)) throw new RangeError('Target is not the sealed length of the plaintext');
+    const state = this.#nextSend(nowMs);
+    // The header is written into the AAD buffer, whose first bytes are also the nonce's source.
+    writeHeader(state.aad, this.#sendDirection, state.epoch, state.sequence - 1);
+    target.set(state.header, 0);
+    sealInto.call(this.#crypto, target.subarray(FrameLayout.HEADER_BYTES), state.key, state.nonce, plaintext, state.aad);
   }
 
   /**
@@ -238,13 +257,24 @@ export class SecureChannel {
     this.#rekeys += 1;
   }
 
-  #header(direction: Direction, epoch: number, sequence: number): Uint8Array {
-    const header = new Uint8Array(FrameLayout.HEADER_BYTES);
-    header[FrameLayout.VERSION_OFFSET] = FRAME_VERSION;
-    header[FrameLayout.DIRECTION_OFFSET] = direction;
-    new DataView(header.buffer).setUint32(FrameLayout.EPOCH_OFFSET, epoch);
-    writeUint64(header, FrameLayout.SEQUENCE_OFFSET, sequence);
-    return header;
+  /**
+   * Takes the next sequence number of the send direction (rotating the key
+   * first when the policy says so); on return `state.sequence - 1` is the
+   * frame's number.
+   */
+  #nextSend(nowMs: number): DirectionState {
+    if (this.#closed) throw new Error('Secure channel is closed');
+    const state = this.#send;
+    if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
+      this.#rotate(state, nowMs);
+    }
+    if (state.sequence >= Number.MAX_SAFE_INTEGER) {
+      this.close();
+      throw new Error('Secure channel sequence numbers exhausted');
+    }
+    state.sequence += 1;
+    state.inEpoch += 1;
+    return state;
   }
 
   /** Writes the header into the direction's AAD buffer; providers copy the AAD before they return or await. */
@@ -259,11 +289,20 @@ export class SecureChannel {
   }
 }
 
-/** A buffer for the AAD: room for the header, then the transcript hash. */
-function aadBuffer(transcript: Uint8Array): Uint8Array {
+/** A direction's state at the start: its AAD buffer (room for the header, then the transcript hash) and views into it. */
+function directionState(key: Uint8Array, transcript: Uint8Array, nowMs: number): DirectionState {
   const aad = new Uint8Array(FrameLayout.HEADER_BYTES + transcript.length);
   aad.set(transcript, FrameLayout.HEADER_BYTES);
-  return aad;
+  const header = aad.subarray(0, FrameLayout.HEADER_BYTES);
+  return { key, aad, header, nonce: nonceOf(header), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: nowMs };
+}
+
+/** Writes a frame header at the start of `target`. */
+function writeHeader(target: Uint8Array, direction: Direction, epoch: number, sequence: number): void {
+  target[FrameLayout.VERSION_OFFSET] = FRAME_VERSION;
+  target[FrameLayout.DIRECTION_OFFSET] = direction;
+  writeUint32(target, FrameLayout.EPOCH_OFFSET, epoch);
+  writeUint64(target, FrameLayout.SEQUENCE_OFFSET, sequence);
 }
 
 /** The 12-byte nonce: epoch (4) and sequence (8), straight from the header. */

@@ -11,6 +11,7 @@ import { respondToClientHello } from '../crypto/server-handshake.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
+import { SealOnWrite } from './seal-on-write.ts';
 import { SecureSession } from './secure-session.ts';
 
 /** Options of {@link createSecureServerKit}. */
@@ -55,7 +56,7 @@ export interface SecureServerKit {
 /**
  * The default secure channel for a Sealed server: a handshake hook that runs
  * the signed X25519 exchange of docs/protocol.md, and transformers that seal
- * and open AES-256-GCM frames with each client's own keys. Bind the three
+ * and open frames with each client's own keys. Bind the three
  * hooks (and `requireEncryption`) and clients of the Sealed SDK connect
  * encrypted.
  *
@@ -102,7 +103,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const outboundTransformer: OutboundTransformer = ({ client, encoded }) => {
     const channel = SecureSession.of(client.session)?.channel;
     if (!channel) return undefined;
-    return channel.sealChunks(encoded(), now());
+    return channel.canSealInPlace ? new SealOnWrite(channel, encoded(), now) : channel.seal(encoded(), now());
   };
 
   const inboundTransformer: InboundTransformer = async ({ client, frame }) => {

@@ -64,6 +64,7 @@ export class ConnectionController {
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();
     client.disposeSession();
+    this.context.delivery.flush(client);
     client.socket.close(code, reason);
   }
 

@@ -34,11 +34,25 @@ export type HandshakeFn = (context: {
 }) => ValueOrPromise<HandshakeOutcome | null | false | undefined>;
 
 /**
- * A frame ready for the socket: text, binary, a binary frame given as chunks
- * (written one after another, never joined), or an envelope the server
- * serializes as JSON text.
+ * A binary frame built in place: the server reserves `byteLength` bytes in
+ * the client's outgoing buffer and calls `writeTo` with them once,
+ * synchronously, when and only if the frame is written. So no buffer is
+ * allocated per recipient, and a sequence-numbered channel numbers only the
+ * frames that reach the socket (a frame skipped for a slow consumer leaves
+ * no gap). If `writeTo` throws, nothing is written and the message counts
+ * as dropped.
  */
-export type TransformedFrame = { event: string; data: unknown } | string | Uint8Array | readonly Uint8Array[];
+export interface InPlaceBinaryFrame {
+  readonly byteLength: number;
+  writeTo(target: Uint8Array): void;
+}
+
+/**
+ * A frame ready for the socket: text, binary, a binary frame given as chunks
+ * (written one after another), a binary frame built in place, or an
+ * envelope the server serializes as JSON text.
+ */
+export type TransformedFrame = { event: string; data: unknown } | string | Uint8Array | readonly Uint8Array[] | InPlaceBinaryFrame;
 
 /**
  * Turns an outbound `{ event, data }` into what an encrypted client receives.

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
-import type { CorkedWriter } from './corked-writer.ts';
-import { Opcode, frameHeader, frameOnce } from './websocket-frame.ts';
+import type { PayloadBuilder, TurnWriter } from './turn-writer.ts';
+import { Opcode, frameOnce } from './websocket-frame.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 import { SlowConsumerPolicy } from './websocket-server-options.ts';
@@ -22,7 +22,7 @@ export interface MessageDeliveryInit {
   maxBufferedBytes: number;
   slowConsumerPolicy: SlowConsumerPolicy;
   metrics: ServerMetrics;
-  writer: CorkedWriter;
+  writer: TurnWriter;
   closeClient: (client: WebSocketClient, code: CloseCode, reason: string) => void;
 }
 
@@ -43,25 +43,39 @@ export class MessageDelivery {
   /** Writes one text message to one client; returns whether it was written. */
   writeText(client: WebSocketClient, text: string): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.write(client.stream, MessageDelivery.frameText(text));
+    this.init.writer.writeFrame(client.stream, Opcode.TEXT, [Buffer.from(text)]);
     return this.#delivered();
   }
 
   /** Writes bytes framed once by `frameText` to one client; returns whether they were written. */
   writeFramed(client: WebSocketClient, frame: Buffer): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.write(client.stream, frame);
+    this.init.writer.writeShared(client.stream, frame);
     return this.#delivered();
   }
 
   /** Writes one binary message, given as chunks written back to back, to one client; returns whether it was written. */
   writeBinary(client: WebSocketClient, chunks: readonly Uint8Array[]): boolean {
     if (!this.#writable(client)) return false;
-    let length = 0;
-    for (const chunk of chunks) length += chunk.length;
-    this.init.writer.write(client.stream, frameHeader(Opcode.BINARY, length));
-    for (const chunk of chunks) this.init.writer.write(client.stream, chunk);
+    this.init.writer.writeFrame(client.stream, Opcode.BINARY, chunks);
     return this.#delivered();
+  }
+
+  /**
+   * Writes one binary message that `payload` builds in place; returns whether
+   * it was written. Nothing is built for a client that is not writable.
+   *
+   * @throws whatever `payload.writeTo` throws; nothing is written then.
+   */
+  writeBinaryInPlace(client: WebSocketClient, payload: PayloadBuilder): boolean {
+    if (!this.#writable(client)) return false;
+    this.init.writer.writeFrameInPlace(client.stream, Opcode.BINARY, payload);
+    return this.#delivered();
+  }
+
+  /** Writes whatever this turn holds for the client now, ahead of a close frame. */
+  flush(client: WebSocketClient): void {
+    this.init.writer.flush(client.stream);
   }
 
   #writable(client: WebSocketClient): boolean {

@@ -16,33 +16,40 @@ const LENGTH_64_MARKER = 127;
 const MAX_7_BIT_LENGTH = 125;
 const MAX_16_BIT_LENGTH = 0xffff;
 
-/** The 2-, 4- or 10-byte header of a final, unmasked frame carrying `payloadLength` bytes. */
-export function frameHeader(opcode: Opcode, payloadLength: number): Buffer {
+const SHORT_HEADER_BYTES = 2;
+const MEDIUM_HEADER_BYTES = 4;
+const LONG_HEADER_BYTES = 10;
+const LENGTH_FIELD_OFFSET = 2;
+
+/** Bytes of the header of a frame carrying `payloadLength` bytes: 2, 4 or 10. */
+export function frameHeaderLength(payloadLength: number): number {
+  if (payloadLength <= MAX_7_BIT_LENGTH) return SHORT_HEADER_BYTES;
+  return payloadLength <= MAX_16_BIT_LENGTH ? MEDIUM_HEADER_BYTES : LONG_HEADER_BYTES;
+}
+
+/**
+ * Writes the header of a final, unmasked frame carrying `payloadLength`
+ * bytes into `target` at `offset`; returns where the payload starts.
+ */
+export function writeFrameHeader(target: Buffer, offset: number, opcode: Opcode, payloadLength: number): number {
+  target[offset] = FIN | opcode;
   if (payloadLength <= MAX_7_BIT_LENGTH) {
-    const header = Buffer.allocUnsafe(2);
-    header[0] = FIN | opcode;
-    header[1] = payloadLength;
-    return header;
+    target[offset + 1] = payloadLength;
+    return offset + SHORT_HEADER_BYTES;
   }
   if (payloadLength <= MAX_16_BIT_LENGTH) {
-    const header = Buffer.allocUnsafe(4);
-    header[0] = FIN | opcode;
-    header[1] = LENGTH_16_MARKER;
-    header.writeUInt16BE(payloadLength, 2);
-    return header;
+    target[offset + 1] = LENGTH_16_MARKER;
+    target.writeUInt16BE(payloadLength, offset + LENGTH_FIELD_OFFSET);
+    return offset + MEDIUM_HEADER_BYTES;
   }
-  const header = Buffer.allocUnsafe(10);
-  header[0] = FIN | opcode;
-  header[1] = LENGTH_64_MARKER;
-  header.writeBigUInt64BE(BigInt(payloadLength), 2);
-  return header;
+  target[offset + 1] = LENGTH_64_MARKER;
+  target.writeBigUInt64BE(BigInt(payloadLength), offset + LENGTH_FIELD_OFFSET);
+  return offset + LONG_HEADER_BYTES;
 }
 
 /** A whole frame in one buffer: header and payload. */
 export function frameOnce(opcode: Opcode, payload: Buffer | Uint8Array): Buffer {
-  const header = frameHeader(opcode, payload.length);
-  const frame = Buffer.allocUnsafe(header.length + payload.length);
-  header.copy(frame, 0);
-  frame.set(payload, header.length);
+  const frame = Buffer.allocUnsafe(frameHeaderLength(payload.length) + payload.length);
+  frame.set(payload, writeFrameHeader(frame, 0, opcode, payload.length));
   return frame;
 }

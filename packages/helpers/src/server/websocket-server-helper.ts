@@ -10,7 +10,7 @@ import { AuthenticationFlow } from './authentication-flow.ts';
 import { ClientRegistry } from './client-registry.ts';
 import { ConnectionController } from './connection-controller.ts';
 import { ConnectionState } from './connection-state.ts';
-import { CorkedWriter } from './corked-writer.ts';
+import { TurnWriter } from './turn-writer.ts';
 import { EventDispatcher } from './event-dispatcher.ts';
 import { HeartbeatMonitor } from './heartbeat-monitor.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
@@ -41,7 +41,7 @@ export interface OutboundMessage {
 const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
 
 /** A socket holding this many coalesced bytes is flushed without waiting for the next tick. */
-const MAX_CORKED_BYTES = 64 * 1024;
+const MAX_TURN_BYTES = 64 * 1024;
 
 /** Bytes of randomness in a generated instance id. */
 const INSTANCE_ID_BYTES = 6;
@@ -103,7 +103,7 @@ export class WebSocketServerHelper {
       maxBufferedBytes: this.#options.maxBufferedBytes,
       slowConsumerPolicy: this.#options.slowConsumerPolicy,
       metrics: this.#metrics,
-      writer: new CorkedWriter(MAX_CORKED_BYTES),
+      writer: new TurnWriter(MAX_TURN_BYTES),
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
     });
 

@@ -1,34 +1,33 @@
-/** The libsodium calls Sealed uses, as `sodium-native` 5 exports them. */
+/** The libsodium calls Sealed uses, as `sodium-native` 5 exports them; every buffer may be any Uint8Array view. */
 declare module 'sodium-native' {
   interface Sodium {
-    /** RFC 8439 ChaCha20-Poly1305 (IETF, 96-bit nonce), ciphertext and tag written separately. */
-    crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-      ciphertext: Buffer,
-      mac: Buffer,
-      message: Buffer,
-      additionalData: Buffer | null,
+    /** RFC 8439 ChaCha20-Poly1305 (IETF, 96-bit nonce): writes the ciphertext followed by the tag into `ciphertext` (message length + 16). */
+    crypto_aead_chacha20poly1305_ietf_encrypt(
+      ciphertext: Uint8Array,
+      message: Uint8Array,
+      additionalData: Uint8Array | null,
       nsec: null,
-      nonce: Buffer,
-      key: Buffer,
+      nonce: Uint8Array,
+      key: Uint8Array,
     ): number;
     /** Throws when the tag does not verify; writes no plaintext then. */
     crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-      message: Buffer,
+      message: Uint8Array,
       nsec: null,
-      ciphertext: Buffer,
-      mac: Buffer,
-      additionalData: Buffer | null,
-      nonce: Buffer,
-      key: Buffer,
+      ciphertext: Uint8Array,
+      mac: Uint8Array,
+      additionalData: Uint8Array | null,
+      nonce: Uint8Array,
+      key: Uint8Array,
     ): void;
     /** X25519 (RFC 7748): `q = n * p`. Throws when the result is all zeros (a low-order `p`). */
-    crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
+    crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
     /** X25519 public key of a secret scalar. */
-    crypto_scalarmult_base(q: Buffer, n: Buffer): void;
+    crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
     /** Ed25519 key pair from a 32-byte seed; the secret key is the seed followed by the public key. */
-    crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
-    crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
-    crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+    crypto_sign_seed_keypair(publicKey: Uint8Array, secretKey: Uint8Array, seed: Uint8Array): void;
+    crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void;
+    crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   }
   const sodium: Sodium;
   export default sodium;

@@ -112,6 +112,37 @@ describe('SecureChannel', () => {
     );
   });
 
+  it.each(Object.values(AeadSuite))('seals %s frames in place inside a larger buffer, in sequence with seal, touching nothing around them', async (suite) => {
+    const { client, server } = channelPair({ suite });
+    const first = text('sealed into a slice');
+    const sentinel = 0xa5;
+    const margin = 7;
+    const buffer = new Uint8Array(margin + server.sealedLength(first.length) + margin).fill(sentinel);
+    server.sealInto(buffer.subarray(margin, buffer.length - margin), first, START_MS);
+    const second = await server.seal(text('then a whole frame'), START_MS);
+    const third = new Uint8Array(server.sealedLength(5));
+    server.sealInto(third, text('third'), START_MS);
+    expect([...buffer.subarray(0, margin), ...buffer.subarray(buffer.length - margin)]).toEqual(Array(2 * margin).fill(sentinel));
+    expect(await openText(client, buffer.slice(margin, buffer.length - margin))).toBe('sealed into a slice');
+    expect(await openText(client, second)).toBe('then a whole frame');
+    expect(await openText(client, third)).toBe('third');
+  });
+
+  it('refuses a target of the wrong size without using a sequence number', async () => {
+    const { client, server } = channelPair();
+    const plaintext = text('sized');
+    expect(() => server.sealInto(new Uint8Array(server.sealedLength(plaintext.length) - 1), plaintext, START_MS)).toThrow(RangeError);
+    expect(await openText(client, await server.seal(plaintext, START_MS))).toBe('sized');
+  });
+
+  it('seals in place only with a provider that seals synchronously', async () => {
+    const { client, server } = channelPair({ serverCrypto: portable });
+    expect(server.canSealInPlace).toBe(false);
+    expect(() => server.sealInto(new Uint8Array(server.sealedLength(1)), text('x'), START_MS)).toThrow(/cannot seal in place/);
+    expect(channelPair().server.canSealInPlace).toBe(true);
+    expect(await openText(client, await server.seal(text('the portable way'), START_MS))).toBe('the portable way');
+  });
+
   it('refuses a replayed frame', async () => {
     const { client, server } = channelPair();
     const frame = await client.seal(text('once'), START_MS);

@@ -3,7 +3,9 @@ import {
   ClientFailureCode,
   ClientLifecycleEvent,
   CloseCode,
+  SealedClientState,
   SecureSession,
+  SlowConsumerPolicy,
   SecurityLevel,
   toBase64,
   InMemoryPinStore,
@@ -89,6 +91,47 @@ describe('an encrypted chat over the default secure channel', () => {
     expect(wire.sent.length).toBeGreaterThan(0);
     expect(wire.received.length).toBeGreaterThan(0);
     for (const frame of [...wire.sent, ...wire.received]) expect(Buffer.from(frame).includes(marker)).toBe(false);
+  });
+});
+
+describe('closing an encrypted client', () => {
+  it('delivers what was sent to it in the same turn before the close frame', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'leaving'));
+    const { clientId } = await client.connect();
+    const lastWords = new Promise((resolve) => client.on('last-words', resolve));
+    const closed = closeCodeOf(client);
+    const sent = server.helper.sendToClient({ clientId, event: 'last-words', data: 'goodbye' });
+    server.helper.disconnect({ clientId, code: CloseCode.NORMAL, reason: 'done' });
+    expect(await sent).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+    expect(await lastWords).toBe('goodbye');
+    expect(await closed).toBe(CloseCode.NORMAL);
+  });
+});
+
+describe('a slow encrypted consumer', () => {
+  it('loses only the messages dropped for it: its channel goes on without a gap', async () => {
+    server = await startSecureServer({ server: { maxBufferedBytes: 64 * 1024, slowConsumerPolicy: SlowConsumerPolicy.DROP } });
+    const interception = interceptedWebSocket();
+    const client = track(sdkClient(server.url, 'slow', { WebSocket: interception.WebSocket }));
+    const { clientId } = await client.connect();
+    const received: number[] = [];
+    client.on('bulk', ({ n }: { n: number }) => received.push(n));
+    interception.socket!.pause();
+    const payload = 'x'.repeat(16 * 1024);
+    let sent = 0;
+    while (server.helper.getMetrics().slowConsumerDrops === 0 && sent < 2_000) {
+      await server.helper.sendToClient({ clientId, event: 'bulk', data: { n: sent, payload } });
+      sent += 1;
+    }
+    expect(server.helper.getMetrics().slowConsumerDrops).toBe(1);
+    interception.socket!.resume();
+    await expect.poll(() => received.length, { timeout: 5_000 }).toBe(sent - 1);
+    const after = new Promise((resolve) => client.on('after', resolve));
+    expect(await server.helper.sendToClient({ clientId, event: 'after', data: 'still encrypted' })).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+    expect(await after).toBe('still encrypted');
+    expect(received).toEqual(Array.from({ length: sent - 1 }, (_, n) => n));
+    expect(client.state).toBe(SealedClientState.OPEN);
   });
 });
 

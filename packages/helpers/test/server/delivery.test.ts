@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '@sealed/test-support';
+import { CloseCode } from '../../src/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer | undefined;
@@ -100,6 +101,16 @@ describe('sendToClient', () => {
   it('reports nothing delivered for an unknown client', async () => {
     server = await startTestServer();
     expect(await server.helper.sendToClient({ clientId: 'nobody', event: 'dm' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
+  });
+
+  it('delivers what was sent before a disconnect in the same turn, ahead of the close frame', async () => {
+    server = await startTestServer();
+    const alice = await connectAs('alice');
+    const sent = server.helper.sendToClient({ clientId: alice.id, event: 'last-words', data: 'goodbye' });
+    server.helper.disconnect({ clientId: alice.id, code: CloseCode.NORMAL, reason: 'done' });
+    expect(await sent).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+    expect(await alice.client.closed).toEqual({ code: CloseCode.NORMAL, reason: 'done' });
+    expect(alice.client.all('last-words')).toEqual([{ event: 'last-words', data: 'goodbye' }]);
   });
 });
 

@@ -1,0 +1,120 @@
+import { createRequire } from 'node:module';
+import { Duplex } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { TurnWriter } from './turn-writer.ts';
+import { Opcode, frameOnce } from './websocket-frame.ts';
+
+/** ws's own frame parser; its CommonJS entry exports it, its ES module wrapper does not. */
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: { isServer: boolean }) => NodeJS.WritableStream & { on(event: string, listener: (...args: any[]) => void): void };
+};
+
+/** A stream that keeps each write call it receives: `writev` batches count as one call. */
+class RecordingStream extends Duplex {
+  readonly calls: Buffer[][] = [];
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.calls.push([chunk]);
+    callback();
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
+    this.calls.push(chunks.map(({ chunk }) => chunk));
+    callback();
+  }
+
+  /** Every frame written so far, parsed as a client would. */
+  frames(): Promise<Array<{ text: string; isBinary: boolean }>> {
+    const bytes = Buffer.concat(this.calls.flat());
+    const frames: Array<{ text: string; isBinary: boolean }> = [];
+    const receiver = new Receiver({ isServer: false });
+    receiver.on('message', (data: Buffer, isBinary: boolean) => frames.push({ text: data.toString(), isBinary }));
+    return new Promise((resolve, reject) => {
+      receiver.on('error', reject);
+      receiver.write(bytes);
+      setImmediate(() => resolve(frames));
+    });
+  }
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+const LARGE_BUDGET = 1024 * 1024;
+
+/** A payload builder that writes `text`. */
+function textPayload(text: string): { byteLength: number; writeTo(target: Uint8Array): void } {
+  const bytes = Buffer.from(text);
+  return { byteLength: bytes.length, writeTo: (target) => target.set(bytes) };
+}
+
+describe('TurnWriter', () => {
+  it('writes a turn of shared, copied and in-place frames to a socket in one call, in order', async () => {
+    const writer = new TurnWriter(LARGE_BUDGET);
+    const socket = new RecordingStream();
+    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('one')));
+    writer.writeFrame(socket, Opcode.BINARY, [Buffer.from('tw'), Buffer.from('o')]);
+    writer.writeFrameInPlace(socket, Opcode.BINARY, textPayload('three'));
+    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('four')));
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('five')]);
+    expect(socket.calls).toHaveLength(0);
+    await nextTick();
+    expect(socket.calls).toHaveLength(1);
+    expect(await socket.frames()).toEqual([
+      { text: 'one', isBinary: false },
+      { text: 'two', isBinary: true },
+      { text: 'three', isBinary: true },
+      { text: 'four', isBinary: false },
+      { text: 'five', isBinary: false },
+    ]);
+  });
+
+  it('keeps order across many turn regions when a socket gets more than its first region holds', async () => {
+    const writer = new TurnWriter(LARGE_BUDGET);
+    const socket = new RecordingStream();
+    const expected = Array.from({ length: 200 }, (_, i) => `message ${i} `.padEnd(300, '.'));
+    expected.forEach((text, i) => (i % 2 ? writer.writeFrameInPlace(socket, Opcode.TEXT, textPayload(text)) : writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(text)])));
+    await nextTick();
+    expect(socket.calls).toHaveLength(1);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(expected);
+  });
+
+  it('writes nothing for a payload builder that throws, and keeps the frames around it', async () => {
+    const writer = new TurnWriter(LARGE_BUDGET);
+    const socket = new RecordingStream();
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('before')]);
+    const failing = { byteLength: 10, writeTo: () => { throw new Error('seal failed'); } };
+    expect(() => writer.writeFrameInPlace(socket, Opcode.BINARY, failing)).toThrow('seal failed');
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('after')]);
+    await nextTick();
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['before', 'after']);
+  });
+
+  it('writes at once on flush(socket), and only that socket', async () => {
+    const writer = new TurnWriter(LARGE_BUDGET);
+    const first = new RecordingStream();
+    const second = new RecordingStream();
+    writer.writeFrame(first, Opcode.TEXT, [Buffer.from('now')]);
+    writer.writeFrame(second, Opcode.TEXT, [Buffer.from('later')]);
+    writer.flush(first);
+    expect(first.calls).toHaveLength(1);
+    expect(second.calls).toHaveLength(0);
+    await nextTick();
+    expect(second.calls).toHaveLength(1);
+    expect(first.calls).toHaveLength(1);
+  });
+
+  it('writes a socket at once when its turn holds maxTurnBytes', async () => {
+    const budget = 1000;
+    const writer = new TurnWriter(budget);
+    const socket = new RecordingStream();
+    const frame = 'x'.repeat(300);
+    for (let i = 0; i < 3; i += 1) writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(frame)]);
+    expect(socket.calls).toHaveLength(0);
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(frame)]);
+    expect(socket.calls).toHaveLength(1);
+    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('tail')));
+    await nextTick();
+    expect((await socket.frames()).map((parsed) => parsed.text)).toEqual([frame, frame, frame, frame, 'tail']);
+  });
+});
