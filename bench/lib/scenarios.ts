@@ -33,6 +33,8 @@ export interface ResultRow {
   heapKiBPerConnection?: number;
   latencyP50Ms?: number;
   latencyP99Ms?: number;
+  /** Broadcast: each measured round's figures, in order, so the spread behind a median can be seen. */
+  roundsMeasured?: Array<{ deliveriesPerSec: number; serverCpuUsPerDelivery: number }>;
 }
 
 async function startServer(contender: Contender): Promise<{ server: Server; port: number }> {
@@ -62,13 +64,18 @@ function sharesOf(connections: number): number[] {
   return shares;
 }
 
-/** Room broadcast: deliveries per second end to end, and server CPU per delivery. */
+/**
+ * Room broadcast: deliveries per second end to end, and server CPU per
+ * delivery. The first `warmUpRounds` rounds run the same way unmeasured, so
+ * the figures are steady state, not JIT warm-up.
+ */
 export async function measureBroadcast(
   scenario: string,
   contender: Contender,
   roomSize: number,
   messagesPerRound: number,
   rounds: number,
+  warmUpRounds: number,
 ): Promise<ResultRow> {
   const { server, port } = await startServer(contender);
   const clients = await startClients(contender, port, roomSize, 'receive');
@@ -76,7 +83,7 @@ export async function measureBroadcast(
   const rates: number[] = [];
   const cpu: number[] = [];
   try {
-    for (let round = 0; round < rounds; round += 1) {
+    for (let round = -warmUpRounds; round < rounds; round += 1) {
       clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
       await Promise.all(clients.map((client) => client.next('reset-done')));
       const done = Promise.all(clients.map((client) => client.next('received')));
@@ -87,6 +94,7 @@ export async function measureBroadcast(
       server.send({ type: 'cpu-stop' });
       const { microseconds } = await server.next('cpu');
       await server.next('sent');
+      if (round < 0) continue;
       const deliveries = messagesPerRound * roomSize;
       rates.push(deliveries / ((finished - started) / 1000));
       cpu.push(microseconds / deliveries);
@@ -94,7 +102,15 @@ export async function measureBroadcast(
   } finally {
     await stopAll(server, clients);
   }
-  return { scenario, contender, roomSize, rounds, deliveriesPerSec: median(rates), serverCpuUsPerDelivery: median(cpu) };
+  return {
+    scenario,
+    contender,
+    roomSize,
+    rounds,
+    deliveriesPerSec: median(rates),
+    serverCpuUsPerDelivery: median(cpu),
+    roundsMeasured: rates.map((deliveriesPerSec, i) => ({ deliveriesPerSec, serverCpuUsPerDelivery: cpu[i]! })),
+  };
 }
 
 /**

@@ -43,14 +43,14 @@ export class MessageDelivery {
   /** Writes one text message to one client; returns whether it was written. */
   writeText(client: WebSocketClient, text: string): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.writeFrame(client.stream, Opcode.TEXT, [Buffer.from(text)]);
+    this.init.writer.writeFramed(client.stream, MessageDelivery.frameText(text));
     return this.#delivered();
   }
 
   /** Writes bytes framed once by `frameText` to one client; returns whether they were written. */
   writeFramed(client: WebSocketClient, frame: Buffer): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.writeShared(client.stream, frame);
+    this.init.writer.writeFramed(client.stream, frame);
     return this.#delivered();
   }
 

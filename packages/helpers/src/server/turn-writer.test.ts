@@ -52,10 +52,10 @@ describe('TurnWriter', () => {
   it('writes a turn of shared, copied and in-place frames to a socket in one call, in order', async () => {
     const writer = new TurnWriter(LARGE_BUDGET);
     const socket = new RecordingStream();
-    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('one')));
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('one')));
     writer.writeFrame(socket, Opcode.BINARY, [Buffer.from('tw'), Buffer.from('o')]);
     writer.writeFrameInPlace(socket, Opcode.BINARY, textPayload('three'));
-    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('four')));
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('four')));
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('five')]);
     expect(socket.calls).toHaveLength(0);
     await nextTick();
@@ -113,7 +113,7 @@ describe('TurnWriter', () => {
     expect(socket.calls).toHaveLength(0);
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(frame)]);
     expect(socket.calls).toHaveLength(1);
-    writer.writeShared(socket, frameOnce(Opcode.TEXT, Buffer.from('tail')));
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('tail')));
     await nextTick();
     expect((await socket.frames()).map((parsed) => parsed.text)).toEqual([frame, frame, frame, frame, 'tail']);
   });

@@ -24,11 +24,12 @@ const SLAB_BYTES = 256 * 1024;
  * a turn corks the socket and the next tick uncorks it, so twenty messages
  * to one socket in a turn cost one system call instead of twenty.
  *
- * Two kinds of writes: `writeShared` hands over bytes framed once for many
- * sockets (no copy); `writeFrame` and `writeFrameInPlace` build a frame for
- * this socket alone inside a region cut from a shared slab, so the frames a
- * socket gets in a turn share a few buffers instead of costing a chunk and a
- * write request each, and nothing per message outlives the turn.
+ * Two kinds of writes: `writeFramed` hands over a whole frame as it is (one
+ * built once for many sockets, for instance; no copy); `writeFrame` and
+ * `writeFrameInPlace` build a frame for this socket alone inside a region
+ * cut from a shared slab, so the frames a socket gets in a turn share a few
+ * buffers instead of costing a chunk and a write request each, and nothing
+ * per message outlives the turn.
  *
  * Order is never changed. A socket holding `maxTurnBytes` is flushed at once,
  * and `flush(socket)` writes early (before a close frame that `ws` writes by
@@ -42,8 +43,8 @@ export class TurnWriter {
 
   constructor(private readonly maxTurnBytes: number) {}
 
-  /** Writes bytes that other sockets may share (a frame built once); they are not copied and must not change. */
-  writeShared(socket: Duplex, frame: Uint8Array): void {
+  /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
+  writeFramed(socket: Duplex, frame: Uint8Array): void {
     this.#cork(socket);
     this.#closeRegion(socket);
     socket.write(frame);
