@@ -8,25 +8,31 @@ const LARGEST_SHARE_OF_SLAB = 1 / 4;
  * cut from it has been written and dropped.
  */
 export class ByteSlab {
-  #slab: Buffer;
+  #slab: Uint8Array;
   #offset = 0;
 
   /**
    * @param slabBytes size of each shared buffer.
    */
   constructor(private readonly slabBytes: number) {
-    this.#slab = Buffer.allocUnsafeSlow(slabBytes);
+    this.#slab = uninitialized(slabBytes);
   }
 
   /** A region of exactly `length` bytes, contents undefined. */
-  take(length: number): Buffer {
-    if (length > this.slabBytes * LARGEST_SHARE_OF_SLAB) return Buffer.allocUnsafeSlow(length);
+  take(length: number): Uint8Array {
+    if (length > this.slabBytes * LARGEST_SHARE_OF_SLAB) return uninitialized(length);
     if (this.#offset + length > this.slabBytes) {
-      this.#slab = Buffer.allocUnsafeSlow(this.slabBytes);
+      this.#slab = uninitialized(this.slabBytes);
       this.#offset = 0;
     }
     const region = this.#slab.subarray(this.#offset, this.#offset + length);
     this.#offset += length;
     return region;
   }
+}
+
+/** A plain Uint8Array (cheaper views than a Buffer's) over memory that is not zeroed first. */
+function uninitialized(length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }

@@ -4,7 +4,7 @@ import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.t
 
 /** The buffer a socket's per-recipient frames are being built in during this turn. */
 interface OpenRegion {
-  buffer: Buffer;
+  buffer: Uint8Array;
   used: number;
 }
 
@@ -14,8 +14,13 @@ export interface PayloadBuilder {
   writeTo(target: Uint8Array): void;
 }
 
-/** First region of a socket in a turn; each next one is twice as large, up to the turn budget. */
-const FIRST_REGION_BYTES = 2048;
+/**
+ * Smallest first region of a socket in a turn. The first region is sized
+ * to what sockets took on average in the previous turn (a room broadcast
+ * gives every member the same bytes), so a turn usually needs one region per
+ * socket; each further region is twice as large, up to the turn budget.
+ */
+const MIN_FIRST_REGION_BYTES = 2048;
 /** Size of the shared buffers regions are cut from. */
 const SLAB_BYTES = 256 * 1024;
 
@@ -40,6 +45,10 @@ export class TurnWriter {
   readonly #corked = new Map<Duplex, OpenRegion | undefined>();
   readonly #slab = new ByteSlab(SLAB_BYTES);
   #flushScheduled = false;
+  /** Own-frame bytes and sockets with own frames this turn, for the next turn's first region size. */
+  #turnRegionBytes = 0;
+  #turnRegionSockets = 0;
+  #firstRegionBytes = MIN_FIRST_REGION_BYTES;
 
   constructor(private readonly maxTurnBytes: number) {}
 
@@ -118,10 +127,12 @@ export class TurnWriter {
       region = { buffer: this.#slab.take(Math.max(nextSize, length)), used: 0 };
       this.#corked.set(socket, region);
     } else if (!region) {
-      region = { buffer: this.#slab.take(Math.max(FIRST_REGION_BYTES, length)), used: 0 };
+      region = { buffer: this.#slab.take(Math.max(this.#firstRegionBytes, length)), used: 0 };
       this.#corked.set(socket, region);
+      this.#turnRegionSockets += 1;
     }
     region.used += length;
+    this.#turnRegionBytes += length;
     return region;
   }
 
@@ -138,5 +149,11 @@ export class TurnWriter {
   readonly #flushAll = (): void => {
     this.#flushScheduled = false;
     for (const socket of this.#corked.keys()) this.flush(socket);
+    if (this.#turnRegionSockets > 0) {
+      const average = Math.ceil(this.#turnRegionBytes / this.#turnRegionSockets);
+      this.#firstRegionBytes = Math.min(Math.max(average, MIN_FIRST_REGION_BYTES), this.maxTurnBytes);
+    }
+    this.#turnRegionBytes = 0;
+    this.#turnRegionSockets = 0;
   };
 }

@@ -3,6 +3,8 @@
  * frame, so a message can be framed once and the same bytes written to many
  * sockets.
  */
+import { writeUint64 } from '../crypto/bytes.ts';
+
 export const Opcode = {
   TEXT: 0x1,
   BINARY: 0x2,
@@ -20,6 +22,8 @@ const SHORT_HEADER_BYTES = 2;
 const MEDIUM_HEADER_BYTES = 4;
 const LONG_HEADER_BYTES = 10;
 const LENGTH_FIELD_OFFSET = 2;
+const BITS_PER_BYTE = 8;
+const LOW_BYTE = 0xff;
 
 /** Bytes of the header of a frame carrying `payloadLength` bytes: 2, 4 or 10. */
 export function frameHeaderLength(payloadLength: number): number {
@@ -31,7 +35,7 @@ export function frameHeaderLength(payloadLength: number): number {
  * Writes the header of a final, unmasked frame carrying `payloadLength`
  * bytes into `target` at `offset`; returns where the payload starts.
  */
-export function writeFrameHeader(target: Buffer, offset: number, opcode: Opcode, payloadLength: number): number {
+export function writeFrameHeader(target: Uint8Array, offset: number, opcode: Opcode, payloadLength: number): number {
   target[offset] = FIN | opcode;
   if (payloadLength <= MAX_7_BIT_LENGTH) {
     target[offset + 1] = payloadLength;
@@ -39,11 +43,12 @@ export function writeFrameHeader(target: Buffer, offset: number, opcode: Opcode,
   }
   if (payloadLength <= MAX_16_BIT_LENGTH) {
     target[offset + 1] = LENGTH_16_MARKER;
-    target.writeUInt16BE(payloadLength, offset + LENGTH_FIELD_OFFSET);
+    target[offset + LENGTH_FIELD_OFFSET] = payloadLength >>> BITS_PER_BYTE;
+    target[offset + LENGTH_FIELD_OFFSET + 1] = payloadLength & LOW_BYTE;
     return offset + MEDIUM_HEADER_BYTES;
   }
   target[offset + 1] = LENGTH_64_MARKER;
-  target.writeBigUInt64BE(BigInt(payloadLength), offset + LENGTH_FIELD_OFFSET);
+  writeUint64(target, offset + LENGTH_FIELD_OFFSET, payloadLength);
   return offset + LONG_HEADER_BYTES;
 }
 
