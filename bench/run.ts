@@ -23,7 +23,7 @@ const ROUNDS = QUICK ? 1 : 3;
 const BROADCAST_WARM_UP_ROUNDS = QUICK ? 0 : 1;
 const ROOM_SIZES = [100, 1000];
 /** Messages per round, so each round moves about 100-200k deliveries. */
-const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 } : { 100: 1000, 1000: 200 };
+const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 } : { 100: 2000, 1000: 400 };
 const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
 const SETUP_WARM_UP_CONNECTIONS = QUICK ? 50 : 300;
 const IDLE_CONNECTIONS = QUICK ? 200 : 2000;

@@ -48,6 +48,7 @@ export type {
   ClientSession,
   HandshakeFn,
   HandshakeOutcome,
+  InPlaceBinaryFrame,
   InboundTransformer,
   OutboundContext,
   OutboundTransformer,

@@ -157,6 +157,36 @@ describe('the outbound transformer', () => {
     expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
   });
 
+  it('writes an in-place frame as a binary frame, and drops the message only for the client whose frame fails to build', async () => {
+    const built: string[] = [];
+    server = await startTestServer({
+      handshakeFn: keyedHandshake,
+      outboundTransformer: ({ client, event, data }) => {
+        const bytes = Buffer.from(JSON.stringify({ event: 'wrapped', data: { event, data } }));
+        return {
+          byteLength: bytes.length,
+          writeTo: (target) => {
+            if (client.userId === 'mallory') throw new Error('channel closed');
+            built.push(client.userId);
+            target.set(bytes);
+          },
+        };
+      },
+    });
+    const alice = await joinEncrypted('alice');
+    const { client: mallory, connected } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
+    clients.push(mallory);
+    server.helper.joinRoom({ clientId: connected.id, rooms: ['lobby'] });
+
+    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
+    expect(report).toEqual({ recipients: 2, delivered: 1, dropped: 1 });
+    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    expect((await alice.next('wrapped')).data).toEqual({ event: 'news', data: 'hi' });
+    expect(built).toEqual(['alice', 'alice']);
+    expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
+    expect(server.helper.getClient({ clientId: connected.id })?.state).toBe('OPEN');
+  });
+
   it('never sends plaintext to an encrypted client: when the transformer returns nothing, nothing is sent', async () => {
     server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: () => null });
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
