@@ -167,7 +167,7 @@ describe('the outbound transformer', () => {
           byteLength: bytes.length,
           writeTo: (target) => {
             if (client.userId === 'mallory') throw new Error('channel closed');
-            built.push(client.userId);
+            built.push(String(client.userId));
             target.set(bytes);
           },
         };
