@@ -3,9 +3,9 @@ import type { InPlaceBinaryFrame } from '../server/encryption-hooks.ts';
 
 /**
  * One message for one client, sealed by its channel straight into the
- * socket's outgoing bytes at the moment it is written: the sequence number
- * is taken then, so a message the server does not write (slow consumer,
- * closed socket) consumes none and the client sees no gap.
+ * socket's outgoing bytes when the client's writes of the turn go out: the
+ * sequence number is taken then, so a message the server does not write
+ * (slow consumer, closed socket) consumes none and the client sees no gap.
  */
 export class SealOnWrite implements InPlaceBinaryFrame {
   readonly byteLength: number;

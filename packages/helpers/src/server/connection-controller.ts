@@ -63,8 +63,9 @@ export class ConnectionController {
     if (client.lifecycle.isEnding) return;
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();
-    client.disposeSession();
+    // Frames of this turn go out (and deferred ones are sealed) before the keys are dropped and the close frame is written.
     this.context.delivery.flush(client);
+    client.disposeSession();
     client.socket.close(code, reason);
   }
 

@@ -34,13 +34,18 @@ export type HandshakeFn = (context: {
 }) => ValueOrPromise<HandshakeOutcome | null | false | undefined>;
 
 /**
- * A binary frame built in place: the server reserves `byteLength` bytes in
- * the client's outgoing buffer and calls `writeTo` with them once,
- * synchronously, when and only if the frame is written. So no buffer is
- * allocated per recipient, and a sequence-numbered channel numbers only the
- * frames that reach the socket (a frame skipped for a slow consumer leaves
- * no gap). If `writeTo` throws, nothing is written and the message counts
- * as dropped.
+ * A binary frame built in place: the server queues it and, when the
+ * client's writes of the current event-loop turn go out (at the end of the
+ * turn, or earlier before any other write to that client), calls `writeTo`
+ * once with `byteLength` bytes of the socket's outgoing buffer. A client's
+ * queued frames are built one after another, so its keys stay hot in cache,
+ * no buffer is allocated per recipient, and a sequence-numbered channel
+ * numbers only frames that reach the socket (a frame skipped for a slow
+ * consumer is never built and leaves no gap). `writeTo` must fill the bytes
+ * synchronously. If it throws, that frame is left out, counted in
+ * `encryptedDrops` and taken back out of `messagesDelivered` (the send's
+ * report, already returned, counted it as delivered); the frames around it
+ * are written.
  */
 export interface InPlaceBinaryFrame {
   readonly byteLength: number;

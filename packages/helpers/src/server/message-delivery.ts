@@ -62,14 +62,13 @@ export class MessageDelivery {
   }
 
   /**
-   * Writes one binary message that `payload` builds in place; returns whether
-   * it was written. Nothing is built for a client that is not writable.
-   *
-   * @throws whatever `payload.writeTo` throws; nothing is written then.
+   * Queues one binary message that `payload` builds in place when the
+   * client's writes of this turn go out; returns whether it was queued.
+   * Nothing is built for a client that is not writable now.
    */
-  writeBinaryInPlace(client: WebSocketClient, payload: PayloadBuilder): boolean {
+  deferBinary(client: WebSocketClient, payload: PayloadBuilder): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.writeFrameInPlace(client.stream, Opcode.BINARY, payload);
+    this.init.writer.deferFrame(client.stream, payload);
     return this.#delivered();
   }
 

@@ -45,11 +45,11 @@ export class TransformedDelivery {
         result = transformer(context);
       } catch (error) {
         limiter.release();
-        return this.#write(client, this.#failed(client, event, error), event);
+        return this.#write(client, this.#failed(client, event, error));
       }
       if (!(result instanceof Promise)) {
         limiter.release();
-        return this.#write(client, result, event);
+        return this.#write(client, result);
       }
       return this.#queue(client, result.finally(() => limiter.release()), event);
     }
@@ -66,7 +66,7 @@ export class TransformedDelivery {
     );
     const written = client.outboxTail.then(() => transformed).then((frame) => {
       client.outboxPending -= 1;
-      return this.#write(client, frame, event);
+      return this.#write(client, frame);
     });
     client.outboxTail = written;
     return written;
@@ -77,7 +77,7 @@ export class TransformedDelivery {
     return undefined;
   }
 
-  #write(client: WebSocketClient, frame: TransformedFrame | null | undefined, event: string): boolean {
+  #write(client: WebSocketClient, frame: TransformedFrame | null | undefined): boolean {
     if (frame === undefined || frame === null) {
       this.init.metrics.encryptedDrops += 1;
       return false;
@@ -85,13 +85,7 @@ export class TransformedDelivery {
     if (frame instanceof Uint8Array) return this.init.delivery.writeBinary(client, [frame]);
     if (Array.isArray(frame)) return this.init.delivery.writeBinary(client, frame as readonly Uint8Array[]);
     if (typeof frame === 'string') return this.init.delivery.writeText(client, frame);
-    if (isInPlaceFrame(frame)) {
-      try {
-        return this.init.delivery.writeBinaryInPlace(client, frame);
-      } catch (error) {
-        return this.#write(client, this.#failed(client, event, error), event);
-      }
-    }
+    if (isInPlaceFrame(frame)) return this.init.delivery.deferBinary(client, frame);
     const envelope = frame as { event: string; data: unknown };
     return this.init.delivery.writeText(client, encodeFrame(envelope.event, envelope.data));
   }

@@ -42,6 +42,12 @@ class RecordingStream extends Duplex {
 const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 const LARGE_BUDGET = 1024 * 1024;
 
+/** A writer whose build failures are collected. */
+function turnWriter(maxTurnBytes = LARGE_BUDGET): { writer: TurnWriter; failures: unknown[] } {
+  const failures: unknown[] = [];
+  return { writer: new TurnWriter({ maxTurnBytes, onBuildFailure: (_socket, error) => failures.push(error) }), failures };
+}
+
 /** A payload builder that writes `text`. */
 function textPayload(text: string): { byteLength: number; writeTo(target: Uint8Array): void } {
   const bytes = Buffer.from(text);
@@ -50,11 +56,11 @@ function textPayload(text: string): { byteLength: number; writeTo(target: Uint8A
 
 describe('TurnWriter', () => {
   it('writes a turn of shared, copied and in-place frames to a socket in one call, in order', async () => {
-    const writer = new TurnWriter(LARGE_BUDGET);
+    const { writer } = turnWriter();
     const socket = new RecordingStream();
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('one')));
     writer.writeFrame(socket, Opcode.BINARY, [Buffer.from('tw'), Buffer.from('o')]);
-    writer.writeFrameInPlace(socket, Opcode.BINARY, textPayload('three'));
+    writer.deferFrame(socket, textPayload('three'));
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('four')));
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('five')]);
     expect(socket.calls).toHaveLength(0);
@@ -70,28 +76,50 @@ describe('TurnWriter', () => {
   });
 
   it('keeps order across many turn regions when a socket gets more than its first region holds', async () => {
-    const writer = new TurnWriter(LARGE_BUDGET);
+    const { writer } = turnWriter();
     const socket = new RecordingStream();
     const expected = Array.from({ length: 200 }, (_, i) => `message ${i} `.padEnd(300, '.'));
-    expected.forEach((text, i) => (i % 2 ? writer.writeFrameInPlace(socket, Opcode.TEXT, textPayload(text)) : writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(text)])));
+    expected.forEach((text, i) => (i % 3 ? writer.deferFrame(socket, textPayload(text)) : writer.writeFrame(socket, Opcode.BINARY, [Buffer.from(text)])));
     await nextTick();
     expect(socket.calls).toHaveLength(1);
     expect((await socket.frames()).map((frame) => frame.text)).toEqual(expected);
   });
 
-  it('writes nothing for a payload builder that throws, and keeps the frames around it', async () => {
-    const writer = new TurnWriter(LARGE_BUDGET);
+  it('leaves out a deferred frame whose builder throws, reports it, and writes the frames around it', async () => {
+    const { writer, failures } = turnWriter();
     const socket = new RecordingStream();
+    const failure = new Error('seal failed');
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('before')]);
-    const failing = { byteLength: 10, writeTo: () => { throw new Error('seal failed'); } };
-    expect(() => writer.writeFrameInPlace(socket, Opcode.BINARY, failing)).toThrow('seal failed');
+    writer.deferFrame(socket, textPayload('deferred before'));
+    writer.deferFrame(socket, {
+      byteLength: 10,
+      writeTo: (target) => {
+        target.fill(0xff);
+        throw failure;
+      },
+    });
+    writer.deferFrame(socket, textPayload('deferred after'));
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('after')]);
+    expect(failures).toEqual([failure]);
     await nextTick();
-    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['before', 'after']);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['before', 'deferred before', 'deferred after', 'after']);
+  });
+
+  it('builds deferred frames only when the turn is written', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    const built: string[] = [];
+    const payload = (text: string) => ({ byteLength: text.length, writeTo: (target: Uint8Array) => (built.push(text), target.set(Buffer.from(text))) });
+    writer.deferFrame(socket, payload('a'));
+    writer.deferFrame(socket, payload('b'));
+    expect(built).toEqual([]);
+    await nextTick();
+    expect(built).toEqual(['a', 'b']);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['a', 'b']);
   });
 
   it('writes at once on flush(socket), and only that socket', async () => {
-    const writer = new TurnWriter(LARGE_BUDGET);
+    const { writer } = turnWriter();
     const first = new RecordingStream();
     const second = new RecordingStream();
     writer.writeFrame(first, Opcode.TEXT, [Buffer.from('now')]);
@@ -106,7 +134,7 @@ describe('TurnWriter', () => {
 
   it('writes a socket at once when its turn holds maxTurnBytes', async () => {
     const budget = 1000;
-    const writer = new TurnWriter(budget);
+    const { writer } = turnWriter(budget);
     const socket = new RecordingStream();
     const frame = 'x'.repeat(300);
     for (let i = 0; i < 3; i += 1) writer.writeFrame(socket, Opcode.TEXT, [Buffer.from(frame)]);
@@ -116,5 +144,15 @@ describe('TurnWriter', () => {
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('tail')));
     await nextTick();
     expect((await socket.frames()).map((parsed) => parsed.text)).toEqual([frame, frame, frame, frame, 'tail']);
+  });
+
+  it('counts deferred frames toward maxTurnBytes, building and writing them at once when it is reached', () => {
+    const { writer } = turnWriter(1000);
+    const socket = new RecordingStream();
+    for (let i = 0; i < 3; i += 1) writer.deferFrame(socket, textPayload('y'.repeat(300)));
+    expect(socket.calls).toHaveLength(0);
+    writer.deferFrame(socket, textPayload('y'.repeat(300)));
+    expect(socket.calls).toHaveLength(1);
+    expect(Buffer.concat(socket.calls[0]!).length).toBe(4 * (4 + 300));
   });
 });

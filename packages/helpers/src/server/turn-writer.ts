@@ -2,16 +2,30 @@ import type { Duplex } from 'node:stream';
 import { ByteSlab } from './byte-slab.ts';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
 
-/** The buffer a socket's per-recipient frames are being built in during this turn. */
-interface OpenRegion {
-  buffer: Uint8Array;
-  used: number;
-}
-
 /** A payload of known length that writes itself into the bytes it is given. */
 export interface PayloadBuilder {
   readonly byteLength: number;
   writeTo(target: Uint8Array): void;
+}
+
+/** Construction parameters of a {@link TurnWriter}. */
+export interface TurnWriterInit {
+  /** A socket holding this many bytes in a turn is written at once. */
+  maxTurnBytes: number;
+  /** Called for each deferred frame whose builder threw; the frame is left out. */
+  onBuildFailure: (socket: Duplex, error: unknown) => void;
+}
+
+/** What one socket has waiting during the current turn. */
+interface SocketTurn {
+  /** The region its own frames are being copied or built into, if any. */
+  region: Uint8Array | undefined;
+  /** Bytes of `region` in use. */
+  used: number;
+  /** Frames to build, in order, after the region's bytes. */
+  deferred: PayloadBuilder[] | undefined;
+  /** Their bytes, frame headers included. */
+  deferredBytes: number;
 }
 
 /**
@@ -29,115 +43,139 @@ const SLAB_BYTES = 256 * 1024;
  * a turn corks the socket and the next tick uncorks it, so twenty messages
  * to one socket in a turn cost one system call instead of twenty.
  *
- * Two kinds of writes: `writeFramed` hands over a whole frame as it is (one
- * built once for many sockets, for instance; no copy); `writeFrame` and
- * `writeFrameInPlace` build a frame for this socket alone inside a region
- * cut from a shared slab, so the frames a socket gets in a turn share a few
- * buffers instead of costing a chunk and a write request each, and nothing
- * per message outlives the turn.
+ * Three kinds of writes: `writeFramed` hands over a whole frame as it is
+ * (one built once for many sockets, for instance; no copy); `writeFrame`
+ * copies a frame for this socket alone into a region cut from a shared slab;
+ * `deferFrame` queues a frame built in place later, when the socket's turn
+ * is written. Deferred frames of one socket are built together, one after
+ * another into one region: per-socket state such as keys stays hot in cache
+ * across them, and what outlives the turn is a region per socket, not a
+ * chunk and a write request per frame.
  *
- * Order is never changed. A socket holding `maxTurnBytes` is flushed at once,
- * and `flush(socket)` writes early (before a close frame that `ws` writes by
- * itself).
+ * Order is never changed. A socket holding `maxTurnBytes` is written at
+ * once, and `flush(socket)` writes early (before a close frame that `ws`
+ * writes by itself).
  */
 export class TurnWriter {
-  /** Sockets corked this turn, with the region their own frames are being built in. */
-  readonly #corked = new Map<Duplex, OpenRegion | undefined>();
+  /** Sockets corked this turn. */
+  readonly #turns = new Map<Duplex, SocketTurn>();
   readonly #slab = new ByteSlab(SLAB_BYTES);
   #flushScheduled = false;
-  /** Own-frame bytes and sockets with own frames this turn, for the next turn's first region size. */
+  /** Region bytes and sockets with a region this turn, for the next turn's first region size. */
   #turnRegionBytes = 0;
   #turnRegionSockets = 0;
   #firstRegionBytes = MIN_FIRST_REGION_BYTES;
 
-  constructor(private readonly maxTurnBytes: number) {}
+  constructor(private readonly init: TurnWriterInit) {}
 
   /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
   writeFramed(socket: Duplex, frame: Uint8Array): void {
-    this.#cork(socket);
-    this.#closeRegion(socket);
+    const turn = this.#turn(socket);
+    this.#closeRegion(socket, turn);
     socket.write(frame);
-    this.#flushIfFull(socket, 0);
+    this.#flushIfFull(socket, turn);
   }
 
   /** Writes one final, unmasked frame whose payload is `chunks` back to back, copied. */
   writeFrame(socket: Duplex, opcode: Opcode, chunks: readonly Uint8Array[]): void {
+    const turn = this.#turn(socket);
+    this.#buildDeferred(socket, turn);
     let payloadLength = 0;
     for (const chunk of chunks) payloadLength += chunk.length;
     const frameLength = frameHeaderLength(payloadLength) + payloadLength;
-    const region = this.#reserve(socket, frameLength);
-    let at = writeFrameHeader(region.buffer, region.used - frameLength, opcode, payloadLength);
+    const region = this.#reserve(socket, turn, frameLength);
+    let at = writeFrameHeader(region, turn.used - frameLength, opcode, payloadLength);
     for (const chunk of chunks) {
-      region.buffer.set(chunk, at);
+      region.set(chunk, at);
       at += chunk.length;
     }
-    this.#flushIfFull(socket, region.used);
+    this.#flushIfFull(socket, turn);
   }
 
   /**
-   * Writes one final, unmasked frame whose `byteLength`-byte payload
-   * `payload.writeTo` builds in place, synchronously. If it throws, nothing
-   * is written and the error is rethrown.
+   * Queues one final, unmasked binary frame whose `byteLength`-byte payload
+   * `payload.writeTo` builds in place when the socket's turn is written: at
+   * the end of the turn, or before any other kind of write to the socket. A
+   * builder that throws then leaves its frame out and is reported to
+   * `onBuildFailure`; the frames around it are written.
    */
-  writeFrameInPlace(socket: Duplex, opcode: Opcode, payload: PayloadBuilder): void {
-    const payloadLength = payload.byteLength;
-    const frameLength = frameHeaderLength(payloadLength) + payloadLength;
-    const region = this.#reserve(socket, frameLength);
-    const frameStart = region.used - frameLength;
-    const payloadStart = writeFrameHeader(region.buffer, frameStart, opcode, payloadLength);
-    try {
-      payload.writeTo(region.buffer.subarray(payloadStart, payloadStart + payloadLength));
-    } catch (error) {
-      region.used = frameStart;
-      throw error;
-    }
-    this.#flushIfFull(socket, region.used);
+  deferFrame(socket: Duplex, payload: PayloadBuilder): void {
+    const turn = this.#turn(socket);
+    (turn.deferred ??= []).push(payload);
+    turn.deferredBytes += frameHeaderLength(payload.byteLength) + payload.byteLength;
+    this.#flushIfFull(socket, turn);
   }
 
   /** Writes what this turn holds for `socket` now. */
   flush(socket: Duplex): void {
-    if (!this.#corked.has(socket)) return;
-    this.#closeRegion(socket);
-    this.#corked.delete(socket);
+    const turn = this.#turns.get(socket);
+    if (!turn) return;
+    this.#closeRegion(socket, turn);
+    this.#turns.delete(socket);
     socket.uncork();
   }
 
-  #cork(socket: Duplex): void {
-    if (this.#corked.has(socket)) return;
-    socket.cork();
-    this.#corked.set(socket, undefined);
-    this.#scheduleFlush();
+  /** The socket's state for this turn; corks it on first use. */
+  #turn(socket: Duplex): SocketTurn {
+    let turn = this.#turns.get(socket);
+    if (!turn) {
+      socket.cork();
+      turn = { region: undefined, used: 0, deferred: undefined, deferredBytes: 0 };
+      this.#turns.set(socket, turn);
+      this.#scheduleFlush();
+    }
+    return turn;
   }
 
-  /** Hands the region's bytes to the socket (still corked); later own frames start a new region. */
-  #closeRegion(socket: Duplex): void {
-    const region = this.#corked.get(socket);
+  /** Builds the deferred frames at the end of the region. */
+  #buildDeferred(socket: Duplex, turn: SocketTurn): void {
+    const builders = turn.deferred;
+    if (!builders) return;
+    const bytes = turn.deferredBytes;
+    turn.deferred = undefined;
+    turn.deferredBytes = 0;
+    const region = this.#reserve(socket, turn, bytes);
+    let at = turn.used - bytes;
+    for (const builder of builders) {
+      const payloadStart = writeFrameHeader(region, at, Opcode.BINARY, builder.byteLength);
+      try {
+        builder.writeTo(region.subarray(payloadStart, payloadStart + builder.byteLength));
+        at = payloadStart + builder.byteLength;
+      } catch (error) {
+        this.init.onBuildFailure(socket, error);
+      }
+    }
+    // A frame left out leaves its room unused at the end.
+    turn.used = at;
+  }
+
+  /** Builds what is deferred and hands the region's bytes to the socket (still corked); later frames start a new region. */
+  #closeRegion(socket: Duplex, turn: SocketTurn): void {
+    this.#buildDeferred(socket, turn);
+    const region = turn.region;
     if (!region) return;
-    this.#corked.set(socket, undefined);
-    if (region.used > 0 && socket.writable) socket.write(region.buffer.subarray(0, region.used));
+    turn.region = undefined;
+    if (turn.used > 0 && socket.writable) socket.write(region.subarray(0, turn.used));
+    turn.used = 0;
   }
 
   /** Makes room for `length` more bytes in the socket's region: they are `[used - length, used)` on return. */
-  #reserve(socket: Duplex, length: number): OpenRegion {
-    this.#cork(socket);
-    let region = this.#corked.get(socket);
-    if (region && region.used + length > region.buffer.length) {
-      const nextSize = Math.min(2 * region.buffer.length, this.maxTurnBytes);
-      this.#closeRegion(socket);
-      region = { buffer: this.#slab.take(Math.max(nextSize, length)), used: 0 };
-      this.#corked.set(socket, region);
-    } else if (!region) {
-      region = { buffer: this.#slab.take(Math.max(this.#firstRegionBytes, length)), used: 0 };
-      this.#corked.set(socket, region);
+  #reserve(socket: Duplex, turn: SocketTurn, length: number): Uint8Array {
+    if (turn.region && turn.used + length > turn.region.length) {
+      const nextSize = Math.min(2 * turn.region.length, this.init.maxTurnBytes);
+      this.#closeRegion(socket, turn);
+      turn.region = this.#slab.take(Math.max(nextSize, length));
+    } else if (!turn.region) {
+      turn.region = this.#slab.take(Math.max(this.#firstRegionBytes, length));
       this.#turnRegionSockets += 1;
     }
-    region.used += length;
+    turn.used += length;
     this.#turnRegionBytes += length;
-    return region;
+    return turn.region;
   }
 
-  #flushIfFull(socket: Duplex, regionBytes: number): void {
-    if (socket.writableLength + regionBytes >= this.maxTurnBytes) this.flush(socket);
+  #flushIfFull(socket: Duplex, turn: SocketTurn): void {
+    if (socket.writableLength + turn.used + turn.deferredBytes >= this.init.maxTurnBytes) this.flush(socket);
   }
 
   #scheduleFlush(): void {
@@ -148,10 +186,10 @@ export class TurnWriter {
 
   readonly #flushAll = (): void => {
     this.#flushScheduled = false;
-    for (const socket of this.#corked.keys()) this.flush(socket);
+    for (const socket of this.#turns.keys()) this.flush(socket);
     if (this.#turnRegionSockets > 0) {
       const average = Math.ceil(this.#turnRegionBytes / this.#turnRegionSockets);
-      this.#firstRegionBytes = Math.min(Math.max(average, MIN_FIRST_REGION_BYTES), this.maxTurnBytes);
+      this.#firstRegionBytes = Math.min(Math.max(average, MIN_FIRST_REGION_BYTES), this.init.maxTurnBytes);
     }
     this.#turnRegionBytes = 0;
     this.#turnRegionSockets = 0;

@@ -103,7 +103,15 @@ export class WebSocketServerHelper {
       maxBufferedBytes: this.#options.maxBufferedBytes,
       slowConsumerPolicy: this.#options.slowConsumerPolicy,
       metrics: this.#metrics,
-      writer: new TurnWriter(MAX_TURN_BYTES),
+      writer: new TurnWriter({
+        maxTurnBytes: MAX_TURN_BYTES,
+        onBuildFailure: (_socket, error) => {
+          // Counted as delivered when it was queued; it never reached the socket.
+          this.#metrics.messagesDelivered -= 1;
+          this.#metrics.encryptedDrops += 1;
+          this.#logger.warn({ err: error }, 'in-place frame failed to build; dropped');
+        },
+      }),
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
     });
 

@@ -157,7 +157,7 @@ describe('the outbound transformer', () => {
     expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
   });
 
-  it('writes an in-place frame as a binary frame, and drops the message only for the client whose frame fails to build', async () => {
+  it('builds in-place frames when the turn is written, and drops only the frame whose build fails', async () => {
     const built: string[] = [];
     server = await startTestServer({
       handshakeFn: keyedHandshake,
@@ -177,12 +177,16 @@ describe('the outbound transformer', () => {
     const { client: mallory, connected } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
     clients.push(mallory);
     server.helper.joinRoom({ clientId: connected.id, rooms: ['lobby'] });
+    const before = server.helper.getMetrics().messagesDelivered;
 
-    const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
-    expect(report).toEqual({ recipients: 2, delivered: 1, dropped: 1 });
-    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    const sent = server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
+    expect(built).toEqual(['alice']);
+    // Both frames were queued; mallory's fails when the turn is written, is counted, and never reaches the socket.
+    expect(await sent).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
     expect((await alice.next('wrapped')).data).toEqual({ event: 'news', data: 'hi' });
     expect(built).toEqual(['alice', 'alice']);
+    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    expect(server.helper.getMetrics().messagesDelivered).toBe(before + 1);
     expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
     expect(server.helper.getClient({ clientId: connected.id })?.state).toBe('OPEN');
   });
