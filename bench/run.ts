@@ -19,6 +19,8 @@ import { measureBroadcast, measureLatency, measureMemory, measureSetup, type Res
 const QUICK = process.env.BENCH_QUICK === '1';
 const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,setup,memory,latency').split(','));
 const ROUNDS = QUICK ? 1 : 3;
+/** Set-up rounds are short and the busiest on two cores: more of them for a steadier median. */
+const SETUP_ROUNDS = QUICK ? 1 : 5;
 /** Unmeasured broadcast rounds on each fresh server before the measured ones. */
 const BROADCAST_WARM_UP_ROUNDS = QUICK ? 0 : 1;
 const ROOM_SIZES = [100, 1000];
@@ -46,15 +48,15 @@ function log(row: ResultRow): ResultRow {
 async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   for (const roomSize of GROUPS.has('broadcast') ? ROOM_SIZES : []) {
-    for (const contender of PLAINTEXT) {
-      rows.push(log(await measureBroadcast('plaintext room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS)));
-    }
-    for (const contender of ENCRYPTED) {
-      rows.push(log(await measureBroadcast('encrypted room broadcast', contender, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS)));
-    }
+    const entries = [
+      ...PLAINTEXT.map((contender) => ({ scenario: 'plaintext room broadcast', contender })),
+      ...ENCRYPTED.map((contender) => ({ scenario: 'encrypted room broadcast', contender })),
+    ];
+    const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
+    rows.push(...measured.map(log));
   }
-  for (const contender of GROUPS.has('setup') ? WHOLE_STACKS : []) {
-    rows.push(log(await measureSetup(contender, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, ROUNDS)));
+  if (GROUPS.has('setup')) {
+    rows.push(...(await measureSetup(WHOLE_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
   }
   for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));

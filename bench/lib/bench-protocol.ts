@@ -31,6 +31,8 @@ export type ServerCommand =
   | { type: 'send'; messages: number }
   | { type: 'send-at-rate'; messagesPerSecond: number; durationMs: number }
   | { type: 'memory' }
+  /** Answered with `idle` once the server holds no connection. */
+  | { type: 'await-idle' }
   | { type: 'stop' };
 
 /** Server -> orchestrator. */
@@ -39,6 +41,7 @@ export type ServerReply =
   | { type: 'cpu'; microseconds: number }
   | { type: 'sent' }
   | { type: 'memory'; rss: number; heapUsed: number; connections: number }
+  | { type: 'idle' }
   | { type: 'error'; message: string };
 
 /** What a load client does. */

@@ -64,45 +64,73 @@ function sharesOf(connections: number): number[] {
   return shares;
 }
 
+/** A contender and the scenario its rows are reported under. */
+export interface Entry {
+  scenario: string;
+  contender: Contender;
+}
+
+/** One contender's server and load clients, held open across the rounds of a broadcast measurement. */
+interface BroadcastStage extends Entry {
+  server: Server;
+  clients: Client[];
+  shares: number[];
+  rates: number[];
+  cpu: number[];
+}
+
+/** One broadcast round on an open stage: deliveries per second end to end, and server CPU per delivery. */
+async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesPerRound: number): Promise<{ rate: number; cpu: number }> {
+  const { server, clients, shares } = stage;
+  clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
+  await Promise.all(clients.map((client) => client.next('reset-done')));
+  const done = Promise.all(clients.map((client) => client.next('received')));
+  server.send({ type: 'cpu-start' });
+  const started = preciseNow();
+  server.send({ type: 'send', messages: messagesPerRound });
+  const finished = Math.max(...(await done).map((report) => report.at));
+  server.send({ type: 'cpu-stop' });
+  const { microseconds } = await server.next('cpu');
+  await server.next('sent');
+  const deliveries = messagesPerRound * roomSize;
+  return { rate: deliveries / ((finished - started) / 1000), cpu: microseconds / deliveries };
+}
+
 /**
- * Room broadcast: deliveries per second end to end, and server CPU per
- * delivery. The first `warmUpRounds` rounds run the same way unmeasured, so
- * the figures are steady state, not JIT warm-up.
+ * Room broadcast, every contender side by side: all their servers and load
+ * clients are open at once (idle but for the one being measured), and each
+ * round visits every contender in turn, so a slow patch of the machine falls
+ * on all of them alike and the ratios of one run compare like with like.
+ * The first `warmUpRounds` rounds run the same way unmeasured, so the
+ * figures are steady state, not JIT warm-up.
  */
 export async function measureBroadcast(
-  scenario: string,
-  contender: Contender,
+  entries: readonly Entry[],
   roomSize: number,
   messagesPerRound: number,
   rounds: number,
   warmUpRounds: number,
-): Promise<ResultRow> {
-  const { server, port } = await startServer(contender);
-  const clients = await startClients(contender, port, roomSize, 'receive');
-  const shares = sharesOf(roomSize);
-  const rates: number[] = [];
-  const cpu: number[] = [];
+): Promise<ResultRow[]> {
+  const stages: BroadcastStage[] = [];
   try {
+    for (const entry of entries) {
+      const { server, port } = await startServer(entry.contender);
+      const stage: BroadcastStage = { ...entry, server, clients: [], shares: sharesOf(roomSize), rates: [], cpu: [] };
+      stages.push(stage);
+      stage.clients = await startClients(entry.contender, port, roomSize, 'receive');
+    }
     for (let round = -warmUpRounds; round < rounds; round += 1) {
-      clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
-      await Promise.all(clients.map((client) => client.next('reset-done')));
-      const done = Promise.all(clients.map((client) => client.next('received')));
-      server.send({ type: 'cpu-start' });
-      const started = preciseNow();
-      server.send({ type: 'send', messages: messagesPerRound });
-      const finished = Math.max(...(await done).map((report) => report.at));
-      server.send({ type: 'cpu-stop' });
-      const { microseconds } = await server.next('cpu');
-      await server.next('sent');
-      if (round < 0) continue;
-      const deliveries = messagesPerRound * roomSize;
-      rates.push(deliveries / ((finished - started) / 1000));
-      cpu.push(microseconds / deliveries);
+      for (const stage of stages) {
+        const { rate, cpu } = await broadcastRound(stage, roomSize, messagesPerRound);
+        if (round < 0) continue;
+        stage.rates.push(rate);
+        stage.cpu.push(cpu);
+      }
     }
   } finally {
-    await stopAll(server, clients);
+    for (const stage of stages) await stopAll(stage.server, stage.clients);
   }
-  return {
+  return stages.map(({ scenario, contender, rates, cpu }) => ({
     scenario,
     contender,
     roomSize,
@@ -110,39 +138,59 @@ export async function measureBroadcast(
     deliveriesPerSec: median(rates),
     serverCpuUsPerDelivery: median(cpu),
     roundsMeasured: rates.map((deliveriesPerSec, i) => ({ deliveriesPerSec, serverCpuUsPerDelivery: cpu[i]! })),
-  };
+  }));
 }
 
 /**
- * Connection set-up: connect, authenticate, (handshake,) one round trip; per
- * second, and server CPU each. Each round's fresh server first takes
- * `warmUpConnections` unmeasured, so the figures are steady state, not JIT
- * warm-up.
+ * One set-up round on a fresh server: connect, authenticate, (handshake,)
+ * one round trip. The server first takes `warmUpConnections` unmeasured
+ * and lets them close, so the figures are steady state, not JIT warm-up.
+ */
+async function setupRound(contender: Contender, connections: number, warmUpConnections: number): Promise<{ rate: number; cpu: number }> {
+  const { server, port } = await startServer(contender);
+  const warmUp = await startClients(contender, port, warmUpConnections, 'setup');
+  await Promise.all(warmUp.map((client) => client.next('setup-done')));
+  await Promise.all(warmUp.map((client) => client.stop()));
+  // The warm-up's closes are not part of the measured set-ups.
+  server.send({ type: 'await-idle' });
+  await server.next('idle');
+  server.send({ type: 'cpu-start' });
+  const clients = await startClients(contender, port, connections, 'setup');
+  const reports = await Promise.all(clients.map((client) => client.next('setup-done')));
+  server.send({ type: 'cpu-stop' });
+  const { microseconds } = await server.next('cpu');
+  const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
+  await stopAll(server, clients);
+  return { rate: connections / (elapsedMs / 1000), cpu: microseconds / connections };
+}
+
+/**
+ * Connection set-up rate and server CPU per set-up, every contender side by
+ * side: each round runs every contender once, in turn.
  */
 export async function measureSetup(
-  contender: Contender,
+  contenders: readonly Contender[],
   connections: number,
   warmUpConnections: number,
   rounds: number,
-): Promise<ResultRow> {
-  const rates: number[] = [];
-  const cpu: number[] = [];
+): Promise<ResultRow[]> {
+  const rates = contenders.map((): number[] => []);
+  const cpu = contenders.map((): number[] => []);
   for (let round = 0; round < rounds; round += 1) {
-    const { server, port } = await startServer(contender);
-    const warmUp = await startClients(contender, port, warmUpConnections, 'setup');
-    await Promise.all(warmUp.map((client) => client.next('setup-done')));
-    await Promise.all(warmUp.map((client) => client.stop()));
-    server.send({ type: 'cpu-start' });
-    const clients = await startClients(contender, port, connections, 'setup');
-    const reports = await Promise.all(clients.map((client) => client.next('setup-done')));
-    server.send({ type: 'cpu-stop' });
-    const { microseconds } = await server.next('cpu');
-    const elapsedMs = Math.max(...reports.map((report) => report.elapsedMs));
-    rates.push(connections / (elapsedMs / 1000));
-    cpu.push(microseconds / connections);
-    await stopAll(server, clients);
+    for (const [i, contender] of contenders.entries()) {
+      const measured = await setupRound(contender, connections, warmUpConnections);
+      rates[i]!.push(measured.rate);
+      cpu[i]!.push(measured.cpu);
+    }
   }
-  return { scenario: 'connection setup', contender, roomSize: 0, rounds, setupsPerSec: median(rates), serverCpuUsPerSetup: median(cpu) };
+  return contenders.map((contender, i) => ({
+    scenario: 'connection setup',
+    contender,
+    roomSize: 0,
+    rounds,
+    setupsPerSec: median(rates[i]!),
+    serverCpuUsPerSetup: median(cpu[i]!),
+  }));
 }
 
 /** Memory per idle connection on the server, after garbage collection. */

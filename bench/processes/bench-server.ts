@@ -140,6 +140,9 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
   }
 }
 
+/** How often `await-idle` looks at the connection count. */
+const IDLE_POLL_MS = 10;
+
 const httpServer = createServer();
 const { send, connections } = startContender(httpServer);
 let cpuStart: NodeJS.CpuUsage | undefined;
@@ -194,6 +197,10 @@ process.on('message', async (command: ServerCommand) => {
       case 'send-at-rate':
         await sendAtRate(command.messagesPerSecond, command.durationMs);
         reply({ type: 'sent' });
+        break;
+      case 'await-idle':
+        while (connections() > 0) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
+        reply({ type: 'idle' });
         break;
       case 'memory':
         for (let i = 0; i < 3; i += 1) globalThis.gc?.();
