@@ -70,6 +70,7 @@ export { toBase64, fromBase64 } from './crypto/bytes.ts';
 export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire } from './crypto/handshake-messages.ts';
 export {
   createClientHello,
+  sealHelloCredentials,
   completeClientHandshake,
   type ClientHandshakeFailure,
   type ClientHandshakeResult,
@@ -84,6 +85,7 @@ export {
   type SecureServerKitOptions,
 } from './kit/secure-server-kit.ts';
 export { SecureSession } from './kit/secure-session.ts';
+export { openCredentials, sealCredentials } from './crypto/sealed-credentials.ts';
 export * from './client/index.ts';
 export type { MessageBus, BusHandler } from './bus/message-bus.ts';
 export { InProcessBus, InProcessBusHub } from './bus/in-process-bus.ts';

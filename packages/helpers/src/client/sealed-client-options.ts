@@ -19,6 +19,8 @@ export interface ConnectionInfo {
   suite: AeadSuite | undefined;
   /** Fingerprint of the server identity key (levels above `none`). */
   serverFingerprint: string | undefined;
+  /** Whether this connection's credentials travelled sealed to the server key (`sealCredentials`). */
+  credentialsSealed: boolean;
 }
 
 /** The answer to `join`. */
@@ -50,6 +52,14 @@ export interface SealedClientOptions {
   pins?: PinStore;
   /** The name the server key is pinned under; the URL's host by default. */
   pinName?: string;
+  /**
+   * Seal `credentials` to the server identity key whenever it is known
+   * (`serverKey`, or pinned by an earlier connection), so that only the
+   * server reads them, not a TLS-terminating proxy. The server must open
+   * them (`kit.authenticateSealed`). Off by default; a first connection
+   * without `serverKey` sends them in the clear and pins the key.
+   */
+  sealCredentials?: boolean;
   /** The client's Ed25519 identity; generated once per client by default. Persist it to keep the server's pin valid. */
   identity?: RawKeyPair;
   /** Primitives; the portable ones (noble + WebCrypto) by default. On Node, pass `new NodeCryptoProvider()`. */

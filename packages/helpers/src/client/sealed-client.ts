@@ -1,8 +1,8 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { toBase64, fromBase64, utf8Decode, utf8Encode } from '../crypto/bytes.ts';
-import { completeClientHandshake, createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { completeClientHandshake, createClientHello, sealHelloCredentials, type PendingClientHandshake } from '../crypto/client-handshake.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, type ClientHelloWire } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
@@ -59,6 +59,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #pending: PendingClientHandshake | undefined;
   #channel: SecureChannel | undefined;
   #info: ConnectionInfo | undefined;
+  /** Whether the current connection's credentials went out sealed. */
+  #credentialsSealed = false;
   #inboundTail: Promise<void> = Promise.resolve();
   #outboundTail: Promise<void> = Promise.resolve();
   #attempt = 0;
@@ -179,7 +181,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     if (socket !== this.#socket) return;
     this.#state = SealedClientState.AUTHENTICATING;
     const { credentials } = this.#options;
-    const payload: Record<string, unknown> = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
+    let payload: Record<string, unknown> = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
+    this.#credentialsSealed = false;
     if (this.#level !== SecurityLevel.NONE) {
       const { hello, pending } = createClientHello({
         crypto: this.#crypto,
@@ -189,11 +192,34 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         suites: this.#options.suites,
       });
       this.#pending = pending;
-      payload[HANDSHAKE_FIELD] = hello;
+      const serverIdentity = this.#options.sealCredentials ? await this.#knownServerKey() : undefined;
+      if (serverIdentity) {
+        let sealedHello: ClientHelloWire;
+        try {
+          sealedHello = await sealHelloCredentials({ crypto: this.#crypto, hello, pending, serverIdentity, credentials: payload });
+        } catch {
+          return this.#abort(ClientFailureCode.HANDSHAKE_FAILED, 'The known server key cannot seal credentials');
+        }
+        // Only the hello goes out: the credentials are inside it, sealed to the server key.
+        payload = { [HANDSHAKE_FIELD]: sealedHello };
+        this.#credentialsSealed = true;
+      } else {
+        payload[HANDSHAKE_FIELD] = hello;
+      }
     }
     if (socket === this.#socket && socket.readyState === WEBSOCKET_OPEN) {
       socket.send(encodeFrame(ClientEvent.AUTHENTICATE, payload));
     }
+  }
+
+  /** The server identity key configured or pinned for this server, if any. */
+  async #knownServerKey(): Promise<Uint8Array | undefined> {
+    const known = this.#options.serverKey ?? (await this.#pins.get(this.#pinName()));
+    return known === undefined ? undefined : fromBase64(known);
+  }
+
+  #pinName(): string {
+    return this.#options.pinName ?? new URL(this.#options.url).host;
   }
 
   async #onMessage(socket: WebSocketLike, raw: unknown): Promise<void> {
@@ -229,7 +255,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         reply: data[HANDSHAKE_FIELD],
         clientId: data.id,
         userId: data.userId,
-        trust: { expected, pins: this.#pins, pinName: this.#options.pinName ?? new URL(this.#options.url).host },
+        trust: { expected, pins: this.#pins, pinName: this.#pinName() },
         nowMs: this.#now(),
         rekey: this.#options.rekey,
       });
@@ -247,7 +273,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       suite = result.suite;
       serverFingerprint = identityFingerprint(this.#crypto, result.serverIdentity);
     }
-    this.#info = { clientId: data.id, userId: data.userId, level: this.#level, suite, serverFingerprint };
+    this.#info = { clientId: data.id, userId: data.userId, level: this.#level, suite, serverFingerprint, credentialsSealed: this.#credentialsSealed };
     this.#state = SealedClientState.OPEN;
     this.#attempt = 0;
     const rejoin = [...this.#rooms];

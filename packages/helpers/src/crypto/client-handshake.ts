@@ -1,10 +1,11 @@
 import { CLIENT_SUITE_OFFER, type AeadSuite } from './aead-suite.ts';
-import { constantTimeEqual, toBase64, zeroize } from './bytes.ts';
+import { constantTimeEqual, toBase64, utf8Encode, zeroize } from './bytes.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { CLIENT_NONCE_BYTES, readServerHello, type ClientHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, clientProofMessage, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
 import { deriveTrafficKeys } from './key-schedule.ts';
 import { checkPin, type PinStore } from './pin-store.ts';
+import { sealCredentials } from './sealed-credentials.ts';
 import { Direction, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
 import { SECURITY_LEVEL_CODES, SecurityLevel } from './security-level.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
@@ -25,6 +26,8 @@ export interface PendingClientHandshake {
   nonce: Uint8Array;
   identity: Uint8Array;
   suites: readonly AeadSuite[];
+  /** The client proof the hello's signature covers. */
+  proof: Uint8Array;
 }
 
 /** How the client decides whether to trust the server's identity key. */
@@ -73,8 +76,34 @@ export function createClientHello(params: {
       sig: toBase64(crypto.ed25519Sign(identity.secretKey, proof)),
       suites: [...suites],
     },
-    pending: { level, ephemeral, nonce, identity: identity.publicKey, suites },
+    pending: { level, ephemeral, nonce, identity: identity.publicKey, suites, proof },
   };
+}
+
+/**
+ * Seals the `authenticate` credentials into a hello, to a server identity
+ * key the client already trusts (configured, or pinned on an earlier
+ * connection), so that only that server reads them: a TLS-terminating proxy
+ * or a log of the upgrade traffic never sees the token. Returns the hello
+ * with `c` set; send it without the credentials beside it.
+ *
+ * @throws Error when `serverIdentity` is not an Ed25519 public key.
+ */
+export async function sealHelloCredentials(params: {
+  crypto: CryptoProvider;
+  hello: ClientHelloWire;
+  pending: PendingClientHandshake;
+  serverIdentity: Uint8Array;
+  credentials: Record<string, unknown>;
+}): Promise<ClientHelloWire> {
+  const sealed = await sealCredentials({
+    crypto: params.crypto,
+    ephemeralSecret: params.pending.ephemeral.secretKey,
+    serverIdentity: params.serverIdentity,
+    proof: params.pending.proof,
+    credentials: utf8Encode(JSON.stringify(params.credentials)),
+  });
+  return { ...params.hello, c: toBase64(sealed) };
 }
 
 /** A finished client handshake. */

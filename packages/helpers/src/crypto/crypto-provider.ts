@@ -31,6 +31,14 @@ export interface CryptoProvider {
   /** The Ed25519 public key of a 32-byte seed. */
   ed25519PublicKey(secretKey: Uint8Array): Uint8Array;
   ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /**
+   * The X25519 public key of the same key pair as an Ed25519 public key (the
+   * birational map of RFC 7748 §4.1). Throws for a key that is not a valid
+   * point.
+   */
+  ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array;
+  /** The X25519 secret of an Ed25519 seed: the clamped first half of SHA-512(seed) (RFC 8032 §5.1.5). */
+  ed25519SecretToX25519(secretKey: Uint8Array): Uint8Array;
   /** False for any malformed key or signature; never throws. */
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   sha256(data: Uint8Array): Uint8Array;

@@ -1,7 +1,7 @@
 import { isAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { fromBase64 } from './bytes.ts';
 import { CryptoSizes } from './crypto-provider.ts';
-import { HANDSHAKE_VERSION } from './handshake-transcript.ts';
+import { HANDSHAKE_VERSION, clientProofMessage } from './handshake-transcript.ts';
 import { isSecurityLevel, type SecurityLevel } from './security-level.ts';
 
 /** Bytes of the client's handshake nonce. */
@@ -26,6 +26,8 @@ export interface ClientHelloWire {
   sig: string;
   /** The AEADs the client can run, in its order of preference. */
   suites: AeadSuite[];
+  /** Optional: the `authenticate` credentials sealed to the server identity key, base64 (see `sealHelloCredentials`). */
+  c?: string;
 }
 
 /** The server's half, sent inside `connected` as `data.sealed`. */
@@ -53,6 +55,8 @@ export interface ClientHello {
   timestampMs: number;
   signature: Uint8Array;
   suites: AeadSuite[];
+  /** Sealed credentials (ciphertext and tag), when the client sent them. */
+  credentials?: Uint8Array;
 }
 
 /** A server hello with its fields decoded and their sizes checked. */
@@ -88,7 +92,23 @@ export function readClientHello(value: unknown): ClientHello | undefined {
   if (typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.ts) || wire.ts < 0) return undefined;
   const suites = readSuites(wire.suites);
   if (!suites) return undefined;
-  return { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature, suites };
+  const hello: ClientHello = { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature, suites };
+  if (wire.c === undefined) return hello;
+  const credentials = typeof wire.c === 'string' ? fromBase64(wire.c) : undefined;
+  if (!credentials || credentials.length < CryptoSizes.GCM_TAG_BYTES) return undefined;
+  return { ...hello, credentials };
+}
+
+/** The client proof a hello's signature covers, rebuilt from its fields. */
+export function proofOf(hello: ClientHello): Uint8Array {
+  return clientProofMessage({
+    level: hello.level,
+    clientEphemeral: hello.ephemeral,
+    clientNonce: hello.nonce,
+    clientIdentity: hello.identity,
+    timestampMs: hello.timestampMs,
+    suites: hello.suites,
+  });
 }
 
 /** Decodes `data.sealed` of a `connected` reply; `undefined` when it is malformed. */

@@ -13,6 +13,7 @@ export const HandshakeLabel = {
   CLIENT_PROOF: 'sealed/v1 client proof',
   TRAFFIC_KEYS: 'sealed/v1 traffic keys',
   REKEY: 'sealed/v1 rekey',
+  CREDENTIALS: 'sealed/v1 credentials',
 } as const;
 
 /** Everything both sides agree on by the end of the handshake. */

@@ -71,6 +71,19 @@ export class NodeCryptoProvider implements CryptoProvider {
     return asBytes(signature);
   }
 
+  ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
+    if (publicKey.length !== CryptoSizes.ED25519_KEY_BYTES) throw new RangeError('An Ed25519 public key is 32 bytes');
+    const converted = new Uint8Array(CryptoSizes.X25519_KEY_BYTES);
+    sodium.crypto_sign_ed25519_pk_to_curve25519(converted, publicKey);
+    return converted;
+  }
+
+  ed25519SecretToX25519(secretKey: Uint8Array): Uint8Array {
+    const converted = new Uint8Array(CryptoSizes.X25519_KEY_BYTES);
+    sodium.crypto_sign_ed25519_sk_to_curve25519(converted, signingKey(secretKey));
+    return converted;
+  }
+
   ed25519Verify(publicKeyBytes: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (publicKeyBytes.length !== CryptoSizes.ED25519_KEY_BYTES) return false;
     if (signature.length !== CryptoSizes.ED25519_SIGNATURE_BYTES) return false;

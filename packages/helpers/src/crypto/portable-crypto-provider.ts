@@ -54,6 +54,14 @@ export class PortableCryptoProvider implements CryptoProvider {
     return ed25519.sign(message, secretKey);
   }
 
+  ed25519PublicToX25519(publicKey: Uint8Array): Uint8Array {
+    return ed25519.utils.toMontgomery(publicKey);
+  }
+
+  ed25519SecretToX25519(secretKey: Uint8Array): Uint8Array {
+    return ed25519.utils.toMontgomerySecret(secretKey);
+  }
+
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (publicKey.length !== CryptoSizes.ED25519_KEY_BYTES) return false;
     if (signature.length !== CryptoSizes.ED25519_SIGNATURE_BYTES) return false;

@@ -1,13 +1,8 @@
 import { SERVER_SUITE_PREFERENCE, chooseAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { toBase64, zeroize } from './bytes.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
-import { readClientHello, type ServerHelloWire } from './handshake-messages.ts';
-import {
-  HANDSHAKE_VERSION,
-  clientProofMessage,
-  serverSignedMessage,
-  transcriptHash,
-} from './handshake-transcript.ts';
+import { proofOf, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
+import { HANDSHAKE_VERSION, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
 import { deriveTrafficKeys } from './key-schedule.ts';
 import { checkPin, type PinStore } from './pin-store.ts';
 import type { ReplayGuard } from './replay-guard.ts';
@@ -85,15 +80,7 @@ export async function respondToClientHello(
   if (hello.level === SecurityLevel.NONE || !acceptedLevels.includes(hello.level)) return refuse('LEVEL_NOT_ACCEPTED');
   if (checkX25519PublicKey(hello.ephemeral)) return refuse('INVALID_KEY');
   if (Math.abs(params.nowMs - hello.timestampMs) > params.maxClockSkewMs) return refuse('STALE');
-  const proof = clientProofMessage({
-    level: hello.level,
-    clientEphemeral: hello.ephemeral,
-    clientNonce: hello.nonce,
-    clientIdentity: hello.identity,
-    timestampMs: hello.timestampMs,
-    suites: hello.suites,
-  });
-  if (!crypto.ed25519Verify(hello.identity, proof, hello.signature)) return refuse('BAD_PROOF');
+  if (!crypto.ed25519Verify(hello.identity, proofOf(hello), hello.signature)) return refuse('BAD_PROOF');
   const suite = chooseAeadSuite(params.suites ?? SERVER_SUITE_PREFERENCE, hello.suites);
   if (!suite) return refuse('NO_COMMON_SUITE');
   if (!params.replayGuard.remember(toBase64(hello.nonce), params.nowMs)) return refuse('REPLAYED');

@@ -11,6 +11,8 @@ import { respondToClientHello } from '../crypto/server-handshake.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
+import type { AuthenticateFn } from '../server/server-hooks.ts';
+import { sealedCredentialsAuthenticator } from './sealed-credentials-authenticator.ts';
 import { SealOnWrite } from './seal-on-write.ts';
 import { SecureSession } from './secure-session.ts';
 
@@ -30,6 +32,12 @@ export interface SecureServerKitOptions {
   maxClockSkewMs?: number;
   /** Most client nonces remembered against replay. */
   replayCacheSize?: number;
+  /**
+   * With `authenticateSealed`: refuse clients that send their credentials in
+   * the clear instead of sealed to the server key (a client's first
+   * connection cannot seal unless the key was configured in it).
+   */
+  requireSealedCredentials?: boolean;
   now?: () => number;
   logger?: Logger;
 }
@@ -39,6 +47,7 @@ export const SecureKitDefaults = Object.freeze({
   ACCEPTED_LEVELS: Object.freeze([SecurityLevel.ENCRYPTED]) as readonly SecurityLevel[],
   MAX_CLOCK_SKEW_MS: 120_000,
   REPLAY_CACHE_SIZE: 100_000,
+  REQUIRE_SEALED_CREDENTIALS: false,
 });
 
 /** The hooks to bind, plus what to tell people about the server's identity. */
@@ -46,6 +55,13 @@ export interface SecureServerKit {
   handshakeFn: HandshakeFn;
   outboundTransformer: OutboundTransformer;
   inboundTransformer: InboundTransformer;
+  /**
+   * Wraps the application's `authenticateFn` so that credentials a client
+   * sealed to this server's key (`sealCredentials` in the SDK) are opened
+   * and passed to it as `data`; bind the wrapped function as the server's
+   * `authenticateFn`.
+   */
+  authenticateSealed: (authenticate: AuthenticateFn) => AuthenticateFn;
   /** True when only `encrypted` is accepted: pass it as the server's `requireEncryption`. */
   requireEncryption: boolean;
   acceptedLevels: readonly SecurityLevel[];
@@ -122,10 +138,20 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     }
   };
 
+  const authenticateSealed = sealedCredentialsAuthenticator({
+    crypto,
+    identity: options.identity,
+    requireSealed: options.requireSealedCredentials ?? SecureKitDefaults.REQUIRE_SEALED_CREDENTIALS,
+    maxClockSkewMs,
+    now,
+    logger: options.logger,
+  });
+
   return {
     handshakeFn,
     outboundTransformer,
     inboundTransformer,
+    authenticateSealed,
     requireEncryption: acceptedLevels.length === 1 && acceptedLevels[0] === SecurityLevel.ENCRYPTED,
     acceptedLevels,
     identityFingerprint: identityFingerprint(crypto, options.identity.publicKey),

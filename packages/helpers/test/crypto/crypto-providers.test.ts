@@ -98,6 +98,34 @@ describe.each(providers)('%s ChaCha20-Poly1305', (_name, provider) => {
   });
 });
 
+// libsodium's own conversion test (test/default/ed25519_convert.c): a seed, and the X25519 keys of its key pair.
+const CONVERSION_SEED = '421151a459faeade3d247115f94aedae42318124095afabe4d1451a559faedee';
+const CONVERTED_PUBLIC = 'f1814f0e8ff1043d8a44d25babff3cedcae6c22c3edaa48f857ae70de2baae50';
+const CONVERTED_SECRET = '8052030376d47112be7f73ed7a019293dd12ad910b654455798b4667d73de166';
+/** The X25519 base point, u = 9 (RFC 7748 §4.1). */
+const X25519_BASE_POINT = hexBytes(`09${'00'.repeat(31)}`);
+/** y = 2 has no x on edwards25519: not a point. */
+const NOT_A_POINT = hexBytes(`02${'00'.repeat(31)}`);
+
+describe.each(providers)('%s Ed25519 to X25519', (_name, provider) => {
+  it('converts the libsodium test key pair to its X25519 keys', () => {
+    const seed = hexBytes(CONVERSION_SEED);
+    expect(bytesHex(provider.ed25519PublicToX25519(provider.ed25519PublicKey(seed)))).toBe(CONVERTED_PUBLIC);
+    expect(bytesHex(provider.ed25519SecretToX25519(seed))).toBe(CONVERTED_SECRET);
+  });
+
+  it('gives a converted secret whose X25519 public key is the converted public key', () => {
+    const { secretKey, publicKey } = provider.ed25519KeyPair();
+    expect(bytesHex(provider.x25519(provider.ed25519SecretToX25519(secretKey), X25519_BASE_POINT))).toBe(
+      bytesHex(provider.ed25519PublicToX25519(publicKey)),
+    );
+  });
+
+  it('refuses a public key that is not a point', () => {
+    expect(() => provider.ed25519PublicToX25519(NOT_A_POINT)).toThrow();
+  });
+});
+
 describe('checkX25519PublicKey', () => {
   it(`refuses every public key that yields an all-zero shared secret (${x25519LowOrder.length} vectors)`, () => {
     for (const test of x25519LowOrder) {

@@ -8,6 +8,8 @@ import {
   type RekeyPolicy,
   type SealedClientOptions,
   type SecureServerKit,
+  type SecureServerKitOptions,
+  type AuthenticateFn,
   type WebSocketConstructor,
   type WebSocketServerOptions,
 } from '../../src/index.ts';
@@ -28,11 +30,16 @@ export async function startSecureServer(
     rekey?: RekeyPolicy;
     server?: Partial<WebSocketServerOptions>;
     port?: number;
+    /** Further kit options. */
+    kit?: Partial<SecureServerKitOptions>;
+    /** The server's `authenticateFn`, built from the kit (to wrap one with `kit.authenticateSealed`, say). */
+    authenticateFn?: (kit: SecureServerKit) => AuthenticateFn;
   } = {},
 ): Promise<SecureTestServer> {
   const identity = options.identity ?? nodeCrypto.ed25519KeyPair();
-  const kit = createSecureServerKit({ identity, acceptedLevels: options.acceptedLevels, rekey: options.rekey });
+  const kit = createSecureServerKit({ identity, acceptedLevels: options.acceptedLevels, rekey: options.rekey, ...options.kit });
   const server = await startTestServer({
+    ...(options.authenticateFn ? { authenticateFn: options.authenticateFn(kit) } : {}),
     handshakeFn: kit.handshakeFn,
     outboundTransformer: kit.outboundTransformer,
     inboundTransformer: kit.inboundTransformer,

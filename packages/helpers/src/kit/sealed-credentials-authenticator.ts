@@ -1,0 +1,68 @@
+import { utf8Decode } from '../crypto/bytes.ts';
+import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
+import { HANDSHAKE_FIELD, proofOf, readClientHello } from '../crypto/handshake-messages.ts';
+import { openCredentials } from '../crypto/sealed-credentials.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { AuthenticateFn } from '../server/server-hooks.ts';
+
+/** Construction parameters of {@link sealedCredentialsAuthenticator}. */
+export interface SealedCredentialsInit {
+  crypto: CryptoProvider;
+  identity: RawKeyPair;
+  /** Refuse clients whose credentials are not sealed. */
+  requireSealed: boolean;
+  maxClockSkewMs: number;
+  now: () => number;
+  logger: Logger | undefined;
+}
+
+/** Why sealed credentials were refused, for the log. */
+type CredentialsRefusal = 'NOT_SEALED' | 'STALE' | 'UNOPENED' | 'MALFORMED';
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Returns a wrapper for `authenticateFn`s: when the client hello carries
+ * credentials sealed to this server's identity (`c`, docs/protocol.md), it
+ * opens them and calls `authenticate` with them (and the hello) as `data`,
+ * ignoring anything sent beside them in the clear. Credentials that do not
+ * open, a stale hello, or (with `requireSealed`) credentials in the clear are
+ * refused: the client gets AUTH_FAILED and close 4003.
+ */
+export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (authenticate: AuthenticateFn) => AuthenticateFn {
+  const { crypto, identity } = init;
+  // The identity's X25519 secret, computed once; it lives as long as the identity seed does.
+  const identitySecret = crypto.ed25519SecretToX25519(identity.secretKey);
+
+  const refuse = (clientId: string, refusal: CredentialsRefusal): null => {
+    init.logger?.info({ clientId, refusal }, 'credentials refused');
+    return null;
+  };
+
+  return (authenticate) => async (context) => {
+    const data = record(context.data);
+    const helloWire = data?.[HANDSHAKE_FIELD];
+    const hello = helloWire === undefined ? undefined : readClientHello(helloWire);
+    if (!hello?.credentials) return init.requireSealed ? refuse(context.clientId, 'NOT_SEALED') : authenticate(context);
+    if (Math.abs(init.now() - hello.timestampMs) > init.maxClockSkewMs) return refuse(context.clientId, 'STALE');
+    const opened = await openCredentials({
+      crypto,
+      identitySecret,
+      serverIdentity: identity.publicKey,
+      clientEphemeral: hello.ephemeral,
+      proof: proofOf(hello),
+      sealed: hello.credentials,
+    });
+    if (!opened) return refuse(context.clientId, 'UNOPENED');
+    let credentials: Record<string, unknown> | undefined;
+    try {
+      credentials = record(JSON.parse(utf8Decode(opened)));
+    } catch {
+      credentials = undefined;
+    }
+    if (!credentials) return refuse(context.clientId, 'MALFORMED');
+    return authenticate({ ...context, data: { ...credentials, [HANDSHAKE_FIELD]: helloWire } });
+  };
+}
