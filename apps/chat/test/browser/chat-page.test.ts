@@ -125,6 +125,27 @@ describe('the chat page in Chromium', () => {
     }
   });
 
+  it('seals the sign-in name to the pinned server key from the second visit on', async () => {
+    const port = await startApp();
+    tap = await TcpTap.start(port);
+    const alice = await openPage(tap.port);
+    await signIn(alice, 'alice');
+    expect(await alice.textContent('#credentials')).toMatch(/in the clear/);
+    await alice.reload();
+    await signIn(alice, 'alice');
+    expect(await alice.textContent('#credentials')).toBe('sealed to the pinned server key');
+
+    const [firstVisit, secondVisit, ...others] = tap.connectionsTo('GET /ws');
+    expect(others).toHaveLength(0);
+    const authenticateOf = (socket: typeof firstVisit) => readWireFrames(Buffer.concat(socket!.toServer))[0]!.payload.toString();
+    // The capture is real: on the first visit, before any key was pinned, the name crossed in the clear...
+    expect(authenticateOf(firstVisit)).toContain('"token":"alice"');
+    // ...and on the second it did not appear at all: it travelled inside the hello, sealed.
+    expect(authenticateOf(secondVisit)).toContain('"event":"authenticate"');
+    expect(authenticateOf(secondVisit)).not.toContain('alice');
+    await screenshot(alice, 'chat-sealed-sign-in');
+  });
+
   it('survives a server restart: reconnects with a fresh handshake and rejoins its rooms', async () => {
     const identityFile = join(identityDirectory, 'restart-identity.json');
     const port = await startApp({ identityFile });
@@ -150,7 +171,8 @@ describe('the chat page in Chromium', () => {
     await app!.stop();
     await startApp({ port, identityFile: join(identityDirectory, 'impostor-identity.json') });
     await alice.waitForSelector('#alert:not([hidden])', { timeout: UI_TIMEOUT_MS });
-    expect(await alice.textContent('#alert')).toContain('does not match the key this browser pinned');
+    // The name went sealed to the pinned key, which the impostor does not hold: it could not read it.
+    expect(await alice.textContent('#alert')).toContain('sealed to the key it pinned for the server');
     expect(await alice.textContent('#level')).toBe('-');
     expect(app!.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).getClientsByUser({ userId: 'alice' })).toHaveLength(0);
     await screenshot(alice, 'chat-key-mismatch');

@@ -43,6 +43,12 @@ export const ClientFailureCode = {
   CRYPTO_FAILURE: 'CRYPTO_FAILURE',
   /** The server refused the credentials. */
   AUTH_FAILED: 'AUTH_FAILED',
+  /**
+   * The server refused credentials sealed to the configured or pinned key:
+   * they are wrong, or the server does not hold that key (it could not read
+   * them). The client never resends them in the clear.
+   */
+  SEALED_CREDENTIALS_REFUSED: 'SEALED_CREDENTIALS_REFUSED',
   /** The server refused the client for another reason (see the close code). */
   REFUSED: 'REFUSED',
   /** The client was closed, or gave up reconnecting. */

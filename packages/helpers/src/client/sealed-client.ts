@@ -9,6 +9,7 @@ import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
 import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
@@ -212,6 +213,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     }
   }
 
+  /** The failure code of a server `error` before the connection opened. */
+  #refusalCode(serverCode: unknown): ClientFailureCode {
+    if (serverCode !== ErrorCode.AUTH_FAILED) return ClientFailureCode.REFUSED;
+    return this.#credentialsSealed ? ClientFailureCode.SEALED_CREDENTIALS_REFUSED : ClientFailureCode.AUTH_FAILED;
+  }
+
   /** The server identity key configured or pinned for this server, if any. */
   async #knownServerKey(): Promise<Uint8Array | undefined> {
     const known = this.#options.serverKey ?? (await this.#pins.get(this.#pinName()));
@@ -236,10 +243,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       return this.#onConnected(message.data);
     }
     if (this.#state !== SealedClientState.OPEN && message.event === ServerEvent.ERROR) {
-      this.#failure = new SealedClientError(
-        message.data?.code === ClientFailureCode.AUTH_FAILED ? ClientFailureCode.AUTH_FAILED : ClientFailureCode.REFUSED,
-        String(message.data?.message ?? 'Refused'),
-      );
+      // A refusal before the connection opened; the server closes next, and the client does not retry it.
+      const failure = new SealedClientError(this.#refusalCode(message.data?.code), String(message.data?.message ?? 'Refused'));
+      this.#failure = failure;
+      this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message });
     }
     return this.#dispatch(message);
   }

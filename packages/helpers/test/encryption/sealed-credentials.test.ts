@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClientFailureCode,
+  ClientLifecycleEvent,
   CloseCode,
   ErrorCode,
   InMemoryPinStore,
@@ -146,8 +147,11 @@ describe('a client that seals its credentials to the server key', () => {
     const seen: Seen = { wire: [], app: [] };
     server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
     const client = track(sdkClient(server.url, SECRET_TOKEN, { serverKey: toBase64(genuine.publicKey), sealCredentials: true }));
+    const failures: unknown[] = [];
+    client.on(ClientLifecycleEvent.FAILURE, (failure) => failures.push(failure));
 
-    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.AUTH_FAILED });
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.SEALED_CREDENTIALS_REFUSED });
+    expect(failures).toEqual([{ code: ClientFailureCode.SEALED_CREDENTIALS_REFUSED, message: expect.any(String) }]);
 
     expect(seen.wire).toHaveLength(1);
     expect(JSON.stringify(seen.wire)).not.toContain(SECRET_TOKEN);
