@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, ErrorCode, WebSocketDefaults } from '../../src/index.ts';
+import { ClientFailureCode, CloseCode, ErrorCode, SecureKitDefaults, WebSocketDefaults } from '../../src/index.ts';
 
 function page(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../../../docs/${name}`, import.meta.url)), 'utf8');
@@ -17,12 +17,20 @@ describe('docs/errors.md', () => {
   it.each(Object.keys(ErrorCode))('lists error code %s', (code) => {
     expect(errors).toContain(`| \`${code}\` |`);
   });
+
+  it.each(Object.keys(ClientFailureCode))('lists client failure code %s', (code) => {
+    expect(errors).toContain(`| \`${code}\` |`);
+  });
 });
 
 describe('docs/options.md', () => {
   const options = page('options.md');
 
   it.each(Object.keys(WebSocketDefaults))('documents the default %s', (name) => {
+    expect(options).toContain(`(\`${name}\`)`);
+  });
+
+  it.each(Object.keys(SecureKitDefaults))('documents the secure kit default %s', (name) => {
     expect(options).toContain(`(\`${name}\`)`);
   });
 });
