@@ -53,7 +53,7 @@ export interface SealedClientOptions {
   /** The name the server key is pinned under; the URL's host by default. */
   pinName?: string;
   /**
-   * Seal `credentials` to the server identity key whenever it is known
+   * At levels above `none`, seal `credentials` to the server identity key whenever it is known
    * (`serverKey`, or pinned by an earlier connection), so that only the
    * server reads them, not a TLS-terminating proxy. The server must open
    * them (`kit.authenticateSealed`). Off by default; a first connection

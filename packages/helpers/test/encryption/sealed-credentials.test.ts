@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
@@ -80,6 +81,7 @@ describe('openCredentials', () => {
 
 let server: SecureTestServer | undefined;
 const clients: SealedClient[] = [];
+const rawSockets: WebSocket[] = [];
 
 function track(client: SealedClient): SealedClient {
   clients.push(client);
@@ -88,6 +90,7 @@ function track(client: SealedClient): SealedClient {
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
+  for (const socket of rawSockets.splice(0)) socket.terminate();
   await server?.close();
   server = undefined;
 });
@@ -156,6 +159,53 @@ describe('a client that seals its credentials to the server key', () => {
     expect(seen.wire).toHaveLength(1);
     expect(JSON.stringify(seen.wire)).not.toContain(SECRET_TOKEN);
     expect(seen.app).toEqual([]);
+  });
+});
+
+describe('kit.authenticateSealed', () => {
+  /** Sends one `authenticate` whose hello carries `plaintext` sealed to the server key; resolves with the first answer's event, or the close code. */
+  async function authenticateWith(plaintext: string, nowMs = Date.now()): Promise<string | number> {
+    const { hello, pending } = createClientHello({ crypto: nodeCrypto, level: SecurityLevel.ENCRYPTED, identity: nodeCrypto.ed25519KeyPair(), nowMs });
+    const sealed = await sealCredentials({
+      crypto: nodeCrypto,
+      ephemeralSecret: pending.ephemeral.secretKey,
+      serverIdentity: server!.identity.publicKey,
+      proof: pending.proof,
+      credentials: new TextEncoder().encode(plaintext),
+    });
+    const socket = new WebSocket(server!.url);
+    rawSockets.push(socket);
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ event: 'authenticate', data: { token: 'in-the-clear', sealed: { ...hello, c: toBase64(sealed) } } }));
+    return new Promise((resolve) => {
+      socket.once('message', (raw) => {
+        const { event } = JSON.parse(String(raw)) as { event: string };
+        if (event !== 'error') resolve(event);
+      });
+      socket.once('close', resolve);
+    });
+  }
+
+  it('refuses sealed credentials that are not a JSON object, without calling the application', async () => {
+    const seen: Seen = { wire: [], app: [] };
+    server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
+    expect(await authenticateWith('"just a string"')).toBe(CloseCode.AUTH_FAILED);
+    expect(seen.app).toEqual([]);
+  });
+
+  it('refuses a stale hello before opening its credentials', async () => {
+    const seen: Seen = { wire: [], app: [] };
+    server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
+    const staleMs = Date.now() - 2 * 120_000;
+    expect(await authenticateWith(JSON.stringify({ token: SECRET_TOKEN }), staleMs)).toBe(CloseCode.AUTH_FAILED);
+    expect(seen.app).toEqual([]);
+  });
+
+  it('ignores credentials sent in the clear beside sealed ones', async () => {
+    const seen: Seen = { wire: [], app: [] };
+    server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
+    expect(await authenticateWith(JSON.stringify({ token: SECRET_TOKEN }))).toBe('connected');
+    expect(seen.app).toEqual([expect.objectContaining({ token: SECRET_TOKEN })]);
   });
 });
 
