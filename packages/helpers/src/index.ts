@@ -85,6 +85,7 @@ export {
   type SecureServerKitOptions,
 } from './kit/secure-server-kit.ts';
 export { SecureSession } from './kit/secure-session.ts';
+export type { SecureKitMetricsSnapshot } from './kit/secure-kit-metrics.ts';
 export { openCredentials, sealCredentials } from './crypto/sealed-credentials.ts';
 export * from './client/index.ts';
 export type { MessageBus, BusHandler } from './bus/message-bus.ts';

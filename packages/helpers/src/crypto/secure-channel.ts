@@ -72,6 +72,8 @@ export interface SecureChannelInit {
   /** The AEAD agreed in the handshake; AES-256-GCM when not given. */
   suite?: AeadSuite;
   rekey?: RekeyPolicy;
+  /** Told each time a direction moves to its next key, for metrics. */
+  onRekey?: () => void;
   /** Time the channel starts, in ms; rekey by time counts from it. */
   nowMs: number;
 }
@@ -113,6 +115,7 @@ export class SecureChannel {
   readonly #receive: DirectionState;
   /** The provider's in-place seal for the agreed suite, when it has one. */
   readonly #sealInto: CryptoProvider['chacha20Poly1305SealInto'];
+  readonly #onRekey: (() => void) | undefined;
   #closed = false;
   #rekeys = 0;
 
@@ -124,6 +127,7 @@ export class SecureChannel {
       init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
     this.#transcript = init.transcript;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
+    this.#onRekey = init.onRekey;
     this.#send = directionState(init.sendKey, init.transcript, init.nowMs);
     this.#receive = directionState(init.receiveKey, init.transcript, init.nowMs);
     const sealInto = this.#suite === AeadSuite.CHACHA20_POLY1305 ? init.crypto.chacha20Poly1305SealInto : init.crypto.aesGcmSealInto;
@@ -220,7 +224,7 @@ export class SecureChannel {
       zeroize(state.key);
       state.key = key;
       state.epoch += 1;
-      this.#rekeys += 1;
+      this.#countRekey();
     }
     return { ok: true, plaintext };
   }
@@ -254,7 +258,12 @@ export class SecureChannel {
     state.epoch += 1;
     state.inEpoch = 0;
     state.epochStartedAt = nowMs;
+    this.#countRekey();
+  }
+
+  #countRekey(): void {
     this.#rekeys += 1;
+    this.#onRekey?.();
   }
 
   /**

@@ -40,6 +40,8 @@ export interface ServerHandshakeParams {
   /** Client identity keys, pinned per user id. */
   clientKeyPins: PinStore;
   rekey?: RekeyPolicy;
+  /** Told each time a channel from this handshake moves to its next key. */
+  onRekey?: () => void;
   /** AEADs the server runs, in its order of preference. */
   suites?: readonly AeadSuite[];
 }
@@ -114,6 +116,7 @@ export async function respondToClientHello(
         receiveKey: keys.clientToServer,
         transcript,
         rekey: params.rekey,
+        onRekey: params.onRekey,
         suite,
         nowMs: params.nowMs,
       });

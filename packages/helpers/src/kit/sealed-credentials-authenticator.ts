@@ -4,6 +4,7 @@ import { HANDSHAKE_FIELD, proofOf, readClientHello } from '../crypto/handshake-m
 import { openCredentials } from '../crypto/sealed-credentials.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AuthenticateFn } from '../server/server-hooks.ts';
+import type { SecureKitMetrics } from './secure-kit-metrics.ts';
 
 /** Construction parameters of {@link sealedCredentialsAuthenticator}. */
 export interface SealedCredentialsInit {
@@ -14,6 +15,7 @@ export interface SealedCredentialsInit {
   maxClockSkewMs: number;
   now: () => number;
   logger: Logger | undefined;
+  metrics: SecureKitMetrics;
 }
 
 /** Why sealed credentials were refused, for the log. */
@@ -37,6 +39,7 @@ export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (au
   const identitySecret = crypto.ed25519SecretToX25519(identity.secretKey);
 
   const refuse = (clientId: string, refusal: CredentialsRefusal): null => {
+    init.metrics.credentialsRefused += 1;
     init.logger?.info({ clientId, refusal }, 'credentials refused');
     return null;
   };
@@ -63,6 +66,7 @@ export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (au
       credentials = undefined;
     }
     if (!credentials) return refuse(context.clientId, 'MALFORMED');
+    init.metrics.sealedCredentialsOpened += 1;
     return authenticate({ ...context, data: { ...credentials, [HANDSHAKE_FIELD]: helloWire } });
   };
 }

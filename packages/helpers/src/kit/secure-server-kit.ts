@@ -14,6 +14,7 @@ import type { HandshakeFn, InboundTransformer, OutboundTransformer } from '../se
 import type { AuthenticateFn } from '../server/server-hooks.ts';
 import { sealedCredentialsAuthenticator } from './sealed-credentials-authenticator.ts';
 import { SealOnWrite } from './seal-on-write.ts';
+import { SecureKitMetrics, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
 import { SecureSession } from './secure-session.ts';
 
 /** Options of {@link createSecureServerKit}. */
@@ -67,6 +68,8 @@ export interface SecureServerKit {
   acceptedLevels: readonly SecurityLevel[];
   /** Human-comparable fingerprint of the identity public key. */
   identityFingerprint: string;
+  /** What the kit has counted: handshakes, refusals by reason, rekeys, refused frames, sealed credentials. */
+  getMetrics(): SecureKitMetricsSnapshot;
 }
 
 /**
@@ -88,6 +91,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const replayGuard = new ReplayGuard(2 * maxClockSkewMs, options.replayCacheSize ?? SecureKitDefaults.REPLAY_CACHE_SIZE);
   const clientKeyPins = options.clientKeyPins ?? new InMemoryPinStore();
   const now = options.now ?? Date.now;
+  const metrics = new SecureKitMetrics();
 
   const handshakeFn: HandshakeFn = async ({ clientId, userId, data }) => {
     const hello = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[HANDSHAKE_FIELD] : undefined;
@@ -103,12 +107,15 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       replayGuard,
       clientKeyPins,
       rekey: options.rekey,
+      onRekey: metrics.rekeyed,
       suites: options.suites,
     });
     if (!result.ok) {
+      metrics.refused(result.refusal);
       options.logger?.info({ clientId, refusal: result.refusal }, 'handshake refused');
       return null;
     }
+    metrics.handshakesCompleted += 1;
     return {
       reply: { [HANDSHAKE_FIELD]: result.reply },
       encrypted: result.level === SecurityLevel.ENCRYPTED,
@@ -128,6 +135,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     if (!channel || typeof frame === 'string') return undefined;
     const opened = await channel.open(frame);
     if (!opened.ok) {
+      metrics.framesRefused += 1;
       options.logger?.info({ clientId: client.id, failure: opened.failure }, 'encrypted frame refused');
       return undefined;
     }
@@ -145,6 +153,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     maxClockSkewMs,
     now,
     logger: options.logger,
+    metrics,
   });
 
   return {
@@ -155,5 +164,6 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     requireEncryption: acceptedLevels.length === 1 && acceptedLevels[0] === SecurityLevel.ENCRYPTED,
     acceptedLevels,
     identityFingerprint: identityFingerprint(crypto, options.identity.publicKey),
+    getMetrics: () => metrics.snapshot(),
   };
 }

@@ -126,6 +126,7 @@ describe('a client that seals its credentials to the server key', () => {
     expect(info).toMatchObject({ userId: SECRET_TOKEN, level: SecurityLevel.ENCRYPTED, credentialsSealed: true });
     expect(JSON.stringify(seen.wire)).not.toContain(SECRET_TOKEN);
     expect(seen.app).toEqual([expect.objectContaining({ token: SECRET_TOKEN })]);
+    expect(server.kit.getMetrics()).toMatchObject({ sealedCredentialsOpened: 1, credentialsRefused: 0 });
   });
 
   it('sends them in the clear on first use, then sealed to the key it pinned', async () => {
@@ -159,6 +160,7 @@ describe('a client that seals its credentials to the server key', () => {
     expect(seen.wire).toHaveLength(1);
     expect(JSON.stringify(seen.wire)).not.toContain(SECRET_TOKEN);
     expect(seen.app).toEqual([]);
+    expect(server.kit.getMetrics()).toMatchObject({ sealedCredentialsOpened: 0, credentialsRefused: 1 });
   });
 });
 

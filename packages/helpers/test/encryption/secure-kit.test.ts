@@ -156,6 +156,7 @@ describe('frames an attacker tampers with', () => {
     await client.emit('chat', 'x');
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
     expect(server.helper.getMetrics().cryptoFailures).toBe(1);
+    expect(server.kit.getMetrics()).toMatchObject({ handshakesCompleted: 1, framesRefused: 1 });
   });
 
   it('closes the connection with 4005 on a replayed frame', async () => {
@@ -292,6 +293,7 @@ describe('no downgrade', () => {
     const closed = closeCodeOf(client);
     await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
     expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+    expect(server.kit.getMetrics()).toMatchObject({ handshakesCompleted: 0, handshakeRefusals: { MISSING: 1 } });
   });
 
   it('aborts when a client that asked for encryption is answered without a handshake', async () => {
@@ -342,6 +344,7 @@ describe('rekeying', () => {
     const channel = SecureSession.of(server.helper.getClient({ clientId })?.session)?.channel;
     expect(channel?.epochs.send).toBeGreaterThanOrEqual(6);
     expect(channel?.epochs.receive).toBeGreaterThanOrEqual(6);
+    expect(server.kit.getMetrics().rekeys).toBe(channel!.epochs.send + channel!.epochs.receive);
   });
 });
 
