@@ -40,9 +40,6 @@ export interface OutboundMessage {
 
 const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
 
-/** A socket holding this many coalesced bytes is flushed without waiting for the next tick. */
-const MAX_TURN_BYTES = 64 * 1024;
-
 /** Bytes of randomness in a generated instance id. */
 const INSTANCE_ID_BYTES = 6;
 
@@ -104,7 +101,7 @@ export class WebSocketServerHelper {
       slowConsumerPolicy: this.#options.slowConsumerPolicy,
       metrics: this.#metrics,
       writer: new TurnWriter({
-        maxTurnBytes: MAX_TURN_BYTES,
+        maxTurnBytes: this.#options.maxTurnBytes,
         onBuildFailure: (_socket, error) => {
           // Counted as delivered when it was queued; it never reached the socket.
           this.#metrics.messagesDelivered -= 1;

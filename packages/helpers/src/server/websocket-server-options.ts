@@ -48,6 +48,7 @@ export const WebSocketDefaults = Object.freeze({
   MAX_EVENT_NAME_LENGTH: 128,
   MAX_JSON_DEPTH: 32,
   MAX_BUFFERED_BYTES: 1024 * 1024,
+  MAX_TURN_BYTES: 64 * 1024,
   SLOW_CONSUMER_POLICY: SlowConsumerPolicy.CLOSE as SlowConsumerPolicy,
   RATE_LIMIT: Object.freeze({ messagesPerSecond: 100, burst: 200 }),
   MAX_INBOUND_QUEUE: 64,
@@ -95,6 +96,11 @@ export interface WebSocketServerOptions {
   allowedOrigins?: readonly string[];
   /** Bytes a client's socket may hold unsent before `slowConsumerPolicy` applies. */
   maxBufferedBytes?: number;
+  /**
+   * Bytes of one event-loop turn's writes coalesced for one socket before
+   * they are written without waiting for the turn to end.
+   */
+  maxTurnBytes?: number;
   /** What to do with a client that reads too slowly. */
   slowConsumerPolicy?: SlowConsumerPolicy;
   /** Per-client inbound rate limit; beyond it the client is closed with 4006. */
@@ -206,6 +212,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     maxEventNameLength: options.maxEventNameLength ?? WebSocketDefaults.MAX_EVENT_NAME_LENGTH,
     maxJsonDepth: options.maxJsonDepth ?? WebSocketDefaults.MAX_JSON_DEPTH,
     maxBufferedBytes: options.maxBufferedBytes ?? WebSocketDefaults.MAX_BUFFERED_BYTES,
+    maxTurnBytes: options.maxTurnBytes ?? WebSocketDefaults.MAX_TURN_BYTES,
     slowConsumerPolicy: options.slowConsumerPolicy ?? WebSocketDefaults.SLOW_CONSUMER_POLICY,
     rateLimit: options.rateLimit ?? WebSocketDefaults.RATE_LIMIT,
     maxInboundQueue: options.maxInboundQueue ?? WebSocketDefaults.MAX_INBOUND_QUEUE,
@@ -227,6 +234,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     'maxEventNameLength',
     'maxJsonDepth',
     'maxBufferedBytes',
+    'maxTurnBytes',
     'maxInboundQueue',
     'shutdownGraceMs',
     'encryptedBatchLimit',
