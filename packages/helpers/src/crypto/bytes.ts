@@ -48,7 +48,18 @@ export function utf8Decode(bytes: Uint8Array): string {
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const BASE64_LOOKUP = new Map([...BASE64_ALPHABET].map((char, index) => [char, index]));
+const BASE64_PAD = '='.charCodeAt(0);
+/** Character code -> 6-bit value; -1 for characters outside the alphabet. */
+const BASE64_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let index = 0; index < BASE64_ALPHABET.length; index += 1) values[BASE64_ALPHABET.charCodeAt(index)] = index;
+  return values;
+})();
+/** The value of one base64 character; -1 outside the alphabet. */
+function base64Value(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return code < BASE64_VALUES.length ? BASE64_VALUES[code]! : -1;
+}
 
 /** Standard base64 with padding (RFC 4648 §4). */
 export function toBase64(bytes: Uint8Array): string {
@@ -67,29 +78,38 @@ export function toBase64(bytes: Uint8Array): string {
 
 /**
  * Decodes standard padded base64, strictly: any other character, a wrong
- * length or non-zero padding bits are refused.
+ * length or non-zero padding bits are refused (RFC 4648 §3.5), so each byte
+ * string has exactly one accepted text.
  *
  * @returns the bytes, or `undefined` when the text is not canonical base64.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
   if (text.length % 4 !== 0) return undefined;
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const padding = text.charCodeAt(text.length - 1) === BASE64_PAD ? (text.charCodeAt(text.length - 2) === BASE64_PAD ? 2 : 1) : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
+  const fullQuads = padding === 0 ? text.length : text.length - 4;
   let outIndex = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const quad = [0, 1, 2, 3].map((offset) => {
-      const char = text[i + offset]!;
-      if (char === '=' && i + 4 === text.length && offset >= 4 - padding) return 0;
-      return BASE64_LOOKUP.get(char) ?? -1;
-    });
-    if (quad.some((value) => value < 0)) return undefined;
-    const [a, b, c, d] = quad as [number, number, number, number];
-    const triple = (a << 18) | (b << 12) | (c << 6) | d;
-    if (outIndex < out.length) out[outIndex++] = triple >> 16;
-    if (outIndex < out.length) out[outIndex++] = (triple >> 8) & 0xff;
-    if (outIndex < out.length) out[outIndex++] = triple & 0xff;
+  for (let i = 0; i < fullQuads; i += 4) {
+    const a = base64Value(text, i);
+    const b = base64Value(text, i + 1);
+    const c = base64Value(text, i + 2);
+    const d = base64Value(text, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    out[outIndex++] = (a << 2) | (b >> 4);
+    out[outIndex++] = ((b & 0x0f) << 4) | (c >> 2);
+    out[outIndex++] = ((c & 0x03) << 6) | d;
   }
-  return toBase64(out) === text ? out : undefined;
+  if (padding === 0) return out;
+  // The last quad: two or three characters, then the padding; the bits past the last byte must be zero.
+  const a = base64Value(text, fullQuads);
+  const b = base64Value(text, fullQuads + 1);
+  if ((a | b) < 0) return undefined;
+  out[outIndex++] = (a << 2) | (b >> 4);
+  if (padding === 2) return (b & 0x0f) === 0 ? out : undefined;
+  const c = base64Value(text, fullQuads + 2);
+  if (c < 0) return undefined;
+  out[outIndex] = ((b & 0x0f) << 4) | (c >> 2);
+  return (c & 0x03) === 0 ? out : undefined;
 }
 
 const BITS_PER_BYTE = 8;
