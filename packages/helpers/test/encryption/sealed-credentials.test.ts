@@ -164,6 +164,21 @@ describe('a client that seals its credentials to the server key', () => {
   });
 });
 
+describe('a client configured with a server key that is not a point', () => {
+  it('gives up with HANDSHAKE_FAILED and sends nothing', async () => {
+    const seen: Seen = { wire: [], app: [] };
+    server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
+    const notAPoint = toBase64(Uint8Array.of(2, ...new Uint8Array(31)));
+    const client = track(sdkClient(server.url, SECRET_TOKEN, { serverKey: notAPoint, sealCredentials: true }));
+
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.HANDSHAKE_FAILED });
+    // Once the server has seen the socket go, it has seen everything sent on it.
+    await expect.poll(() => server!.helper.getMetrics().connections).toBe(0);
+    expect(server.helper.getMetrics().connectionsAccepted).toBe(1);
+    expect(seen.wire).toEqual([]);
+  });
+});
+
 describe('kit.authenticateSealed', () => {
   /** Sends one `authenticate` whose hello carries `plaintext` sealed to the server key; resolves with the first answer's event, or the close code. */
   async function authenticateWith(plaintext: string, nowMs = Date.now()): Promise<string | number> {
