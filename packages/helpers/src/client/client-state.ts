@@ -21,7 +21,7 @@ export type SealedClientState = (typeof SealedClientState)[keyof typeof SealedCl
 
 /** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
 export const ClientLifecycleEvent = {
-  /** `{ clientId, userId, level, serverFingerprint }`: authenticated and, where asked, encrypted. */
+  /** `ConnectionInfo` (`{ clientId, userId, level, suite, serverFingerprint, credentialsSealed }`): authenticated and, where asked, encrypted. */
   OPEN: 'sealed:open',
   /** `{ code, reason }`: the socket closed. */
   CLOSE: 'sealed:close',
