@@ -74,14 +74,15 @@ export interface Entry {
 interface BroadcastStage extends Entry {
   server: Server;
   clients: Client[];
-  shares: number[];
   rates: number[];
   cpu: number[];
 }
 
 /** One broadcast round on an open stage: deliveries per second end to end, and server CPU per delivery. */
 async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesPerRound: number): Promise<{ rate: number; cpu: number }> {
-  const { server, clients, shares } = stage;
+  const { server, clients } = stage;
+  // Each load-client process holds the share of the room `startClients` gave it.
+  const shares = sharesOf(roomSize);
   clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
   await Promise.all(clients.map((client) => client.next('reset-done')));
   const done = Promise.all(clients.map((client) => client.next('received')));
@@ -115,7 +116,7 @@ export async function measureBroadcast(
   try {
     for (const entry of entries) {
       const { server, port } = await startServer(entry.contender);
-      const stage: BroadcastStage = { ...entry, server, clients: [], shares: sharesOf(roomSize), rates: [], cpu: [] };
+      const stage: BroadcastStage = { ...entry, server, clients: [], rates: [], cpu: [] };
       stages.push(stage);
       stage.clients = await startClients(entry.contender, port, roomSize, 'receive');
     }

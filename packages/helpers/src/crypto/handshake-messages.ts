@@ -70,8 +70,19 @@ export interface ServerHello {
   signature?: Uint8Array;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
+/** `value` as a plain JSON object, or `undefined` for anything else (arrays included). */
+export function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The hello inside an `authenticate` payload (`data.sealed`), as received; `undefined` when absent. */
+export function helloField(data: unknown): unknown {
+  return record(data)?.[HANDSHAKE_FIELD];
+}
+
+/** Whether a hello's timestamp is within `maxClockSkewMs` of `nowMs`, either side. */
+export function isFreshHello(hello: ClientHello, nowMs: number, maxClockSkewMs: number): boolean {
+  return Math.abs(nowMs - hello.timestampMs) <= maxClockSkewMs;
 }
 
 function bytesField(value: unknown, length: number): Uint8Array | undefined {

@@ -11,14 +11,27 @@ import { checkX25519PublicKey } from './x25519-public-key.ts';
 const CREDENTIALS_NONCE = new Uint8Array(CryptoSizes.GCM_NONCE_BYTES);
 
 /**
- * The one-use AES-256-GCM key of a hello's credentials:
+ * Runs `use` with the one-use AES-256-GCM key of a hello's credentials,
  * `HKDF-SHA-256(ikm = X25519(e, S), salt = SHA-256(proof), info = label || server identity)`,
  * where `S` is the server identity key on the Montgomery curve and `proof`
- * is what the client signs in its hello (docs/protocol.md).
+ * is what the client signs in its hello (docs/protocol.md); then zeroes the
+ * key and the shared secret, whatever `use` did.
  */
-function credentialsKey(crypto: CryptoProvider, shared: Uint8Array, proof: Uint8Array, serverIdentity: Uint8Array): Uint8Array {
+async function withCredentialsKey<T>(
+  crypto: CryptoProvider,
+  shared: Uint8Array,
+  proof: Uint8Array,
+  serverIdentity: Uint8Array,
+  use: (key: Uint8Array) => T | Promise<T>,
+): Promise<T> {
   const info = concatBytes(utf8Encode(HandshakeLabel.CREDENTIALS), serverIdentity);
-  return crypto.hkdfSha256(shared, crypto.sha256(proof), info, CryptoSizes.AES256_KEY_BYTES);
+  const key = crypto.hkdfSha256(shared, crypto.sha256(proof), info, CryptoSizes.AES256_KEY_BYTES);
+  try {
+    return await use(key);
+  } finally {
+    zeroize(shared);
+    zeroize(key);
+  }
 }
 
 /**
@@ -38,13 +51,9 @@ export async function sealCredentials(params: {
 }): Promise<Uint8Array> {
   const { crypto, proof } = params;
   const shared = crypto.x25519(params.ephemeralSecret, crypto.ed25519PublicToX25519(params.serverIdentity));
-  const key = credentialsKey(crypto, shared, proof, params.serverIdentity);
-  try {
-    return await crypto.aesGcmSeal(key, CREDENTIALS_NONCE, params.credentials, proof);
-  } finally {
-    zeroize(shared);
-    zeroize(key);
-  }
+  return withCredentialsKey(crypto, shared, proof, params.serverIdentity, (key) =>
+    crypto.aesGcmSeal(key, CREDENTIALS_NONCE, params.credentials, proof),
+  );
 }
 
 /**
@@ -65,11 +74,7 @@ export async function openCredentials(params: {
   if (checkX25519PublicKey(params.clientEphemeral)) return undefined;
   const shared = crypto.x25519(params.identitySecret, params.clientEphemeral);
   if (isAllZero(shared)) return undefined;
-  const key = credentialsKey(crypto, shared, proof, params.serverIdentity);
-  try {
-    return await crypto.aesGcmOpen(key, CREDENTIALS_NONCE, params.sealed, proof);
-  } finally {
-    zeroize(shared);
-    zeroize(key);
-  }
+  return withCredentialsKey(crypto, shared, proof, params.serverIdentity, (key) =>
+    crypto.aesGcmOpen(key, CREDENTIALS_NONCE, params.sealed, proof),
+  );
 }

@@ -1,7 +1,7 @@
 import { SERVER_SUITE_PREFERENCE, chooseAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { toBase64, zeroize } from './bytes.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
-import { proofOf, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
+import { isFreshHello, proofOf, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
 import { deriveTrafficKeys } from './key-schedule.ts';
 import { checkPin, type PinStore } from './pin-store.ts';
@@ -81,7 +81,7 @@ export async function respondToClientHello(
   if (hello.version !== HANDSHAKE_VERSION) return refuse('UNSUPPORTED_VERSION');
   if (hello.level === SecurityLevel.NONE || !acceptedLevels.includes(hello.level)) return refuse('LEVEL_NOT_ACCEPTED');
   if (checkX25519PublicKey(hello.ephemeral)) return refuse('INVALID_KEY');
-  if (Math.abs(params.nowMs - hello.timestampMs) > params.maxClockSkewMs) return refuse('STALE');
+  if (!isFreshHello(hello, params.nowMs, params.maxClockSkewMs)) return refuse('STALE');
   if (!crypto.ed25519Verify(hello.identity, proofOf(hello), hello.signature)) return refuse('BAD_PROOF');
   const suite = chooseAeadSuite(params.suites ?? SERVER_SUITE_PREFERENCE, hello.suites);
   if (!suite) return refuse('NO_COMMON_SUITE');

@@ -1,6 +1,6 @@
 import { utf8Decode } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, proofOf, readClientHello } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, helloField, isFreshHello, proofOf, readClientHello, record } from '../crypto/handshake-messages.ts';
 import { openCredentials } from '../crypto/sealed-credentials.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AuthenticateFn } from '../server/server-hooks.ts';
@@ -20,10 +20,6 @@ export interface SealedCredentialsInit {
 
 /** Why sealed credentials were refused, for the log. */
 type CredentialsRefusal = 'NOT_SEALED' | 'STALE' | 'UNOPENED' | 'MALFORMED';
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 /**
  * Returns a wrapper for `authenticateFn`s: when the client hello carries
@@ -45,11 +41,10 @@ export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (au
   };
 
   return (authenticate) => async (context) => {
-    const data = record(context.data);
-    const helloWire = data?.[HANDSHAKE_FIELD];
+    const helloWire = helloField(context.data);
     const hello = helloWire === undefined ? undefined : readClientHello(helloWire);
     if (!hello?.credentials) return init.requireSealed ? refuse(context.clientId, 'NOT_SEALED') : authenticate(context);
-    if (Math.abs(init.now() - hello.timestampMs) > init.maxClockSkewMs) return refuse(context.clientId, 'STALE');
+    if (!isFreshHello(hello, init.now(), init.maxClockSkewMs)) return refuse(context.clientId, 'STALE');
     const opened = await openCredentials({
       crypto,
       identitySecret,

@@ -1,7 +1,7 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { utf8Decode } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, helloField } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
@@ -94,7 +94,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const metrics = new SecureKitMetrics();
 
   const handshakeFn: HandshakeFn = async ({ clientId, userId, data }) => {
-    const hello = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[HANDSHAKE_FIELD] : undefined;
+    const hello = helloField(data);
     const result = await respondToClientHello({
       crypto,
       identity: options.identity,
