@@ -1,11 +1,15 @@
+import { StateMachine, type TransitionTable } from '../utils/state-machine.ts';
+
 /**
- * The states of a `SealedClient`:
+ * The states of a `SealedClient`, as an explicit state machine:
  *
  * ```
  * IDLE ─connect()─► CONNECTING ─socket open─► AUTHENTICATING ─connected + handshake─► OPEN
- *                      ▲                             │ retryable close                 │ retryable close
- *                      └──────── RECONNECTING ◄──────┴─────────────────────────────────┘
- * any ─close(), a fatal refusal, or attempts used up─► CLOSED
+ *   │                  ▲   │ retryable close          │ retryable close                │ retryable close
+ *   │                  │   └──────────► RECONNECTING ◄┴────────────────────────────────┘
+ *   │                  └─backoff elapsed─────┘
+ *   └─► CLOSED ◄─ any state: close(), a fatal refusal, or attempts used up
+ *         └─connect()─► CONNECTING
  * ```
  */
 export const SealedClientState = {
@@ -19,54 +23,26 @@ export const SealedClientState = {
 
 export type SealedClientState = (typeof SealedClientState)[keyof typeof SealedClientState];
 
-/** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
-export const ClientLifecycleEvent = {
-  /** `ConnectionInfo` (`{ clientId, userId, level, suite, serverFingerprint, credentialsSealed }`): authenticated and, where asked, encrypted. */
-  OPEN: 'sealed:open',
-  /** `{ code, reason }`: the socket closed. */
-  CLOSE: 'sealed:close',
-  /** `{ attempt, delayMs }`: a reconnect is scheduled. */
-  RECONNECTING: 'sealed:reconnecting',
-  /** `{ code, message }`: the client gave up on a connection for a security reason or a refusal. */
-  FAILURE: 'sealed:failure',
-} as const;
+const { IDLE, CONNECTING, AUTHENTICATING, OPEN, RECONNECTING, CLOSED } = SealedClientState;
 
-/** Codes of the failures a client reports itself. */
-export const ClientFailureCode = {
-  /** The server's identity key differs from the configured or pinned one. */
-  SERVER_KEY_MISMATCH: 'SERVER_KEY_MISMATCH',
-  /** The server granted less protection than asked for, or none. */
-  DOWNGRADE: 'DOWNGRADE',
-  /** The server's handshake did not verify. */
-  HANDSHAKE_FAILED: 'HANDSHAKE_FAILED',
-  /** An encrypted frame from the server failed to open, or arrived in plaintext. */
-  CRYPTO_FAILURE: 'CRYPTO_FAILURE',
-  /** The server refused the credentials. */
-  AUTH_FAILED: 'AUTH_FAILED',
-  /**
-   * The server refused credentials sealed to the configured or pinned key:
-   * they are wrong, or the server does not hold that key (it could not read
-   * them). The client never resends them in the clear.
-   */
-  SEALED_CREDENTIALS_REFUSED: 'SEALED_CREDENTIALS_REFUSED',
-  /** The server refused the client for another reason (see the close code). */
-  REFUSED: 'REFUSED',
-  /** The client was closed, or gave up reconnecting. */
-  CLOSED: 'CLOSED',
-  /** The operation needs an open connection. */
-  NOT_OPEN: 'NOT_OPEN',
-} as const;
+/** Every legal move: from a state to the states it may go to next. */
+const TRANSITIONS: TransitionTable<SealedClientState> = {
+  [IDLE]: [CONNECTING, CLOSED],
+  [CONNECTING]: [AUTHENTICATING, RECONNECTING, CLOSED],
+  [AUTHENTICATING]: [OPEN, RECONNECTING, CLOSED],
+  [OPEN]: [RECONNECTING, CLOSED],
+  [RECONNECTING]: [CONNECTING, CLOSED],
+  [CLOSED]: [CONNECTING, CLOSED],
+};
 
-export type ClientFailureCode = (typeof ClientFailureCode)[keyof typeof ClientFailureCode];
+/** Whether the table allows moving from `from` to `to`. */
+export function canClientTransition(from: SealedClientState, to: SealedClientState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
 
-/** A client-side failure with a stable code. */
-export class SealedClientError extends Error {
-  constructor(
-    readonly code: ClientFailureCode,
-    message: string,
-    readonly closeCode?: number,
-  ) {
-    super(message);
-    this.name = 'SealedClientError';
+/** Owns a client's state: the only place that writes it. */
+export class ClientStateMachine extends StateMachine<SealedClientState> {
+  constructor() {
+    super(TRANSITIONS, IDLE);
   }
 }

@@ -68,7 +68,9 @@ export interface SealedClientOptions {
   WebSocket?: WebSocketConstructor;
   reconnect?: Partial<ReconnectPolicy>;
   rekey?: RekeyPolicy;
-  /** Events kept per name while no listener is attached. */
+  /** Events kept per name while no listener is attached; 100 by default. */
   maxBufferedEvents?: number;
+  /** Largest frame accepted from the server, in bytes; a larger one is dropped and reported as a `sealed:error` (`FRAME_TOO_LARGE`). 1 MiB by default. */
+  maxFrameBytes?: number;
   now?: () => number;
 }

@@ -1,32 +1,31 @@
-import type { AeadSuite } from '../crypto/aead-suite.ts';
-import { toBase64, fromBase64, utf8Decode, utf8Encode } from '../crypto/bytes.ts';
-import { completeClientHandshake, createClientHello, sealHelloCredentials, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { toBase64 } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, type ClientHelloWire } from '../crypto/handshake-messages.ts';
-import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
-import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
-import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
-import { encodeFrame } from '../protocol/frame-codec.ts';
+import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import {
-  ClientFailureCode,
-  ClientLifecycleEvent,
-  SealedClientError,
-  SealedClientState,
-} from './client-state.ts';
+import { ClientConnection, type ClientConnectionEvents, type ClientConnectionSettings } from './client-connection.ts';
+import { ClientLifecycleEvent } from './client-lifecycle-event.ts';
+import { ClientStateMachine, SealedClientState } from './client-state.ts';
+import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
+import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, SealedClientOptions } from './sealed-client-options.ts';
-import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.ts';
-
-const MAX_BUFFERED_EVENTS = 100;
+import type { WebSocketConstructor } from './websocket-like.ts';
 
 /** Close codes after which reconnecting cannot help. */
-const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.NORMAL, CloseCode.AUTH_FAILED, CloseCode.ENCRYPTION_REQUIRED]);
+const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.NORMAL,
+  CloseCode.AUTH_FAILED,
+  CloseCode.ENCRYPTION_REQUIRED,
+  CloseCode.PROTOCOL_VIOLATION,
+]);
+
+/** Failures of the client's own that a new connection may well not meet again. */
+const RETRYABLE_FAILURES: ReadonlySet<ClientFailureCode> = new Set([ClientFailureCode.CRYPTO_FAILURE]);
 
 interface Pending<T> {
   resolve: (value: T) => void;
@@ -38,6 +37,11 @@ interface Pending<T> {
  * connects, authenticates, runs the handshake, verifies the server key,
  * encrypts and decrypts both ways, joins and leaves rooms with answers, and
  * reconnects with backoff and a fresh handshake, rejoining its rooms.
+ *
+ * This is the facade: each socket's life is a {@link ClientConnection}; the
+ * client keeps what outlives a socket (state, rooms, listeners, reconnect).
+ * A listener that throws is reported as a `sealed:error` event
+ * (`LISTENER_FAILED`) and never stops delivery.
  *
  * @example
  * const client = new SealedClient({ url: 'wss://chat.example/ws', credentials: { token } });
@@ -54,21 +58,14 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   readonly #reconnect: ReconnectPolicy;
   readonly #emitter: BufferedEmitter;
   readonly #now: () => number;
+  readonly #state = new ClientStateMachine();
   #identity: RawKeyPair | undefined;
-  #state: SealedClientState = SealedClientState.IDLE;
-  #socket: WebSocketLike | undefined;
-  #pending: PendingClientHandshake | undefined;
-  #channel: SecureChannel | undefined;
+  #connection: ClientConnection | undefined;
   #info: ConnectionInfo | undefined;
-  /** Whether the current connection's credentials went out sealed. */
-  #credentialsSealed = false;
-  #inboundTail: Promise<void> = Promise.resolve();
-  #outboundTail: Promise<void> = Promise.resolve();
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting: Pending<ConnectionInfo> | undefined;
   #connectPromise: Promise<ConnectionInfo> | undefined;
-  #failure: SealedClientError | undefined;
   readonly #joins: Array<Pending<JoinResult>> = [];
   readonly #leaves: Array<Pending<LeaveResult>> = [];
   readonly #rooms = new Set<string>();
@@ -79,13 +76,15 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#level = options.level ?? SecurityLevel.ENCRYPTED;
     this.#pins = options.pins ?? new InMemoryPinStore();
     this.#reconnect = { ...RECONNECT_DEFAULTS, ...options.reconnect };
-    this.#emitter = new BufferedEmitter(options.maxBufferedEvents ?? MAX_BUFFERED_EVENTS);
+    this.#emitter = new BufferedEmitter(options.maxBufferedEvents ?? SEALED_CLIENT_DEFAULTS.maxBufferedEvents, (event, error) =>
+      this.#onListenerError(event, error),
+    );
     this.#now = options.now ?? Date.now;
     this.#identity = options.identity;
   }
 
   get state(): SealedClientState {
-    return this.#state;
+    return this.#state.state;
   }
 
   /** Set while open. */
@@ -117,18 +116,24 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   /**
    * Connects, authenticates and completes the handshake. Resolves once open;
    * rejects with a `SealedClientError` on a refusal that retrying cannot fix
-   * (bad credentials, server key mismatch, downgrade) or when closed.
+   * (bad credentials, server key mismatch, downgrade), when no socket can be
+   * opened (`NO_WEBSOCKET`, `INVALID_URL`), or when closed.
    */
   connect(): Promise<ConnectionInfo> {
-    if (this.#state === SealedClientState.OPEN && this.#info) return Promise.resolve(this.#info);
+    if (this.state === SealedClientState.OPEN && this.#info) return Promise.resolve(this.#info);
     if (this.#connectPromise) return this.#connectPromise;
-    if (this.#state === SealedClientState.CLOSED) this.#state = SealedClientState.IDLE;
-    this.#failure = undefined;
-    this.#connectPromise = new Promise<ConnectionInfo>((resolve, reject) => {
+    const WebSocketClass = this.#webSocketClass();
+    if (!WebSocketClass) {
+      return Promise.reject(
+        new SealedClientError(ClientFailureCode.NO_WEBSOCKET, 'No WebSocket implementation: pass the "WebSocket" option (e.g. from "ws")'),
+      );
+    }
+    const promise = new Promise<ConnectionInfo>((resolve, reject) => {
       this.#connecting = { resolve, reject };
     });
-    this.#openSocket();
-    return this.#connectPromise;
+    this.#connectPromise = promise;
+    this.#openConnection(WebSocketClass);
+    return promise;
   }
 
   /** Sends an application event; encrypted when the connection is. */
@@ -150,12 +155,17 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   /** Closes for good: no reconnect. */
   close(): void {
-    this.#state = SealedClientState.CLOSED;
+    this.#state.transition(SealedClientState.CLOSED);
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
-    this.#socket?.close(CloseCode.NORMAL, 'Client closed');
-    this.#teardown();
+    const connection = this.#connection;
+    this.#detach();
+    connection?.close(CloseCode.NORMAL, 'Client closed');
+  }
+
+  #webSocketClass(): WebSocketConstructor | undefined {
+    return this.#options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   }
 
   #ensureIdentity(): RawKeyPair {
@@ -163,140 +173,84 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     return this.#identity;
   }
 
-  #openSocket(): void {
-    const WebSocketClass = this.#options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WebSocketClass) throw new Error('No WebSocket implementation: pass the "WebSocket" option (e.g. from "ws")');
-    this.#state = SealedClientState.CONNECTING;
-    const socket = new WebSocketClass(this.#options.url);
-    socket.binaryType = 'arraybuffer';
-    this.#socket = socket;
-    socket.addEventListener('open', () => void this.#authenticate(socket));
-    socket.addEventListener('message', (event) => {
-      this.#inboundTail = this.#inboundTail.then(() => this.#onMessage(socket, event.data));
-    });
-    socket.addEventListener('close', (event) => this.#onClose(socket, event.code, event.reason));
-    socket.addEventListener('error', () => undefined);
+  #settings(): ClientConnectionSettings {
+    const options = this.#options;
+    return {
+      crypto: this.#crypto,
+      level: this.#level,
+      identity: () => this.#ensureIdentity(),
+      credentials: options.credentials,
+      suites: options.suites,
+      sealCredentials: options.sealCredentials ?? false,
+      serverKey: options.serverKey,
+      pins: this.#pins,
+      pinName: options.pinName ?? new URL(options.url).host,
+      rekey: options.rekey,
+      maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
+      now: this.#now,
+    };
   }
 
-  async #authenticate(socket: WebSocketLike): Promise<void> {
-    if (socket !== this.#socket) return;
-    this.#state = SealedClientState.AUTHENTICATING;
-    const { credentials } = this.#options;
-    let payload: Record<string, unknown> = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
-    this.#credentialsSealed = false;
-    if (this.#level !== SecurityLevel.NONE) {
-      const { hello, pending } = createClientHello({
-        crypto: this.#crypto,
-        level: this.#level,
-        identity: this.#ensureIdentity(),
-        nowMs: this.#now(),
-        suites: this.#options.suites,
-      });
-      this.#pending = pending;
-      const serverIdentity = this.#options.sealCredentials ? await this.#knownServerKey() : undefined;
-      if (serverIdentity) {
-        let sealedHello: ClientHelloWire;
-        try {
-          sealedHello = await sealHelloCredentials({ crypto: this.#crypto, hello, pending, serverIdentity, credentials: payload });
-        } catch {
-          return this.#abort(ClientFailureCode.HANDSHAKE_FAILED, 'The known server key cannot seal credentials');
-        }
-        // Only the hello goes out: the credentials are inside it, sealed to the server key.
-        payload = { [HANDSHAKE_FIELD]: sealedHello };
-        this.#credentialsSealed = true;
-      } else {
-        payload[HANDSHAKE_FIELD] = hello;
-      }
-    }
-    if (socket === this.#socket && socket.readyState === WEBSOCKET_OPEN) {
-      socket.send(encodeFrame(ClientEvent.AUTHENTICATE, payload));
-    }
-  }
-
-  /** The failure code of a server `error` before the connection opened. */
-  #refusalCode(serverCode: unknown): ClientFailureCode {
-    if (serverCode !== ErrorCode.AUTH_FAILED) return ClientFailureCode.REFUSED;
-    return this.#credentialsSealed ? ClientFailureCode.SEALED_CREDENTIALS_REFUSED : ClientFailureCode.AUTH_FAILED;
-  }
-
-  /** The server identity key configured or pinned for this server, if any. */
-  async #knownServerKey(): Promise<Uint8Array | undefined> {
-    const known = this.#options.serverKey ?? (await this.#pins.get(this.#pinName()));
-    return known === undefined ? undefined : fromBase64(known);
-  }
-
-  #pinName(): string {
-    return this.#options.pinName ?? new URL(this.#options.url).host;
-  }
-
-  async #onMessage(socket: WebSocketLike, raw: unknown): Promise<void> {
-    if (socket !== this.#socket) return;
-    if (this.#channel) {
-      if (typeof raw === 'string') return this.#abort(ClientFailureCode.CRYPTO_FAILURE, 'Plaintext frame on an encrypted connection');
-      const opened = await this.#channel.open(new Uint8Array(raw as ArrayBuffer));
-      if (!opened.ok) return this.#abort(ClientFailureCode.CRYPTO_FAILURE, `Encrypted frame refused (${opened.failure})`);
-      return this.#dispatch(JSON.parse(utf8Decode(opened.plaintext)) as { event: string; data: unknown });
-    }
-    if (typeof raw !== 'string') return;
-    const message = JSON.parse(raw) as { event: string; data: any };
-    if (this.#state === SealedClientState.AUTHENTICATING && message.event === ServerEvent.CONNECTED) {
-      return this.#onConnected(message.data);
-    }
-    if (this.#state !== SealedClientState.OPEN && message.event === ServerEvent.ERROR) {
-      // A refusal before the connection opened; the server closes next, and the client does not retry it.
-      const failure = new SealedClientError(this.#refusalCode(message.data?.code), String(message.data?.message ?? 'Refused'));
-      this.#failure = failure;
+  /** Opens the next socket; a URL the WebSocket class refuses ends the client. */
+  #openConnection(WebSocketClass: WebSocketConstructor): void {
+    this.#state.transition(SealedClientState.CONNECTING);
+    let connection: ClientConnection | undefined;
+    const events = this.#eventsOf(() => connection);
+    try {
+      connection = new ClientConnection(WebSocketClass, this.#options.url, this.#settings(), events);
+    } catch (error) {
+      const failure = error instanceof SealedClientError ? error : new SealedClientError(ClientFailureCode.INVALID_URL, 'Cannot connect', { cause: error });
+      this.#state.transition(SealedClientState.CLOSED);
       this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message });
+      this.#settleConnect(failure);
+      return;
     }
-    return this.#dispatch(message);
+    this.#connection = connection;
   }
 
-  async #onConnected(data: { id: string; userId: string; [HANDSHAKE_FIELD]?: unknown }): Promise<void> {
-    let serverFingerprint: string | undefined;
-    let suite: AeadSuite | undefined;
-    if (this.#level !== SecurityLevel.NONE) {
-      const expected = this.#options.serverKey === undefined ? undefined : fromBase64(this.#options.serverKey);
-      const result = await completeClientHandshake({
-        crypto: this.#crypto,
-        pending: this.#pending!,
-        reply: data[HANDSHAKE_FIELD],
-        clientId: data.id,
-        userId: data.userId,
-        trust: { expected, pins: this.#pins, pinName: this.#pinName() },
-        nowMs: this.#now(),
-        rekey: this.#options.rekey,
-      });
-      this.#pending = undefined;
-      if (!result.ok) {
-        const code =
-          result.failure === 'SERVER_KEY_MISMATCH'
-            ? ClientFailureCode.SERVER_KEY_MISMATCH
-            : result.failure === 'DOWNGRADE' || result.failure === 'MISSING_HANDSHAKE'
-              ? ClientFailureCode.DOWNGRADE
-              : ClientFailureCode.HANDSHAKE_FAILED;
-        return this.#abort(code, `Handshake failed: ${result.failure}`);
-      }
-      this.#channel = result.channel;
-      suite = result.suite;
-      serverFingerprint = identityFingerprint(this.#crypto, result.serverIdentity);
-    }
-    this.#info = { clientId: data.id, userId: data.userId, level: this.#level, suite, serverFingerprint, credentialsSealed: this.#credentialsSealed };
-    this.#state = SealedClientState.OPEN;
+  /** The events of one connection, ignored once it is no longer the current one. */
+  #eventsOf(connection: () => ClientConnection | undefined): ClientConnectionEvents {
+    const current = (): boolean => connection() !== undefined && connection() === this.#connection;
+    return {
+      onAuthenticating: () => {
+        if (current()) this.#state.transition(SealedClientState.AUTHENTICATING);
+      },
+      onOpen: (info) => {
+        if (current()) this.#onOpen(info);
+      },
+      onMessage: (message) => {
+        if (current()) this.#dispatch(message);
+      },
+      onProblem: (problem) => {
+        if (current()) this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: problem.code, message: problem.message });
+      },
+      onFailure: (failure) => {
+        if (current()) this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message });
+      },
+      onClose: (code, reason, failure) => {
+        if (current()) this.#onClose(code, reason, failure);
+      },
+    };
+  }
+
+  #onOpen(info: ConnectionInfo): void {
+    this.#info = info;
+    this.#state.transition(SealedClientState.OPEN);
     this.#attempt = 0;
     const rejoin = [...this.#rooms];
-    this.#emitter.emit(ClientLifecycleEvent.OPEN, this.#info);
-    this.#settleConnect(undefined, this.#info);
+    this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
+    this.#settleConnect(undefined, info);
     if (rejoin.length > 0) void this.join(rejoin).catch(() => undefined);
   }
 
-  #dispatch(message: { event: string; data: any }): void {
+  #dispatch(message: ProtocolMessage): void {
     switch (message.event) {
       case ServerEvent.JOINED:
-        this.#syncRooms(message.data?.current);
+        this.#syncRooms(message.data);
         this.#joins.shift()?.resolve(message.data as JoinResult);
         return;
       case ServerEvent.LEFT:
-        this.#syncRooms(message.data?.current);
+        this.#syncRooms(message.data);
         this.#leaves.shift()?.resolve(message.data as LeaveResult);
         return;
       default:
@@ -304,10 +258,18 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     }
   }
 
-  #syncRooms(current: unknown): void {
+  #syncRooms(data: unknown): void {
+    const current = (data as { current?: unknown } | null | undefined)?.current;
     if (!Array.isArray(current)) return;
     this.#rooms.clear();
     for (const room of current) if (typeof room === 'string') this.#rooms.add(room);
+  }
+
+  #onListenerError(event: string, error: unknown): void {
+    // A throwing `sealed:error` listener is not reported again: that would loop.
+    if (event === ClientLifecycleEvent.ERROR) return;
+    const message = `A listener of "${event}" threw: ${error instanceof Error ? error.message : String(error)}`;
+    this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.LISTENER_FAILED, message, event });
   }
 
   #request<T>(queue: Array<Pending<T>>, event: string, rooms: string[]): Promise<T> {
@@ -322,42 +284,22 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   }
 
   #send(event: string, data: unknown): Promise<void> {
-    const socket = this.#socket;
-    if (this.#state !== SealedClientState.OPEN || !socket) {
+    const connection = this.#connection;
+    if (this.state !== SealedClientState.OPEN || !connection) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
     }
-    const text = encodeFrame(event, data);
-    const channel = this.#channel;
-    // The sequence number is taken now; the chain keeps the writes in that order even if sealing is asynchronous.
-    const frame: Promise<string | Uint8Array> | string | Uint8Array = channel ? channel.seal(utf8Encode(text), this.#now()) : text;
-    const sent = this.#outboundTail.then(async () => {
-      const bytes = await frame;
-      if (socket.readyState !== WEBSOCKET_OPEN) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
-      socket.send(bytes);
-    });
-    this.#outboundTail = sent.catch(() => undefined);
-    return sent;
+    return connection.send(event, data);
   }
 
-  #abort(code: ClientFailureCode, message: string): void {
-    this.#failure = new SealedClientError(code, message);
-    this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code, message });
-    const closeCode = code === ClientFailureCode.CRYPTO_FAILURE ? CloseCode.CRYPTO_FAILURE : CloseCode.ENCRYPTION_REQUIRED;
-    this.#socket?.close(closeCode, message);
-  }
-
-  #onClose(socket: WebSocketLike, code: number, reason: string): void {
-    if (socket !== this.#socket) return;
-    this.#teardown();
-    const failure = this.#failure;
-    const fatal = FATAL_CLOSE_CODES.has(code) || (failure !== undefined && failure.code !== ClientFailureCode.CRYPTO_FAILURE);
-    const retry =
-      this.#state !== SealedClientState.CLOSED && !fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts;
+  #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
+    this.#detach();
+    const fatal = FATAL_CLOSE_CODES.has(code) || (failure !== undefined && !RETRYABLE_FAILURES.has(failure.code));
+    const retry = !fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts;
     // The state is settled before anyone hears of the close, so listeners see where the client is going.
-    this.#state = retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED;
+    this.#state.transition(retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED);
     this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });
     if (!retry) {
-      this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, code));
+      this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, { closeCode: code }));
       return;
     }
     const delayMs = reconnectDelay(this.#reconnect, this.#attempt);
@@ -365,16 +307,13 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#emitter.emit(ClientLifecycleEvent.RECONNECTING, { attempt: this.#attempt, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
-      this.#failure = undefined;
-      this.#openSocket();
+      this.#openConnection(this.#webSocketClass()!);
     }, delayMs);
   }
 
-  /** Drops everything tied to the socket that just went: keys, answers still awaited. */
-  #teardown(): void {
-    this.#channel?.close();
-    this.#channel = undefined;
-    this.#pending = undefined;
+  /** Drops everything tied to the connection that just went: answers still awaited. */
+  #detach(): void {
+    this.#connection = undefined;
     this.#info = undefined;
     const closed = new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
     for (const pending of this.#joins.splice(0)) pending.reject(closed);

@@ -5,8 +5,8 @@ const SEALED_ERROR_MARK = Symbol.for('sealed.error');
 
 /** Options of a {@link SealedError}. */
 export interface SealedErrorOptions {
-  /** The close code to send when this error ends a connection. */
-  closeCode?: CloseCode;
+  /** The close code to send when this error ends a connection (a {@link CloseCode}, or an application's own in 4000-4999); on the client, the code the connection closed with. */
+  closeCode?: CloseCode | number;
   /** The underlying error, kept for logs, never sent to clients. */
   cause?: unknown;
 }
@@ -23,7 +23,7 @@ export type SealedErrorCode = ErrorCode | (string & {});
  */
 export class SealedError extends Error {
   readonly code: SealedErrorCode;
-  readonly closeCode: CloseCode | undefined;
+  readonly closeCode: CloseCode | number | undefined;
   readonly [SEALED_ERROR_MARK] = true;
 
   constructor(code: SealedErrorCode, message: string, options: SealedErrorOptions = {}) {

@@ -1,3 +1,7 @@
+import { StateMachine, type TransitionTable } from '../utils/state-machine.ts';
+
+export { IllegalTransitionError } from '../utils/state-machine.ts';
+
 /**
  * The life of one connection, as an explicit state machine.
  *
@@ -26,7 +30,7 @@ export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionSt
 const { AWAITING_AUTH, AUTHENTICATING, HANDSHAKING, OPEN, CLOSING, CLOSED } = ConnectionState;
 
 /** Every legal move: from a state to the states it may go to next. */
-const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+const TRANSITIONS: TransitionTable<ConnectionState> = {
   [AWAITING_AUTH]: [AUTHENTICATING, CLOSING, CLOSED],
   [AUTHENTICATING]: [HANDSHAKING, OPEN, CLOSING, CLOSED],
   [HANDSHAKING]: [OPEN, CLOSING, CLOSED],
@@ -34,17 +38,6 @@ const TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>>
   [CLOSING]: [CLOSED],
   [CLOSED]: [],
 };
-
-/** Thrown when code asks for a move the table does not allow: always a bug in the server. */
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: ConnectionState,
-    readonly to: ConnectionState,
-  ) {
-    super(`Illegal connection state transition ${from} -> ${to}`);
-    this.name = 'IllegalTransitionError';
-  }
-}
 
 /** Whether the table allows moving from `from` to `to`. */
 export function canTransition(from: ConnectionState, to: ConnectionState): boolean {
@@ -54,17 +47,16 @@ export function canTransition(from: ConnectionState, to: ConnectionState): boole
 /**
  * Owns one connection's state: the only place that writes it.
  */
-export class ConnectionStateMachine {
-  #state: ConnectionState = AWAITING_AUTH;
+export class ConnectionStateMachine extends StateMachine<ConnectionState> {
   #hasOpened = false;
 
-  get state(): ConnectionState {
-    return this.#state;
+  constructor() {
+    super(TRANSITIONS, AWAITING_AUTH);
   }
 
   /** True once the connection is closing or closed: nothing more may be sent or handled. */
   get isEnding(): boolean {
-    return this.#state === CLOSING || this.#state === CLOSED;
+    return this.state === CLOSING || this.state === CLOSED;
   }
 
   /** True once the connection has been OPEN, even if it is closing now. */
@@ -77,9 +69,8 @@ export class ConnectionStateMachine {
    *
    * @throws IllegalTransitionError when the table does not allow the move.
    */
-  transition(next: ConnectionState): void {
-    if (!canTransition(this.#state, next)) throw new IllegalTransitionError(this.#state, next);
-    this.#state = next;
+  override transition(next: ConnectionState): void {
+    super.transition(next);
     if (next === OPEN) this.#hasOpened = true;
   }
 }

@@ -1,0 +1,19 @@
+/** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
+export const ClientLifecycleEvent = {
+  /** `ConnectionInfo` (`{ clientId, userId, level, suite, serverFingerprint, credentialsSealed }`): authenticated and, where asked, encrypted. */
+  OPEN: 'sealed:open',
+  /** `{ code, reason }`: the socket closed. */
+  CLOSE: 'sealed:close',
+  /** `{ attempt, delayMs }`: a reconnect is scheduled. */
+  RECONNECTING: 'sealed:reconnecting',
+  /** `{ code, message }`: the client gave up on a connection for a security reason or a refusal. */
+  FAILURE: 'sealed:failure',
+  /**
+   * `{ code, message, event? }`: something went wrong that does not end the
+   * connection: a frame from the server that could not be read (it is
+   * dropped), or a listener that threw (`event` names what it listened to).
+   */
+  ERROR: 'sealed:error',
+} as const;
+
+export type ClientLifecycleEvent = (typeof ClientLifecycleEvent)[keyof typeof ClientLifecycleEvent];

@@ -1,0 +1,7 @@
+/** Defaults of the {@link SealedClientOptions} limits. */
+export const SEALED_CLIENT_DEFAULTS = Object.freeze({
+  /** Events kept per name while no listener is attached. */
+  maxBufferedEvents: 100,
+  /** Largest frame accepted from the server, in bytes (UTF-8 bytes for text frames); larger ones are dropped and reported. */
+  maxFrameBytes: 1024 * 1024,
+});

@@ -1,0 +1,54 @@
+import { SealedError } from '../protocol/sealed-error.ts';
+
+/** Codes of the failures and problems a client reports itself. */
+export const ClientFailureCode = {
+  /** The server's identity key differs from the configured or pinned one. */
+  SERVER_KEY_MISMATCH: 'SERVER_KEY_MISMATCH',
+  /** The server granted less protection than asked for, or none. */
+  DOWNGRADE: 'DOWNGRADE',
+  /** The server's handshake did not verify. */
+  HANDSHAKE_FAILED: 'HANDSHAKE_FAILED',
+  /** An encrypted frame from the server failed to open, or arrived in plaintext. */
+  CRYPTO_FAILURE: 'CRYPTO_FAILURE',
+  /** The server refused the credentials. */
+  AUTH_FAILED: 'AUTH_FAILED',
+  /**
+   * The server refused credentials sealed to the configured or pinned key:
+   * they are wrong, or the server does not hold that key (it could not read
+   * them). The client never resends them in the clear.
+   */
+  SEALED_CREDENTIALS_REFUSED: 'SEALED_CREDENTIALS_REFUSED',
+  /** The server refused the client for another reason (see the close code). */
+  REFUSED: 'REFUSED',
+  /** The client was closed, or gave up reconnecting. */
+  CLOSED: 'CLOSED',
+  /** The operation needs an open connection. */
+  NOT_OPEN: 'NOT_OPEN',
+  /** No WebSocket class: none was passed and the platform has no `globalThis.WebSocket`. */
+  NO_WEBSOCKET: 'NO_WEBSOCKET',
+  /** The WebSocket class refused the `url` (not a `ws://` or `wss://` URL). */
+  INVALID_URL: 'INVALID_URL',
+  /** The `credentials` function threw or rejected. */
+  CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
+  /** The server's `connected` frame lacks the fields the protocol requires (the client closes with 4008). */
+  PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION',
+  /** A frame from the server is not a valid `{ event, data }` frame, or came before it could be expected; it is dropped. */
+  MALFORMED_FRAME: 'MALFORMED_FRAME',
+  /** A frame from the server is larger than `maxFrameBytes`; it is dropped. */
+  FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  /** An application listener threw; the other listeners and later frames are unaffected. */
+  LISTENER_FAILED: 'LISTENER_FAILED',
+} as const;
+
+export type ClientFailureCode = (typeof ClientFailureCode)[keyof typeof ClientFailureCode];
+
+/** A client-side failure with a stable code: a {@link SealedError}, so `SealedError.is` holds for it. */
+export class SealedClientError extends SealedError {
+  override readonly code: ClientFailureCode;
+
+  constructor(code: ClientFailureCode, message: string, options: { closeCode?: number; cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'SealedClientError';
+    this.code = code;
+  }
+}
