@@ -4,13 +4,15 @@ import {
   CloseCode,
   InProcessBus,
   InProcessBusHub,
+  InvalidOptionsError,
   NodeCryptoProvider,
+  RedisBus,
   SealedClient,
   createDefaultLogger,
   createSecureServerKit,
   type WebSocketConstructor,
 } from '@sealed/helpers';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, useRedisServer } from '@sealed/test-support';
 import {
   ApplicationState,
   BaseApplication,
@@ -174,6 +176,27 @@ describe('WebSocketComponent with a message bus bound', () => {
     expect(hub.channels()).toEqual(['sealed:all']);
     await busOfOther.close();
     expect(hub.channels()).toEqual([]);
+  });
+});
+
+describe('WebSocketComponent whose server cannot be built', () => {
+  const redis = useRedisServer();
+
+  /** Connections to Redis other than the one asking. */
+  async function otherRedisClients(): Promise<number> {
+    const list = await redis.current.command<string>(['CLIENT', 'LIST']);
+    return list.trim().split('\n').length - 1;
+  }
+
+  it('closes the bus it started when the server options are invalid, and rethrows', async () => {
+    const bus = new RedisBus({ url: redis.current.url, logger: silentLogger });
+    app = new TestApplication((application) => {
+      application.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, () => ({ userId: 'alice' }));
+      application.bindValue(WebSocketBindingKeys.MESSAGE_BUS, bus);
+      application.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, { maxConnections: -1 });
+    });
+    await expect(app.start()).rejects.toThrow(InvalidOptionsError);
+    expect(await otherRedisClients()).toBe(0);
   });
 });
 

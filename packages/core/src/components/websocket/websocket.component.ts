@@ -22,7 +22,10 @@ export class WebSocketComponent extends BaseComponent {
     super();
   }
 
-  /** @throws MissingBindingError when `AUTHENTICATE_HANDLER` is not bound. */
+  /**
+   * @throws MissingBindingError when `AUTHENTICATE_HANDLER` is not bound;
+   * rethrows what the server's constructor throws (invalid options), after closing the bus it started.
+   */
   override async start(): Promise<void> {
     const app = this.application;
     const authenticateFn = app.resolveOptional(WebSocketBindingKeys.AUTHENTICATE_HANDLER);
@@ -34,24 +37,28 @@ export class WebSocketComponent extends BaseComponent {
       );
     }
     const bus = app.resolveOptional(WebSocketBindingKeys.MESSAGE_BUS);
-    if (bus) {
-      await bus.start();
-      this.#bus = bus;
+    if (bus) await bus.start();
+    try {
+      this.#helper = new WebSocketServerHelper({
+        ...app.resolveOptional(WebSocketBindingKeys.SERVER_OPTIONS),
+        server: app.resolve(CoreBindingKeys.HTTP_SERVER),
+        logger: app.resolve(CoreBindingKeys.LOGGER),
+        authenticateFn,
+        validateRoomFn: app.resolveOptional(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER),
+        clientConnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER),
+        clientDisconnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER),
+        messageHandler: app.resolveOptional(WebSocketBindingKeys.MESSAGE_HANDLER),
+        handshakeFn: app.resolveOptional(WebSocketBindingKeys.HANDSHAKE_HANDLER),
+        outboundTransformer: app.resolveOptional(WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
+        inboundTransformer: app.resolveOptional(WebSocketBindingKeys.INBOUND_TRANSFORMER),
+        bus,
+      });
+    } catch (error) {
+      // The application stops only components whose start succeeded: this one releases what it started.
+      await bus?.close();
+      throw error;
     }
-    this.#helper = new WebSocketServerHelper({
-      ...app.resolveOptional(WebSocketBindingKeys.SERVER_OPTIONS),
-      server: app.resolve(CoreBindingKeys.HTTP_SERVER),
-      logger: app.resolve(CoreBindingKeys.LOGGER),
-      authenticateFn,
-      validateRoomFn: app.resolveOptional(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER),
-      clientConnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER),
-      clientDisconnectedFn: app.resolveOptional(WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER),
-      messageHandler: app.resolveOptional(WebSocketBindingKeys.MESSAGE_HANDLER),
-      handshakeFn: app.resolveOptional(WebSocketBindingKeys.HANDSHAKE_HANDLER),
-      outboundTransformer: app.resolveOptional(WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
-      inboundTransformer: app.resolveOptional(WebSocketBindingKeys.INBOUND_TRANSFORMER),
-      bus,
-    });
+    this.#bus = bus;
     app.bindValue(WebSocketBindingKeys.WEBSOCKET_INSTANCE, this.#helper);
   }
 
