@@ -48,3 +48,21 @@ const closeCodeNames = new Map<number, string>(
 export function closeCodeName(code: number): string {
   return closeCodeNames.get(code) ?? `UNKNOWN_${code}`;
 }
+
+/** The range RFC 6455 §7.4.2 leaves to libraries, frameworks and applications. */
+const REGISTERED_RANGE = { first: 3000, last: 4999 } as const;
+
+/** Codes of RFC 6455 §7.4.1 an endpoint may send (1004-1006 and 1015 must never be sent). */
+const SENDABLE_PROTOCOL_CODES: ReadonlySet<number> = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
+
+/**
+ * Whether `code` may be sent in a close frame (RFC 6455 §7.4): a sendable
+ * protocol code, or one of 3000-4999.
+ *
+ * @example isSendableCloseCode(4008) // true
+ * @example isSendableCloseCode(1005) // false: reserved for "no status received"
+ */
+export function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  return SENDABLE_PROTOCOL_CODES.has(code) || (code >= REGISTERED_RANGE.first && code <= REGISTERED_RANGE.last);
+}

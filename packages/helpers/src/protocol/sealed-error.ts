@@ -5,7 +5,12 @@ const SEALED_ERROR_MARK = Symbol.for('sealed.error');
 
 /** Options of a {@link SealedError}. */
 export interface SealedErrorOptions {
-  /** The close code to send when this error ends a connection (a {@link CloseCode}, or an application's own in 4000-4999); on the client, the code the connection closed with. */
+  /**
+   * On the server: the close code to end the connection with when an
+   * application's handler throws this error (a {@link CloseCode}, or an
+   * application's own in 3000-4999); without it the connection stays open.
+   * On the client: the code the connection closed with.
+   */
   closeCode?: CloseCode | number;
   /** The underlying error, kept for logs, never sent to clients. */
   cause?: unknown;

@@ -2,13 +2,18 @@ import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
 import { ConnectionState } from './connection-state.ts';
 import type { HandshakeOutcome } from './encryption-hooks.ts';
 import type { AuthenticationResult } from './server-hooks.ts';
 import type { ServerContext } from './server-context.ts';
+import { answerThrownError, type ThrownErrorAnswer } from './thrown-error-answer.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
 const AUTH_FAILED_MESSAGE = 'Authentication failed';
+
+/** The answer to refused credentials. */
+const AUTH_REFUSAL = Object.freeze({ code: ErrorCode.AUTH_FAILED, message: AUTH_FAILED_MESSAGE, closeCode: CloseCode.AUTH_FAILED });
 const HANDSHAKE_FAILED_MESSAGE = 'Encryption handshake failed';
 
 /** The outcome when no handshake is configured: a plaintext client. */
@@ -36,14 +41,16 @@ export class AuthenticationFlow {
     }
     client.lifecycle.transition(ConnectionState.AUTHENTICATING);
 
-    const result = await this.#runAuthenticateFn(client, data);
+    const authenticated = await this.#runAuthenticateFn(client, data);
     if (client.lifecycle.isEnding) return;
-    if (!result) {
+    if (!authenticated.ok) {
+      const { answer } = authenticated;
       context.metrics.authFailures += 1;
-      context.sendError(client, ErrorCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
-      context.closeClient(client, CloseCode.AUTH_FAILED, AUTH_FAILED_MESSAGE);
+      context.sendError(client, answer.code, answer.message);
+      context.closeClient(client, answer.closeCode ?? CloseCode.AUTH_FAILED, answer.closeReason);
       return;
     }
+    const { result } = authenticated;
     const outcome = await this.#handshake(client, result.userId, data);
     if (client.lifecycle.isEnding) {
       outcome?.session?.dispose?.();
@@ -78,18 +85,26 @@ export class AuthenticationFlow {
     return outcome;
   }
 
-  async #runAuthenticateFn(client: WebSocketClient, data: unknown): Promise<AuthenticationResult | undefined> {
+  /**
+   * Runs `authenticateFn`. A refusal (`null`, no user id, or a throw) is
+   * answered with AUTH_FAILED and 4003, except that a thrown `SealedError`
+   * gives its own code, message and close code.
+   */
+  async #runAuthenticateFn(
+    client: WebSocketClient,
+    data: unknown,
+  ): Promise<{ ok: true; result: AuthenticationResult } | { ok: false; answer: ThrownErrorAnswer }> {
     try {
       const result = await this.context.options.authenticateFn({
         clientId: client.id,
         data,
         remoteAddress: client.remoteAddress,
       });
-      if (!result || typeof result.userId !== 'string' || result.userId.length === 0) return undefined;
-      return result;
+      if (result && typeof result.userId === 'string' && result.userId.length > 0) return { ok: true, result };
+      return { ok: false, answer: answerThrownError(undefined, AUTH_REFUSAL) };
     } catch (error) {
-      this.context.logger.warn({ clientId: client.id, err: error }, 'authenticateFn threw; refusing the client');
-      return undefined;
+      if (!SealedError.is(error)) this.context.logger.warn({ clientId: client.id, err: error }, 'authenticateFn threw; refusing the client');
+      return { ok: false, answer: answerThrownError(error, AUTH_REFUSAL) };
     }
   }
 

@@ -59,7 +59,7 @@ export class ConnectionController {
   }
 
   /** Starts closing a client with a named code; later calls do nothing. */
-  close(client: WebSocketClient, code: CloseCode, reason: string): void {
+  close(client: WebSocketClient, code: CloseCode | number, reason: string): void {
     if (client.lifecycle.isEnding) return;
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();

@@ -6,6 +6,7 @@ import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import type { AuthenticationFlow } from './authentication-flow.ts';
 import { ConnectionState } from './connection-state.ts';
 import type { RoomRequests } from './room-requests.ts';
+import { answerThrownError } from './thrown-error-answer.ts';
 import type { ServerContext } from './server-context.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
@@ -65,13 +66,14 @@ export class EventDispatcher {
     }
   }
 
+  /** A `SealedError` is the handler's answer (and its `closeCode` ends the connection); anything else is a failure, logged. */
   #onHandlerError(client: WebSocketClient, event: string, error: unknown): void {
-    if (SealedError.is(error)) {
-      this.context.sendError(client, error.code, error.message);
-      return;
+    if (!SealedError.is(error)) {
+      this.context.metrics.handlerErrors += 1;
+      this.context.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
     }
-    this.context.metrics.handlerErrors += 1;
-    this.context.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
-    this.context.sendError(client, ErrorCode.HANDLER_FAILED, HANDLER_FAILED_MESSAGE);
+    const answer = answerThrownError(error, { code: ErrorCode.HANDLER_FAILED, message: HANDLER_FAILED_MESSAGE });
+    this.context.sendError(client, answer.code, answer.message);
+    if (answer.closeCode !== undefined) this.context.closeClient(client, answer.closeCode, answer.closeReason);
   }
 }

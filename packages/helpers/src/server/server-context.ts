@@ -23,8 +23,8 @@ export interface ServerContext {
   sendControl(client: WebSocketClient, event: string, data: unknown): void;
   /** Sends `error` `{ code, message }` to one client. */
   sendError(client: WebSocketClient, code: SealedErrorCode, message: string): void;
-  /** Starts closing a client with a named code. Safe to call more than once. */
-  closeClient(client: WebSocketClient, code: CloseCode, reason: string): void;
+  /** Starts closing a client with a named code (or an application's own). Safe to call more than once. */
+  closeClient(client: WebSocketClient, code: CloseCode | number, reason: string): void;
   /** The current time, in epoch milliseconds. */
   now(): number;
   /** A fresh client id, starting with this instance's id. */
