@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.ts';
-import type { PayloadBuilder, TurnWriter } from './turn-writer.ts';
+import type { BuildTally, PayloadBuilder, TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
@@ -10,7 +10,7 @@ import { SlowConsumerPolicy } from './websocket-server-options.ts';
 export interface DeliveryReport {
   /** Clients the message was addressed to (after `exclude`). */
   recipients: number;
-  /** Clients whose socket the message was written to. */
+  /** Clients whose socket the message was written to (an in-place frame: once it was built into the socket's bytes). */
   delivered: number;
   /** Clients it was addressed to but not written to: socket not open, slow consumer, or (encrypted clients) the transformer failed. */
   dropped: number;
@@ -64,12 +64,19 @@ export class MessageDelivery {
   /**
    * Queues one binary message that `payload` builds in place when the
    * client's writes of this turn go out; returns whether it was queued.
-   * Nothing is built for a client that is not writable now.
+   * Nothing is built for a client that is not writable now. A frame whose
+   * build fails then is counted in `tally`: {@link whenWritten} tells when
+   * the tally is final.
    */
-  deferBinary(client: WebSocketClient, payload: PayloadBuilder): boolean {
+  deferBinary(client: WebSocketClient, payload: PayloadBuilder, tally?: BuildTally): boolean {
     if (!this.#writable(client)) return false;
-    this.init.writer.deferFrame(client.stream, payload);
+    this.init.writer.deferFrame(client.stream, payload, tally);
     return this.#delivered();
+  }
+
+  /** Resolves once every in-place frame queued so far has been built or left out. */
+  whenWritten(): Promise<void> {
+    return this.init.writer.whenWritten();
   }
 
   /** Writes whatever this turn holds for the client now, ahead of a close frame. */

@@ -2,6 +2,7 @@ import { encodeFrame } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
+import type { BuildTally } from './turn-writer.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
 /**
@@ -26,12 +27,13 @@ export class OutboundRouter {
     let recipients = 0;
     let delivered = 0;
     let pending: Array<Promise<boolean>> | undefined;
+    let tally: BuildTally | undefined;
     const encoded = encodeOnce(event, data);
     for (const client of clients) {
       if (client.state !== ConnectionState.OPEN || exclude?.has(client.id)) continue;
       recipients += 1;
       if (client.encrypted) {
-        const written = this.transformed.send(client, event, data, encoded);
+        const written = this.transformed.send(client, event, data, encoded, (tally ??= { failed: 0 }));
         if (written === true) delivered += 1;
         else if (written !== false) (pending ??= []).push(written);
         continue;
@@ -42,6 +44,11 @@ export class OutboundRouter {
     }
     if (pending) {
       for (const written of await Promise.all(pending)) if (written) delivered += 1;
+    }
+    if (tally) {
+      // An in-place frame counts once it is built into its socket's bytes, when the turn is written.
+      await this.delivery.whenWritten();
+      delivered -= tally.failed;
     }
     return { recipients, delivered, dropped: recipients - delivered };
   }

@@ -3,6 +3,7 @@ import { encodeFrame } from '../protocol/frame-codec.ts';
 import type { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
 import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from './encryption-hooks.ts';
 import type { MessageDelivery } from './message-delivery.ts';
+import type { BuildTally } from './turn-writer.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
@@ -30,9 +31,10 @@ export class TransformedDelivery {
    * Sends one message to one encrypted client. When the transformer is
    * synchronous, a slot is free and nothing is queued for that client, the
    * frame is written at once and the result is a plain boolean; otherwise the
-   * message waits its turn and the result is a promise.
+   * message waits its turn and the result is a promise. An in-place frame
+   * that fails to build when the turn is written is counted in `tally`.
    */
-  send(client: WebSocketClient, event: string, data: unknown, encoded: () => Uint8Array): boolean | Promise<boolean> {
+  send(client: WebSocketClient, event: string, data: unknown, encoded: () => Uint8Array, tally?: BuildTally): boolean | Promise<boolean> {
     const { transformer, limiter } = this.init;
     if (!transformer) {
       this.init.metrics.encryptedDrops += 1;
@@ -45,19 +47,24 @@ export class TransformedDelivery {
         result = transformer(context);
       } catch (error) {
         limiter.release();
-        return this.#write(client, this.#failed(client, event, error));
+        return this.#write(client, this.#failed(client, event, error), tally);
       }
       if (!(result instanceof Promise)) {
         limiter.release();
-        return this.#write(client, result);
+        return this.#write(client, result, tally);
       }
-      return this.#queue(client, result.finally(() => limiter.release()), event);
+      return this.#queue(client, result.finally(() => limiter.release()), event, tally);
     }
-    return this.#queue(client, limiter.run(() => transformer(context)), event);
+    return this.#queue(client, limiter.run(() => transformer(context)), event, tally);
   }
 
   /** Writes after every earlier queued message of this client, in order. */
-  #queue(client: WebSocketClient, result: Promise<TransformedFrame | null | undefined>, event: string): Promise<boolean> {
+  #queue(
+    client: WebSocketClient,
+    result: Promise<TransformedFrame | null | undefined>,
+    event: string,
+    tally: BuildTally | undefined,
+  ): Promise<boolean> {
     client.outboxPending += 1;
     // Settled into a value at once, so a failure is handled even while earlier sends are still queued.
     const transformed = result.then(
@@ -66,7 +73,7 @@ export class TransformedDelivery {
     );
     const written = client.outboxTail.then(() => transformed).then((frame) => {
       client.outboxPending -= 1;
-      return this.#write(client, frame);
+      return this.#write(client, frame, tally);
     });
     client.outboxTail = written;
     return written;
@@ -77,7 +84,7 @@ export class TransformedDelivery {
     return undefined;
   }
 
-  #write(client: WebSocketClient, frame: TransformedFrame | null | undefined): boolean {
+  #write(client: WebSocketClient, frame: TransformedFrame | null | undefined, tally: BuildTally | undefined): boolean {
     if (frame === undefined || frame === null) {
       this.init.metrics.encryptedDrops += 1;
       return false;
@@ -85,7 +92,7 @@ export class TransformedDelivery {
     if (frame instanceof Uint8Array) return this.init.delivery.writeBinary(client, [frame]);
     if (Array.isArray(frame)) return this.init.delivery.writeBinary(client, frame as readonly Uint8Array[]);
     if (typeof frame === 'string') return this.init.delivery.writeText(client, frame);
-    if (isInPlaceFrame(frame)) return this.init.delivery.deferBinary(client, frame);
+    if (isInPlaceFrame(frame)) return this.init.delivery.deferBinary(client, frame, tally);
     const envelope = frame as { event: string; data: unknown };
     return this.init.delivery.writeText(client, encodeFrame(envelope.event, envelope.data));
   }

@@ -155,4 +155,31 @@ describe('TurnWriter', () => {
     expect(socket.calls).toHaveLength(1);
     expect(Buffer.concat(socket.calls[0]!).length).toBe(4 * (4 + 300));
   });
+
+  it('counts failed builds in the tally of their send, and whenWritten resolves once the turn is built', async () => {
+    const { writer } = turnWriter();
+    const sockets = [new RecordingStream(), new RecordingStream(), new RecordingStream()];
+    const tally = { failed: 0 };
+    const other = { failed: 0 };
+    const failing = { byteLength: 4, writeTo: () => { throw new Error('channel closed'); } };
+    writer.deferFrame(sockets[0]!, textPayload('good'), tally);
+    writer.deferFrame(sockets[1]!, failing, tally);
+    writer.deferFrame(sockets[2]!, failing, other);
+    const written = writer.whenWritten();
+    expect(tally.failed).toBe(0);
+    await written;
+    expect(tally).toEqual({ failed: 1 });
+    expect(other).toEqual({ failed: 1 });
+    expect(await sockets[0]!.frames()).toEqual([{ text: 'good', isBinary: true }]);
+  });
+
+  it('whenWritten resolves at once when no turn is being collected', async () => {
+    const { writer } = turnWriter();
+    let resolved = false;
+    void writer.whenWritten().then(() => {
+      resolved = true;
+    });
+    await Promise.resolve();
+    expect(resolved).toBe(true);
+  });
 });

@@ -8,6 +8,11 @@ export interface PayloadBuilder {
   writeTo(target: Uint8Array): void;
 }
 
+/** Counts, for one send to many sockets, the deferred frames whose builder threw. */
+export interface BuildTally {
+  failed: number;
+}
+
 /** Construction parameters of a {@link TurnWriter}. */
 export interface TurnWriterInit {
   /** A socket holding this many bytes in a turn is written at once. */
@@ -24,6 +29,8 @@ interface SocketTurn {
   used: number;
   /** Frames to build, in order, after the region's bytes. */
   deferred: PayloadBuilder[] | undefined;
+  /** The tally of each deferred frame's send, index for index. */
+  tallies: Array<BuildTally | undefined> | undefined;
   /** Their bytes, frame headers included. */
   deferredBytes: number;
 }
@@ -61,6 +68,9 @@ export class TurnWriter {
   readonly #turns = new Map<Duplex, SocketTurn>();
   readonly #slab = new ByteSlab(SLAB_BYTES);
   #flushScheduled = false;
+  /** Resolves the promise `whenWritten` handed out for the turn being collected. */
+  #onTurnWritten: (() => void) | undefined;
+  #turnWritten: Promise<void> | undefined;
   /** Region bytes and sockets with a region this turn, for the next turn's first region size. */
   #turnRegionBytes = 0;
   #turnRegionSockets = 0;
@@ -97,13 +107,27 @@ export class TurnWriter {
    * `payload.writeTo` builds in place when the socket's turn is written: at
    * the end of the turn, or before any other kind of write to the socket. A
    * builder that throws then leaves its frame out and is reported to
-   * `onBuildFailure`; the frames around it are written.
+   * `onBuildFailure` and counted in `tally`; the frames around it are written.
    */
-  deferFrame(socket: Duplex, payload: PayloadBuilder): void {
+  deferFrame(socket: Duplex, payload: PayloadBuilder, tally?: BuildTally): void {
     const turn = this.#turn(socket);
     (turn.deferred ??= []).push(payload);
+    (turn.tallies ??= []).push(tally);
     turn.deferredBytes += frameHeaderLength(payload.byteLength) + payload.byteLength;
     this.#flushIfFull(socket, turn);
+  }
+
+  /**
+   * Resolves once every frame deferred so far has been built and handed to
+   * its socket, or left out: at the end of the turn being collected, or at
+   * once when none is.
+   */
+  whenWritten(): Promise<void> {
+    if (!this.#flushScheduled) return Promise.resolve();
+    this.#turnWritten ??= new Promise<void>((resolve) => {
+      this.#onTurnWritten = resolve;
+    });
+    return this.#turnWritten;
   }
 
   /** Writes what this turn holds for `socket` now. */
@@ -120,7 +144,7 @@ export class TurnWriter {
     let turn = this.#turns.get(socket);
     if (!turn) {
       socket.cork();
-      turn = { region: undefined, used: 0, deferred: undefined, deferredBytes: 0 };
+      turn = { region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0 };
       this.#turns.set(socket, turn);
       this.#scheduleFlush();
     }
@@ -131,17 +155,22 @@ export class TurnWriter {
   #buildDeferred(socket: Duplex, turn: SocketTurn): void {
     const builders = turn.deferred;
     if (!builders) return;
+    const tallies = turn.tallies!;
     const bytes = turn.deferredBytes;
     turn.deferred = undefined;
+    turn.tallies = undefined;
     turn.deferredBytes = 0;
     const region = this.#reserve(socket, turn, bytes);
     let at = turn.used - bytes;
-    for (const builder of builders) {
+    for (let index = 0; index < builders.length; index += 1) {
+      const builder = builders[index]!;
       const payloadStart = writeFrameHeader(region, at, Opcode.BINARY, builder.byteLength);
       try {
         builder.writeTo(region.subarray(payloadStart, payloadStart + builder.byteLength));
         at = payloadStart + builder.byteLength;
       } catch (error) {
+        const tally = tallies[index];
+        if (tally) tally.failed += 1;
         this.init.onBuildFailure(socket, error);
       }
     }
@@ -193,5 +222,9 @@ export class TurnWriter {
     }
     this.#turnRegionBytes = 0;
     this.#turnRegionSockets = 0;
+    const onTurnWritten = this.#onTurnWritten;
+    this.#onTurnWritten = undefined;
+    this.#turnWritten = undefined;
+    onTurnWritten?.();
   };
 }
