@@ -23,6 +23,18 @@ export type EnvelopeRejection = 'OVERSIZE' | 'MALFORMED' | 'UNAUTHENTICATED' | '
 
 export type EnvelopeDecodeResult = { ok: true; envelope: BusEnvelope } | { ok: false; rejection: EnvelopeRejection };
 
+export type EnvelopeEncodeResult = { ok: true; payload: string } | { ok: false; rejection: 'OVERSIZE' };
+
+/** Most UTF-8 bytes one UTF-16 code unit takes. */
+const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
+
+/** Whether `payload` takes more than `maxBytes` bytes in UTF-8, as the bus carries it. */
+function isOversize(payload: string, maxBytes: number): boolean {
+  // Counting bytes walks the string: done only when the length alone cannot tell.
+  if (payload.length * MAX_UTF8_BYTES_PER_CODE_UNIT <= maxBytes) return false;
+  return payload.length > maxBytes || Buffer.byteLength(payload, 'utf8') > maxBytes;
+}
+
 /** Wire format: `v1.<mac>.<body>`, where body is JSON and mac is base64url HMAC-SHA-256 of the body, or empty. */
 const VERSION_PREFIX = 'v1.';
 const SEPARATOR = '.';
@@ -64,14 +76,17 @@ export class EnvelopeCodec {
     private readonly maxBytes: number,
   ) {}
 
-  encode(envelope: BusEnvelope): string {
+  /** Encodes an envelope; one whose payload would pass `maxBytes` (UTF-8 bytes) is refused, as every receiver would drop it. */
+  encode(envelope: BusEnvelope): EnvelopeEncodeResult {
     const body = JSON.stringify(envelope);
     const tag = this.secret === undefined ? '' : mac(this.secret, body).toString('base64url');
-    return `${VERSION_PREFIX}${tag}${SEPARATOR}${body}`;
+    const payload = `${VERSION_PREFIX}${tag}${SEPARATOR}${body}`;
+    if (isOversize(payload, this.maxBytes)) return { ok: false, rejection: 'OVERSIZE' };
+    return { ok: true, payload };
   }
 
   decode(payload: string): EnvelopeDecodeResult {
-    if (payload.length > this.maxBytes) return { ok: false, rejection: 'OVERSIZE' };
+    if (isOversize(payload, this.maxBytes)) return { ok: false, rejection: 'OVERSIZE' };
     if (!payload.startsWith(VERSION_PREFIX)) return { ok: false, rejection: 'UNKNOWN_VERSION' };
     const tagEnd = payload.indexOf(SEPARATOR, VERSION_PREFIX.length);
     if (tagEnd === -1) return { ok: false, rejection: 'MALFORMED' };

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { BusChannels } from './bus-channels.ts';
 import { BusDefaults } from './bus-defaults.ts';
 import { EnvelopeCodec, type BusTarget } from './bus-envelope.ts';
+import { BusErrorCode } from './bus-error-codes.ts';
 import type { MessageBus } from './message-bus.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
 
 /** Options of a {@link WebSocketEmitter}. */
 export interface WebSocketEmitterOptions {
@@ -32,13 +34,11 @@ export class WebSocketEmitter {
   readonly #channels: BusChannels;
   readonly #codec: EnvelopeCodec;
   readonly #origin = `emitter:${randomUUID()}`;
-  readonly #maxEnvelopeBytes: number;
 
   constructor(options: WebSocketEmitterOptions) {
     this.#bus = options.bus;
     this.#channels = new BusChannels(options.channelPrefix ?? BusDefaults.CHANNEL_PREFIX);
-    this.#maxEnvelopeBytes = options.maxEnvelopeBytes ?? BusDefaults.MAX_ENVELOPE_BYTES;
-    this.#codec = new EnvelopeCodec(options.secret, this.#maxEnvelopeBytes);
+    this.#codec = new EnvelopeCodec(options.secret, options.maxEnvelopeBytes ?? BusDefaults.MAX_ENVELOPE_BYTES);
   }
 
   toClient(params: { clientId: string; event: string; data?: unknown }): Promise<void> {
@@ -57,12 +57,15 @@ export class WebSocketEmitter {
     return this.#publish({ kind: 'all' }, params.event, params.data, params.exclude);
   }
 
-  /** @throws when the bus refuses the payload, or the client id names no instance. */
+  /**
+   * @throws SealedError `UNKNOWN_INSTANCE` when the client id names no instance, `ENVELOPE_TOO_LARGE`
+   * when the envelope passes `maxEnvelopeBytes` (UTF-8 bytes); what the bus throws when it refuses the payload.
+   */
   async #publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
     const channel = this.#channels.forTarget(target);
-    if (channel === undefined) throw new Error('The client id does not name the instance that issued it');
-    const payload = this.#codec.encode({ origin: this.#origin, target, event, data, ...(exclude?.length ? { exclude: [...exclude] } : {}) });
-    if (payload.length > this.#maxEnvelopeBytes) throw new Error('Envelope larger than the bus accepts');
-    await this.#bus.publish(channel, payload);
+    if (channel === undefined) throw new SealedError(BusErrorCode.UNKNOWN_INSTANCE, 'The client id does not name the instance that issued it');
+    const encoded = this.#codec.encode({ origin: this.#origin, target, event, data, ...(exclude?.length ? { exclude: [...exclude] } : {}) });
+    if (!encoded.ok) throw new SealedError(BusErrorCode.ENVELOPE_TOO_LARGE, 'Envelope larger than the bus accepts');
+    await this.#bus.publish(channel, encoded.payload);
   }
 }

@@ -49,14 +49,24 @@ export class ClusterRelay {
     this.#unsubscribe(this.init.channels.user(userId));
   }
 
-  /** Publishes to other instances; a failure is counted, never thrown. */
+  /**
+   * Publishes to other instances; a failure is counted, never thrown. An
+   * envelope larger than `maxBusEnvelopeBytes` is not published (the other
+   * instances would drop it): counted in `busPublishFailures` and logged.
+   */
   async publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
     const channel = this.init.channels.forTarget(target);
     if (channel === undefined) return;
     const envelope: BusEnvelope = { origin: this.init.instanceId, target, event, data };
     if (exclude && exclude.length > 0) envelope.exclude = [...exclude];
+    const encoded = this.init.codec.encode(envelope);
+    if (!encoded.ok) {
+      this.init.metrics.busPublishFailures += 1;
+      this.init.logger.warn({ rejection: encoded.rejection, event }, 'bus envelope too large; message not relayed');
+      return;
+    }
     try {
-      await this.init.bus.publish(channel, this.init.codec.encode(envelope));
+      await this.init.bus.publish(channel, encoded.payload);
       this.init.metrics.busPublished += 1;
     } catch (error) {
       this.init.metrics.busPublishFailures += 1;

@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { TestClient, useRedisServer } from '@sealed/test-support';
+import { BusErrorCode, RedisBus, WebSocketEmitter } from '../../src/index.ts';
+import { silentLogger } from '../support/test-server.ts';
 
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../fixtures/emit-from-worker.ts', import.meta.url));
@@ -134,6 +136,55 @@ describe('forged envelopes', () => {
     await expect.poll(() => a!.helper.getMetrics().busDropped).toBe(4);
     await settle(a!, [alice.client]);
     expect(alice.client.all('news')).toEqual([]);
+  });
+});
+
+describe('envelope size limits, in UTF-8 bytes', () => {
+  const LIMIT_BYTES = 1024;
+  /** 500 characters of two UTF-8 bytes each: 1,000 bytes, though only 500 UTF-16 code units. */
+  const WIDE_TEXT = 'é'.repeat(500);
+
+  it('does not publish an envelope the other instances would drop: counted, logged, delivered locally', async () => {
+    const a = await startNode(redisServer.current, { maxBusEnvelopeBytes: LIMIT_BYTES });
+    const b = await startNode(redisServer.current, { maxBusEnvelopeBytes: LIMIT_BYTES });
+    nodes.push(a, b);
+    const alice = await connect(a, 'alice', ['lobby']);
+    const bob = await connect(b, 'bob', ['lobby']);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
+    const report = await a.helper.sendToRoom({ room: 'lobby', event: 'news', data: WIDE_TEXT });
+    expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+    expect((await alice.client.next('news')).data).toBe(WIDE_TEXT);
+    expect(a.helper.getMetrics()).toMatchObject({ busPublishFailures: 1, busPublished: 0 });
+    await settle(a, [alice.client, bob.client]);
+    expect(bob.client.all('news')).toEqual([]);
+    expect(b.helper.getMetrics().busDropped).toBe(0);
+  });
+
+  it('drops a received envelope over the limit in bytes though under it in UTF-16 code units', async () => {
+    const a = await startNode(redisServer.current, { maxBusEnvelopeBytes: LIMIT_BYTES, busSecret: undefined });
+    nodes.push(a);
+    const alice = await connect(a, 'alice', ['lobby']);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 1);
+    const body = JSON.stringify({ origin: 'other', target: { kind: 'room', room: 'lobby' }, event: 'news', data: WIDE_TEXT });
+    expect(body.length).toBeLessThan(LIMIT_BYTES);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(LIMIT_BYTES);
+    await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', `v1..${body}`]);
+    await expect.poll(() => a.helper.getMetrics().busDropped).toBe(1);
+    await settle(a, [alice.client]);
+    expect(alice.client.all('news')).toEqual([]);
+  });
+
+  it('refuses in the emitter with ENVELOPE_TOO_LARGE, before anything is published', async () => {
+    const bus = new RedisBus({ url: redisServer.current.url, logger: silentLogger });
+    await bus.start();
+    try {
+      const emitter = new WebSocketEmitter({ bus, secret: BUS_SECRET, maxEnvelopeBytes: LIMIT_BYTES });
+      await expect(emitter.toRoom({ room: 'lobby', event: 'news', data: WIDE_TEXT })).rejects.toMatchObject({
+        code: BusErrorCode.ENVELOPE_TOO_LARGE,
+      });
+    } finally {
+      await bus.close();
+    }
   });
 });
 
