@@ -3,6 +3,9 @@ import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { HANDSHAKE_FIELD, helloField, isFreshHello, proofOf, readClientHello, record } from '../crypto/handshake-messages.ts';
 import { openCredentials } from '../crypto/sealed-credentials.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { ErrorCode } from '../protocol/error-codes.ts';
+import { ClientEvent } from '../protocol/event-names.ts';
+import { validateFrame } from '../protocol/frame-codec.ts';
 import type { AuthenticateFn } from '../server/server-hooks.ts';
 import type { SecureKitMetrics } from './secure-kit-metrics.ts';
 
@@ -19,15 +22,17 @@ export interface SealedCredentialsInit {
 }
 
 /** Why sealed credentials were refused, for the log. */
-type CredentialsRefusal = 'NOT_SEALED' | 'STALE' | 'UNOPENED' | 'MALFORMED';
+type CredentialsRefusal = 'NOT_SEALED' | 'STALE' | 'UNOPENED' | 'MALFORMED' | ErrorCode;
 
 /**
  * Returns a wrapper for `authenticateFn`s: when the client hello carries
  * credentials sealed to this server's identity (`c`, docs/protocol.md), it
  * opens them and calls `authenticate` with them (and the hello) as `data`,
  * ignoring anything sent beside them in the clear. Credentials that do not
- * open, a stale hello, or (with `requireSealed`) credentials in the clear are
- * refused: the client gets AUTH_FAILED and close 4003.
+ * open, that break the frame codec's rules (a forbidden key such as
+ * `__proto__`, excess depth), a stale hello, or (with `requireSealed`)
+ * credentials in the clear are refused: the client gets AUTH_FAILED and
+ * close 4003.
  */
 export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (authenticate: AuthenticateFn) => AuthenticateFn {
   const { crypto, identity } = init;
@@ -61,6 +66,9 @@ export function sealedCredentialsAuthenticator(init: SealedCredentialsInit): (au
       credentials = undefined;
     }
     if (!credentials) return refuse(context.clientId, 'MALFORMED');
+    // The same rules as credentials sent in the clear inside the frame's `data`: no forbidden keys, bounded depth.
+    const checked = validateFrame({ event: ClientEvent.AUTHENTICATE, data: credentials });
+    if (!checked.ok) return refuse(context.clientId, checked.code);
     init.metrics.sealedCredentialsOpened += 1;
     return authenticate({ ...context, data: { ...credentials, [HANDSHAKE_FIELD]: helloWire } });
   };

@@ -210,6 +210,18 @@ describe('kit.authenticateSealed', () => {
     expect(seen.app).toEqual([]);
   });
 
+  it.each([
+    ['a __proto__ key', '{"token":"alice","__proto__":{"admin":true}}'],
+    ['a nested constructor key', '{"token":"alice","profile":{"constructor":{"prototype":{}}}}'],
+    ['nesting past the frame depth limit', `{"token":"alice","deep":${'['.repeat(40)}${']'.repeat(40)}}`],
+  ])('refuses sealed credentials with %s, as the frame codec refuses them in the clear', async (_case, plaintext) => {
+    const seen: Seen = { wire: [], app: [] };
+    server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
+    expect(await authenticateWith(plaintext)).toBe(CloseCode.AUTH_FAILED);
+    expect(seen.app).toEqual([]);
+    expect(server.kit.getMetrics().credentialsRefused).toBe(1);
+  });
+
   it('refuses a stale hello before opening its credentials', async () => {
     const seen: Seen = { wire: [], app: [] };
     server = await startSecureServer({ authenticateFn: recordingAuthenticate(seen) });
