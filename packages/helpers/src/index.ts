@@ -93,5 +93,6 @@ export { InProcessBus, InProcessBusHub } from './bus/in-process-bus.ts';
 export { RedisBus, RedisBusDefaults, type RedisBusOptions, type RedisBusStats } from './bus/redis-bus.ts';
 export { WebSocketEmitter, type WebSocketEmitterOptions } from './bus/websocket-emitter.ts';
 export { BusDefaults } from './bus/bus-defaults.ts';
+export { BusErrorCode } from './bus/bus-error-codes.ts';
 export { BusChannels, instanceOfClient } from './bus/bus-channels.ts';
 export { EnvelopeCodec, type BusEnvelope, type BusTarget, type EnvelopeRejection } from './bus/bus-envelope.ts';
