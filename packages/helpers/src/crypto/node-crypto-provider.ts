@@ -15,15 +15,29 @@ function asBytes(buffer: Buffer | ArrayBuffer): Uint8Array {
   return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** libsodium's 64-byte Ed25519 signing keys (seed, then public key), by the seed they came from. */
+/**
+ * libsodium's 64-byte Ed25519 signing keys (seed, then public key), by the
+ * seed array they came from, so a signature does not pay for the expansion.
+ * An expansion is zeroed when its seed array is collected, and replaced (the
+ * old one zeroed) as soon as the seed's bytes change: a caller that zeroes
+ * its seed leaves no usable copy behind.
+ */
 const signingKeys = new WeakMap<Uint8Array, Buffer>();
+const zeroWhenSeedCollected = new FinalizationRegistry<Buffer>((key) => key.fill(0));
 
 function signingKey(seed: Uint8Array): Buffer {
   let key = signingKeys.get(seed);
+  if (key && !sodium.sodium_memcmp(key.subarray(0, CryptoSizes.ED25519_KEY_BYTES), seed)) {
+    key.fill(0);
+    key = undefined;
+  }
   if (!key) {
     key = Buffer.alloc(SODIUM_SIGNING_KEY_BYTES);
     sodium.crypto_sign_seed_keypair(Buffer.alloc(CryptoSizes.ED25519_KEY_BYTES), key, seed);
+    const previous = signingKeys.get(seed);
     signingKeys.set(seed, key);
+    if (previous) zeroWhenSeedCollected.unregister(previous);
+    zeroWhenSeedCollected.register(seed, key, key);
   }
   return key;
 }

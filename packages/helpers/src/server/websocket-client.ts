@@ -22,6 +22,23 @@ export interface WebSocketClientInfo {
   readonly session: ClientSession | undefined;
 }
 
+/**
+ * A frozen copy of what `client` looks like now, for application code: it
+ * does not change with the connection, and changing it changes nothing.
+ */
+export function clientSnapshot(client: WebSocketClientInfo): WebSocketClientInfo {
+  return Object.freeze({
+    id: client.id,
+    userId: client.userId,
+    state: client.state,
+    rooms: new Set(client.rooms) as ReadonlySet<string>,
+    connectedAt: client.connectedAt,
+    metadata: client.metadata,
+    encrypted: client.encrypted,
+    session: client.session,
+  });
+}
+
 /** Construction parameters of a {@link WebSocketClient}. */
 export interface WebSocketClientInit {
   id: string;

@@ -24,8 +24,10 @@ import { RoomRequests } from './room-requests.ts';
 import type { ServerContext } from './server-context.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { UpgradeGate } from './upgrade-gate.ts';
-import type { WebSocketClient, WebSocketClientInfo } from './websocket-client.ts';
+import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './websocket-client.ts';
+import type { ClientSession } from './encryption-hooks.ts';
 import {
+  InvalidOptionsError,
   WebSocketDefaults,
   resolveServerOptions,
   type ResolvedServerOptions,
@@ -170,21 +172,24 @@ export class WebSocketServerHelper {
   }
 
   /** Every connected client, authenticated or not. */
+  /** Snapshots of every connection of this instance (see {@link clientSnapshot}). */
   getClients(): WebSocketClientInfo[] {
-    return [...this.#clients.all()];
+    return Array.from(this.#clients.all(), clientSnapshot);
   }
 
+  /** A snapshot of one connection, or `undefined`; it does not follow later changes. */
   getClient(params: { clientId: string }): WebSocketClientInfo | undefined {
-    return this.#clients.get(params.clientId);
+    const client = this.#clients.get(params.clientId);
+    return client && clientSnapshot(client);
   }
 
   /** The open connections of one user (a user may have several). */
   getClientsByUser(params: { userId: string }): WebSocketClientInfo[] {
-    return [...this.#clients.byUser(params.userId)];
+    return Array.from(this.#clients.byUser(params.userId), clientSnapshot);
   }
 
   getClientsByRoom(params: { room: string }): WebSocketClientInfo[] {
-    return [...this.#rooms.members(params.room)];
+    return Array.from(this.#rooms.members(params.room), clientSnapshot);
   }
 
   /** Rooms with at least one member on this server. */
@@ -246,15 +251,23 @@ export class WebSocketServerHelper {
   }
 
   /**
-   * Marks an open client as encrypted: from now on every message to it goes
-   * through the outbound transformer, and nothing reaches it in plaintext.
-   * The handshake does this itself when its outcome says `encrypted`.
+   * Marks an open client as encrypted with `session`, the state the outbound
+   * transformer seals with (with the default kit, a `SecureSession`): from
+   * now on every message to it goes through the transformer, and nothing
+   * reaches it in plaintext. The handshake does this itself when its outcome
+   * says `encrypted`. A session the client had before is disposed of.
    *
    * @returns whether the client was found open.
+   * @throws InvalidOptionsError without a session: the transformer would have nothing to seal with, and would drop every message.
    */
-  enableClientEncryption(params: { clientId: string }): boolean {
+  enableClientEncryption(params: { clientId: string; session: ClientSession }): boolean {
+    if (params.session === undefined || params.session === null) {
+      throw new InvalidOptionsError('enableClientEncryption needs the session the outbound transformer seals with');
+    }
     const client = this.#openClient(params.clientId);
     if (!client) return false;
+    if (client.session !== params.session) client.disposeSession();
+    client.session = params.session;
     client.encrypted = true;
     return true;
   }

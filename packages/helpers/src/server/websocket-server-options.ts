@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
 import { BusDefaults } from '../bus/bus-defaults.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
 import type { MessageBus } from '../bus/message-bus.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
@@ -172,10 +173,13 @@ export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, Option
     logger: Logger;
   };
 
-/** Raised for options that can never work; a programming error, thrown from the constructor. */
-export class InvalidOptionsError extends Error {
+/** The code of every {@link InvalidOptionsError}. */
+export const INVALID_OPTIONS = 'INVALID_OPTIONS';
+
+/** Raised for options or arguments that can never work: a programming error (code `INVALID_OPTIONS`). */
+export class InvalidOptionsError extends SealedError {
   constructor(message: string) {
-    super(message);
+    super(INVALID_OPTIONS, message);
     this.name = 'InvalidOptionsError';
   }
 }

@@ -26,6 +26,8 @@ declare module 'sodium-native' {
     crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
     /** Ed25519 key pair from a 32-byte seed; the secret key is the seed followed by the public key. */
     crypto_sign_seed_keypair(publicKey: Uint8Array, secretKey: Uint8Array, seed: Uint8Array): void;
+    /** Constant-time comparison of two buffers of the same length. */
+    sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
     crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void;
     crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
     /** The X25519 public key of an Ed25519 public key. Throws when it is not a valid point. */

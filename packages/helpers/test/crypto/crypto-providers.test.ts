@@ -171,3 +171,13 @@ describe('the two providers agree', () => {
     expect(bytesHex((await portable.aesGcmOpen(key, nonce, sealed, aad))!)).toBe(bytesHex(message));
   });
 });
+
+describe.each(providers)('%s Ed25519 secret keys', (_name, provider) => {
+  it('signs with the seed as it is now: a zeroed seed no longer signs as the old key', () => {
+    const { publicKey, secretKey } = provider.ed25519KeyPair();
+    const message = new TextEncoder().encode('transcript');
+    expect(provider.ed25519Verify(publicKey, message, provider.ed25519Sign(secretKey, message))).toBe(true);
+    secretKey.fill(0);
+    expect(provider.ed25519Verify(publicKey, message, provider.ed25519Sign(secretKey, message))).toBe(false);
+  });
+});

@@ -31,12 +31,6 @@ function closeCodeOf(client: SealedClient): Promise<number> {
   return new Promise((resolve) => client.on(ClientLifecycleEvent.CLOSE, ({ code }: { code: number }) => resolve(code)));
 }
 
-async function serverCloseCode(clientId: string): Promise<number> {
-  return new Promise((resolve) => {
-    const info = server!.helper.getClient({ clientId }) as unknown as { socket: { once: (e: string, f: (code: number) => void) => void } };
-    info.socket.once('close', resolve);
-  });
-}
 
 describe('an encrypted chat over the default secure channel', () => {
   it('delivers room messages to 50 encrypted clients, with encryptedBatchLimit observed', async () => {
@@ -147,8 +141,8 @@ describe('frames an attacker tampers with', () => {
 
   it('closes the connection with 4005 on a flipped bit', async () => {
     server = await startSecureServer();
-    const { client, wire, clientId } = await connectIntercepted();
-    const closed = serverCloseCode(clientId);
+    const { client, wire } = await connectIntercepted();
+    const closed = closeCodeOf(client);
     wire.rewrite = (frame) => {
       frame[frame.length - 1]! ^= 1;
       return [frame];
@@ -162,8 +156,8 @@ describe('frames an attacker tampers with', () => {
   it('closes the connection with 4005 on a replayed frame', async () => {
     const handled: unknown[] = [];
     server = await startSecureServer({ server: { messageHandler: ({ data }) => void handled.push(data) } });
-    const { client, wire, clientId } = await connectIntercepted();
-    const closed = serverCloseCode(clientId);
+    const { client, wire } = await connectIntercepted();
+    const closed = closeCodeOf(client);
     wire.rewrite = (frame) => [frame, frame];
     await client.emit('chat', 'once');
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
@@ -173,8 +167,8 @@ describe('frames an attacker tampers with', () => {
   it('closes the connection with 4005 on reordered frames', async () => {
     const handled: unknown[] = [];
     server = await startSecureServer({ server: { messageHandler: ({ data }) => void handled.push(data) } });
-    const { client, wire, clientId } = await connectIntercepted();
-    const closed = serverCloseCode(clientId);
+    const { client, wire } = await connectIntercepted();
+    const closed = closeCodeOf(client);
     let held: Uint8Array | undefined;
     wire.rewrite = (frame) => {
       if (!held) {
@@ -193,11 +187,11 @@ describe('frames an attacker tampers with', () => {
     server = await startSecureServer({
       server: { messageHandler: ({ clientId }) => void server!.helper.sendToClient({ clientId, event: 'echo', data: 1 }) },
     });
-    const { client, wire, clientId } = await connectIntercepted();
+    const { client, wire } = await connectIntercepted();
     const echoed = new Promise((resolve) => client.on('echo', resolve));
     await client.emit('ping');
     await echoed;
-    const closed = serverCloseCode(clientId);
+    const closed = closeCodeOf(client);
     wire.socket!.send(wire.received[0]!);
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
   });
@@ -207,34 +201,36 @@ describe('frames an attacker tampers with', () => {
     const first = await connectIntercepted();
     await first.client.emit('chat', 'for the first connection');
     const second = await connectIntercepted('bob');
-    const closed = serverCloseCode(second.clientId);
+    const closed = closeCodeOf(second.client);
     second.wire.socket!.send(first.wire.sent[0]!);
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
   });
 
   it('closes the connection with 4005 on a plaintext frame after the handshake', async () => {
     server = await startSecureServer({ server: { messageHandler: () => { throw new Error('must not be reached'); } } });
-    const { wire, clientId } = await connectIntercepted();
-    const closed = serverCloseCode(clientId);
+    const { client, wire } = await connectIntercepted();
+    const closed = closeCodeOf(client);
     wire.socket!.send(JSON.stringify({ event: 'chat', data: 'downgraded' }));
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
   });
 });
 
 describe('a client facing a misbehaving server', () => {
-  function rawSocketOf(clientId: string): { send: (data: string | Buffer) => void } {
-    return (server!.helper.getClient({ clientId }) as unknown as { socket: { send: (data: string | Buffer) => void } }).socket;
+  /** Puts a text frame on the client's socket as if the server (or anyone on the path) had sent it. */
+  function inject(wire: ReturnType<typeof interceptedWebSocket>, frame: string | Buffer): void {
+    wire.socket!.emit('message', Buffer.from(frame), typeof frame !== 'string');
   }
 
   it('aborts when a plaintext frame arrives on the encrypted connection', async () => {
     server = await startSecureServer();
-    const client = track(sdkClient(server.url, 'alice'));
-    const { clientId } = await client.connect();
+    const wire = interceptedWebSocket();
+    const client = track(sdkClient(server.url, 'alice', { WebSocket: wire.WebSocket }));
+    await client.connect();
     const heard: unknown[] = [];
     client.on('chat', (data) => heard.push(data));
     const failure = new Promise((resolve) => client.on(ClientLifecycleEvent.FAILURE, resolve));
     const closed = closeCodeOf(client);
-    rawSocketOf(clientId).send(JSON.stringify({ event: 'chat', data: 'injected' }));
+    inject(wire, JSON.stringify({ event: 'chat', data: 'injected' }));
     expect(await failure).toMatchObject({ code: ClientFailureCode.CRYPTO_FAILURE });
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
     expect(heard).toEqual([]);
@@ -242,15 +238,16 @@ describe('a client facing a misbehaving server', () => {
 
   it('aborts when a server frame is altered in flight', async () => {
     server = await startSecureServer();
-    const client = track(sdkClient(server.url, 'alice'));
-    const { clientId } = await client.connect();
+    const wire = interceptedWebSocket();
+    const client = track(sdkClient(server.url, 'alice', { WebSocket: wire.WebSocket }));
+    await client.connect();
     const heard: unknown[] = [];
     client.on('chat', (data) => heard.push(data));
     const closed = closeCodeOf(client);
     const forged = Buffer.alloc(64, 1);
     forged[0] = 1;
     forged[1] = 2;
-    rawSocketOf(clientId).send(forged);
+    inject(wire, forged);
     expect(await closed).toBe(CloseCode.CRYPTO_FAILURE);
     expect(heard).toEqual([]);
   });

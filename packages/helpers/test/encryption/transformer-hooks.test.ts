@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode, ErrorCode, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
+import { CloseCode, ErrorCode, InvalidOptionsError, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
 import { TestClient } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -259,5 +259,40 @@ describe('the inbound transformer', () => {
     expect((await client.closed).code).toBe(CloseCode.CRYPTO_FAILURE);
     expect(handled).toHaveLength(1);
     expect(server.helper.getMetrics().cryptoFailures).toBe(1);
+  });
+});
+
+describe('enableClientEncryption', () => {
+  /** Wraps every message with the tag of the client's session, so a test sees which session sealed it. */
+  const sessionTagged: OutboundTransformer = ({ client, event, data }) => {
+    const tag = (client.session as { tag?: string } | undefined)?.tag;
+    return tag === undefined ? null : { event: 'wrapped', data: { tag, event, data } };
+  };
+
+  it('moves an open plaintext client to the transformer path with the session given', async () => {
+    server = await startTestServer({ outboundTransformer: sessionTagged });
+    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
+    clients.push(client);
+    const disposed: string[] = [];
+    expect(server.helper.enableClientEncryption({ clientId: connected.id, session: { tag: 'k1', dispose: () => disposed.push('k1') } as never })).toBe(true);
+    await server.helper.sendToClient({ clientId: connected.id, event: 'news', data: 1 });
+    expect((await client.next('wrapped')).data).toEqual({ tag: 'k1', event: 'news', data: 1 });
+    expect(client.all('news')).toEqual([]);
+    server.helper.enableClientEncryption({ clientId: connected.id, session: { tag: 'k2' } as never });
+    expect(disposed).toEqual(['k1']);
+  });
+
+  it('refuses to mark a client encrypted without a session, which would drop everything sent to it', async () => {
+    server = await startTestServer({ outboundTransformer: sessionTagged });
+    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
+    clients.push(client);
+    expect(() => server!.helper.enableClientEncryption({ clientId: connected.id } as never)).toThrow(InvalidOptionsError);
+    await server.helper.sendToClient({ clientId: connected.id, event: 'news', data: 'plain' });
+    expect((await client.next('news')).data).toBe('plain');
+  });
+
+  it('answers false for a client that is not open', async () => {
+    server = await startTestServer({ outboundTransformer: sessionTagged });
+    expect(server.helper.enableClientEncryption({ clientId: 'nobody', session: {} })).toBe(false);
   });
 });

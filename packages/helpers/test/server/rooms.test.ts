@@ -135,3 +135,23 @@ describe('server-side joinRoom', () => {
     await client.close();
   });
 });
+
+describe('client info handed to the application', () => {
+  it('is a frozen snapshot: changing it changes nothing on the server, and it does not follow later changes', async () => {
+    server = await startTestServer();
+    const client = await connectAs('alice');
+    const [info] = server.helper.getClientsByUser({ userId: 'alice' });
+    expect(Object.isFrozen(info)).toBe(true);
+    (info!.rooms as Set<string>).add('vip');
+    expect(server.helper.getClientsByRoom({ room: 'vip' })).toEqual([]);
+    expect(() => {
+      (info as { encrypted: boolean }).encrypted = true;
+    }).toThrow(TypeError);
+    expect(server.helper.getClient({ clientId: info!.id })?.encrypted).toBe(false);
+    server.helper.joinRoom({ clientId: info!.id, rooms: ['staff'] });
+    expect([...info!.rooms]).toEqual(['vip']);
+    expect([...server.helper.getClient({ clientId: info!.id })!.rooms]).toEqual(['staff']);
+    expect('socket' in info!).toBe(false);
+    await client.close();
+  });
+});
