@@ -15,7 +15,6 @@ import {
   SecurityLevel,
   completeClientHandshake,
   createClientHello,
-  type WebSocketConstructor,
 } from '@sealed/helpers';
 import {
   BENCH_EVENT,
@@ -81,7 +80,7 @@ const sealedConnector: Connector = async (index) => {
     credentials: { token: `user-${process.pid}-${index}` },
     level: contender === Contender.SEALED_ENCRYPTED ? SecurityLevel.ENCRYPTED : SecurityLevel.NONE,
     crypto,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    WebSocket: WebSocket,
     reconnect: { enabled: false },
   });
   const pong = new Promise<void>((resolve) => client.on('pong', () => resolve()));

@@ -10,7 +10,6 @@ import {
   SealedClient,
   SecurityLevel,
   createDefaultLogger,
-  type WebSocketConstructor,
 } from '@sealed/helpers';
 import { TestClient } from '@sealed/test-support';
 import { ChatApplication, type ChatApplicationOptions } from '../src/chat-application.ts';
@@ -38,7 +37,7 @@ async function signIn(url: string, name: string, room: string): Promise<{ client
     url,
     credentials: { token: name },
     crypto,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    WebSocket: WebSocket,
     reconnect: { enabled: false },
   });
   clients.push(client);
@@ -120,7 +119,7 @@ describe('ChatApplication', () => {
       url: ws,
       credentials: { token: 'not a name!' },
       crypto,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      WebSocket: WebSocket,
     });
     clients.push(client);
     await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.AUTH_FAILED });

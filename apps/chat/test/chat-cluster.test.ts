@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { NodeCryptoProvider, SealedClient, createDefaultLogger, type WebSocketConstructor } from '@sealed/helpers';
+import { NodeCryptoProvider, SealedClient, createDefaultLogger } from '@sealed/helpers';
 import { useRedisServer } from '@sealed/test-support';
 import { ChatApplication } from '../src/chat-application.ts';
 
@@ -24,8 +24,8 @@ describe('two chat instances behind one Redis', () => {
   it('relay chat between people connected to different instances', async () => {
     const first = await instance();
     const second = await instance();
-    const alice = new SealedClient({ url: first, credentials: { token: 'alice' }, crypto: new NodeCryptoProvider(), WebSocket: WebSocket as unknown as WebSocketConstructor });
-    const bob = new SealedClient({ url: second, credentials: { token: 'bob' }, crypto: new NodeCryptoProvider(), WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const alice = new SealedClient({ url: first, credentials: { token: 'alice' }, crypto: new NodeCryptoProvider(), WebSocket: WebSocket });
+    const bob = new SealedClient({ url: second, credentials: { token: 'bob' }, crypto: new NodeCryptoProvider(), WebSocket: WebSocket });
     clients.push(alice, bob);
     for (const client of [alice, bob]) {
       await client.connect();

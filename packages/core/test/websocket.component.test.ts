@@ -10,7 +10,6 @@ import {
   SealedClient,
   createDefaultLogger,
   createSecureServerKit,
-  type WebSocketConstructor,
 } from '@sealed/helpers';
 import { TestClient, useRedisServer } from '@sealed/test-support';
 import {
@@ -127,7 +126,7 @@ describe('WebSocketComponent with the secure kit bound', () => {
       url: urlOf(app, '/ws'),
       credentials: { token: 'alice' },
       crypto: new NodeCryptoProvider(),
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      WebSocket: WebSocket,
       reconnect: { enabled: false },
     });
     try {

@@ -84,7 +84,7 @@ export function interceptedWebSocket(): Interception {
       for (const frame of frames) super.send(frame);
     }
   }
-  interception.WebSocket = InterceptedWebSocket as unknown as WebSocketConstructor;
+  interception.WebSocket = InterceptedWebSocket;
   return interception;
 }
 
@@ -94,7 +94,7 @@ export function sdkClient(url: string, user: string, options: Partial<SealedClie
     url,
     credentials: { token: user },
     crypto: nodeCrypto,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    WebSocket: WebSocket,
     reconnect: { enabled: false },
     ...options,
   });
