@@ -32,8 +32,10 @@ export type {
 } from './server/server-hooks.ts';
 export {
   WebSocketDefaults,
+  SERVER_SETTINGS,
   SlowConsumerPolicy,
   InvalidOptionsError,
+  INVALID_OPTIONS,
   type RateLimitOptions,
   type WebSocketServerOptions,
   type WebSocketServerSettings,

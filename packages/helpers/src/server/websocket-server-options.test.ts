@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidOptionsError,
+  SERVER_SETTINGS,
+  SettingRules,
   WebSocketDefaults,
   resolveServerOptions,
   type WebSocketServerOptions,
@@ -11,33 +13,29 @@ import {
 const logger = pino({ level: 'silent' });
 const base: WebSocketServerOptions = { server: {} as Server, authenticateFn: () => null };
 
-const POSITIVE_INTEGER_OPTIONS = [
-  'authTimeout',
-  'heartbeatInterval',
-  'heartbeatTimeout',
-  'maxConnections',
-  'maxPayloadBytes',
-  'maxRoomsPerClient',
-  'maxRoomNameLength',
-  'maxEventNameLength',
-  'maxJsonDepth',
-  'maxBufferedBytes',
-  'maxTurnBytes',
-  'maxInboundQueue',
-  'shutdownGraceMs',
-  'encryptedBatchLimit',
-  'maxBusEnvelopeBytes',
-] as const;
+/** The settings the table checks as positive integers. */
+const POSITIVE_INTEGER_OPTIONS = Object.entries(SERVER_SETTINGS)
+  .filter(([, spec]) => spec.rule === SettingRules.positiveInteger)
+  .map(([name]) => name);
 
 describe('resolveServerOptions', () => {
-  it('fills every default from WebSocketDefaults', () => {
-    const resolved = resolveServerOptions(base, logger);
-    expect(resolved).toMatchObject({
-      path: WebSocketDefaults.PATH,
-      maxTurnBytes: WebSocketDefaults.MAX_TURN_BYTES,
-      maxBufferedBytes: WebSocketDefaults.MAX_BUFFERED_BYTES,
-      encryptedBatchLimit: WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
-    });
+  it.each(Object.entries(SERVER_SETTINGS))('fills %s from WebSocketDefaults when unset', (name, spec) => {
+    const resolved = resolveServerOptions(base, logger) as unknown as Record<string, unknown>;
+    expect(resolved[name]).toEqual((WebSocketDefaults as Record<string, unknown>)[spec.constant]);
+  });
+
+  it('keeps a value that is set', () => {
+    expect(resolveServerOptions({ ...base, authTimeout: 1234, path: '/realtime' }, logger)).toMatchObject({ authTimeout: 1234, path: '/realtime' });
+  });
+
+  it('checks the limits that are positive integers, and only those, as such', () => {
+    expect(POSITIVE_INTEGER_OPTIONS).toEqual(expect.arrayContaining(['authTimeout', 'maxPayloadBytes', 'maxTurnBytes', 'maxBusEnvelopeBytes']));
+    expect(POSITIVE_INTEGER_OPTIONS).not.toContain('path');
+  });
+
+  it('refuses an unknown slowConsumerPolicy and a roomNamePattern that is not a RegExp', () => {
+    expect(() => resolveServerOptions({ ...base, slowConsumerPolicy: 'ignore' as never }, logger)).toThrow(/slowConsumerPolicy/);
+    expect(() => resolveServerOptions({ ...base, roomNamePattern: '[a-z]+' as never }, logger)).toThrow(/roomNamePattern/);
   });
 
   it.each(POSITIVE_INTEGER_OPTIONS.flatMap((name) => [0, -1, 1.5].map((value) => [name, value] as const)))(

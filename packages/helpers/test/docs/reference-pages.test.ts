@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BusErrorCode, ClientFailureCode, CloseCode, ErrorCode, SEALED_CLIENT_DEFAULTS, SecureKitDefaults, WebSocketDefaults } from '../../src/index.ts';
+import { BusErrorCode, ClientFailureCode, CloseCode, ErrorCode, SEALED_CLIENT_DEFAULTS, SERVER_SETTINGS, SecureKitDefaults, WebSocketDefaults } from '../../src/index.ts';
 
 function page(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../../../docs/${name}`, import.meta.url)), 'utf8');
@@ -27,18 +27,33 @@ describe('docs/errors.md', () => {
   });
 });
 
+/** A default as docs/options.md writes it: JavaScript literal syntax. */
+function renderDefault(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value instanceof RegExp) return String(value);
+  if (Array.isArray(value)) return `[${value.map(renderDefault).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{ ${Object.entries(value).map(([key, field]) => `${key}: ${renderDefault(field)}`).join(', ')} }`;
+  }
+  return String(value);
+}
+
 describe('docs/options.md', () => {
   const options = page('options.md');
 
-  it.each(Object.keys(WebSocketDefaults))('documents the default %s', (name) => {
-    expect(options).toContain(`(\`${name}\`)`);
+  it.each(Object.entries(SERVER_SETTINGS))('documents option %s with its default value and constant', (name, spec) => {
+    expect(options).toContain(`| \`${name}\` | \`${renderDefault(spec.value)}\` (\`${spec.constant}\`) |`);
+  });
+
+  it('documents every default of WebSocketDefaults', () => {
+    expect(Object.keys(WebSocketDefaults).filter((constant) => !options.includes(`(\`${constant}\`)`))).toEqual([]);
   });
 
   it.each(Object.entries(SEALED_CLIENT_DEFAULTS))('documents the client SDK default %s and its value', (name, value) => {
     expect(options).toContain(`| \`${value}\` (\`SEALED_CLIENT_DEFAULTS.${name}\`) |`);
   });
 
-  it.each(Object.keys(SecureKitDefaults))('documents the secure kit default %s', (name) => {
-    expect(options).toContain(`(\`${name}\`)`);
+  it.each(Object.entries(SecureKitDefaults))('documents the secure kit default %s with its value', (constant, value) => {
+    expect(options).toContain(`| \`${renderDefault(value)}\` (\`${constant}\`) |`);
   });
 });

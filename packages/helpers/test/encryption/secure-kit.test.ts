@@ -303,7 +303,8 @@ describe('no downgrade', () => {
     server = await startSecureServer({ acceptedLevels: [SecurityLevel.AUTHENTICATED] });
     const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.ENCRYPTED }));
     const closed = closeCodeOf(client);
-    await expect(client.connect()).rejects.toBeDefined();
+    await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED, message: "Encryption handshake failed" });
+    expect(client.connection).toBeUndefined();
     expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
   });
 });

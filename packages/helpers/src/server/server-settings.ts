@@ -1,0 +1,166 @@
+import { BusDefaults } from '../bus/bus-defaults.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+
+/** The code of every {@link InvalidOptionsError}. */
+export const INVALID_OPTIONS = 'INVALID_OPTIONS';
+
+/** Raised for options or arguments that can never work: a programming error (code `INVALID_OPTIONS`). */
+export class InvalidOptionsError extends SealedError {
+  constructor(message: string) {
+    super(INVALID_OPTIONS, message);
+    this.name = 'InvalidOptionsError';
+  }
+}
+
+/** What the server does with a client whose outbound buffer passed `maxBufferedBytes`. */
+export const SlowConsumerPolicy = {
+  /** Close the client with 4007 SLOW_CONSUMER. */
+  CLOSE: 'close',
+  /** Skip the message for that client and count the drop. */
+  DROP: 'drop',
+} as const;
+
+export type SlowConsumerPolicy = (typeof SlowConsumerPolicy)[keyof typeof SlowConsumerPolicy];
+
+/** A token bucket: a steady rate with room for bursts. */
+export interface RateLimitOptions {
+  /** Frames per second a client may send on average. */
+  messagesPerSecond: number;
+  /** Frames a client may send at once after being quiet. */
+  burst: number;
+}
+
+/** Checks one setting's value; throws {@link InvalidOptionsError} when it can never work. */
+export type SettingRule<T> = (name: string, value: T) => void;
+
+/** One setting of the table: the name of its default in `WebSocketDefaults`, the default, and its rule. */
+export interface SettingSpec<Constant extends string, T> {
+  readonly constant: Constant;
+  readonly value: T;
+  readonly rule: SettingRule<T> | undefined;
+}
+
+/** The type a setting's literal default stands for: `5000` is a `number`, `'/ws'` a `string`. */
+type Widened<T> = T extends number ? number : T extends string ? string : T extends boolean ? boolean : T;
+
+function setting<const Constant extends string, T>(
+  constant: Constant,
+  value: T,
+  rule?: SettingRule<Widened<T>>,
+): SettingSpec<Constant, Widened<T>> {
+  return Object.freeze({ constant, value: value as Widened<T>, rule });
+}
+
+/** A setting whose values are the members of a union, kept as that union. */
+function choice<Constant extends string, T extends string>(constant: Constant, value: T, rule: SettingRule<T>): SettingSpec<Constant, T> {
+  return Object.freeze({ constant, value, rule });
+}
+
+/** The rules settings use, named so tests and docs can tell which applies. */
+export const SettingRules = Object.freeze({
+  positiveInteger: ((name, value) => {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new InvalidOptionsError(`Option "${name}" must be a positive integer, got ${String(value)}`);
+    }
+  }) as SettingRule<number>,
+  absolutePath: ((name, value) => {
+    if (typeof value !== 'string' || !value.startsWith('/')) throw new InvalidOptionsError(`Option "${name}" must start with "/"`);
+  }) as SettingRule<string>,
+  slowConsumerPolicy: ((name, value) => {
+    if (!Object.values(SlowConsumerPolicy).includes(value)) {
+      throw new InvalidOptionsError(`Option "${name}" must be one of ${Object.values(SlowConsumerPolicy).join(', ')}`);
+    }
+  }) as SettingRule<SlowConsumerPolicy>,
+  rateLimit: ((name, value) => {
+    if (!(value?.messagesPerSecond > 0) || !(value.burst >= 1)) {
+      throw new InvalidOptionsError(`Option "${name}" needs messagesPerSecond > 0 and burst >= 1`);
+    }
+  }) as SettingRule<RateLimitOptions>,
+  pattern: ((name, value) => {
+    if (!(value instanceof RegExp)) throw new InvalidOptionsError(`Option "${name}" must be a RegExp`);
+  }) as SettingRule<RegExp>,
+});
+
+const { positiveInteger } = SettingRules;
+
+/**
+ * Every server setting that has a default, in one table: the options type,
+ * `WebSocketDefaults`, validation and the docs check (`docs/options.md`)
+ * are all read from it. Times are in milliseconds, sizes in bytes.
+ */
+export const SERVER_SETTINGS = Object.freeze({
+  /** Names this server in logs and, later, on the bus. */
+  identifier: setting('IDENTIFIER', 'sealed-websocket'),
+  /** URL path that accepts WebSocket upgrades. */
+  path: setting('PATH', '/ws', SettingRules.absolutePath),
+  /** Rooms every client joins as soon as it is open (exempt from `validateRoomFn`). */
+  defaultRooms: setting('DEFAULT_ROOMS', Object.freeze([]) as readonly string[]),
+  /** Milliseconds from upgrade until the client must be authenticated; then close 4001. */
+  authTimeout: setting('AUTH_TIMEOUT_MS', 5_000, positiveInteger),
+  /** Milliseconds between liveness sweeps; each sweep also pings every open socket. */
+  heartbeatInterval: setting('HEARTBEAT_INTERVAL_MS', 30_000, positiveInteger),
+  /** Milliseconds of silence (no frame, no pong) after which a client is closed with 4002. */
+  heartbeatTimeout: setting('HEARTBEAT_TIMEOUT_MS', 90_000, positiveInteger),
+  /** Most sockets at once, counting upgrades still in progress; beyond it, HTTP 503 before upgrading. */
+  maxConnections: setting('MAX_CONNECTIONS', 10_000, positiveInteger),
+  /** Largest frame accepted, in bytes; larger frames close the socket with 1009. */
+  maxPayloadBytes: setting('MAX_PAYLOAD_BYTES', 64 * 1024, positiveInteger),
+  /** Most rooms one client may be in through `join`. */
+  maxRoomsPerClient: setting('MAX_ROOMS_PER_CLIENT', 100, positiveInteger),
+  /** Longest room name, in UTF-16 code units. */
+  maxRoomNameLength: setting('MAX_ROOM_NAME_LENGTH', 128, positiveInteger),
+  /** Characters a room name may use. Names starting with `sealed:` are always refused. */
+  roomNamePattern: setting('ROOM_NAME_PATTERN', /^[A-Za-z0-9_.:@/-]+$/ as RegExp, SettingRules.pattern),
+  /** Longest event name accepted from clients. */
+  maxEventNameLength: setting('MAX_EVENT_NAME_LENGTH', 128, positiveInteger),
+  /** Deepest nesting of objects and arrays accepted in a frame. */
+  maxJsonDepth: setting('MAX_JSON_DEPTH', 32, positiveInteger),
+  /** Bytes a client's socket may hold unsent before `slowConsumerPolicy` applies. */
+  maxBufferedBytes: setting('MAX_BUFFERED_BYTES', 1024 * 1024, positiveInteger),
+  /** Bytes of one event-loop turn's writes coalesced for one socket before they are written without waiting for the turn to end. */
+  maxTurnBytes: setting('MAX_TURN_BYTES', 64 * 1024, positiveInteger),
+  /** What to do with a client that reads too slowly. */
+  slowConsumerPolicy: choice<'SLOW_CONSUMER_POLICY', SlowConsumerPolicy>('SLOW_CONSUMER_POLICY', SlowConsumerPolicy.CLOSE, SettingRules.slowConsumerPolicy),
+  /** Per-client inbound rate limit; beyond it the client is closed with 4006. */
+  rateLimit: setting('RATE_LIMIT', Object.freeze({ messagesPerSecond: 100, burst: 200 }) as RateLimitOptions, SettingRules.rateLimit),
+  /** Frames a client may have waiting on slow handlers; beyond it the client is closed with 4006. */
+  maxInboundQueue: setting('MAX_INBOUND_QUEUE', 64, positiveInteger),
+  /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */
+  shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', 5_000, positiveInteger),
+  /** Refuse every client whose handshake does not make it encrypted (close 4004). Needs `handshakeFn`. */
+  requireEncryption: setting('REQUIRE_ENCRYPTION', false as boolean),
+  /** Most transformer calls in flight at once, across the whole server. */
+  encryptedBatchLimit: setting('ENCRYPTED_BATCH_LIMIT', 10, positiveInteger),
+  /** Prefix of every bus channel name. */
+  busChannelPrefix: setting('BUS_CHANNEL_PREFIX', BusDefaults.CHANNEL_PREFIX as string),
+  /** Largest bus envelope accepted or published, in UTF-8 bytes. */
+  maxBusEnvelopeBytes: setting('MAX_BUS_ENVELOPE_BYTES', BusDefaults.MAX_ENVELOPE_BYTES as number, positiveInteger),
+});
+
+type Settings = typeof SERVER_SETTINGS;
+
+/** Every setting of {@link SERVER_SETTINGS} with its value: what the server runs with. */
+export type ServerSettingValues = { -readonly [K in keyof Settings]: Settings[K]['value'] };
+
+/** Every default of the server's settings by its constant name, e.g. `WebSocketDefaults.AUTH_TIMEOUT_MS`. */
+export type WebSocketDefaultsTable = { readonly [K in keyof Settings as Settings[K]['constant']]: Settings[K]['value'] };
+
+/** Every default of the server's settings, in one place; the same values are listed in `docs/options.md`. */
+export const WebSocketDefaults = Object.freeze(
+  Object.fromEntries(Object.values(SERVER_SETTINGS).map((spec) => [spec.constant, spec.value])),
+) as WebSocketDefaultsTable;
+
+/**
+ * Fills in every default of the table and checks each value against its rule.
+ *
+ * @throws InvalidOptionsError for a value that can never work.
+ */
+export function resolveSettings(options: Partial<ServerSettingValues>): ServerSettingValues {
+  const resolved: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SERVER_SETTINGS) as Array<[keyof Settings, SettingSpec<string, unknown>]>) {
+    const value = options[name] ?? spec.value;
+    spec.rule?.(name, value);
+    resolved[name] = value;
+  }
+  return resolved as ServerSettingValues;
+}
