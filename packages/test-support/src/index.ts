@@ -1,2 +1,3 @@
 export { TestClient, type ReceivedMessage } from './test-client.ts';
 export { RedisProcess, useRedisServer } from './redis-process.ts';
+export { closeAfterEach, type Closable } from './close-after-each.ts';

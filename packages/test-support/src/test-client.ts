@@ -18,6 +18,8 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly #waiters: Array<{ event: string; resolve: (message: ReceivedMessage) => void }> = [];
   readonly #taken = new Set<number>();
+  /** The connection id the server gave in `connected`, once authenticated. */
+  id: string | undefined;
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
@@ -46,11 +48,25 @@ export class TestClient {
     return client;
   }
 
+  /**
+   * Connects as `user` with the test servers' demo credentials (`{ token: user }`)
+   * and joins `rooms` (when given), waiting for each answer.
+   */
+  static async as(url: string, user: string, rooms: readonly string[] = []): Promise<TestClient> {
+    const { client } = await TestClient.authenticated(url, { token: user });
+    if (rooms.length > 0) {
+      client.send('join', { rooms });
+      await client.next('joined');
+    }
+    return client;
+  }
+
   /** Connects and authenticates; resolves with the `connected` payload. */
   static async authenticated(url: string, token: unknown, options: ClientOptions = {}): Promise<{ client: TestClient; connected: any }> {
     const client = await TestClient.connect(url, options);
     client.send('authenticate', token);
     const connected = await client.next('connected');
+    client.id = connected.data?.id;
     return { client, connected: connected.data };
   }
 

@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, InvalidOptionsError, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
+const track = closeAfterEach();
+let server: TestServer;
 
 /** A handshake that makes a client encrypted when it sends `{ key: true }`, and says so in `connected`. */
 const keyedHandshake: HandshakeFn = ({ data }) =>
@@ -22,9 +16,9 @@ const wrap: OutboundTransformer = ({ event, data }) => ({ event: 'wrapped', data
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function joinEncrypted(name: string, room = 'lobby'): Promise<TestClient> {
-  const { client, connected } = await TestClient.authenticated(server!.url, { token: name, key: true });
+  const { client, connected } = await TestClient.authenticated(server.url, { token: name, key: true });
   expect(connected.serverKey).toBe('server-public-key');
-  clients.push(client);
+  track(client);
   client.send('join', { rooms: [room] });
   await client.next('wrapped');
   return client;
@@ -32,15 +26,15 @@ async function joinEncrypted(name: string, room = 'lobby'): Promise<TestClient> 
 
 describe('the handshake hook', () => {
   it('sends the reply that completes the handshake in plaintext, outside the transformer', async () => {
-    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap });
+    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    clients.push(client);
+    track(client);
     expect(connected).toMatchObject({ userId: 'alice', serverKey: 'server-public-key' });
     expect(server.helper.getClientsByUser({ userId: 'alice' })[0]?.encrypted).toBe(true);
   });
 
   it('with requireEncryption, refuses a client without key material: error, then 4004', async () => {
-    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap, requireEncryption: true });
+    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap, requireEncryption: true }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice' });
     expect((await client.next('error')).data.code).toBe(ErrorCode.ENCRYPTION_REQUIRED);
@@ -49,18 +43,18 @@ describe('the handshake hook', () => {
   });
 
   it('with requireEncryption, refuses a handshake that leaves the client in plaintext', async () => {
-    server = await startTestServer({ handshakeFn: () => ({ encrypted: false }), requireEncryption: true });
+    server = track(await startTestServer({ handshakeFn: () => ({ encrypted: false }), requireEncryption: true }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice' });
     expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
   });
 
   it('refuses with 4004 when the handshake throws', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: () => {
         throw new Error('bad key');
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice', key: true });
     expect((await client.closed).code).toBe(CloseCode.ENCRYPTION_REQUIRED);
@@ -69,17 +63,17 @@ describe('the handshake hook', () => {
   it('keeps a client that has not finished its handshake out of rooms and broadcasts', async () => {
     let finish!: () => void;
     const gate = new Promise<void>((resolve) => (finish = resolve));
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: async () => {
         await gate;
         return { encrypted: true };
       },
       outboundTransformer: wrap,
-    });
+    }));
     const client = await TestClient.connect(server.url);
-    clients.push(client);
+    track(client);
     client.send('authenticate', { token: 'alice', key: true });
-    await expect.poll(() => server!.helper.getClients()[0]?.state).toBe('HANDSHAKING');
+    await expect.poll(() => server.helper.getClients()[0]?.state).toBe('HANDSHAKING');
     expect(await server.helper.broadcast({ event: 'news' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
     finish();
     await client.next('connected');
@@ -92,7 +86,7 @@ describe('the outbound transformer', () => {
     const limit = 4;
     let inFlight = 0;
     let peak = 0;
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: keyedHandshake,
       encryptedBatchLimit: limit,
       outboundTransformer: async (context) => {
@@ -102,7 +96,7 @@ describe('the outbound transformer', () => {
         inFlight -= 1;
         return wrap(context);
       },
-    });
+    }));
     const members = await Promise.all(Array.from({ length: 50 }, (_, i) => joinEncrypted(`user-${i}`)));
     peak = 0;
     const [first, second] = await Promise.all([
@@ -117,15 +111,15 @@ describe('the outbound transformer', () => {
   });
 
   it('keeps each client\'s order when an async transformer finishes out of order', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: keyedHandshake,
       outboundTransformer: async (context) => {
         await pause(Math.random() * 10);
         return wrap(context);
       },
-    });
+    }));
     const members = await Promise.all(['alice', 'bob', 'carol'].map((name) => joinEncrypted(name)));
-    const sends = Array.from({ length: 25 }, (_, n) => server!.helper.sendToRoom({ room: 'lobby', event: 'tick', data: n }));
+    const sends = Array.from({ length: 25 }, (_, n) => server.helper.sendToRoom({ room: 'lobby', event: 'tick', data: n }));
     await Promise.all(sends);
     for (const member of members) {
       const ticks: unknown[] = [];
@@ -135,17 +129,17 @@ describe('the outbound transformer', () => {
   });
 
   it('drops the message only for the client whose transformer fails, counts it, and serves the others', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: keyedHandshake,
       outboundTransformer: (context) => {
         if (context.client.userId === 'mallory') throw new Error('no key for this client');
         return wrap(context);
       },
-    });
+    }));
     const alice = await joinEncrypted('alice');
     const bob = await joinEncrypted('bob');
     const { client: mallory } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
-    clients.push(mallory);
+    track(mallory);
     const [malloryInfo] = server.helper.getClientsByUser({ userId: 'mallory' });
     server.helper.joinRoom({ clientId: malloryInfo!.id, rooms: ['lobby'] });
 
@@ -159,7 +153,7 @@ describe('the outbound transformer', () => {
 
   it('builds in-place frames when the turn is written, and drops only the frame whose build fails', async () => {
     const built: string[] = [];
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: keyedHandshake,
       outboundTransformer: ({ client, event, data }) => {
         const bytes = Buffer.from(JSON.stringify({ event: 'wrapped', data: { event, data } }));
@@ -172,10 +166,10 @@ describe('the outbound transformer', () => {
           },
         };
       },
-    });
+    }));
     const alice = await joinEncrypted('alice');
     const { client: mallory, connected } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
-    clients.push(mallory);
+    track(mallory);
     server.helper.joinRoom({ clientId: connected.id, rooms: ['lobby'] });
     const before = server.helper.getMetrics().messagesDelivered;
 
@@ -192,21 +186,21 @@ describe('the outbound transformer', () => {
   });
 
   it('never sends plaintext to an encrypted client: when the transformer returns nothing, nothing is sent', async () => {
-    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: () => null });
+    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: () => null }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    clients.push(client);
+    track(client);
     client.send('join', { rooms: ['lobby'] });
     client.send('connected');
-    await expect.poll(() => server!.helper.getClientsByRoom({ room: 'lobby' }).length).toBe(1);
+    await expect.poll(() => server.helper.getClientsByRoom({ room: 'lobby' }).length).toBe(1);
     const report = await server.helper.sendToClient({ clientId: connected.id, event: 'secret', data: 'plaintext' });
     expect(report).toEqual({ recipients: 1, delivered: 0, dropped: 1 });
     // joined, the RESERVED_EVENT error and the message: all three dropped, none sent in plaintext.
-    await expect.poll(() => server!.helper.getMetrics().encryptedDrops).toBe(3);
+    await expect.poll(() => server.helper.getMetrics().encryptedDrops).toBe(3);
     expect(client.received.map((message) => message.event)).toEqual(['connected']);
   });
 
   it('sends protocol answers to an encrypted client through the transformer', async () => {
-    server = await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap });
+    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap }));
     const client = await joinEncrypted('alice');
     client.send('leave', { rooms: ['lobby'] });
     expect((await client.next('wrapped')).data).toEqual({ event: 'left', data: { rooms: ['lobby'], current: [] } });
@@ -214,9 +208,9 @@ describe('the outbound transformer', () => {
   });
 
   it('fails closed when no transformer is configured', async () => {
-    server = await startTestServer({ handshakeFn: keyedHandshake });
+    server = track(await startTestServer({ handshakeFn: keyedHandshake }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    clients.push(client);
+    track(client);
     expect(await server.helper.sendToClient({ clientId: connected.id, event: 'secret' })).toEqual({
       recipients: 1,
       delivered: 0,
@@ -225,13 +219,13 @@ describe('the outbound transformer', () => {
   });
 
   it('gives plaintext clients in the same room the shared plaintext frame', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: ({ data }) => ({ encrypted: Boolean((data as { key?: boolean }).key), reply: { serverKey: 'server-public-key' } }),
       outboundTransformer: wrap,
-    });
+    }));
     const encrypted = await joinEncrypted('alice');
     const { client: plain } = await TestClient.authenticated(server.url, { token: 'bob' });
-    clients.push(plain);
+    track(plain);
     plain.send('join', { rooms: ['lobby'] });
     await plain.next('joined');
     expect(await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 })).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
@@ -243,7 +237,7 @@ describe('the outbound transformer', () => {
 describe('the inbound transformer', () => {
   it('decodes frames from an encrypted client before dispatch, and closes with 4005 when it refuses one', async () => {
     const handled: unknown[] = [];
-    server = await startTestServer({
+    server = track(await startTestServer({
       handshakeFn: keyedHandshake,
       outboundTransformer: wrap,
       inboundTransformer: ({ frame }) => {
@@ -251,7 +245,7 @@ describe('the inbound transformer', () => {
         return text.startsWith('ok:') ? text.slice(3) : null;
       },
       messageHandler: ({ event, data }) => void handled.push({ event, data }),
-    });
+    }));
     const { client } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
     client.sendRaw(Buffer.from('ok:{"event":"chat","data":1}'), { binary: true });
     await expect.poll(() => handled).toEqual([{ event: 'chat', data: 1 }]);
@@ -270,9 +264,9 @@ describe('enableClientEncryption', () => {
   };
 
   it('moves an open plaintext client to the transformer path with the session given', async () => {
-    server = await startTestServer({ outboundTransformer: sessionTagged });
+    server = track(await startTestServer({ outboundTransformer: sessionTagged }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
-    clients.push(client);
+    track(client);
     const disposed: string[] = [];
     expect(server.helper.enableClientEncryption({ clientId: connected.id, session: { tag: 'k1', dispose: () => disposed.push('k1') } as never })).toBe(true);
     await server.helper.sendToClient({ clientId: connected.id, event: 'news', data: 1 });
@@ -283,16 +277,16 @@ describe('enableClientEncryption', () => {
   });
 
   it('refuses to mark a client encrypted without a session, which would drop everything sent to it', async () => {
-    server = await startTestServer({ outboundTransformer: sessionTagged });
+    server = track(await startTestServer({ outboundTransformer: sessionTagged }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
-    clients.push(client);
-    expect(() => server!.helper.enableClientEncryption({ clientId: connected.id } as never)).toThrow(InvalidOptionsError);
+    track(client);
+    expect(() => server.helper.enableClientEncryption({ clientId: connected.id } as never)).toThrow(InvalidOptionsError);
     await server.helper.sendToClient({ clientId: connected.id, event: 'news', data: 'plain' });
     expect((await client.next('news')).data).toBe('plain');
   });
 
   it('answers false for a client that is not open', async () => {
-    server = await startTestServer({ outboundTransformer: sessionTagged });
+    server = track(await startTestServer({ outboundTransformer: sessionTagged }));
     expect(server.helper.enableClientEncryption({ clientId: 'nobody', session: {} })).toBe(false);
   });
 });

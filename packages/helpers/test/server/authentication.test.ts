@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const track = closeAfterEach();
+let server: TestServer;
 
 describe('authentication', () => {
   it('answers connected with the client id, user id and time', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const before = Date.now();
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
     expect(connected.userId).toBe('alice');
@@ -22,7 +18,7 @@ describe('authentication', () => {
   });
 
   it('refuses bad credentials with an error and close 4003', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: '' });
     const error = await client.next('error');
@@ -32,18 +28,18 @@ describe('authentication', () => {
   });
 
   it('refuses with 4003 when authenticateFn throws', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authenticateFn: () => {
         throw new Error('directory unavailable');
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice' });
     expect((await client.closed).code).toBe(CloseCode.AUTH_FAILED);
   });
 
   it('closes with 4001 when authenticate does not arrive in time', async () => {
-    server = await startTestServer({ authTimeout: 100 });
+    server = track(await startTestServer({ authTimeout: 100 }));
     const client = await TestClient.connect(server.url);
     const error = await client.next('error');
     expect(error.data.code).toBe(ErrorCode.AUTH_TIMEOUT);
@@ -51,17 +47,17 @@ describe('authentication', () => {
   });
 
   it('closes with 4001 when authenticateFn takes longer than the timeout', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authTimeout: 100,
       authenticateFn: () => new Promise(() => undefined),
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice' });
     expect((await client.closed).code).toBe(CloseCode.AUTH_TIMEOUT);
   });
 
   it('answers events before authentication with NOT_AUTHENTICATED and keeps the connection', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await TestClient.connect(server.url);
     client.send('join', { rooms: ['lobby'] });
     expect((await client.next('error')).data.code).toBe(ErrorCode.NOT_AUTHENTICATED);
@@ -71,12 +67,12 @@ describe('authentication', () => {
   });
 
   it('handles a join sent right behind authenticate after authentication finishes', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authenticateFn: async ({ data }) => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         return { userId: (data as { token: string }).token };
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'alice' });
     client.send('join', { rooms: ['lobby'] });
@@ -87,7 +83,7 @@ describe('authentication', () => {
   });
 
   it('refuses a second authenticate on an open connection', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const { client } = await TestClient.authenticated(server.url, { token: 'alice' });
     client.send('authenticate', { token: 'mallory' });
     expect((await client.next('error')).data.code).toBe(ErrorCode.ALREADY_AUTHENTICATED);
@@ -100,13 +96,13 @@ describe('authentication', () => {
     const events: string[] = [];
     let disconnected!: () => void;
     const gone = new Promise<void>((resolve) => (disconnected = resolve));
-    server = await startTestServer({
+    server = track(await startTestServer({
       clientConnectedFn: ({ userId }) => void events.push(`connected:${userId}`),
       clientDisconnectedFn: ({ userId, closeCode }) => {
         events.push(`disconnected:${userId}:${closeCode}`);
         disconnected();
       },
-    });
+    }));
     const { client } = await TestClient.authenticated(server.url, { token: 'alice' });
     await client.close();
     await gone;

@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
+const track = closeAfterEach();
+let server: TestServer;
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
-
+/** A client in the lobby, closed after the test. */
 async function connectAs(user: string): Promise<TestClient> {
-  const { client } = await TestClient.authenticated(server!.url, { token: user });
-  clients.push(client);
-  client.send('join', { rooms: ['lobby'] });
-  await client.next('joined');
-  return client;
+  return track(await TestClient.as(server.url, user, ['lobby']));
 }
 
 const badFrames: Array<[string, string | Buffer, string, boolean?]> = [
@@ -35,7 +26,7 @@ const badFrames: Array<[string, string | Buffer, string, boolean?]> = [
 describe('bad frames', () => {
   it.each(badFrames)('answers %s with an error, never reaches the handler, and keeps serving', async (_name, frame, code, binary) => {
     const handled: string[] = [];
-    server = await startTestServer({ messageHandler: ({ event }) => void handled.push(event) });
+    server = track(await startTestServer({ messageHandler: ({ event }) => void handled.push(event) }));
     const attacker = await connectAs('mallory');
     const bystander = await connectAs('bob');
 
@@ -52,7 +43,7 @@ describe('bad frames', () => {
   });
 
   it('closes an oversize frame with 1009 and keeps serving the others', async () => {
-    server = await startTestServer({ maxPayloadBytes: 1024 });
+    server = track(await startTestServer({ maxPayloadBytes: 1024 }));
     const attacker = await connectAs('mallory');
     const bystander = await connectAs('bob');
     attacker.send('chat', { text: 'x'.repeat(2048) });
@@ -63,7 +54,7 @@ describe('bad frames', () => {
   });
 
   it('closes a client that floods past its rate limit with 4006', async () => {
-    server = await startTestServer({ rateLimit: { messagesPerSecond: 1, burst: 5 } });
+    server = track(await startTestServer({ rateLimit: { messagesPerSecond: 1, burst: 5 } }));
     const attacker = await connectAs('mallory');
     const bystander = await connectAs('bob');
     for (let i = 0; i < 20; i += 1) attacker.send('heartbeat');
@@ -73,7 +64,7 @@ describe('bad frames', () => {
   });
 
   it('closes a client whose frames pile up behind a slow handler with 4006', async () => {
-    server = await startTestServer({ maxInboundQueue: 3, messageHandler: () => new Promise(() => undefined) });
+    server = track(await startTestServer({ maxInboundQueue: 3, messageHandler: () => new Promise(() => undefined) }));
     const attacker = await connectAs('mallory');
     for (let i = 0; i < 10; i += 1) attacker.send('chat', { i });
     expect((await attacker.closed).code).toBe(CloseCode.RATE_LIMITED);

@@ -1,36 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestClient } from '@sealed/test-support';
+import { describe, expect, it } from 'vitest';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { CloseCode } from '../../src/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
+const track = closeAfterEach();
+let server: TestServer;
 
 async function connectAs(user: string, rooms: string[] = []): Promise<{ client: TestClient; id: string }> {
-  const { client, connected } = await TestClient.authenticated(server!.url, { token: user });
-  clients.push(client);
-  if (rooms.length > 0) {
-    client.send('join', { rooms });
-    await client.next('joined');
-  }
-  return { client, id: connected.id as string };
+  const client = track(await TestClient.as(server.url, user, rooms));
+  return { client, id: client.id! };
 }
 
 /** A marker message sent to everyone after the message under test: once it arrives, anything sent before it has too. */
 async function flush(...targets: TestClient[]): Promise<void> {
-  await server!.helper.broadcast({ event: 'flush' });
+  await server.helper.broadcast({ event: 'flush' });
   await Promise.all(targets.map((client) => client.next('flush')));
 }
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
-
 describe('sendToRoom', () => {
   it('reaches every member once and nobody else', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const alice = await connectAs('alice', ['lobby']);
     const bob = await connectAs('bob', ['lobby']);
     const carol = await connectAs('carol', ['kitchen']);
@@ -43,7 +32,7 @@ describe('sendToRoom', () => {
   });
 
   it('skips the excluded clients', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const alice = await connectAs('alice', ['lobby']);
     const bob = await connectAs('bob', ['lobby']);
     const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', exclude: [alice.id] });
@@ -56,11 +45,11 @@ describe('sendToRoom', () => {
 
 describe('broadcast', () => {
   it('reaches every open client except the excluded, and no client still authenticating', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const alice = await connectAs('alice');
     const bob = await connectAs('bob');
     const stranger = await TestClient.connect(server.url);
-    clients.push(stranger);
+    track(stranger);
     const report = await server.helper.broadcast({ event: 'news', data: 'hi', exclude: [bob.id] });
     expect(report).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
     await flush(alice.client, bob.client);
@@ -73,7 +62,7 @@ describe('broadcast', () => {
 
 describe('sendToUser', () => {
   it('reaches every session of the user', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const phone = await connectAs('alice');
     const laptop = await connectAs('alice');
     const bob = await connectAs('bob');
@@ -88,7 +77,7 @@ describe('sendToUser', () => {
 
 describe('sendToClient', () => {
   it('reaches only that client', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const first = await connectAs('alice');
     const second = await connectAs('alice');
     const report = await server.helper.sendToClient({ clientId: second.id, event: 'dm' });
@@ -99,12 +88,12 @@ describe('sendToClient', () => {
   });
 
   it('reports nothing delivered for an unknown client', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     expect(await server.helper.sendToClient({ clientId: 'nobody', event: 'dm' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
   });
 
   it('delivers what was sent before a disconnect in the same turn, ahead of the close frame', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const alice = await connectAs('alice');
     const sent = server.helper.sendToClient({ clientId: alice.id, event: 'last-words', data: 'goodbye' });
     server.helper.disconnect({ clientId: alice.id, code: CloseCode.NORMAL, reason: 'done' });
@@ -117,9 +106,9 @@ describe('sendToClient', () => {
 describe('messageHandler', () => {
   it('receives application events with the sender, and never protocol events', async () => {
     const seen: Array<{ userId: string; event: string; data: unknown }> = [];
-    server = await startTestServer({
+    server = track(await startTestServer({
       messageHandler: ({ userId, event, data }) => void seen.push({ userId, event, data }),
-    });
+    }));
     const alice = await connectAs('alice');
     alice.client.send('heartbeat');
     alice.client.send('join', { rooms: ['a'] });
@@ -134,11 +123,11 @@ describe('messageHandler', () => {
   });
 
   it('answers HANDLER_FAILED when the handler throws, and keeps the connection', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       messageHandler: async ({ event }) => {
         if (event === 'explode') throw new Error('bug');
       },
-    });
+    }));
     const alice = await connectAs('alice');
     alice.client.send('explode');
     expect((await alice.client.next('error')).data).toEqual({

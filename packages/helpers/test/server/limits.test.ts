@@ -1,18 +1,12 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { CloseCode } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { CloseCode, WebSocketDefaults } from '../../src/index.ts';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
+const track = closeAfterEach();
+let server: TestServer;
 
 /** Opens a raw socket and resolves with the HTTP status the server refused it with. */
 async function refusedStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -25,56 +19,80 @@ async function refusedStatus(url: string, headers: Record<string, string> = {}):
 
 describe('maxConnections', () => {
   it('answers 503 before upgrading once the cap is reached, and accepts again after a close', async () => {
-    server = await startTestServer({ maxConnections: 2 });
+    server = track(await startTestServer({ maxConnections: 2 }));
     const first = await TestClient.connect(server.url);
     const second = await TestClient.connect(server.url);
-    clients.push(second);
+    track(second);
     expect(await refusedStatus(server.url)).toBe(503);
     expect(server.helper.getMetrics()).toMatchObject({ connections: 2, connectionsRejected: 1 });
     await first.close();
-    await expect.poll(() => server!.helper.getMetrics().connections).toBe(1);
-    clients.push(await TestClient.connect(server.url));
+    await expect.poll(() => server.helper.getMetrics().connections).toBe(1);
+    track(await TestClient.connect(server.url));
   });
 });
 
 describe('allowedOrigins', () => {
   it('refuses a browser origin not on the list with 403 and accepts a listed one', async () => {
-    server = await startTestServer({ allowedOrigins: ['https://chat.example'] });
+    server = track(await startTestServer({ allowedOrigins: ['https://chat.example'] }));
     expect(await refusedStatus(server.url, { Origin: 'https://evil.example' })).toBe(403);
-    clients.push(await TestClient.connect(server.url, { headers: { Origin: 'https://chat.example' } }));
+    track(await TestClient.connect(server.url, { headers: { Origin: 'https://chat.example' } }));
   });
 });
 
 describe('path', () => {
   it('answers 404 to upgrades on another path', async () => {
-    server = await startTestServer({ path: '/realtime' });
+    server = track(await startTestServer({ path: '/realtime' }));
     expect(await refusedStatus(server.url.replace('/realtime', '/other'))).toBe(404);
-    clients.push(await TestClient.connect(`${server.url}?v=1`));
+    track(await TestClient.connect(`${server.url}?v=1`));
   });
 });
 
 describe('heartbeat', () => {
-  it('closes a client that goes silent with 4002', async () => {
-    server = await startTestServer({ heartbeatInterval: 50, heartbeatTimeout: 150 });
+  const INTERVAL_MS = WebSocketDefaults.HEARTBEAT_INTERVAL_MS;
+  const TIMEOUT_MS = WebSocketDefaults.HEARTBEAT_TIMEOUT_MS;
+
+  /** The sweep runs on a fake clock (Date and setInterval); sockets stay real. */
+  function useFakeClock(): void {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('closes a client that goes silent with 4002 once heartbeatTimeout has passed, not before', async () => {
+    useFakeClock();
+    server = track(await startTestServer());
     const { client } = await TestClient.authenticated(server.url, { token: 'alice' }, { autoPong: false });
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    expect(server.helper.getMetrics().heartbeatTimeouts).toBe(0);
+    vi.advanceTimersByTime(INTERVAL_MS);
     expect((await client.closed).code).toBe(CloseCode.HEARTBEAT_TIMEOUT);
     expect(server.helper.getMetrics().heartbeatTimeouts).toBe(1);
   });
 
-  it('keeps a client that answers pings', async () => {
-    server = await startTestServer({ heartbeatInterval: 50, heartbeatTimeout: 150 });
+  it('pings every heartbeatInterval and keeps a client that answers, well past heartbeatTimeout', async () => {
+    useFakeClock();
+    server = track(await startTestServer());
     const { client } = await TestClient.authenticated(server.url, { token: 'alice' });
-    clients.push(client);
-    let pings = 0;
-    client.socket.on('ping', () => (pings += 1));
-    await expect.poll(() => pings, { timeout: 2_000 }).toBeGreaterThanOrEqual(6);
+    track(client);
+    const sweeps = (2 * TIMEOUT_MS) / INTERVAL_MS;
+    for (let sweep = 0; sweep < sweeps; sweep += 1) {
+      const pinged = once(client.socket, 'ping');
+      vi.advanceTimersByTime(INTERVAL_MS);
+      await pinged;
+      // The pong travels before this frame on the same socket, so once `joined` is back the server has seen it.
+      client.send('join', { rooms: [] });
+      await client.next('joined');
+    }
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    expect(server.helper.getMetrics().heartbeatTimeouts).toBe(0);
   });
 });
 
 describe('slow consumers', () => {
   it('closes a client whose outbound buffer passes maxBufferedBytes with 4007', async () => {
-    server = await startTestServer({ maxBufferedBytes: 64 * 1024 });
+    server = track(await startTestServer({ maxBufferedBytes: 64 * 1024 }));
     const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice' });
     client.socket.pause();
     const payload = 'x'.repeat(16 * 1024);

@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
+const track = closeAfterEach();
+let server: TestServer;
 
 async function connectAs(user: string): Promise<TestClient> {
-  const { client } = await TestClient.authenticated(server!.url, { token: user });
-  clients.push(client);
-  return client;
+  return track(await TestClient.as(server.url, user));
 }
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
 
 describe('join', () => {
   it('answers joined with the rooms granted, the rooms denied and the current rooms', async () => {
-    server = await startTestServer({ validateRoomFn: ({ rooms }) => rooms.filter((room) => room !== 'vip') });
+    server = track(await startTestServer({ validateRoomFn: ({ rooms }) => rooms.filter((room) => room !== 'vip') }));
     const client = await connectAs('alice');
     client.send('join', { rooms: ['lobby', 'vip', 'lobby'] });
     const joined = await client.next('joined');
@@ -34,7 +26,7 @@ describe('join', () => {
   });
 
   it('denies every room, and says so, when no validateRoomFn is configured', async () => {
-    server = await startTestServer({ validateRoomFn: undefined });
+    server = track(await startTestServer({ validateRoomFn: undefined }));
     const client = await connectAs('alice');
     client.send('join', { rooms: ['lobby'] });
     const joined = await client.next('joined');
@@ -44,13 +36,13 @@ describe('join', () => {
 
   it('denies names that break the room-name rules without asking validateRoomFn', async () => {
     const asked: string[][] = [];
-    server = await startTestServer({
+    server = track(await startTestServer({
       maxRoomNameLength: 10,
       validateRoomFn: ({ rooms }) => {
         asked.push(rooms);
         return rooms;
       },
-    });
+    }));
     const client = await connectAs('alice');
     client.send('join', { rooms: ['sealed:user:bob', 'has space', 'x'.repeat(11), 'ok'] });
     const joined = await client.next('joined');
@@ -64,7 +56,7 @@ describe('join', () => {
   });
 
   it('stops at maxRoomsPerClient and reports the rest as ROOM_LIMIT', async () => {
-    server = await startTestServer({ maxRoomsPerClient: 2 });
+    server = track(await startTestServer({ maxRoomsPerClient: 2 }));
     const client = await connectAs('alice');
     client.send('join', { rooms: ['a', 'b', 'c'] });
     const joined = await client.next('joined');
@@ -73,11 +65,11 @@ describe('join', () => {
   });
 
   it('denies the rooms when validateRoomFn throws, and keeps serving', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       validateRoomFn: () => {
         throw new Error('policy store down');
       },
-    });
+    }));
     const client = await connectAs('alice');
     client.send('join', { rooms: ['lobby'] });
     expect((await client.next('joined')).data.denied[0].code).toBe(ErrorCode.ROOM_DENIED);
@@ -86,7 +78,7 @@ describe('join', () => {
   });
 
   it('answers INVALID_PAYLOAD when rooms is not an array of strings', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await connectAs('alice');
     client.send('join', { rooms: ['a', 7] });
     expect((await client.next('error')).data.code).toBe(ErrorCode.INVALID_PAYLOAD);
@@ -96,7 +88,7 @@ describe('join', () => {
   });
 
   it('puts every open client into the default rooms', async () => {
-    server = await startTestServer({ defaultRooms: ['announcements'] });
+    server = track(await startTestServer({ defaultRooms: ['announcements'] }));
     await connectAs('alice');
     await connectAs('bob');
     expect(server.helper.getClientsByRoom({ room: 'announcements' })).toHaveLength(2);
@@ -105,7 +97,7 @@ describe('join', () => {
 
 describe('leave', () => {
   it('answers left with the rooms left and the current rooms', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await connectAs('alice');
     client.send('join', { rooms: ['a', 'b'] });
     await client.next('joined');
@@ -115,22 +107,22 @@ describe('leave', () => {
   });
 
   it('removes a disconnected client from its rooms', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await connectAs('alice');
     client.send('join', { rooms: ['a'] });
     await client.next('joined');
     await client.close();
-    await expect.poll(() => server!.helper.getRooms()).toEqual([]);
+    await expect.poll(() => server.helper.getRooms()).toEqual([]);
   });
 });
 
 describe('server-side joinRoom', () => {
   it('joins without validateRoomFn and refuses a reserved name', async () => {
-    server = await startTestServer({ validateRoomFn: undefined });
+    server = track(await startTestServer({ validateRoomFn: undefined }));
     const client = await connectAs('alice');
     const [info] = server.helper.getClientsByUser({ userId: 'alice' });
     expect(server.helper.joinRoom({ clientId: info!.id, rooms: ['staff'] })).toEqual(['staff']);
-    expect(() => server!.helper.joinRoom({ clientId: info!.id, rooms: ['sealed:x'] })).toThrow(/sealed:/);
+    expect(() => server.helper.joinRoom({ clientId: info!.id, rooms: ['sealed:x'] })).toThrow(/sealed:/);
     expect(server.helper.leaveRoom({ clientId: info!.id, rooms: ['staff'] })).toEqual(['staff']);
     await client.close();
   });
@@ -138,7 +130,7 @@ describe('server-side joinRoom', () => {
 
 describe('client info handed to the application', () => {
   it('is a frozen snapshot: changing it changes nothing on the server, and it does not follow later changes', async () => {
-    server = await startTestServer();
+    server = track(await startTestServer());
     const client = await connectAs('alice');
     const [info] = server.helper.getClientsByUser({ userId: 'alice' });
     expect(Object.isFrozen(info)).toBe(true);

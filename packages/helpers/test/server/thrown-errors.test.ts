@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, SealedError } from '../../src/index.ts';
-import { TestClient } from '@sealed/test-support';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, tokenAuthenticate, type TestServer } from '../support/test-server.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
+const track = closeAfterEach();
+let server: TestServer;
 
 async function connect(user: string): Promise<TestClient> {
-  const { client } = await TestClient.authenticated(server!.url, { token: user });
-  clients.push(client);
-  return client;
+  return track(await TestClient.as(server.url, user));
 }
 
 /** A server whose messageHandler throws what `thrown` returns for the event, and echoes otherwise. */
@@ -24,16 +16,16 @@ async function serverThrowing(thrown: (event: string) => unknown): Promise<TestS
     messageHandler: async ({ clientId, event, data }) => {
       const error = thrown(event);
       if (error !== undefined) throw error;
-      await server!.helper.sendToClient({ clientId, event: 'echo', data });
+      await server.helper.sendToClient({ clientId, event: 'echo', data });
     },
   });
 }
 
 describe('a SealedError thrown by messageHandler', () => {
   it('with a closeCode: answers its code and message, then closes with that code, and serves the others', async () => {
-    server = await serverThrowing((event) =>
+    server = track(await serverThrowing((event) =>
       event === 'spam' ? new SealedError('BANNED', 'You are banned', { closeCode: CloseCode.PROTOCOL_VIOLATION }) : undefined,
-    );
+    ));
     const mallory = await connect('mallory');
     const alice = await connect('alice');
     mallory.send('spam');
@@ -44,21 +36,21 @@ describe('a SealedError thrown by messageHandler', () => {
   });
 
   it('with an application close code in 4000-4999: closes with it', async () => {
-    server = await serverThrowing(() => new SealedError('KICKED', 'Removed by a moderator', { closeCode: 4100 }));
+    server = track(await serverThrowing(() => new SealedError('KICKED', 'Removed by a moderator', { closeCode: 4100 })));
     const bob = await connect('bob');
     bob.send('anything');
     expect((await bob.closed).code).toBe(4100);
   });
 
   it('with a close code no close frame may carry: closes with 1011 instead', async () => {
-    server = await serverThrowing(() => new SealedError('ODD', 'Odd close code', { closeCode: 1005 }));
+    server = track(await serverThrowing(() => new SealedError('ODD', 'Odd close code', { closeCode: 1005 })));
     const bob = await connect('bob');
     bob.send('anything');
     expect((await bob.closed).code).toBe(CloseCode.INTERNAL_ERROR);
   });
 
   it('without a closeCode: answers its code and keeps the connection open', async () => {
-    server = await serverThrowing((event) => (event === 'bad' ? new SealedError('INVALID_CHAT', 'Say something') : undefined));
+    server = track(await serverThrowing((event) => (event === 'bad' ? new SealedError('INVALID_CHAT', 'Say something') : undefined)));
     const bob = await connect('bob');
     bob.send('bad');
     expect((await bob.next('error')).data.code).toBe('INVALID_CHAT');
@@ -69,14 +61,14 @@ describe('a SealedError thrown by messageHandler', () => {
 
 describe('a SealedError thrown by authenticateFn', () => {
   it('answers its code and message and closes with its closeCode', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authenticateFn: (context) => {
         if ((context.data as { token?: string }).token === 'locked') {
           throw new SealedError('ACCOUNT_LOCKED', 'This account is locked', { closeCode: 4101 });
         }
         return tokenAuthenticate(context);
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'locked' });
     expect((await client.next('error')).data).toEqual({ code: 'ACCOUNT_LOCKED', message: 'This account is locked' });
@@ -85,11 +77,11 @@ describe('a SealedError thrown by authenticateFn', () => {
   });
 
   it('without a closeCode closes with 4003 AUTH_FAILED', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authenticateFn: () => {
         throw new SealedError('ACCOUNT_LOCKED', 'This account is locked');
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'x' });
     expect((await client.next('error')).data.code).toBe('ACCOUNT_LOCKED');
@@ -97,11 +89,11 @@ describe('a SealedError thrown by authenticateFn', () => {
   });
 
   it('a plain Error still answers AUTH_FAILED, never its own message', async () => {
-    server = await startTestServer({
+    server = track(await startTestServer({
       authenticateFn: () => {
         throw new Error('connection string postgres://secret');
       },
-    });
+    }));
     const client = await TestClient.connect(server.url);
     client.send('authenticate', { token: 'x' });
     expect((await client.next('error')).data).toEqual({ code: ErrorCode.AUTH_FAILED, message: 'Authentication failed' });
