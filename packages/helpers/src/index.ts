@@ -35,7 +35,6 @@ export {
   SERVER_SETTINGS,
   SlowConsumerPolicy,
   InvalidOptionsError,
-  INVALID_OPTIONS,
   type RateLimitOptions,
   type WebSocketServerOptions,
   type WebSocketServerSettings,
@@ -96,5 +95,6 @@ export { RedisBus, RedisBusDefaults, type RedisBusOptions, type RedisBusStats } 
 export { WebSocketEmitter, type WebSocketEmitterOptions } from './bus/websocket-emitter.ts';
 export { BusDefaults } from './bus/bus-defaults.ts';
 export { BusErrorCode } from './bus/bus-error-codes.ts';
+export { UsageErrorCode } from './protocol/usage-error-codes.ts';
 export { BusChannels, instanceOfClient } from './bus/bus-channels.ts';
 export { EnvelopeCodec, type BusEnvelope, type BusTarget, type EnvelopeRejection } from './bus/bus-envelope.ts';

@@ -1,3 +1,5 @@
+import { SealedError, UsageErrorCode } from '@sealed/helpers';
+
 /**
  * The lifecycle of an application.
  *
@@ -28,12 +30,12 @@ const TRANSITIONS: Readonly<Record<ApplicationState, readonly ApplicationState[]
 };
 
 /** Thrown when the application is asked to do something its state does not allow. */
-export class ApplicationStateError extends Error {
+export class ApplicationStateError extends SealedError {
   constructor(
     readonly from: ApplicationState,
     readonly to: ApplicationState,
   ) {
-    super(`Application cannot go from ${from} to ${to}`);
+    super(UsageErrorCode.ILLEGAL_TRANSITION, `Application cannot go from ${from} to ${to}`);
     this.name = 'ApplicationStateError';
   }
 }

@@ -21,9 +21,9 @@ export interface BusEnvelope {
 /** Why an envelope was dropped. */
 export type EnvelopeRejection = 'OVERSIZE' | 'MALFORMED' | 'UNAUTHENTICATED' | 'UNKNOWN_VERSION' | 'UNKNOWN_TARGET';
 
-export type EnvelopeDecodeResult = { ok: true; envelope: BusEnvelope } | { ok: false; rejection: EnvelopeRejection };
+export type EnvelopeDecodeResult = { ok: true; envelope: BusEnvelope } | { ok: false; code: EnvelopeRejection };
 
-export type EnvelopeEncodeResult = { ok: true; payload: string } | { ok: false; rejection: 'OVERSIZE' };
+export type EnvelopeEncodeResult = { ok: true; payload: string } | { ok: false; code: 'OVERSIZE' };
 
 /** Most UTF-8 bytes one UTF-16 code unit takes. */
 const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
@@ -81,36 +81,36 @@ export class EnvelopeCodec {
     const body = JSON.stringify(envelope);
     const tag = this.secret === undefined ? '' : mac(this.secret, body).toString('base64url');
     const payload = `${VERSION_PREFIX}${tag}${SEPARATOR}${body}`;
-    if (isOversize(payload, this.maxBytes)) return { ok: false, rejection: 'OVERSIZE' };
+    if (isOversize(payload, this.maxBytes)) return { ok: false, code: 'OVERSIZE' };
     return { ok: true, payload };
   }
 
   decode(payload: string): EnvelopeDecodeResult {
-    if (isOversize(payload, this.maxBytes)) return { ok: false, rejection: 'OVERSIZE' };
-    if (!payload.startsWith(VERSION_PREFIX)) return { ok: false, rejection: 'UNKNOWN_VERSION' };
+    if (isOversize(payload, this.maxBytes)) return { ok: false, code: 'OVERSIZE' };
+    if (!payload.startsWith(VERSION_PREFIX)) return { ok: false, code: 'UNKNOWN_VERSION' };
     const tagEnd = payload.indexOf(SEPARATOR, VERSION_PREFIX.length);
-    if (tagEnd === -1) return { ok: false, rejection: 'MALFORMED' };
+    if (tagEnd === -1) return { ok: false, code: 'MALFORMED' };
     const tag = payload.slice(VERSION_PREFIX.length, tagEnd);
     const body = payload.slice(tagEnd + 1);
     if (this.secret !== undefined) {
       const expected = mac(this.secret, body);
       const received = Buffer.from(tag, 'base64url');
       if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
-        return { ok: false, rejection: 'UNAUTHENTICATED' };
+        return { ok: false, code: 'UNAUTHENTICATED' };
       }
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      return { ok: false, rejection: 'MALFORMED' };
+      return { ok: false, code: 'MALFORMED' };
     }
-    if (typeof parsed !== 'object' || parsed === null) return { ok: false, rejection: 'MALFORMED' };
+    if (typeof parsed !== 'object' || parsed === null) return { ok: false, code: 'MALFORMED' };
     const fields = parsed as Record<string, unknown>;
-    if (typeof fields.origin !== 'string' || typeof fields.event !== 'string') return { ok: false, rejection: 'MALFORMED' };
-    if (fields.exclude !== undefined && !isStringArray(fields.exclude)) return { ok: false, rejection: 'MALFORMED' };
+    if (typeof fields.origin !== 'string' || typeof fields.event !== 'string') return { ok: false, code: 'MALFORMED' };
+    if (fields.exclude !== undefined && !isStringArray(fields.exclude)) return { ok: false, code: 'MALFORMED' };
     const target = readTarget(fields.target);
-    if (!target) return { ok: false, rejection: 'UNKNOWN_TARGET' };
+    if (!target) return { ok: false, code: 'UNKNOWN_TARGET' };
     return {
       ok: true,
       envelope: { origin: fields.origin, target, event: fields.event, data: fields.data, exclude: fields.exclude },

@@ -231,7 +231,7 @@ export class ClientConnection {
   async #onEncryptedFrame(channel: SecureChannel, raw: unknown): Promise<void> {
     if (typeof raw === 'string') return this.#abort(ClientFailureCode.CRYPTO_FAILURE, 'Plaintext frame on an encrypted connection');
     const opened = await channel.open(new Uint8Array(raw as ArrayBuffer));
-    if (!opened.ok) return this.#abort(ClientFailureCode.CRYPTO_FAILURE, `Encrypted frame refused (${opened.failure})`);
+    if (!opened.ok) return this.#abort(ClientFailureCode.CRYPTO_FAILURE, `Encrypted frame refused (${opened.code})`);
     let text: string;
     try {
       text = utf8Decode(opened.plaintext);
@@ -293,7 +293,7 @@ export class ClientConnection {
         nowMs: settings.now(),
         rekey: settings.rekey,
       });
-      if (!result.ok) return this.#abort(handshakeFailureCode(result.failure), `Handshake failed: ${result.failure}`);
+      if (!result.ok) return this.#abort(handshakeFailureCode(result.code), `Handshake failed: ${result.code}`);
       if (this.#closed) {
         result.channel?.close();
         return;

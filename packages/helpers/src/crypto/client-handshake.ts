@@ -9,6 +9,8 @@ import { sealCredentials } from './sealed-credentials.ts';
 import { Direction, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
 import { SECURITY_LEVEL_CODES, SecurityLevel } from './security-level.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** Why the client aborted a handshake. */
 export type ClientHandshakeFailure =
@@ -54,7 +56,7 @@ export function createClientHello(params: {
 }): { hello: ClientHelloWire; pending: PendingClientHandshake } {
   const { crypto, level, identity, nowMs } = params;
   const suites = params.suites ?? CLIENT_SUITE_OFFER;
-  if (level === SecurityLevel.NONE) throw new Error('Level "none" has no handshake');
+  if (level === SecurityLevel.NONE) throw new SealedError(UsageErrorCode.INVALID_SECURITY_LEVEL, 'Level "none" has no handshake');
   const ephemeral = crypto.x25519KeyPair();
   const nonce = crypto.randomBytes(CLIENT_NONCE_BYTES);
   const proof = clientProofMessage({
@@ -132,9 +134,9 @@ export async function completeClientHandshake(params: {
   trust: ServerKeyTrust;
   nowMs: number;
   rekey?: RekeyPolicy;
-}): Promise<ClientHandshakeResult | { ok: false; failure: ClientHandshakeFailure }> {
+}): Promise<ClientHandshakeResult | { ok: false; code: ClientHandshakeFailure }> {
   const { crypto, pending } = params;
-  const fail = (failure: ClientHandshakeFailure): { ok: false; failure: ClientHandshakeFailure } => ({ ok: false, failure });
+  const fail = (failure: ClientHandshakeFailure): { ok: false; code: ClientHandshakeFailure } => ({ ok: false, code: failure });
   try {
     if (params.reply === undefined) return fail('MISSING_HANDSHAKE');
     const reply = readServerHello(params.reply);

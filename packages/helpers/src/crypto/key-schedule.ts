@@ -1,6 +1,8 @@
 import { isAllZero, utf8Encode, zeroize } from './bytes.ts';
 import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
 import { HandshakeLabel } from './handshake-transcript.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** The two traffic keys of a connection, one per direction. */
 export interface TrafficKeys {
@@ -9,9 +11,9 @@ export interface TrafficKeys {
 }
 
 /** Thrown when the X25519 output is all zeros: the peer sent a low-order point. */
-export class WeakSharedSecretError extends Error {
+export class WeakSharedSecretError extends SealedError {
   constructor() {
-    super('X25519 produced an all-zero shared secret');
+    super(UsageErrorCode.WEAK_SHARED_SECRET, 'X25519 produced an all-zero shared secret');
     this.name = 'WeakSharedSecretError';
   }
 }

@@ -3,13 +3,15 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 const AES_GCM = 'AES-GCM';
 const TAG_BITS = CryptoSizes.GCM_TAG_BYTES * 8;
 
 function subtle(): SubtleCrypto {
   const api = globalThis.crypto?.subtle;
-  if (!api) throw new Error('WebCrypto (crypto.subtle) is not available; a secure context (https or localhost) is required');
+  if (!api) throw new SealedError(UsageErrorCode.WEBCRYPTO_UNAVAILABLE, 'WebCrypto (crypto.subtle) is not available; a secure context (https or localhost) is required');
   return api;
 }
 

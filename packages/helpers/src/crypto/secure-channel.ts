@@ -2,6 +2,8 @@ import { AeadSuite } from './aead-suite.ts';
 import { concatBytes, readUint64, writeUint32, writeUint64, zeroize } from './bytes.ts';
 import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
 import { nextTrafficKey } from './key-schedule.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** Which way a frame travels; part of every header and every AAD. */
 export const Direction = {
@@ -58,7 +60,7 @@ export type ChannelFailure =
   | 'CLOSED'
   | 'SEQUENCE_EXHAUSTED';
 
-export type OpenResult = { ok: true; plaintext: Uint8Array } | { ok: false; failure: ChannelFailure };
+export type OpenResult = { ok: true; plaintext: Uint8Array } | { ok: false; code: ChannelFailure };
 
 /** Construction parameters of a {@link SecureChannel}. */
 export interface SecureChannelInit {
@@ -193,7 +195,7 @@ export class SecureChannel {
    */
   sealInto(target: Uint8Array, plaintext: Uint8Array, nowMs: number): void {
     const sealInto = this.#sealInto;
-    if (!sealInto) throw new Error('This crypto provider cannot seal in place');
+    if (!sealInto) throw new SealedError(UsageErrorCode.IN_PLACE_UNSUPPORTED, 'This crypto provider cannot seal in place');
     if (target.length !== this.sealedLength(plaintext.length)) throw new RangeError('Target is not the sealed length of the plaintext');
     const state = this.#nextSend(nowMs);
     // The header is written into the AAD buffer, whose first bytes are also the nonce's source.
@@ -208,7 +210,7 @@ export class SecureChannel {
    */
   async open(frame: Uint8Array): Promise<OpenResult> {
     const checked = this.#checkHeader(frame);
-    if (!checked.ok) return this.#fail(checked.failure);
+    if (!checked.ok) return this.#fail(checked.code);
     const { header, nextEpoch } = checked;
     const state = this.#receive;
     const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#transcript) : state.key;
@@ -237,17 +239,17 @@ export class SecureChannel {
     zeroize(this.#receive.key);
   }
 
-  #checkHeader(frame: Uint8Array): { ok: true; header: Uint8Array; nextEpoch: boolean } | { ok: false; failure: ChannelFailure } {
-    if (this.#closed) return { ok: false, failure: 'CLOSED' };
-    if (frame.length < FrameLayout.HEADER_BYTES + CryptoSizes.GCM_TAG_BYTES) return { ok: false, failure: 'MALFORMED' };
-    if (frame[FrameLayout.VERSION_OFFSET] !== FRAME_VERSION) return { ok: false, failure: 'MALFORMED' };
-    if (frame[FrameLayout.DIRECTION_OFFSET] !== this.#receiveDirection) return { ok: false, failure: 'WRONG_DIRECTION' };
+  #checkHeader(frame: Uint8Array): { ok: true; header: Uint8Array; nextEpoch: boolean } | { ok: false; code: ChannelFailure } {
+    if (this.#closed) return { ok: false, code: 'CLOSED' };
+    if (frame.length < FrameLayout.HEADER_BYTES + CryptoSizes.GCM_TAG_BYTES) return { ok: false, code: 'MALFORMED' };
+    if (frame[FrameLayout.VERSION_OFFSET] !== FRAME_VERSION) return { ok: false, code: 'MALFORMED' };
+    if (frame[FrameLayout.DIRECTION_OFFSET] !== this.#receiveDirection) return { ok: false, code: 'WRONG_DIRECTION' };
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const epoch = view.getUint32(FrameLayout.EPOCH_OFFSET);
     const sequence = readUint64(frame, FrameLayout.SEQUENCE_OFFSET);
     const state = this.#receive;
-    if (epoch !== state.epoch && epoch !== state.epoch + 1) return { ok: false, failure: 'BAD_EPOCH' };
-    if (sequence !== state.sequence) return { ok: false, failure: 'OUT_OF_ORDER' };
+    if (epoch !== state.epoch && epoch !== state.epoch + 1) return { ok: false, code: 'BAD_EPOCH' };
+    if (sequence !== state.sequence) return { ok: false, code: 'OUT_OF_ORDER' };
     return { ok: true, header: frame.subarray(0, FrameLayout.HEADER_BYTES), nextEpoch: epoch === state.epoch + 1 };
   }
 
@@ -272,14 +274,14 @@ export class SecureChannel {
    * frame's number.
    */
   #nextSend(nowMs: number): DirectionState {
-    if (this.#closed) throw new Error('Secure channel is closed');
+    if (this.#closed) throw new SealedError(UsageErrorCode.CHANNEL_CLOSED, 'Secure channel is closed');
     const state = this.#send;
     if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
       this.#rotate(state, nowMs);
     }
     if (state.sequence >= Number.MAX_SAFE_INTEGER) {
       this.close();
-      throw new Error('Secure channel sequence numbers exhausted');
+      throw new SealedError(UsageErrorCode.SEQUENCE_EXHAUSTED, 'Secure channel sequence numbers exhausted');
     }
     state.sequence += 1;
     state.inEpoch += 1;
@@ -294,7 +296,7 @@ export class SecureChannel {
 
   #fail(failure: ChannelFailure): OpenResult {
     this.close();
-    return { ok: false, failure };
+    return { ok: false, code: failure };
   }
 }
 

@@ -1,3 +1,6 @@
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
+
 /**
  * How much a connection is protected, from least to most:
  *
@@ -45,8 +48,8 @@ export function parseSecurityLevels(list: string): SecurityLevel[] {
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
   for (const level of levels) {
-    if (!isSecurityLevel(level)) throw new Error(`Unknown security level "${level}" (known: ${[...LEVELS].join(', ')})`);
+    if (!isSecurityLevel(level)) throw new SealedError(UsageErrorCode.INVALID_SECURITY_LEVEL, `Unknown security level "${level}" (known: ${[...LEVELS].join(', ')})`);
   }
-  if (levels.length === 0) throw new Error('At least one security level is required');
+  if (levels.length === 0) throw new SealedError(UsageErrorCode.INVALID_SECURITY_LEVEL, 'At least one security level is required');
   return [...new Set(levels)] as SecurityLevel[];
 }

@@ -62,8 +62,8 @@ export interface ServerHandshakeResult {
  */
 export async function respondToClientHello(
   params: ServerHandshakeParams,
-): Promise<ServerHandshakeResult | { ok: false; refusal: HandshakeRefusal }> {
-  const refuse = (refusal: HandshakeRefusal): { ok: false; refusal: HandshakeRefusal } => ({ ok: false, refusal });
+): Promise<ServerHandshakeResult | { ok: false; code: HandshakeRefusal }> {
+  const refuse = (refusal: HandshakeRefusal): { ok: false; code: HandshakeRefusal } => ({ ok: false, code: refusal });
   const { crypto, acceptedLevels } = params;
 
   if (params.hello === undefined) {

@@ -111,8 +111,8 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       suites: options.suites,
     });
     if (!result.ok) {
-      metrics.refused(result.refusal);
-      options.logger?.info({ clientId, refusal: result.refusal }, 'handshake refused');
+      metrics.refused(result.code);
+      options.logger?.info({ clientId, refusal: result.code }, 'handshake refused');
       return null;
     }
     metrics.handshakesCompleted += 1;
@@ -136,7 +136,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     const opened = await channel.open(frame);
     if (!opened.ok) {
       metrics.framesRefused += 1;
-      options.logger?.info({ clientId: client.id, failure: opened.failure }, 'encrypted frame refused');
+      options.logger?.info({ clientId: client.id, failure: opened.code }, 'encrypted frame refused');
       return undefined;
     }
     try {

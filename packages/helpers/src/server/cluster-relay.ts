@@ -62,7 +62,7 @@ export class ClusterRelay {
     const encoded = this.init.codec.encode(envelope);
     if (!encoded.ok) {
       this.init.metrics.busPublishFailures += 1;
-      this.init.logger.warn({ rejection: encoded.rejection, event }, 'bus envelope too large; message not relayed');
+      this.init.logger.warn({ rejection: encoded.code, event }, 'bus envelope too large; message not relayed');
       return;
     }
     try {
@@ -85,7 +85,7 @@ export class ClusterRelay {
     const result = this.init.codec.decode(payload);
     if (!result.ok) {
       this.init.metrics.busDropped += 1;
-      this.init.logger.warn({ rejection: result.rejection }, 'bus envelope dropped');
+      this.init.logger.warn({ rejection: result.code }, 'bus envelope dropped');
       return;
     }
     if (result.envelope.origin === this.init.instanceId) return;

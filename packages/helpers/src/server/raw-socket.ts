@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /**
  * The TCP socket under a server-side `ws` WebSocket. `ws` has no public
@@ -7,12 +9,12 @@ import type { WebSocket } from 'ws';
  * once for many recipients and to coalesce a turn's writes. The `ws`
  * version is pinned, and this is the only place that reaches inside.
  *
- * @throws Error when the WebSocket carries no socket (an unsupported `ws`).
+ * @throws SealedError `UNSUPPORTED_WS` when the WebSocket carries no socket (an unsupported `ws`).
  */
 export function rawSocketOf(webSocket: WebSocket): Duplex {
   const socket = (webSocket as unknown as { _socket?: Duplex })._socket;
   if (!socket || typeof socket.cork !== 'function') {
-    throw new Error('This version of ws does not expose its socket; Sealed needs ws 8.x');
+    throw new SealedError(UsageErrorCode.UNSUPPORTED_WS, 'This version of ws does not expose its socket; Sealed needs ws 8.x');
   }
   return socket;
 }

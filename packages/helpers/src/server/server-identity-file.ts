@@ -2,6 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { constantTimeEqual, fromBase64, toBase64 } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 const IDENTITY_FILE_TYPE = 'sealed-ed25519-identity';
 /** Owner read and write only: the file holds a secret key. */
@@ -35,10 +37,10 @@ export function loadOrCreateServerIdentity(path: string, crypto: CryptoProvider 
   const secretKey = typeof file.secretKey === 'string' ? fromBase64(file.secretKey) : undefined;
   const publicKey = typeof file.publicKey === 'string' ? fromBase64(file.publicKey) : undefined;
   if (file.type !== IDENTITY_FILE_TYPE || secretKey?.length !== 32 || !publicKey) {
-    throw new Error(`${path} is not a Sealed server identity file`);
+    throw new SealedError(UsageErrorCode.INVALID_IDENTITY_FILE, `${path} is not a Sealed server identity file`);
   }
   if (!constantTimeEqual(crypto.ed25519PublicKey(secretKey), publicKey)) {
-    throw new Error(`${path}: the public key does not belong to the secret key`);
+    throw new SealedError(UsageErrorCode.INVALID_IDENTITY_FILE, `${path}: the public key does not belong to the secret key`);
   }
   return { secretKey, publicKey };
 }

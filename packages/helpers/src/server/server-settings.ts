@@ -1,13 +1,11 @@
 import { BusDefaults } from '../bus/bus-defaults.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
-
-/** The code of every {@link InvalidOptionsError}. */
-export const INVALID_OPTIONS = 'INVALID_OPTIONS';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** Raised for options or arguments that can never work: a programming error (code `INVALID_OPTIONS`). */
 export class InvalidOptionsError extends SealedError {
   constructor(message: string) {
-    super(INVALID_OPTIONS, message);
+    super(UsageErrorCode.INVALID_OPTIONS, message);
     this.name = 'InvalidOptionsError';
   }
 }

@@ -13,7 +13,6 @@ import { InvalidOptionsError, resolveSettings, type ServerSettingValues } from '
 
 export {
   InvalidOptionsError,
-  INVALID_OPTIONS,
   SERVER_SETTINGS,
   SettingRules,
   SlowConsumerPolicy,

@@ -1,13 +1,16 @@
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
+
 /** Every legal move of a state machine: from a state to the states it may go to next. */
 export type TransitionTable<State extends string> = Readonly<Record<State, readonly State[]>>;
 
 /** Thrown when code asks for a move its table does not allow: always a bug in Sealed. */
-export class IllegalTransitionError<State extends string = string> extends Error {
+export class IllegalTransitionError<State extends string = string> extends SealedError {
   constructor(
     readonly from: State,
     readonly to: State,
   ) {
-    super(`Illegal state transition ${from} -> ${to}`);
+    super(UsageErrorCode.ILLEGAL_TRANSITION, `Illegal state transition ${from} -> ${to}`);
     this.name = 'IllegalTransitionError';
   }
 }

@@ -116,7 +116,7 @@ async function openEncrypted(): Promise<{ client: SealedClient; peer: ScriptedPe
     replayGuard: new ReplayGuard(60_000, 10),
     clientKeyPins: new InMemoryPinStore(),
   });
-  if (!result.ok) throw new Error(`handshake refused: ${result.refusal}`);
+  if (!result.ok) throw new Error(`handshake refused: ${result.code}`);
   socket.send(encodeFrame('connected', { id: 'c1', userId: 'alice', sealed: result.reply }));
   await connected;
   const channel = result.channel!;

@@ -183,17 +183,17 @@ describe('AEAD suite negotiation', () => {
 
   it('refuses when client and server share no suite', async () => {
     const { serverResult } = await handshake({ offer: [AeadSuite.AES_256_GCM], serverSuites: [AeadSuite.CHACHA20_POLY1305] });
-    expect(serverResult).toEqual({ ok: false, refusal: 'NO_COMMON_SUITE' });
+    expect(serverResult).toEqual({ ok: false, code: 'NO_COMMON_SUITE' });
   });
 
   it('refuses an offer rewritten in flight (the client proof covers it)', async () => {
     const { serverResult } = await handshake({ tamperHello: (hello) => ({ ...hello, suites: [AeadSuite.AES_256_GCM] }) });
-    expect(serverResult).toEqual({ ok: false, refusal: 'BAD_PROOF' });
+    expect(serverResult).toEqual({ ok: false, code: 'BAD_PROOF' });
   });
 
   it('aborts when the chosen suite was rewritten in the reply (the signature covers it)', async () => {
     const { clientResult } = await handshake({ tamperReply: (reply) => ({ ...reply, suite: AeadSuite.AES_256_GCM }) });
-    expect(clientResult).toEqual({ ok: false, failure: 'BAD_SIGNATURE' });
+    expect(clientResult).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
   });
 
   it('aborts when the reply names a suite the client never offered', async () => {
@@ -201,20 +201,20 @@ describe('AEAD suite negotiation', () => {
       offer: [AeadSuite.AES_256_GCM],
       tamperReply: (reply) => ({ ...reply, suite: AeadSuite.CHACHA20_POLY1305 }),
     });
-    expect(clientResult).toEqual({ ok: false, failure: 'DOWNGRADE' });
+    expect(clientResult).toEqual({ ok: false, code: 'DOWNGRADE' });
   });
 });
 
 describe('server authentication', () => {
   it('aborts when the server key differs from the configured one', async () => {
     const { clientResult } = await handshake({ expectedServerKey: native.ed25519KeyPair().publicKey });
-    expect(clientResult).toEqual({ ok: false, failure: 'SERVER_KEY_MISMATCH' });
+    expect(clientResult).toEqual({ ok: false, code: 'SERVER_KEY_MISMATCH' });
   });
 
   it('pins the server key on first use and aborts when another server answers later', async () => {
     const pins = new InMemoryPinStore();
     expect((await handshake({ pins })).clientResult?.ok).toBe(true);
-    expect((await handshake({ pins })).clientResult).toEqual({ ok: false, failure: 'SERVER_KEY_MISMATCH' });
+    expect((await handshake({ pins })).clientResult).toEqual({ ok: false, code: 'SERVER_KEY_MISMATCH' });
   });
 
   it('aborts when a man in the middle swaps in his own key and signs with it', async () => {
@@ -225,48 +225,48 @@ describe('server authentication', () => {
       expectedServerKey: server.identity.publicKey,
       tamperReply: (reply) => ({ ...reply, id: toBase64(mallory.publicKey) }),
     });
-    expect(clientResult).toEqual({ ok: false, failure: 'SERVER_KEY_MISMATCH' });
+    expect(clientResult).toEqual({ ok: false, code: 'SERVER_KEY_MISMATCH' });
   });
 
   it('aborts when the signature does not cover the transcript', async () => {
     const { clientResult } = await handshake({
       tamperReply: (reply) => ({ ...reply, e: toBase64(native.x25519KeyPair().publicKey) }),
     });
-    expect(clientResult).toEqual({ ok: false, failure: 'BAD_SIGNATURE' });
+    expect(clientResult).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
   });
 });
 
 describe('no downgrade', () => {
   it('aborts when the reply grants less than the client asked for', async () => {
     const { clientResult } = await handshake({ tamperReply: (reply) => ({ ...reply, level: SecurityLevel.AUTHENTICATED }) });
-    expect(clientResult).toEqual({ ok: false, failure: 'DOWNGRADE' });
+    expect(clientResult).toEqual({ ok: false, code: 'DOWNGRADE' });
   });
 
   it('aborts when the reply carries no handshake at all', async () => {
     const { clientResult } = await handshake({ tamperReply: () => undefined });
-    expect(clientResult).toEqual({ ok: false, failure: 'MISSING_HANDSHAKE' });
+    expect(clientResult).toEqual({ ok: false, code: 'MISSING_HANDSHAKE' });
   });
 
   it('refuses a hello whose level was lowered in flight (the client proof covers it)', async () => {
     const server = newServer([SecurityLevel.ENCRYPTED, SecurityLevel.AUTHENTICATED]);
     const { serverResult } = await handshake({ server, tamperHello: (hello) => ({ ...hello, level: SecurityLevel.AUTHENTICATED }) });
-    expect(serverResult).toEqual({ ok: false, refusal: 'BAD_PROOF' });
+    expect(serverResult).toEqual({ ok: false, code: 'BAD_PROOF' });
   });
 
   it('aborts when the list of accepted levels was rewritten (the signature covers it)', async () => {
     const { clientResult } = await handshake({
       tamperReply: (reply) => ({ ...reply, accepted: [SecurityLevel.ENCRYPTED, SecurityLevel.NONE] }),
     });
-    expect(clientResult).toEqual({ ok: false, failure: 'BAD_SIGNATURE' });
+    expect(clientResult).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
   });
 
   it('refuses a client without a handshake when the server requires encryption', async () => {
-    expect(await respond(newServer(), undefined)).toEqual({ ok: false, refusal: 'MISSING' });
+    expect(await respond(newServer(), undefined)).toEqual({ ok: false, code: 'MISSING' });
   });
 
   it('refuses a level the server does not accept', async () => {
     const { serverResult } = await handshake({ level: SecurityLevel.AUTHENTICATED });
-    expect(serverResult).toEqual({ ok: false, refusal: 'LEVEL_NOT_ACCEPTED' });
+    expect(serverResult).toEqual({ ok: false, code: 'LEVEL_NOT_ACCEPTED' });
   });
 });
 
@@ -281,7 +281,7 @@ describe('the authenticated level', () => {
   it('pins the client identity per user and refuses another key for the same user', async () => {
     const server = newServer();
     expect((await handshake({ server })).serverResult.ok).toBe(true);
-    expect((await handshake({ server })).serverResult).toEqual({ ok: false, refusal: 'CLIENT_KEY_MISMATCH' });
+    expect((await handshake({ server })).serverResult).toEqual({ ok: false, code: 'CLIENT_KEY_MISMATCH' });
   });
 
   it('accepts the same client identity again', async () => {
@@ -295,12 +295,12 @@ describe('the authenticated level', () => {
 describe('key validation and freshness', () => {
   it('refuses a low-order client ephemeral key before any derivation', async () => {
     const { serverResult } = await handshake({ tamperHello: (hello) => ({ ...hello, e: toBase64(LOW_ORDER_POINT) }) });
-    expect(serverResult).toEqual({ ok: false, refusal: 'INVALID_KEY' });
+    expect(serverResult).toEqual({ ok: false, code: 'INVALID_KEY' });
   });
 
   it('refuses a client ephemeral key of the wrong length', async () => {
     const { serverResult } = await handshake({ tamperHello: (hello) => ({ ...hello, e: toBase64(new Uint8Array(31)) }) });
-    expect(serverResult).toEqual({ ok: false, refusal: 'MALFORMED' });
+    expect(serverResult).toEqual({ ok: false, code: 'MALFORMED' });
   });
 
   it('aborts on a low-order server ephemeral key', async () => {
@@ -310,18 +310,18 @@ describe('key validation and freshness', () => {
       expectedServerKey: server.identity.publicKey,
       tamperReply: (reply) => ({ ...reply, e: toBase64(LOW_ORDER_POINT) }),
     });
-    expect(clientResult).toEqual({ ok: false, failure: 'INVALID_KEY' });
+    expect(clientResult).toEqual({ ok: false, code: 'INVALID_KEY' });
   });
 
   it('refuses a replayed hello', async () => {
     const server = newServer();
     const { hello } = await handshake({ server });
-    expect(await respond(server, hello, { clientId: 'conn-2' })).toEqual({ ok: false, refusal: 'REPLAYED' });
+    expect(await respond(server, hello, { clientId: 'conn-2' })).toEqual({ ok: false, code: 'REPLAYED' });
   });
 
   it('refuses a hello whose timestamp is outside the allowed skew', async () => {
     const server = newServer();
     const { hello } = createClientHello({ crypto: native, level: SecurityLevel.ENCRYPTED, identity: native.ed25519KeyPair(), nowMs: NOW });
-    expect(await respond(server, hello, { nowMs: NOW + SKEW_MS + 1 })).toEqual({ ok: false, refusal: 'STALE' });
+    expect(await respond(server, hello, { nowMs: NOW + SKEW_MS + 1 })).toEqual({ ok: false, code: 'STALE' });
   });
 });

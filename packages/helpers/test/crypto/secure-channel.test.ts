@@ -147,14 +147,14 @@ describe('SecureChannel', () => {
     const { client, server } = channelPair();
     const frame = await client.seal(text('once'), START_MS);
     expect(await openText(server, frame)).toBe('once');
-    expect(await server.open(frame)).toEqual({ ok: false, failure: 'OUT_OF_ORDER' });
+    expect(await server.open(frame)).toEqual({ ok: false, code: 'OUT_OF_ORDER' });
   });
 
   it('refuses reordered frames', async () => {
     const { client, server } = channelPair();
     await client.seal(text('first'), START_MS);
     const second = await client.seal(text('second'), START_MS);
-    expect(await server.open(second)).toEqual({ ok: false, failure: 'OUT_OF_ORDER' });
+    expect(await server.open(second)).toEqual({ ok: false, code: 'OUT_OF_ORDER' });
   });
 
   it('refuses everything after a dropped frame', async () => {
@@ -169,21 +169,21 @@ describe('SecureChannel', () => {
   it('refuses a frame reflected back to its sender', async () => {
     const { client } = channelPair();
     const frame = await client.seal(text('mine'), START_MS);
-    expect(await client.open(frame)).toEqual({ ok: false, failure: 'WRONG_DIRECTION' });
+    expect(await client.open(frame)).toEqual({ ok: false, code: 'WRONG_DIRECTION' });
   });
 
   it('refuses a reflected frame even with its direction byte rewritten', async () => {
     const { client } = channelPair();
     const frame = (await client.seal(text('mine'), START_MS)).slice();
     frame[FrameLayout.DIRECTION_OFFSET] = Direction.SERVER_TO_CLIENT;
-    expect(await client.open(frame)).toEqual({ ok: false, failure: 'BAD_TAG' });
+    expect(await client.open(frame)).toEqual({ ok: false, code: 'BAD_TAG' });
   });
 
   it('refuses a frame from another connection', async () => {
     const first = channelPair();
     const second = channelPair();
     const frame = await first.client.seal(text('elsewhere'), START_MS);
-    expect(await second.server.open(frame)).toEqual({ ok: false, failure: 'BAD_TAG' });
+    expect(await second.server.open(frame)).toEqual({ ok: false, code: 'BAD_TAG' });
   });
 
   it('stays closed after a refusal: later valid frames are refused too', async () => {
@@ -191,7 +191,7 @@ describe('SecureChannel', () => {
     const frame = (await client.seal(text('x'), START_MS)).slice();
     frame[frame.length - 1]! ^= 1;
     expect((await server.open(frame)).ok).toBe(false);
-    expect(await server.open(await client.seal(text('y'), START_MS))).toEqual({ ok: false, failure: 'CLOSED' });
+    expect(await server.open(await client.seal(text('y'), START_MS))).toEqual({ ok: false, code: 'CLOSED' });
   });
 
   it('rekeys by message count, zeroes the old key, and traffic continues', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BusErrorCode, ClientFailureCode, CloseCode, ErrorCode, SEALED_CLIENT_DEFAULTS, SERVER_SETTINGS, SecureKitDefaults, WebSocketDefaults } from '../../src/index.ts';
+import { BusErrorCode, ClientFailureCode, CloseCode, ErrorCode, SEALED_CLIENT_DEFAULTS, SERVER_SETTINGS, SecureKitDefaults, UsageErrorCode, WebSocketDefaults } from '../../src/index.ts';
 
 function page(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../../../docs/${name}`, import.meta.url)), 'utf8');
@@ -19,6 +19,10 @@ describe('docs/errors.md', () => {
   });
 
   it.each(Object.keys(ClientFailureCode))('lists client failure code %s', (code) => {
+    expect(errors).toContain(`| \`${code}\` |`);
+  });
+
+  it.each(Object.keys(UsageErrorCode))('lists usage error code %s', (code) => {
     expect(errors).toContain(`| \`${code}\` |`);
   });
 

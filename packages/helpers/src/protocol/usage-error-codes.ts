@@ -1,0 +1,32 @@
+/**
+ * Codes of the `SealedError`s the library throws at the code that uses it
+ * (never sent to a client): a programming error, a missing platform
+ * feature, or a state that cannot go on. Switch on them; the messages are
+ * for people.
+ */
+export const UsageErrorCode = {
+  /** An option or argument can never work (`InvalidOptionsError`). */
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+  /** A state machine was asked for a move its table does not allow: a bug in Sealed (`IllegalTransitionError`, and `ApplicationStateError` of `@sealed/core`). */
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  /** A security level name is unknown, or a list of levels is empty, or a handshake was asked for at `none`. */
+  INVALID_SECURITY_LEVEL: 'INVALID_SECURITY_LEVEL',
+  /** The secure channel was used after it closed (its keys are zeroed). */
+  CHANNEL_CLOSED: 'CHANNEL_CLOSED',
+  /** The secure channel sent 2^64 frames under one connection. */
+  SEQUENCE_EXHAUSTED: 'SEQUENCE_EXHAUSTED',
+  /** The crypto provider has no in-place sealing for the channel's suite. */
+  IN_PLACE_UNSUPPORTED: 'IN_PLACE_UNSUPPORTED',
+  /** X25519 produced an all-zero shared secret: the peer's key is a low-order point (`WeakSharedSecretError`). */
+  WEAK_SHARED_SECRET: 'WEAK_SHARED_SECRET',
+  /** WebCrypto (`crypto.subtle`) is missing: the page is not a secure context. */
+  WEBCRYPTO_UNAVAILABLE: 'WEBCRYPTO_UNAVAILABLE',
+  /** The installed `ws` does not expose the socket under a WebSocket; Sealed needs `ws` 8. */
+  UNSUPPORTED_WS: 'UNSUPPORTED_WS',
+  /** A component needs a binding the application did not provide (`MissingBindingError`, `@sealed/core`). */
+  MISSING_BINDING: 'MISSING_BINDING',
+  /** A server identity file is not one, or its public key does not match its secret key. */
+  INVALID_IDENTITY_FILE: 'INVALID_IDENTITY_FILE',
+} as const;
+
+export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];

@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidOptionsError,
+  NodeCryptoProvider,
+  SealedError,
+  SecurityLevel,
+  UsageErrorCode,
+  createClientHello,
+  loadOrCreateServerIdentity,
+  parseSecurityLevels,
+} from '../../src/index.ts';
+import { IllegalTransitionError } from '../../src/utils/state-machine.ts';
+import { ClientStateMachine, SealedClientState } from '../../src/client/client-state.ts';
+
+const crypto = new NodeCryptoProvider();
+
+/** Runs `act` and returns what it threw. */
+function thrownBy(act: () => unknown): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('nothing was thrown');
+}
+
+describe('errors the library throws at its caller', () => {
+  it.each([
+    ['an unknown security level', () => parseSecurityLevels('encrypted,bogus'), UsageErrorCode.INVALID_SECURITY_LEVEL],
+    ['an empty list of levels', () => parseSecurityLevels(''), UsageErrorCode.INVALID_SECURITY_LEVEL],
+    [
+      'a handshake at level none',
+      () => createClientHello({ crypto, level: SecurityLevel.NONE, identity: crypto.ed25519KeyPair(), nowMs: 0 }),
+      UsageErrorCode.INVALID_SECURITY_LEVEL,
+    ],
+    [
+      'an illegal state transition',
+      () => new ClientStateMachine().transition(SealedClientState.OPEN),
+      UsageErrorCode.ILLEGAL_TRANSITION,
+    ],
+    [
+      'a file that is not an identity file',
+      () => {
+        const path = join(mkdtempSync(join(tmpdir(), 'sealed-identity-')), 'identity.json');
+        writeFileSync(path, '{"not":"an identity"}');
+        return loadOrCreateServerIdentity(path, crypto);
+      },
+      UsageErrorCode.INVALID_IDENTITY_FILE,
+    ],
+  ])('%s is a SealedError with a stable code', (_case, act, code) => {
+    const error = thrownBy(act);
+    expect(SealedError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code });
+  });
+
+  it('keeps the specific classes as SealedErrors', () => {
+    expect(new InvalidOptionsError('x')).toMatchObject({ code: UsageErrorCode.INVALID_OPTIONS, name: 'InvalidOptionsError' });
+    expect(SealedError.is(new IllegalTransitionError('A', 'B'))).toBe(true);
+  });
+});
