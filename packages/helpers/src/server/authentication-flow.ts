@@ -4,9 +4,13 @@ import { ServerEvent } from '../protocol/event-names.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
 import { ConnectionState } from './connection-state.ts';
-import type { HandshakeOutcome } from './encryption-hooks.ts';
-import type { AuthenticationResult } from './server-hooks.ts';
-import type { ServerContext } from './server-context.ts';
+import type { HandshakeFn, HandshakeOutcome } from './encryption-hooks.ts';
+import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from './server-hooks.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ClientAnswers } from './client-answers.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import type { RoomRegistry } from './room-registry.ts';
+import type { ServerMetrics } from './server-metrics.ts';
 import { answerThrownError, type ThrownErrorAnswer } from './thrown-error-answer.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
@@ -19,6 +23,23 @@ const HANDSHAKE_FAILED_MESSAGE = 'Encryption handshake failed';
 /** The outcome when no handshake is configured: a plaintext client. */
 const PLAINTEXT: HandshakeOutcome = Object.freeze({ encrypted: false });
 
+/** What {@link AuthenticationFlow} needs. */
+export interface AuthenticationFlowInit {
+  authenticateFn: AuthenticateFn;
+  handshakeFn: HandshakeFn | undefined;
+  requireEncryption: boolean;
+  defaultRooms: readonly string[];
+  clientConnectedFn: ClientConnectedFn | undefined;
+  clients: ClientRegistry;
+  rooms: RoomRegistry;
+  /** Writes the `connected` frame straight to the socket, outside the transformer. */
+  writeConnected: (client: WebSocketClient, text: string) => void;
+  metrics: ServerMetrics;
+  logger: Logger;
+  answers: ClientAnswers;
+  now: () => number;
+}
+
 /**
  * Takes a client from AWAITING_AUTH to OPEN: runs `authenticateFn`, then the
  * handshake when one is configured, then indexes the user, joins the default
@@ -26,17 +47,17 @@ const PLAINTEXT: HandshakeOutcome = Object.freeze({ encrypted: false });
  * client needs to finish the key exchange) and tells `clientConnectedFn`.
  */
 export class AuthenticationFlow {
-  constructor(private readonly context: ServerContext) {}
+  constructor(private readonly init: AuthenticationFlowInit) {}
 
   /** Handles one `authenticate` frame. */
   async authenticate(client: WebSocketClient, data: unknown): Promise<void> {
-    const { context } = this;
+    const { init } = this;
     if (client.state === ConnectionState.OPEN) {
-      context.sendError(client, ErrorCode.ALREADY_AUTHENTICATED, 'Connection is already authenticated');
+      init.answers.error(client, ErrorCode.ALREADY_AUTHENTICATED, 'Connection is already authenticated');
       return;
     }
     if (client.state !== ConnectionState.AWAITING_AUTH) {
-      context.sendError(client, ErrorCode.AUTH_IN_PROGRESS, 'Authentication is already in progress');
+      init.answers.error(client, ErrorCode.AUTH_IN_PROGRESS, 'Authentication is already in progress');
       return;
     }
     client.lifecycle.transition(ConnectionState.AUTHENTICATING);
@@ -45,9 +66,9 @@ export class AuthenticationFlow {
     if (client.lifecycle.isEnding) return;
     if (!authenticated.ok) {
       const { answer } = authenticated;
-      context.metrics.authFailures += 1;
-      context.sendError(client, answer.code, answer.message);
-      context.closeClient(client, answer.closeCode ?? CloseCode.AUTH_FAILED, answer.closeReason);
+      init.metrics.authFailures += 1;
+      init.answers.error(client, answer.code, answer.message);
+      init.answers.close(client, answer.closeCode ?? CloseCode.AUTH_FAILED, answer.closeReason);
       return;
     }
     const { result } = authenticated;
@@ -57,9 +78,9 @@ export class AuthenticationFlow {
       return;
     }
     if (!outcome) {
-      context.metrics.handshakeFailures += 1;
-      context.sendError(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
-      context.closeClient(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+      init.metrics.handshakeFailures += 1;
+      init.answers.error(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+      init.answers.close(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
       return;
     }
     this.#open(client, result, outcome);
@@ -67,14 +88,14 @@ export class AuthenticationFlow {
 
   /** Runs `handshakeFn`; `undefined` means the client is refused. */
   async #handshake(client: WebSocketClient, userId: string, data: unknown): Promise<HandshakeOutcome | undefined> {
-    const { handshakeFn, requireEncryption } = this.context.options;
+    const { handshakeFn, requireEncryption } = this.init;
     if (!handshakeFn) return PLAINTEXT;
     client.lifecycle.transition(ConnectionState.HANDSHAKING);
     let outcome: HandshakeOutcome | null | false | undefined;
     try {
       outcome = await handshakeFn({ clientId: client.id, userId, data });
     } catch (error) {
-      this.context.logger.warn({ clientId: client.id, err: error }, 'handshakeFn threw; refusing the client');
+      this.init.logger.warn({ clientId: client.id, err: error }, 'handshakeFn threw; refusing the client');
       return undefined;
     }
     if (!outcome) return undefined;
@@ -95,7 +116,7 @@ export class AuthenticationFlow {
     data: unknown,
   ): Promise<{ ok: true; result: AuthenticationResult } | { ok: false; answer: ThrownErrorAnswer }> {
     try {
-      const result = await this.context.options.authenticateFn({
+      const result = await this.init.authenticateFn({
         clientId: client.id,
         data,
         remoteAddress: client.remoteAddress,
@@ -103,39 +124,39 @@ export class AuthenticationFlow {
       if (result && typeof result.userId === 'string' && result.userId.length > 0) return { ok: true, result };
       return { ok: false, answer: answerThrownError(undefined, AUTH_REFUSAL) };
     } catch (error) {
-      if (!SealedError.is(error)) this.context.logger.warn({ clientId: client.id, err: error }, 'authenticateFn threw; refusing the client');
+      if (!SealedError.is(error)) this.init.logger.warn({ clientId: client.id, err: error }, 'authenticateFn threw; refusing the client');
       return { ok: false, answer: answerThrownError(error, AUTH_REFUSAL) };
     }
   }
 
   #open(client: WebSocketClient, result: AuthenticationResult, outcome: HandshakeOutcome): void {
-    const { context } = this;
+    const { init } = this;
     client.clearTimers();
     client.userId = result.userId;
     client.metadata = result.metadata;
     client.lifecycle.transition(ConnectionState.OPEN);
-    context.clients.indexUser(client);
-    for (const room of context.options.defaultRooms) context.rooms.join(client, room);
-    context.metrics.clientsOpened += 1;
+    init.clients.indexUser(client);
+    for (const room of init.defaultRooms) init.rooms.join(client, room);
+    init.metrics.clientsOpened += 1;
     // Written directly, before the client is marked encrypted: the reply that completes the handshake never goes through the transformer.
-    context.delivery.writeText(
+    init.writeConnected(
       client,
-      encodeFrame(ServerEvent.CONNECTED, { ...outcome.reply, id: client.id, userId: result.userId, time: context.now() }),
+      encodeFrame(ServerEvent.CONNECTED, { ...outcome.reply, id: client.id, userId: result.userId, time: init.now() }),
     );
     client.encrypted = outcome.encrypted;
     client.session = outcome.session;
-    context.logger.debug({ clientId: client.id, userId: result.userId }, 'client open');
+    init.logger.debug({ clientId: client.id, userId: result.userId }, 'client open');
     this.#notifyConnected(client, result);
   }
 
   #notifyConnected(client: WebSocketClient, result: AuthenticationResult): void {
-    const hook = this.context.options.clientConnectedFn;
+    const hook = this.init.clientConnectedFn;
     if (!hook) return;
     Promise.resolve()
       .then(() => hook({ clientId: client.id, userId: result.userId, metadata: result.metadata }))
       .catch((error: unknown) => {
-        this.context.metrics.handlerErrors += 1;
-        this.context.logger.error({ clientId: client.id, err: error }, 'clientConnectedFn threw');
+        this.init.metrics.handlerErrors += 1;
+        this.init.logger.error({ clientId: client.id, err: error }, 'clientConnectedFn threw');
       });
   }
 }

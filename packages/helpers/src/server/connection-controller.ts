@@ -6,8 +6,35 @@ import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } f
 import { ConnectionState } from './connection-state.ts';
 import type { EventDispatcher } from './event-dispatcher.ts';
 import { rawSocketOf } from './raw-socket.ts';
-import type { ServerContext } from './server-context.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import type { InboundTransformer } from './encryption-hooks.ts';
+import type { RoomRegistry } from './room-registry.ts';
+import type { ClientDisconnectedFn } from './server-hooks.ts';
+import type { ServerMetrics } from './server-metrics.ts';
+import type { RateLimitOptions } from './server-settings.ts';
 import { WebSocketClient } from './websocket-client.ts';
+
+/** What {@link ConnectionController} needs. */
+export interface ConnectionControllerInit {
+  frameLimits: FrameLimits;
+  rateLimit: RateLimitOptions;
+  maxInboundQueue: number;
+  authTimeoutMs: number;
+  inboundTransformer: InboundTransformer | undefined;
+  clientDisconnectedFn: ClientDisconnectedFn | undefined;
+  clients: ClientRegistry;
+  rooms: RoomRegistry;
+  dispatcher: EventDispatcher;
+  /** Writes what this turn holds for the client now, ahead of its close frame. */
+  flush: (client: WebSocketClient) => void;
+  /** Sends `error` `{ code, message }` to one client. */
+  sendError: (client: WebSocketClient, code: ErrorCode, message: string) => void;
+  metrics: ServerMetrics;
+  logger: Logger;
+  now: () => number;
+  newClientId: () => string;
+}
 
 /**
  * Owns each connection from the upgrade to the last byte: registers the
@@ -16,43 +43,34 @@ import { WebSocketClient } from './websocket-client.ts';
  * named code, and cleans up after it.
  */
 export class ConnectionController {
-  readonly #frameLimits: FrameLimits;
   readonly #closeListeners = new Set<() => void>();
 
-  constructor(
-    private readonly context: ServerContext,
-    private readonly dispatcher: EventDispatcher,
-  ) {
-    this.#frameLimits = {
-      maxEventNameLength: context.options.maxEventNameLength,
-      maxDepth: context.options.maxJsonDepth,
-    };
-  }
+  constructor(private readonly init: ConnectionControllerInit) {}
 
   /** Takes over an upgraded socket. */
   accept(socket: WebSocket, request: IncomingMessage): WebSocketClient {
-    const { options } = this.context;
+    const { init } = this;
     const client = new WebSocketClient({
-      id: this.context.newClientId(),
+      id: init.newClientId(),
       socket,
       stream: rawSocketOf(socket),
       remoteAddress: request.socket.remoteAddress,
-      nowMs: this.context.now(),
-      rateLimit: options.rateLimit,
-      maxInboundQueue: options.maxInboundQueue,
+      nowMs: init.now(),
+      rateLimit: init.rateLimit,
+      maxInboundQueue: init.maxInboundQueue,
       onInboundError: (error) => this.#onInboundError(client, error),
     });
-    this.context.clients.add(client);
-    this.context.metrics.connectionsAccepted += 1;
-    client.authTimer = setTimeout(() => this.#onAuthTimeout(client), options.authTimeout);
+    init.clients.add(client);
+    init.metrics.connectionsAccepted += 1;
+    client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
     client.authTimer.unref();
 
     socket.on('message', (data, isBinary) => this.#onFrame(client, data, isBinary));
     socket.on('pong', () => {
-      client.lastSeenAt = this.context.now();
+      client.lastSeenAt = init.now();
     });
     socket.on('error', (error) => {
-      this.context.logger.debug({ clientId: client.id, err: error }, 'socket error');
+      init.logger.debug({ clientId: client.id, err: error }, 'socket error');
     });
     socket.once('close', (code) => this.#finalize(client, code));
     return client;
@@ -64,7 +82,7 @@ export class ConnectionController {
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();
     // Frames of this turn go out (and deferred ones are sealed) before the keys are dropped and the close frame is written.
-    this.context.delivery.flush(client);
+    this.init.flush(client);
     client.disposeSession();
     client.socket.close(code, reason);
   }
@@ -77,14 +95,14 @@ export class ConnectionController {
 
   #onFrame(client: WebSocketClient, data: RawData, isBinary: boolean): void {
     if (client.lifecycle.isEnding) return;
-    const now = this.context.now();
+    const now = this.init.now();
     client.lastSeenAt = now;
     if (!client.rateLimiter.take(now)) {
       this.#closeRateLimited(client, 'Rate limit exceeded');
       return;
     }
     const bytes = data as Buffer;
-    if (client.encrypted && this.context.options.inboundTransformer) {
+    if (client.encrypted && this.init.inboundTransformer) {
       this.#enqueue(client, () => this.#handleTransformed(client, isBinary ? bytes : bytes.toString()));
       return;
     }
@@ -92,12 +110,12 @@ export class ConnectionController {
       this.#reject(client, ErrorCode.BINARY_NOT_SUPPORTED, 'Binary frames are not accepted on this connection');
       return;
     }
-    const result = decodeTextFrame(bytes.toString(), this.#frameLimits);
+    const result = decodeTextFrame(bytes.toString(), this.init.frameLimits);
     if (!result.ok) {
       this.#reject(client, result.code, result.reason);
       return;
     }
-    this.#enqueue(client, () => this.dispatcher.dispatch(client, result.message));
+    this.#enqueue(client, () => this.init.dispatcher.dispatch(client, result.message));
   }
 
   #enqueue(client: WebSocketClient, task: () => void | Promise<void>): void {
@@ -106,73 +124,73 @@ export class ConnectionController {
 
   /** Frames from an encrypted client: decrypted by the inbound transformer, then validated like any other. */
   async #handleTransformed(client: WebSocketClient, frame: Uint8Array | string): Promise<void> {
-    let message: Awaited<ReturnType<NonNullable<typeof this.context.options.inboundTransformer>>>;
+    let message: Awaited<ReturnType<InboundTransformer>>;
     try {
-      message = await this.context.options.inboundTransformer!({ client, frame });
+      message = await this.init.inboundTransformer!({ client, frame });
     } catch (error) {
-      this.context.logger.debug({ clientId: client.id, err: error }, 'inbound transformer threw');
+      this.init.logger.debug({ clientId: client.id, err: error }, 'inbound transformer threw');
       message = undefined;
     }
     if (client.lifecycle.isEnding) return;
     if (message === null || message === undefined) {
-      this.context.metrics.cryptoFailures += 1;
+      this.init.metrics.cryptoFailures += 1;
       this.close(client, CloseCode.CRYPTO_FAILURE, 'Frame rejected');
       return;
     }
     const result: DecodeResult =
-      typeof message === 'string' ? decodeTextFrame(message, this.#frameLimits) : validateFrame(message, this.#frameLimits);
+      typeof message === 'string' ? decodeTextFrame(message, this.init.frameLimits) : validateFrame(message, this.init.frameLimits);
     if (!result.ok) {
       this.#reject(client, result.code, result.reason);
       return;
     }
-    await this.dispatcher.dispatch(client, result.message);
+    await this.init.dispatcher.dispatch(client, result.message);
   }
 
   #closeRateLimited(client: WebSocketClient, reason: string): void {
-    this.context.metrics.rateLimitCloses += 1;
-    this.context.sendError(client, ErrorCode.RATE_LIMITED, reason);
+    this.init.metrics.rateLimitCloses += 1;
+    this.init.sendError(client, ErrorCode.RATE_LIMITED, reason);
     this.close(client, CloseCode.RATE_LIMITED, reason);
   }
 
   /** Client-caused: answered, counted, logged at debug so a flood cannot flood the logs. */
   #reject(client: WebSocketClient, code: ErrorCode, reason: string): void {
-    this.context.metrics.framesRejected += 1;
-    this.context.logger.debug({ clientId: client.id, code }, 'frame rejected');
-    this.context.sendError(client, code, reason);
+    this.init.metrics.framesRejected += 1;
+    this.init.logger.debug({ clientId: client.id, code }, 'frame rejected');
+    this.init.sendError(client, code, reason);
   }
 
   #onAuthTimeout(client: WebSocketClient): void {
     client.authTimer = undefined;
     if (client.state === ConnectionState.OPEN || client.lifecycle.isEnding) return;
-    this.context.metrics.authTimeouts += 1;
-    this.context.sendError(client, ErrorCode.AUTH_TIMEOUT, 'Authentication timed out');
+    this.init.metrics.authTimeouts += 1;
+    this.init.sendError(client, ErrorCode.AUTH_TIMEOUT, 'Authentication timed out');
     this.close(client, CloseCode.AUTH_TIMEOUT, 'Authentication timeout');
   }
 
   #onInboundError(client: WebSocketClient, error: unknown): void {
-    this.context.metrics.handlerErrors += 1;
-    this.context.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
+    this.init.metrics.handlerErrors += 1;
+    this.init.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
   }
 
   #finalize(client: WebSocketClient, code: number): void {
     client.clearTimers();
     client.disposeSession();
     client.lifecycle.transition(ConnectionState.CLOSED);
-    this.context.rooms.leaveAll(client);
-    this.context.clients.remove(client);
-    this.context.logger.debug({ clientId: client.id, code }, 'client closed');
+    this.init.rooms.leaveAll(client);
+    this.init.clients.remove(client);
+    this.init.logger.debug({ clientId: client.id, code }, 'client closed');
     if (client.lifecycle.hasOpened && client.userId !== undefined) this.#notifyDisconnected(client, client.userId, code);
     for (const listener of this.#closeListeners) listener();
   }
 
   #notifyDisconnected(client: WebSocketClient, userId: string, closeCode: number): void {
-    const hook = this.context.options.clientDisconnectedFn;
+    const hook = this.init.clientDisconnectedFn;
     if (!hook) return;
     Promise.resolve()
       .then(() => hook({ clientId: client.id, userId, closeCode }))
       .catch((error: unknown) => {
-        this.context.metrics.handlerErrors += 1;
-        this.context.logger.error({ clientId: client.id, err: error }, 'clientDisconnectedFn threw');
+        this.init.metrics.handlerErrors += 1;
+        this.init.logger.error({ clientId: client.id, err: error }, 'clientDisconnectedFn threw');
       });
   }
 }

@@ -7,10 +7,23 @@ import type { AuthenticationFlow } from './authentication-flow.ts';
 import { ConnectionState } from './connection-state.ts';
 import type { RoomRequests } from './room-requests.ts';
 import { answerThrownError } from './thrown-error-answer.ts';
-import type { ServerContext } from './server-context.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ClientAnswers } from './client-answers.ts';
+import type { MessageHandler } from './server-hooks.ts';
+import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
 const HANDLER_FAILED_MESSAGE = 'The server could not process the message';
+
+/** What {@link EventDispatcher} needs. */
+export interface EventDispatcherInit {
+  authentication: AuthenticationFlow;
+  roomRequests: RoomRequests;
+  messageHandler: MessageHandler | undefined;
+  metrics: ServerMetrics;
+  logger: Logger;
+  answers: ClientAnswers;
+}
 
 /**
  * Routes one decoded frame from a client: protocol events to their handlers,
@@ -18,28 +31,24 @@ const HANDLER_FAILED_MESSAGE = 'The server could not process the message';
  * in its current state to an `error`.
  */
 export class EventDispatcher {
-  constructor(
-    private readonly context: ServerContext,
-    private readonly authentication: AuthenticationFlow,
-    private readonly roomRequests: RoomRequests,
-  ) {}
+  constructor(private readonly init: EventDispatcherInit) {}
 
   dispatch(client: WebSocketClient, message: ProtocolMessage): ValueOrPromise<void> {
     const { event, data } = message;
     if (client.lifecycle.isEnding) return;
     switch (event) {
       case ClientEvent.AUTHENTICATE:
-        return this.authentication.authenticate(client, data);
+        return this.init.authentication.authenticate(client, data);
       case ClientEvent.HEARTBEAT:
         return;
       case ClientEvent.JOIN:
-        return this.#whenOpen(client, () => this.roomRequests.join(client, data));
+        return this.#whenOpen(client, () => this.init.roomRequests.join(client, data));
       case ClientEvent.LEAVE:
-        return this.#whenOpen(client, () => this.roomRequests.leave(client, data));
+        return this.#whenOpen(client, () => this.init.roomRequests.leave(client, data));
       default:
         if (isReservedEventName(event)) {
-          this.context.metrics.framesRejected += 1;
-          this.context.sendError(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
+          this.init.metrics.framesRejected += 1;
+          this.init.answers.error(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
           return;
         }
         return this.#whenOpen(client, () => this.#handleApplicationEvent(client, event, data));
@@ -48,15 +57,15 @@ export class EventDispatcher {
 
   #whenOpen(client: WebSocketClient, handle: () => ValueOrPromise<void>): ValueOrPromise<void> {
     if (client.state !== ConnectionState.OPEN) {
-      this.context.metrics.framesRejected += 1;
-      this.context.sendError(client, ErrorCode.NOT_AUTHENTICATED, 'Authenticate first');
+      this.init.metrics.framesRejected += 1;
+      this.init.answers.error(client, ErrorCode.NOT_AUTHENTICATED, 'Authenticate first');
       return;
     }
     return handle();
   }
 
   #handleApplicationEvent(client: WebSocketClient, event: string, data: unknown): ValueOrPromise<void> {
-    const handler = this.context.options.messageHandler;
+    const handler = this.init.messageHandler;
     if (!handler || client.userId === undefined) return;
     try {
       const result = handler({ clientId: client.id, userId: client.userId, event, data });
@@ -69,11 +78,11 @@ export class EventDispatcher {
   /** A `SealedError` is the handler's answer (and its `closeCode` ends the connection); anything else is a failure, logged. */
   #onHandlerError(client: WebSocketClient, event: string, error: unknown): void {
     if (!SealedError.is(error)) {
-      this.context.metrics.handlerErrors += 1;
-      this.context.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
+      this.init.metrics.handlerErrors += 1;
+      this.init.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
     }
     const answer = answerThrownError(error, { code: ErrorCode.HANDLER_FAILED, message: HANDLER_FAILED_MESSAGE });
-    this.context.sendError(client, answer.code, answer.message);
-    if (answer.closeCode !== undefined) this.context.closeClient(client, answer.closeCode, answer.closeReason);
+    this.init.answers.error(client, answer.code, answer.message);
+    if (answer.closeCode !== undefined) this.init.answers.close(client, answer.closeCode, answer.closeReason);
   }
 }

@@ -2,8 +2,12 @@ import { ErrorCode } from '../protocol/error-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
 import { readRoomsPayload } from '../protocol/frame-codec.ts';
 import { ConnectionState } from './connection-state.ts';
-import { RESERVED_ROOM_PREFIX, checkRoomName, type RoomNameRules } from './room-name-rules.ts';
-import type { ServerContext } from './server-context.ts';
+import { checkRoomName, type RoomNameRules } from './room-name-rules.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ClientAnswers } from './client-answers.ts';
+import type { RoomRegistry } from './room-registry.ts';
+import type { ValidateRoomFn } from './server-hooks.ts';
+import type { ServerMetrics } from './server-metrics.ts';
 import type { WebSocketClient } from './websocket-client.ts';
 
 /** One room a `join` could not grant, and why. */
@@ -15,24 +19,27 @@ export interface DeniedRoom {
 
 const ROOMS_PAYLOAD_MESSAGE = 'Expected { "rooms": string[] }';
 
+/** What {@link RoomRequests} needs. */
+export interface RoomRequestsInit {
+  rooms: RoomRegistry;
+  rules: RoomNameRules;
+  maxRoomsPerClient: number;
+  validateRoomFn: ValidateRoomFn | undefined;
+  metrics: ServerMetrics;
+  logger: Logger;
+  answers: ClientAnswers;
+}
+
 /**
  * Answers a client's `join` and `leave`. Every `join` is answered with
  * `joined` `{ rooms, denied, current }` and every `leave` with `left`
  * `{ rooms, current }`, so the client always knows which rooms it is in.
  */
 export class RoomRequests {
-  readonly #rules: RoomNameRules;
-
-  constructor(private readonly context: ServerContext) {
-    this.#rules = {
-      maxLength: context.options.maxRoomNameLength,
-      pattern: context.options.roomNamePattern,
-      reservedPrefix: RESERVED_ROOM_PREFIX,
-    };
-  }
+  constructor(private readonly init: RoomRequestsInit) {}
 
   get rules(): RoomNameRules {
-    return this.#rules;
+    return this.init.rules;
   }
 
   async join(client: WebSocketClient, data: unknown): Promise<void> {
@@ -42,7 +49,7 @@ export class RoomRequests {
     const denied: DeniedRoom[] = [];
     const candidates: string[] = [];
     for (const room of requested) {
-      const problem = checkRoomName(room, this.#rules);
+      const problem = checkRoomName(room, this.init.rules);
       if (problem) denied.push({ room, ...problem });
       else if (!client.rooms.has(room)) candidates.push(room);
     }
@@ -53,43 +60,43 @@ export class RoomRequests {
     for (const room of candidates) {
       if (!allowed.has(room)) {
         denied.push({ room, code: ErrorCode.ROOM_DENIED, message: 'Not allowed to join this room' });
-      } else if (client.rooms.size >= this.context.options.maxRoomsPerClient) {
+      } else if (client.rooms.size >= this.init.maxRoomsPerClient) {
         denied.push({ room, code: ErrorCode.ROOM_LIMIT, message: 'Too many rooms for one connection' });
       } else {
-        this.context.rooms.join(client, room);
+        this.init.rooms.join(client, room);
       }
     }
     const rooms = requested.filter((room) => client.rooms.has(room));
-    this.context.sendControl(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms] });
+    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms] });
   }
 
   leave(client: WebSocketClient, data: unknown): void {
     const requested = this.#readRooms(client, data);
     if (!requested) return;
-    const rooms = requested.filter((room) => this.context.rooms.leave(client, room));
-    this.context.sendControl(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
+    const rooms = requested.filter((room) => this.init.rooms.leave(client, room));
+    this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
   }
 
   /** Reads and de-duplicates the requested rooms; answers INVALID_PAYLOAD when the shape is wrong. */
   #readRooms(client: WebSocketClient, data: unknown): string[] | undefined {
     const rooms = readRoomsPayload(data);
     if (!rooms) {
-      this.context.metrics.framesRejected += 1;
-      this.context.sendError(client, ErrorCode.INVALID_PAYLOAD, ROOMS_PAYLOAD_MESSAGE);
+      this.init.metrics.framesRejected += 1;
+      this.init.answers.error(client, ErrorCode.INVALID_PAYLOAD, ROOMS_PAYLOAD_MESSAGE);
       return undefined;
     }
     return [...new Set(rooms)];
   }
 
   async #validate(client: WebSocketClient, candidates: string[]): Promise<ReadonlySet<string>> {
-    const validateRoomFn = this.context.options.validateRoomFn;
+    const { validateRoomFn } = this.init;
     if (!validateRoomFn || candidates.length === 0 || client.userId === undefined) return EMPTY;
     try {
       const allowed = await validateRoomFn({ clientId: client.id, userId: client.userId, rooms: [...candidates] });
       return new Set(Array.isArray(allowed) ? allowed : []);
     } catch (error) {
-      this.context.metrics.handlerErrors += 1;
-      this.context.logger.error({ clientId: client.id, err: error }, 'validateRoomFn threw; denying the rooms');
+      this.init.metrics.handlerErrors += 1;
+      this.init.logger.error({ clientId: client.id, err: error }, 'validateRoomFn threw; denying the rooms');
       return EMPTY;
     }
   }

@@ -19,9 +19,9 @@ import { TransformedDelivery } from './transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
 import { ClusterRelay } from './cluster-relay.ts';
 import { RoomRegistry } from './room-registry.ts';
-import { checkRoomName } from './room-name-rules.ts';
+import { RESERVED_ROOM_PREFIX, checkRoomName } from './room-name-rules.ts';
 import { RoomRequests } from './room-requests.ts';
-import type { ServerContext } from './server-context.ts';
+import type { ClientAnswers } from './client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { UpgradeGate } from './upgrade-gate.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './websocket-client.ts';
@@ -125,22 +125,57 @@ export class WebSocketServerHelper {
         logger: this.#logger,
       }),
     );
-    const context: ServerContext = {
-      options: this.#options,
-      logger: this.#logger,
+    const resolved = this.#options;
+    const answers: ClientAnswers = {
+      control: (client, event, data) => this.#router.control(client, event, data),
+      error: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
+      close: (client, code, reason) => this.#controller.close(client, code, reason),
+    };
+    const shared = { metrics: this.#metrics, logger: this.#logger };
+    this.#roomRequests = new RoomRequests({
+      ...shared,
+      rooms: this.#rooms,
+      rules: { maxLength: resolved.maxRoomNameLength, pattern: resolved.roomNamePattern, reservedPrefix: RESERVED_ROOM_PREFIX },
+      maxRoomsPerClient: resolved.maxRoomsPerClient,
+      validateRoomFn: resolved.validateRoomFn,
+      answers,
+    });
+    const authentication = new AuthenticationFlow({
+      ...shared,
+      authenticateFn: resolved.authenticateFn,
+      handshakeFn: resolved.handshakeFn,
+      requireEncryption: resolved.requireEncryption,
+      defaultRooms: resolved.defaultRooms,
+      clientConnectedFn: resolved.clientConnectedFn,
       clients: this.#clients,
       rooms: this.#rooms,
-      delivery: this.#delivery,
-      metrics: this.#metrics,
-      sendControl: (client, event, data) => this.#router.control(client, event, data),
-      sendError: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
-      closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
+      writeConnected: (client, text) => void this.#delivery.writeText(client, text),
+      answers,
+      now: Date.now,
+    });
+    const dispatcher = new EventDispatcher({
+      ...shared,
+      authentication,
+      roomRequests: this.#roomRequests,
+      messageHandler: resolved.messageHandler,
+      answers,
+    });
+    this.#controller = new ConnectionController({
+      ...shared,
+      frameLimits: { maxEventNameLength: resolved.maxEventNameLength, maxDepth: resolved.maxJsonDepth },
+      rateLimit: resolved.rateLimit,
+      maxInboundQueue: resolved.maxInboundQueue,
+      authTimeoutMs: resolved.authTimeout,
+      inboundTransformer: resolved.inboundTransformer,
+      clientDisconnectedFn: resolved.clientDisconnectedFn,
+      clients: this.#clients,
+      rooms: this.#rooms,
+      dispatcher,
+      flush: (client) => this.#delivery.flush(client),
+      sendError: answers.error,
       now: Date.now,
       newClientId: () => `${this.instanceId}${CLIENT_ID_SEPARATOR}${randomUUID()}`,
-    };
-    this.#roomRequests = new RoomRequests(context);
-    const dispatcher = new EventDispatcher(context, new AuthenticationFlow(context), this.#roomRequests);
-    this.#controller = new ConnectionController(context, dispatcher);
+    });
     this.#heartbeat = new HeartbeatMonitor({
       clients: this.#clients,
       intervalMs: this.#options.heartbeatInterval,

@@ -1,0 +1,18 @@
+import type { CloseCode } from '../protocol/close-codes.ts';
+import type { SealedErrorCode } from '../protocol/sealed-error.ts';
+import type { WebSocketClient } from './websocket-client.ts';
+
+/**
+ * How the parts of a connection's life answer one client and end its
+ * connection. The server wires it to the outbound router (answers go by the
+ * encrypted path once the client is encrypted) and the connection controller
+ * (the one place a connection is closed).
+ */
+export interface ClientAnswers {
+  /** Sends a protocol event (`joined`, `left`) to one client if its socket is open. */
+  control(client: WebSocketClient, event: string, data: unknown): void;
+  /** Sends `error` `{ code, message }` to one client. */
+  error(client: WebSocketClient, code: SealedErrorCode, message: string): void;
+  /** Starts closing a client with a named code (or an application's own). Safe to call more than once. */
+  close(client: WebSocketClient, code: CloseCode | number, reason: string): void;
+}
