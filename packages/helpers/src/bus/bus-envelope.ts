@@ -1,11 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DeliveryTarget } from '../server/delivery-target.ts';
 
-/** Whom an envelope is for. */
-export type BusTarget =
-  | { kind: 'room'; room: string }
-  | { kind: 'user'; userId: string }
-  | { kind: 'client'; clientId: string }
-  | { kind: 'all' };
+/** Whom an envelope is for: the same targets as a send on one instance. */
+export type BusTarget = DeliveryTarget;
 
 /** One message travelling between instances. */
 export interface BusEnvelope {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { BusChannels, CLIENT_ID_SEPARATOR, instanceOfClient } from '../bus/bus-channels.ts';
-import { EnvelopeCodec, type BusEnvelope, type BusTarget } from '../bus/bus-envelope.ts';
+import { EnvelopeCodec, type BusEnvelope } from '../bus/bus-envelope.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
@@ -18,6 +18,7 @@ import { OutboundRouter } from './outbound-router.ts';
 import { TransformedDelivery } from './transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
 import { ClusterRelay } from './cluster-relay.ts';
+import { resolveRecipients, type DeliveryTarget } from './delivery-target.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './room-name-rules.ts';
 import { RoomRequests } from './room-requests.ts';
@@ -39,8 +40,6 @@ export interface OutboundMessage {
   event: string;
   data?: unknown;
 }
-
-const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
 
 /** Bytes of randomness in a generated instance id. */
 const INSTANCE_ID_BYTES = 6;
@@ -260,29 +259,23 @@ export class WebSocketServerHelper {
    * Sends to one open client. A client of another instance is reached over
    * the bus; the report then counts nothing here.
    */
-  async sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
-    const client = this.#openClient(params.clientId);
-    if (client) return this.#router.toClients([client], params.event, params.data);
-    const instance = instanceOfClient(params.clientId);
-    if (this.#relay && instance !== undefined && instance !== this.instanceId) {
-      await this.#relay.publish({ kind: 'client', clientId: params.clientId }, params.event, params.data);
-    }
-    return NOTHING_DELIVERED;
+  sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#send({ kind: 'client', clientId: params.clientId }, params);
   }
 
   /** Sends to every open connection of one user, on every instance. The report counts this instance's. */
-  async sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#clients.byUser(params.userId), { kind: 'user', userId: params.userId }, params);
+  sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#send({ kind: 'user', userId: params.userId }, params);
   }
 
   /** Sends to every member of a room on every instance, except the clients in `exclude`. The report counts this instance's. */
-  async sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#rooms.members(params.room), { kind: 'room', room: params.room }, params);
+  sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#send({ kind: 'room', room: params.room }, params);
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */
-  async broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#fanOut(this.#clients.all(), { kind: 'all' }, params);
+  broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    return this.#send({ kind: 'all' }, params);
   }
 
   /**
@@ -370,17 +363,23 @@ export class WebSocketServerHelper {
     });
   }
 
-  async #fanOut(
-    recipients: Iterable<WebSocketClient>,
-    target: BusTarget,
-    params: { exclude?: readonly string[] } & OutboundMessage,
-  ): Promise<DeliveryReport> {
+  /** Delivers to this instance's recipients of `target` and, when others may hold some, publishes it to them. */
+  async #send(target: DeliveryTarget, params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
     const exclude = params.exclude && params.exclude.length > 0 ? new Set(params.exclude) : undefined;
+    const recipients = resolveRecipients(target, this.#clients, this.#rooms);
     const [report] = await Promise.all([
       this.#router.toClients(recipients, params.event, params.data, exclude),
-      this.#relay?.publish(target, params.event, params.data, params.exclude),
+      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, params.event, params.data, params.exclude) : undefined,
     ]);
     return report;
+  }
+
+  /** Whether other instances may hold recipients of `target`: always, but for a client id this instance issued. */
+  #reachesOtherInstances(target: DeliveryTarget): boolean {
+    if (!this.#relay) return false;
+    if (target.kind !== 'client') return true;
+    const instance = instanceOfClient(target.clientId);
+    return instance !== undefined && instance !== this.instanceId;
   }
 
   #createRelay(): ClusterRelay | undefined {
@@ -403,20 +402,9 @@ export class WebSocketServerHelper {
 
   /** Delivers what another instance published to this instance's clients; never publishes it again. */
   #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
-    const { target, event, data } = envelope;
     const exclude = envelope.exclude && envelope.exclude.length > 0 ? new Set(envelope.exclude) : undefined;
-    switch (target.kind) {
-      case 'room':
-        return this.#router.toClients(this.#rooms.members(target.room), event, data, exclude);
-      case 'user':
-        return this.#router.toClients(this.#clients.byUser(target.userId), event, data, exclude);
-      case 'all':
-        return this.#router.toClients(this.#clients.all(), event, data, exclude);
-      case 'client': {
-        const client = this.#clients.get(target.clientId);
-        return client ? this.#router.toClients([client], event, data) : Promise.resolve(NOTHING_DELIVERED);
-      }
-    }
+    const recipients = resolveRecipients(envelope.target, this.#clients, this.#rooms);
+    return this.#router.toClients(recipients, envelope.event, envelope.data, exclude);
   }
 
   #openClient(clientId: string): WebSocketClient | undefined {
