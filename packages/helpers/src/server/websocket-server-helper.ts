@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { BusChannels, CLIENT_ID_SEPARATOR, instanceOfClient } from '../bus/bus-channels.ts';
-import { EnvelopeCodec, type BusEnvelope } from '../bus/bus-envelope.ts';
+import { CLIENT_ID_SEPARATOR } from '../bus/bus-channels.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
@@ -17,8 +16,7 @@ import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import { OutboundRouter } from './outbound-router.ts';
 import { TransformedDelivery } from './transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import { ClusterRelay } from './cluster-relay.ts';
-import { resolveRecipients, type DeliveryTarget } from './delivery-target.ts';
+import { TargetedDelivery } from './targeted-delivery.ts';
 import { RoomRegistry } from './room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './room-name-rules.ts';
 import { RoomRequests } from './room-requests.ts';
@@ -72,7 +70,7 @@ export class WebSocketServerHelper {
   readonly #delivery: MessageDelivery;
   readonly #router: OutboundRouter;
   readonly #limiter: ConcurrencyLimiter;
-  readonly #relay: ClusterRelay | undefined;
+  readonly #targeted: TargetedDelivery;
   readonly #controller: ConnectionController;
   readonly #roomRequests: RoomRequests;
   readonly #heartbeat: HeartbeatMonitor;
@@ -185,7 +183,17 @@ export class WebSocketServerHelper {
         this.#controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
       },
     });
-    this.#relay = this.#createRelay();
+    this.#targeted = new TargetedDelivery({
+      ...shared,
+      instanceId: this.instanceId,
+      clients: this.#clients,
+      rooms: this.#rooms,
+      router: this.#router,
+      bus: resolved.bus,
+      busSecret: resolved.busSecret,
+      busChannelPrefix: resolved.busChannelPrefix,
+      maxBusEnvelopeBytes: resolved.maxBusEnvelopeBytes,
+    });
     const server = this.#options.server;
     this.#gate = new UpgradeGate({
       path: this.#options.path,
@@ -260,22 +268,22 @@ export class WebSocketServerHelper {
    * the bus; the report then counts nothing here.
    */
   sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#send({ kind: 'client', clientId: params.clientId }, params);
+    return this.#targeted.send({ kind: 'client', clientId: params.clientId }, params);
   }
 
   /** Sends to every open connection of one user, on every instance. The report counts this instance's. */
   sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#send({ kind: 'user', userId: params.userId }, params);
+    return this.#targeted.send({ kind: 'user', userId: params.userId }, params);
   }
 
   /** Sends to every member of a room on every instance, except the clients in `exclude`. The report counts this instance's. */
   sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#send({ kind: 'room', room: params.room }, params);
+    return this.#targeted.send({ kind: 'room', room: params.room }, params);
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */
   broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#send({ kind: 'all' }, params);
+    return this.#targeted.send({ kind: 'all' }, params);
   }
 
   /**
@@ -343,7 +351,7 @@ export class WebSocketServerHelper {
       this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
-    await this.#relay?.stop();
+    await this.#targeted.stop();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     this.#logger.info('shut down');
   }
@@ -361,50 +369,6 @@ export class WebSocketServerHelper {
         resolve();
       });
     });
-  }
-
-  /** Delivers to this instance's recipients of `target` and, when others may hold some, publishes it to them. */
-  async #send(target: DeliveryTarget, params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    const exclude = params.exclude && params.exclude.length > 0 ? new Set(params.exclude) : undefined;
-    const recipients = resolveRecipients(target, this.#clients, this.#rooms);
-    const [report] = await Promise.all([
-      this.#router.toClients(recipients, params.event, params.data, exclude),
-      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, params.event, params.data, params.exclude) : undefined,
-    ]);
-    return report;
-  }
-
-  /** Whether other instances may hold recipients of `target`: always, but for a client id this instance issued. */
-  #reachesOtherInstances(target: DeliveryTarget): boolean {
-    if (!this.#relay) return false;
-    if (target.kind !== 'client') return true;
-    const instance = instanceOfClient(target.clientId);
-    return instance !== undefined && instance !== this.instanceId;
-  }
-
-  #createRelay(): ClusterRelay | undefined {
-    const { bus, busSecret, busChannelPrefix, maxBusEnvelopeBytes } = this.#options;
-    if (!bus) return undefined;
-    const relay = new ClusterRelay({
-      bus,
-      instanceId: this.instanceId,
-      channels: new BusChannels(busChannelPrefix),
-      codec: new EnvelopeCodec(busSecret, maxBusEnvelopeBytes),
-      metrics: this.#metrics,
-      logger: this.#logger,
-      deliver: (envelope) => void this.#deliverFromBus(envelope),
-    });
-    this.#rooms.listen(relay);
-    this.#clients.listen(relay);
-    relay.start();
-    return relay;
-  }
-
-  /** Delivers what another instance published to this instance's clients; never publishes it again. */
-  #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
-    const exclude = envelope.exclude && envelope.exclude.length > 0 ? new Set(envelope.exclude) : undefined;
-    const recipients = resolveRecipients(envelope.target, this.#clients, this.#rooms);
-    return this.#router.toClients(recipients, envelope.event, envelope.data, exclude);
   }
 
   #openClient(clientId: string): WebSocketClient | undefined {

@@ -1,0 +1,93 @@
+import type { Logger } from '../logging/logger.ts';
+import { BusChannels, instanceOfClient } from '../bus/bus-channels.ts';
+import { EnvelopeCodec, type BusEnvelope } from '../bus/bus-envelope.ts';
+import type { MessageBus } from '../bus/message-bus.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import { ClusterRelay } from './cluster-relay.ts';
+import { resolveRecipients, type DeliveryTarget } from './delivery-target.ts';
+import type { DeliveryReport } from './message-delivery.ts';
+import type { OutboundRouter } from './outbound-router.ts';
+import type { RoomRegistry } from './room-registry.ts';
+import type { ServerMetrics } from './server-metrics.ts';
+
+/** What {@link TargetedDelivery} needs. */
+export interface TargetedDeliveryInit {
+  instanceId: string;
+  clients: ClientRegistry;
+  rooms: RoomRegistry;
+  router: OutboundRouter;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** The bus to other instances; without it this instance is alone. */
+  bus: MessageBus | undefined;
+  busSecret: string | undefined;
+  busChannelPrefix: string;
+  maxBusEnvelopeBytes: number;
+}
+
+/** One message to a target. */
+export interface TargetedMessage {
+  event: string;
+  data?: unknown;
+  /** Client ids that must not receive it. */
+  exclude?: readonly string[];
+}
+
+/**
+ * Sends a message to a target wherever its recipients are: this instance's
+ * through the outbound router, other instances' over the bus (when there is
+ * one), and delivers what other instances publish to this instance's
+ * recipients, with the same recipient rule both ways.
+ */
+export class TargetedDelivery {
+  readonly #relay: ClusterRelay | undefined;
+
+  constructor(private readonly init: TargetedDeliveryInit) {
+    if (!init.bus) return;
+    this.#relay = new ClusterRelay({
+      bus: init.bus,
+      instanceId: init.instanceId,
+      channels: new BusChannels(init.busChannelPrefix),
+      codec: new EnvelopeCodec(init.busSecret, init.maxBusEnvelopeBytes),
+      metrics: init.metrics,
+      logger: init.logger,
+      deliver: (envelope) => void this.#deliverFromBus(envelope),
+    });
+    init.rooms.listen(this.#relay);
+    init.clients.listen(this.#relay);
+    this.#relay.start();
+  }
+
+  /** Delivers to this instance's recipients of `target` and, when others may hold some, publishes it to them. The report counts this instance's. */
+  async send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    const recipients = resolveRecipients(target, this.init.clients, this.init.rooms);
+    const [report] = await Promise.all([
+      this.init.router.toClients(recipients, message.event, message.data, exclusionOf(message.exclude)),
+      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message.event, message.data, message.exclude) : undefined,
+    ]);
+    return report;
+  }
+
+  /** Leaves every bus channel. */
+  async stop(): Promise<void> {
+    await this.#relay?.stop();
+  }
+
+  /** Whether other instances may hold recipients of `target`: always, but for a client id this instance issued. */
+  #reachesOtherInstances(target: DeliveryTarget): boolean {
+    if (!this.#relay) return false;
+    if (target.kind !== 'client') return true;
+    const instance = instanceOfClient(target.clientId);
+    return instance !== undefined && instance !== this.init.instanceId;
+  }
+
+  /** Delivers what another instance published to this instance's clients; never publishes it again. */
+  #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
+    const recipients = resolveRecipients(envelope.target, this.init.clients, this.init.rooms);
+    return this.init.router.toClients(recipients, envelope.event, envelope.data, exclusionOf(envelope.exclude));
+  }
+}
+
+function exclusionOf(exclude: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return exclude && exclude.length > 0 ? new Set(exclude) : undefined;
+}
