@@ -21,7 +21,7 @@ export { createDefaultLogger, componentLogger, type Logger } from './logging/log
 export type { ValueOrPromise } from './types/value-or-promise.ts';
 export { TokenBucket } from './utils/token-bucket.ts';
 export { SerialTaskQueue } from './utils/serial-task-queue.ts';
-export { ConnectionState, IllegalTransitionError } from './server/connection-state.ts';
+export { ConnectionState, IllegalTransitionError } from './server/registry/connection-state.ts';
 export type {
   AuthenticateFn,
   AuthenticationResult,
@@ -39,12 +39,12 @@ export {
   type WebSocketServerOptions,
   type WebSocketServerSettings,
 } from './server/websocket-server-options.ts';
-export { RESERVED_ROOM_PREFIX, checkRoomName, type RoomNameRules } from './server/room-name-rules.ts';
-export type { DeniedRoom } from './server/room-requests.ts';
-export type { DeliveryReport } from './server/message-delivery.ts';
+export { RESERVED_ROOM_PREFIX, checkRoomName, type RoomNameRules } from './server/registry/room-name-rules.ts';
+export type { DeniedRoom } from './server/lifecycle/room-requests.ts';
+export type { DeliveryReport } from './server/delivery/message-delivery.ts';
 export type { ServerMetricsSnapshot } from './server/server-metrics.ts';
-export type { WebSocketClientInfo } from './server/websocket-client.ts';
-export { UpgradeRejection } from './server/upgrade-gate.ts';
+export type { WebSocketClientInfo } from './server/registry/websocket-client.ts';
+export { UpgradeRejection } from './server/lifecycle/upgrade-gate.ts';
 export type {
   ClientSession,
   HandshakeFn,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DeliveryTarget } from '../server/delivery-target.ts';
+import type { DeliveryTarget } from '../server/delivery/delivery-target.ts';
 
 /** Whom an envelope is for: the same targets as a send on one instance. */
 export type BusTarget = DeliveryTarget;

@@ -1,5 +1,5 @@
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
-import type { WebSocketClientInfo } from './websocket-client.ts';
+import type { WebSocketClientInfo } from './registry/websocket-client.ts';
 
 /**
  * Per-connection state a handshake leaves behind (for example the secure

@@ -5,25 +5,25 @@ import { componentLogger, createDefaultLogger, type Logger } from '../logging/lo
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
-import { AuthenticationFlow } from './authentication-flow.ts';
-import { ClientRegistry } from './client-registry.ts';
-import { ConnectionController } from './connection-controller.ts';
-import { ConnectionState } from './connection-state.ts';
-import { TurnWriter } from './turn-writer.ts';
-import { EventDispatcher } from './event-dispatcher.ts';
-import { HeartbeatMonitor } from './heartbeat-monitor.ts';
-import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
-import { OutboundRouter } from './outbound-router.ts';
-import { TransformedDelivery } from './transformed-delivery.ts';
+import { AuthenticationFlow } from './lifecycle/authentication-flow.ts';
+import { ClientRegistry } from './registry/client-registry.ts';
+import { ConnectionController } from './lifecycle/connection-controller.ts';
+import { ConnectionState } from './registry/connection-state.ts';
+import { TurnWriter } from './delivery/turn-writer.ts';
+import { EventDispatcher } from './lifecycle/event-dispatcher.ts';
+import { HeartbeatMonitor } from './lifecycle/heartbeat-monitor.ts';
+import { MessageDelivery, type DeliveryReport } from './delivery/message-delivery.ts';
+import { OutboundRouter } from './delivery/outbound-router.ts';
+import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import { TargetedDelivery } from './targeted-delivery.ts';
-import { RoomRegistry } from './room-registry.ts';
-import { RESERVED_ROOM_PREFIX, checkRoomName } from './room-name-rules.ts';
-import { RoomRequests } from './room-requests.ts';
-import type { ClientAnswers } from './client-answers.ts';
+import { TargetedDelivery } from './cluster/targeted-delivery.ts';
+import { RoomRegistry } from './registry/room-registry.ts';
+import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
+import { RoomRequests } from './lifecycle/room-requests.ts';
+import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
-import { UpgradeGate } from './upgrade-gate.ts';
-import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './websocket-client.ts';
+import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
+import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
 import {
   InvalidOptionsError,
@@ -45,7 +45,16 @@ const INSTANCE_ID_BYTES = 6;
 /**
  * A WebSocket server on `ws`, attached to a Node HTTP server: authenticated
  * clients, rooms, broadcast and per-client delivery. A thin facade over the
- * parts in this folder.
+ * parts in this folder, which import downward only:
+ *
+ * ```
+ * websocket-server-helper.ts   facade and composition
+ * cluster/                     sends to a target across instances (relay over the bus)
+ * lifecycle/                   one connection's life: upgrade gate, frames in, authentication, rooms, heartbeat
+ * delivery/                    frames out: routing, transformers, the per-turn socket writer
+ * registry/                    what the server knows: clients, rooms, connection states
+ * (this folder's other files)  options and settings, hooks, metrics: shared by all of the above
+ * ```
  *
  * @example
  * const helper = new WebSocketServerHelper({

@@ -1,18 +1,18 @@
-import { CloseCode } from '../protocol/close-codes.ts';
-import { ErrorCode } from '../protocol/error-codes.ts';
-import { ServerEvent } from '../protocol/event-names.ts';
-import { encodeFrame } from '../protocol/frame-codec.ts';
-import { SealedError } from '../protocol/sealed-error.ts';
-import { ConnectionState } from './connection-state.ts';
-import type { HandshakeFn, HandshakeOutcome } from './encryption-hooks.ts';
-import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from './server-hooks.ts';
-import type { Logger } from '../logging/logger.ts';
+import { CloseCode } from '../../protocol/close-codes.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { ServerEvent } from '../../protocol/event-names.ts';
+import { encodeFrame } from '../../protocol/frame-codec.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
+import type { HandshakeFn, HandshakeOutcome } from '../encryption-hooks.ts';
+import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from '../server-hooks.ts';
+import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
-import type { ClientRegistry } from './client-registry.ts';
-import type { RoomRegistry } from './room-registry.ts';
-import type { ServerMetrics } from './server-metrics.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { RoomRegistry } from '../registry/room-registry.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
 import { answerThrownError, type ThrownErrorAnswer } from './thrown-error-answer.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 const AUTH_FAILED_MESSAGE = 'Authentication failed';
 

@@ -1,14 +1,14 @@
-import type { Logger } from '../logging/logger.ts';
-import { BusChannels, instanceOfClient } from '../bus/bus-channels.ts';
-import { EnvelopeCodec, type BusEnvelope } from '../bus/bus-envelope.ts';
-import type { MessageBus } from '../bus/message-bus.ts';
-import type { ClientRegistry } from './client-registry.ts';
+import type { Logger } from '../../logging/logger.ts';
+import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
+import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
+import type { MessageBus } from '../../bus/message-bus.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
 import { ClusterRelay } from './cluster-relay.ts';
-import { resolveRecipients, type DeliveryTarget } from './delivery-target.ts';
-import type { DeliveryReport } from './message-delivery.ts';
-import type { OutboundRouter } from './outbound-router.ts';
-import type { RoomRegistry } from './room-registry.ts';
-import type { ServerMetrics } from './server-metrics.ts';
+import { resolveRecipients, type DeliveryTarget } from '../delivery/delivery-target.ts';
+import type { DeliveryReport } from '../delivery/message-delivery.ts';
+import type { OutboundRouter } from '../delivery/outbound-router.ts';
+import type { RoomRegistry } from '../registry/room-registry.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
 
 /** What {@link TargetedDelivery} needs. */
 export interface TargetedDeliveryInit {

@@ -1,7 +1,7 @@
-import type { ClientRegistry } from './client-registry.ts';
-import { ConnectionState } from './connection-state.ts';
-import type { RoomRegistry } from './room-registry.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
+import type { RoomRegistry } from '../registry/room-registry.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** Whom a message is for: one connection, every connection of a user, a room's members, or everyone. */
 export type DeliveryTarget =

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
-import type { ClientRegistry } from './client-registry.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** Dependencies of a {@link HeartbeatMonitor}. */
 export interface HeartbeatMonitorInit {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../protocol/error-codes.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
 import { checkRoomName, type RoomNameRules } from './room-name-rules.ts';
 
 const rules: RoomNameRules = { maxLength: 8, pattern: /^[a-z0-9-]+$/, reservedPrefix: 'sealed:' };

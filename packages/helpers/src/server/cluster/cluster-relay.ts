@@ -1,8 +1,8 @@
-import type { Logger } from '../logging/logger.ts';
-import type { BusChannels } from '../bus/bus-channels.ts';
-import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../bus/bus-envelope.ts';
-import type { MessageBus } from '../bus/message-bus.ts';
-import type { ServerMetrics } from './server-metrics.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { BusChannels } from '../../bus/bus-channels.ts';
+import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../../bus/bus-envelope.ts';
+import type { MessageBus } from '../../bus/message-bus.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
 
 /** Dependencies of a {@link ClusterRelay}. */
 export interface ClusterRelayInit {

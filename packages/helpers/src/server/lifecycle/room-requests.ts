@@ -1,14 +1,14 @@
-import { ErrorCode } from '../protocol/error-codes.ts';
-import { ServerEvent } from '../protocol/event-names.ts';
-import { readRoomsPayload } from '../protocol/frame-codec.ts';
-import { ConnectionState } from './connection-state.ts';
-import { checkRoomName, type RoomNameRules } from './room-name-rules.ts';
-import type { Logger } from '../logging/logger.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { ServerEvent } from '../../protocol/event-names.ts';
+import { readRoomsPayload } from '../../protocol/frame-codec.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
+import { checkRoomName, type RoomNameRules } from '../registry/room-name-rules.ts';
+import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
-import type { RoomRegistry } from './room-registry.ts';
-import type { ValidateRoomFn } from './server-hooks.ts';
-import type { ServerMetrics } from './server-metrics.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { RoomRegistry } from '../registry/room-registry.ts';
+import type { ValidateRoomFn } from '../server-hooks.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** One room a `join` could not grant, and why. */
 export interface DeniedRoom {

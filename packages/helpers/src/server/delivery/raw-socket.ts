@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { SealedError } from '../protocol/sealed-error.ts';
-import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
 
 /**
  * The TCP socket under a server-side `ws` WebSocket. `ws` has no public

@@ -1,6 +1,6 @@
-import { StateMachine, type TransitionTable } from '../utils/state-machine.ts';
+import { StateMachine, type TransitionTable } from '../../utils/state-machine.ts';
 
-export { IllegalTransitionError } from '../utils/state-machine.ts';
+export { IllegalTransitionError } from '../../utils/state-machine.ts';
 
 /**
  * The life of one connection, as an explicit state machine.

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../protocol/error-codes.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
 
 /** Room names with this prefix belong to the server; clients can never join them. */
 export const RESERVED_ROOM_PREFIX = 'sealed:';

@@ -1,5 +1,5 @@
-import { CloseCode, closeCodeName, isSendableCloseCode } from '../protocol/close-codes.ts';
-import { SealedError, type SealedErrorCode } from '../protocol/sealed-error.ts';
+import { CloseCode, closeCodeName, isSendableCloseCode } from '../../protocol/close-codes.ts';
+import { SealedError, type SealedErrorCode } from '../../protocol/sealed-error.ts';
 
 /** What a client is told when an application's handler threw: the `error` to send and, when set, the close that follows. */
 export interface ThrownErrorAnswer {

@@ -1,11 +1,11 @@
-import type { Logger } from '../logging/logger.ts';
-import { encodeFrame } from '../protocol/frame-codec.ts';
-import type { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from './encryption-hooks.ts';
+import type { Logger } from '../../logging/logger.ts';
+import { encodeFrame } from '../../protocol/frame-codec.ts';
+import type { ConcurrencyLimiter } from '../../utils/concurrency-limiter.ts';
+import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from '../encryption-hooks.ts';
 import type { MessageDelivery } from './message-delivery.ts';
 import type { BuildTally } from './turn-writer.ts';
-import type { ServerMetrics } from './server-metrics.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** Dependencies of {@link TransformedDelivery}. */
 export interface TransformedDeliveryInit {

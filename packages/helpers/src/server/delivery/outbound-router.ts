@@ -1,9 +1,9 @@
-import { encodeFrame } from '../protocol/frame-codec.ts';
-import { ConnectionState } from './connection-state.ts';
+import { encodeFrame } from '../../protocol/frame-codec.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
 import type { BuildTally } from './turn-writer.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /**
  * Sends one message to many clients by the right path for each: plaintext

@@ -1,6 +1,6 @@
-import type { CloseCode } from '../protocol/close-codes.ts';
-import type { SealedErrorCode } from '../protocol/sealed-error.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { CloseCode } from '../../protocol/close-codes.ts';
+import type { SealedErrorCode } from '../../protocol/sealed-error.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /**
  * How the parts of a connection's life answer one client and end its

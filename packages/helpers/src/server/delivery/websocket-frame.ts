@@ -3,7 +3,7 @@
  * frame, so a message can be framed once and the same bytes written to many
  * sockets.
  */
-import { writeUint64 } from '../crypto/bytes.ts';
+import { writeUint64 } from '../../crypto/bytes.ts';
 
 export const Opcode = {
   TEXT: 0x1,

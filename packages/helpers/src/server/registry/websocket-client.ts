@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { TokenBucket } from '../utils/token-bucket.ts';
-import { SerialTaskQueue } from '../utils/serial-task-queue.ts';
+import { TokenBucket } from '../../utils/token-bucket.ts';
+import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
-import type { ClientSession } from './encryption-hooks.ts';
+import type { ClientSession } from '../encryption-hooks.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 

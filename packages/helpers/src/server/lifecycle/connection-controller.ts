@@ -1,19 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode } from '../protocol/close-codes.ts';
-import { ErrorCode } from '../protocol/error-codes.ts';
-import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } from '../protocol/frame-codec.ts';
-import { ConnectionState } from './connection-state.ts';
+import { CloseCode } from '../../protocol/close-codes.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } from '../../protocol/frame-codec.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
 import type { EventDispatcher } from './event-dispatcher.ts';
-import { rawSocketOf } from './raw-socket.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { ClientRegistry } from './client-registry.ts';
-import type { InboundTransformer } from './encryption-hooks.ts';
-import type { RoomRegistry } from './room-registry.ts';
-import type { ClientDisconnectedFn } from './server-hooks.ts';
-import type { ServerMetrics } from './server-metrics.ts';
-import type { RateLimitOptions } from './server-settings.ts';
-import { WebSocketClient } from './websocket-client.ts';
+import { rawSocketOf } from '../delivery/raw-socket.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { InboundTransformer } from '../encryption-hooks.ts';
+import type { RoomRegistry } from '../registry/room-registry.ts';
+import type { ClientDisconnectedFn } from '../server-hooks.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { RateLimitOptions } from '../server-settings.ts';
+import { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** What {@link ConnectionController} needs. */
 export interface ConnectionControllerInit {

@@ -1,17 +1,17 @@
-import { ErrorCode } from '../protocol/error-codes.ts';
-import { ClientEvent, isReservedEventName } from '../protocol/event-names.ts';
-import type { ProtocolMessage } from '../protocol/frame-codec.ts';
-import { SealedError } from '../protocol/sealed-error.ts';
-import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { ClientEvent, isReservedEventName } from '../../protocol/event-names.ts';
+import type { ProtocolMessage } from '../../protocol/frame-codec.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticationFlow } from './authentication-flow.ts';
-import { ConnectionState } from './connection-state.ts';
+import { ConnectionState } from '../registry/connection-state.ts';
 import type { RoomRequests } from './room-requests.ts';
 import { answerThrownError } from './thrown-error-answer.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
-import type { MessageHandler } from './server-hooks.ts';
-import type { ServerMetrics } from './server-metrics.ts';
-import type { WebSocketClient } from './websocket-client.ts';
+import type { MessageHandler } from '../server-hooks.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 const HANDLER_FAILED_MESSAGE = 'The server could not process the message';
 

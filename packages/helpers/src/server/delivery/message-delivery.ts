@@ -1,10 +1,10 @@
 import { WebSocket } from 'ws';
-import { CloseCode } from '../protocol/close-codes.ts';
+import { CloseCode } from '../../protocol/close-codes.ts';
 import type { BuildTally, PayloadBuilder, TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
-import type { ServerMetrics } from './server-metrics.ts';
-import type { WebSocketClient } from './websocket-client.ts';
-import { SlowConsumerPolicy } from './websocket-server-options.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { WebSocketClient } from '../registry/websocket-client.ts';
+import { SlowConsumerPolicy } from '../server-settings.ts';
 
 /** How many recipients a send reached. */
 export interface DeliveryReport {
