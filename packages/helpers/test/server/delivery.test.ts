@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
-import { CloseCode } from '../../src/index.ts';
+import { CloseCode, WebSocketDefaults } from '../../src/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const track = closeAfterEach();
@@ -136,5 +136,32 @@ describe('messageHandler', () => {
     });
     alice.client.send('join', { rooms: ['a'] });
     expect((await alice.client.next('joined')).data.rooms).toEqual(['a']);
+  });
+});
+
+describe('writes to one socket: the turn writer and ws', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps data frames in send order and writes the close frame after all of them, while ws writes a ping in between', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    server = track(await startTestServer());
+    const { client, id } = await connectAs('alice');
+    const seen: string[] = [];
+    client.socket.on('message', (raw) => seen.push(`message ${JSON.parse(String(raw)).data}`));
+    client.socket.on('ping', () => seen.push('ping'));
+    const closed = client.closed.then(({ code }) => seen.push(`close ${code}`));
+
+    // One turn: data frames queued for the socket, a heartbeat ping written by ws, more data, then the close.
+    for (const n of [0, 1, 2]) void server.helper.sendToClient({ clientId: id, event: 'n', data: n });
+    vi.advanceTimersByTime(WebSocketDefaults.HEARTBEAT_INTERVAL_MS);
+    for (const n of [3, 4]) void server.helper.sendToClient({ clientId: id, event: 'n', data: n });
+    server.helper.disconnect({ clientId: id, code: CloseCode.NORMAL, reason: 'done' });
+    await closed;
+
+    expect(seen.filter((entry) => entry.startsWith('message'))).toEqual([0, 1, 2, 3, 4].map((n) => `message ${n}`));
+    expect(seen).toContain('ping');
+    expect(seen.at(-1)).toBe(`close ${CloseCode.NORMAL}`);
   });
 });

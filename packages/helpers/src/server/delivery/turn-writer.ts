@@ -62,6 +62,16 @@ const SLAB_BYTES = 256 * 1024;
  * Order is never changed. A socket holding `maxTurnBytes` is written at
  * once, and `flush(socket)` writes early (before a close frame that `ws`
  * writes by itself).
+ *
+ * The writer owns every data frame of a socket; `ws` writes only control
+ * frames to it: heartbeat pings, pongs, and the close frame. Frames handed
+ * over as they are (`writeFramed`) keep their place among those; frames
+ * copied or built into a region go out when the region closes, so a ping or
+ * pong written meanwhile may precede them, which RFC 6455 §5.5 allows
+ * (control frames may come between any two frames). Data frames never
+ * change order, and the connection controller flushes before every close,
+ * so the close frame follows everything queued before it
+ * (`test/server/delivery.test.ts`, "writes to one socket").
  */
 export class TurnWriter {
   /** Sockets corked this turn. */
