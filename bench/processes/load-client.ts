@@ -7,15 +7,9 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import {
-  HANDSHAKE_FIELD,
-  InMemoryPinStore,
-  NodeCryptoProvider,
-  SealedClient,
-  SecurityLevel,
-  completeClientHandshake,
-  createClientHello,
-} from '@sealed/helpers';
+import { InMemoryPinStore, NodeCryptoProvider, SecurityLevel } from '@sealed/helpers';
+import { SealedClient } from '@sealed/helpers/client';
+import { HANDSHAKE_FIELD, completeClientHandshake, createClientHello } from '@sealed/helpers/crypto';
 import {
   BENCH_EVENT,
   BENCH_ROOM,

@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  ClientFailureCode,
-  CloseCode,
-  NodeCryptoProvider,
-  SealedClient,
-  SecurityLevel,
-  createDefaultLogger,
-} from '@sealed/helpers';
+import { CloseCode, NodeCryptoProvider, SecurityLevel, createDefaultLogger } from '@sealed/helpers';
+import { ClientFailureCode, SealedClient } from '@sealed/helpers/client';
 import { TestClient } from '@sealed/test-support';
 import { ChatApplication, type ChatApplicationOptions } from '../src/chat-application.ts';
 import { ChatErrorCode } from '../src/chat-protocol.ts';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { NodeCryptoProvider, SealedClient, createDefaultLogger } from '@sealed/helpers';
+import { NodeCryptoProvider, createDefaultLogger } from '@sealed/helpers';
+import { SealedClient } from '@sealed/helpers/client';
 import { useRedisServer } from '@sealed/test-support';
 import { ChatApplication } from '../src/chat-application.ts';
 

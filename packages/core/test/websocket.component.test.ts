@@ -7,10 +7,10 @@ import {
   InvalidOptionsError,
   NodeCryptoProvider,
   RedisBus,
-  SealedClient,
   createDefaultLogger,
   createSecureServerKit,
 } from '@sealed/helpers';
+import { SealedClient } from '@sealed/helpers/client';
 import { TestClient, useRedisServer } from '@sealed/test-support';
 import {
   ApplicationState,

@@ -1,20 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, InMemoryPinStore, SealedError, SecurityLevel } from '../../src/index.ts';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
-  CloseCode,
-  InMemoryPinStore,
   SealedClient,
   SealedClientState,
-  SealedError,
-  SecurityLevel,
-  encodeFrame,
-  respondToClientHello,
   type SealedClientOptions,
-  type SecureChannel,
-} from '../../src/index.ts';
+} from '../../src/client/index.ts';
+import { respondToClientHello, type SecureChannel } from '../../src/crypto/index.ts';
+import { encodeFrame } from '../../src/protocol/index.ts';
 import { ReplayGuard } from '../../src/crypto/replay-guard.ts';
 import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecureServerKit, type SealedClient } from '../../src/index.ts';
+import { createSecureServerKit } from '../../src/index.ts';
+import { type SealedClient } from '../../src/client/index.ts';
 import { startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { useRedisServer } from '@sealed/test-support';
 import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';

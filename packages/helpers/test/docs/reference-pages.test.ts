@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BusErrorCode, ClientFailureCode, CloseCode, ErrorCode, SEALED_CLIENT_DEFAULTS, SERVER_SETTINGS, SecureKitDefaults, UsageErrorCode, WebSocketDefaults } from '../../src/index.ts';
+import {
+  BusErrorCode,
+  CloseCode,
+  ErrorCode,
+  SERVER_SETTINGS,
+  SecureKitDefaults,
+  UsageErrorCode,
+  WebSocketDefaults,
+} from '../../src/index.ts';
+import { ClientFailureCode, SEALED_CLIENT_DEFAULTS } from '../../src/client/index.ts';
 
 function page(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../../../docs/${name}`, import.meta.url)), 'utf8');

@@ -1,22 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
-  ClientFailureCode,
-  ClientLifecycleEvent,
   CloseCode,
   ErrorCode,
   InMemoryPinStore,
-  PortableCryptoProvider,
   SecurityLevel,
-  createClientHello,
-  openCredentials,
-  sealCredentials,
-  toBase64,
   type AuthenticateFn,
   type CryptoProvider,
-  type SealedClient,
   type SecureServerKit,
 } from '../../src/index.ts';
+import {
+  ClientFailureCode,
+  ClientLifecycleEvent,
+  PortableCryptoProvider,
+  toBase64,
+  type SealedClient,
+} from '../../src/client/index.ts';
+import { createClientHello, openCredentials, sealCredentials } from '../../src/crypto/index.ts';
 import { tokenAuthenticate } from '../support/test-server.ts';
 import { nodeCrypto, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 

@@ -1,17 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode, SecureSession, SlowConsumerPolicy, SecurityLevel, InMemoryPinStore } from '../../src/index.ts';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
-  CloseCode,
   SealedClientState,
-  SecureSession,
-  SlowConsumerPolicy,
-  SecurityLevel,
   toBase64,
-  InMemoryPinStore,
   type SealedClient,
-} from '../../src/index.ts';
-import { interceptedWebSocket, nodeCrypto, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+} from '../../src/client/index.ts';
+import {
+  interceptedWebSocket,
+  nodeCrypto,
+  sdkClient,
+  startSecureServer,
+  type SecureTestServer,
+} from '../support/secure-test-server.ts';
 
 let server: SecureTestServer | undefined;
 const clients: SealedClient[] = [];

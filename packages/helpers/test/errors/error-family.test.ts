@@ -8,10 +8,10 @@ import {
   SealedError,
   SecurityLevel,
   UsageErrorCode,
-  createClientHello,
   loadOrCreateServerIdentity,
   parseSecurityLevels,
 } from '../../src/index.ts';
+import { createClientHello } from '../../src/crypto/index.ts';
 import { IllegalTransitionError } from '../../src/utils/state-machine.ts';
 import { ClientStateMachine, SealedClientState } from '../../src/client/client-state.ts';
 

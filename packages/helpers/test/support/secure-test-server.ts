@@ -1,18 +1,16 @@
 import { WebSocket } from 'ws';
 import {
   NodeCryptoProvider,
-  SealedClient,
   SecurityLevel,
   createSecureServerKit,
   type RawKeyPair,
   type RekeyPolicy,
-  type SealedClientOptions,
   type SecureServerKit,
   type SecureServerKitOptions,
   type AuthenticateFn,
-  type WebSocketConstructor,
   type WebSocketServerOptions,
 } from '../../src/index.ts';
+import { SealedClient, type SealedClientOptions, type WebSocketConstructor } from '../../src/client/index.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
 export const nodeCrypto = new NodeCryptoProvider();

@@ -1,0 +1,28 @@
+/**
+ * `@sealed/helpers/crypto`: the handshake, the secure channel and the
+ * primitives behind them, pure (bytes in, bytes out; no sockets, no clocks)
+ * and browser-safe; the Node provider (libsodium) is `NodeCryptoProvider`
+ * from `@sealed/helpers`. For independent clients and servers of the
+ * protocol (docs/protocol.md, with its test vectors).
+ */
+export { PortableCryptoProvider } from './portable-crypto-provider.ts';
+export { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
+export { SecurityLevel, parseSecurityLevels, isSecurityLevel } from './security-level.ts';
+export { AeadSuite, isAeadSuite, SERVER_SUITE_PREFERENCE, CLIENT_SUITE_OFFER } from './aead-suite.ts';
+export { InMemoryPinStore, checkPin, type PinStore, type PinOutcome } from './pin-store.ts';
+export { identityFingerprint } from './identity-fingerprint.ts';
+export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure, type OpenResult } from './secure-channel.ts';
+export { toBase64, fromBase64 } from './bytes.ts';
+export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire } from './handshake-messages.ts';
+export {
+  createClientHello,
+  sealHelloCredentials,
+  completeClientHandshake,
+  type ClientHandshakeFailure,
+  type ClientHandshakeResult,
+  type PendingClientHandshake,
+  type ServerKeyTrust,
+} from './client-handshake.ts';
+export { respondToClientHello, type HandshakeRefusal, type ServerHandshakeParams, type ServerHandshakeResult } from './server-handshake.ts';
+export { openCredentials, sealCredentials } from './sealed-credentials.ts';
+export { WeakSharedSecretError } from './key-schedule.ts';

@@ -1,0 +1,20 @@
+/**
+ * `@sealed/helpers/protocol`: the wire protocol's pure pieces (the frame
+ * codec, event names, close and error codes, the error family). No I/O, no
+ * Node modules: usable in browsers and by independent implementations.
+ */
+export { CloseCode, closeCodeName, isSendableCloseCode } from './close-codes.ts';
+export { ErrorCode } from './error-codes.ts';
+export { UsageErrorCode } from './usage-error-codes.ts';
+export { SealedError, type SealedErrorCode, type SealedErrorOptions } from './sealed-error.ts';
+export { ClientEvent, ServerEvent, ReservedEvent, RESERVED_EVENT_PREFIX, isReservedEventName } from './event-names.ts';
+export {
+  decodeTextFrame,
+  validateFrame,
+  encodeFrame,
+  readRoomsPayload,
+  FRAME_LIMIT_DEFAULTS,
+  type DecodeResult,
+  type FrameLimits,
+  type ProtocolMessage,
+} from './frame-codec.ts';

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import * as main from '../../src/index.ts';
+import * as client from '../../src/client/index.ts';
+import * as crypto from '../../src/crypto/index.ts';
+import * as protocol from '../../src/protocol/index.ts';
+
+/**
+ * The runtime names each entry point exports: the public API, on purpose.
+ * A name added or removed here is a change to what users import.
+ */
+describe('the public surface of @sealed/helpers', () => {
+  it('@sealed/helpers exports the server, the kit, the bus, errors and codes, and no internals', () => {
+    expect(Object.keys(main).sort()).toEqual([
+      'AeadSuite',
+      'BusDefaults',
+      'BusErrorCode',
+      'CloseCode',
+      'ConnectionState',
+      'ErrorCode',
+      'InMemoryPinStore',
+      'InProcessBus',
+      'InProcessBusHub',
+      'InvalidOptionsError',
+      'NodeCryptoProvider',
+      'REKEY_DEFAULTS',
+      'RESERVED_ROOM_PREFIX',
+      'RedisBus',
+      'RedisBusDefaults',
+      'SERVER_SETTINGS',
+      'SealedError',
+      'SecureKitDefaults',
+      'SecureSession',
+      'SecurityLevel',
+      'SlowConsumerPolicy',
+      'UpgradeRejection',
+      'UsageErrorCode',
+      'WebSocketDefaults',
+      'WebSocketEmitter',
+      'WebSocketServerHelper',
+      'closeCodeName',
+      'createDefaultLogger',
+      'createSecureServerKit',
+      'executePromiseWithLimit',
+      'loadOrCreateServerIdentity',
+      'parseSecurityLevels',
+    ]);
+  });
+
+  it('@sealed/helpers/client exports the SDK and what it needs', () => {
+    expect(Object.keys(client).sort()).toEqual([
+      'AeadSuite',
+      'ClientFailureCode',
+      'ClientLifecycleEvent',
+      'CloseCode',
+      'ErrorCode',
+      'InMemoryPinStore',
+      'PortableCryptoProvider',
+      'RECONNECT_DEFAULTS',
+      'SEALED_CLIENT_DEFAULTS',
+      'SealedClient',
+      'SealedClientError',
+      'SealedClientState',
+      'SealedError',
+      'SecurityLevel',
+      'fromBase64',
+      'identityFingerprint',
+      'reconnectDelay',
+      'toBase64',
+    ]);
+  });
+
+  it('@sealed/helpers/crypto exports the handshake, the channel and the portable primitives', () => {
+    expect(Object.keys(crypto).sort()).toEqual([
+      'AeadSuite',
+      'CLIENT_SUITE_OFFER',
+      'CryptoSizes',
+      'Direction',
+      'FrameLayout',
+      'HANDSHAKE_FIELD',
+      'InMemoryPinStore',
+      'PortableCryptoProvider',
+      'REKEY_DEFAULTS',
+      'SERVER_SUITE_PREFERENCE',
+      'SecureChannel',
+      'SecurityLevel',
+      'WeakSharedSecretError',
+      'checkPin',
+      'completeClientHandshake',
+      'createClientHello',
+      'fromBase64',
+      'identityFingerprint',
+      'isAeadSuite',
+      'isSecurityLevel',
+      'openCredentials',
+      'parseSecurityLevels',
+      'respondToClientHello',
+      'sealCredentials',
+      'sealHelloCredentials',
+      'toBase64',
+    ]);
+  });
+
+  it('@sealed/helpers/protocol exports the codec, event names and codes', () => {
+    expect(Object.keys(protocol).sort()).toEqual([
+      'ClientEvent',
+      'CloseCode',
+      'ErrorCode',
+      'FRAME_LIMIT_DEFAULTS',
+      'RESERVED_EVENT_PREFIX',
+      'ReservedEvent',
+      'SealedError',
+      'ServerEvent',
+      'UsageErrorCode',
+      'closeCodeName',
+      'decodeTextFrame',
+      'encodeFrame',
+      'isReservedEventName',
+      'isSendableCloseCode',
+      'readRoomsPayload',
+      'validateFrame',
+    ]);
+  });
+
+  it('keeps internals out of every entry', () => {
+    const everything = new Set([...Object.keys(main), ...Object.keys(client), ...Object.keys(crypto), ...Object.keys(protocol)]);
+    for (const internal of ['SerialTaskQueue', 'TokenBucket', 'ConcurrencyLimiter', 'EnvelopeCodec', 'BusChannels', 'TurnWriter', 'componentLogger']) {
+      expect(everything.has(internal)).toBe(false);
+    }
+  });
+});
