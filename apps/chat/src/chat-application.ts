@@ -14,7 +14,7 @@ import {
 import { createChatMessageHandler } from './handlers/chat-message-handler.ts';
 import { demoAuthenticate } from './handlers/demo-authenticate.ts';
 import { demoRoomPolicy } from './handlers/demo-room-policy.ts';
-import { buildClientBundle } from './http/client-bundle.ts';
+import { readClientBundle } from './http/client-bundle.ts';
 import { StaticSite } from './http/static-site.ts';
 
 const PUBLIC_DIRECTORY = fileURLToPath(new URL('../public/', import.meta.url));
@@ -71,7 +71,7 @@ export class ChatApplication extends BaseApplication {
   }
 
   protected async configure(): Promise<void> {
-    this.#site.setClientBundle(await buildClientBundle());
+    this.#site.setClientBundle(await readClientBundle());
     this.bindValue(WebSocketBindingKeys.SERVER_OPTIONS, {
       identifier: 'sealed-chat',
       requireEncryption: this.#kit.requireEncryption,
