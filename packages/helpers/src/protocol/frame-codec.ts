@@ -42,23 +42,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Walks a parsed JSON value without recursion (a hostile frame can nest
- * thousands deep) and reports the first forbidden key or excess depth.
+ * Walks a parsed JSON value and reports the first forbidden key or excess
+ * depth. The recursion is bounded: it never goes below `maxDepth + 1`, where
+ * a nested object or array is refused at once, however deep a hostile frame
+ * nests. Allocates nothing for a frame that passes.
  */
-function checkStructure(root: unknown, maxDepth: number): DecodeResult | undefined {
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) return fail(ErrorCode.TOO_DEEP, `Frame nests deeper than ${maxDepth} levels`);
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push([item, depth + 1]);
-      continue;
+function checkStructure(value: unknown, depth: number, maxDepth: number): DecodeResult | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > maxDepth) return fail(ErrorCode.TOO_DEEP, `Frame nests deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = checkStructure(item, depth + 1, maxDepth);
+      if (problem) return problem;
     }
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return fail(ErrorCode.FORBIDDEN_KEY, `Key "${key}" is not allowed`);
-      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
-    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return fail(ErrorCode.FORBIDDEN_KEY, `Key "${key}" is not allowed`);
+    const problem = checkStructure((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+    if (problem) return problem;
   }
   return undefined;
 }
@@ -88,7 +90,7 @@ export function decodeTextFrame(text: string, limits: FrameLimits = FRAME_LIMIT_
 export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT_DEFAULTS): DecodeResult {
   if (!isPlainObject(parsed)) return fail(ErrorCode.INVALID_FRAME, 'Frame must be a JSON object');
 
-  const structureError = checkStructure(parsed, limits.maxDepth);
+  const structureError = checkStructure(parsed, 1, limits.maxDepth);
   if (structureError) return structureError;
 
   for (const key of Object.keys(parsed)) {
