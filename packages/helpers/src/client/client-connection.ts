@@ -10,7 +10,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
-import { decodeTextFrame, encodeFrame, type ProtocolMessage } from '../protocol/frame-codec.ts';
+import { decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
@@ -92,8 +92,8 @@ function isLargerThan(raw: unknown, maxBytes: number): boolean {
  * rooms and listeners belong to the `SealedClient` that owns it.
  *
  * Before `connected`, only `connected` and `error` are accepted; anything
- * else is dropped and reported, so nothing reaches the application before
- * the server has proved its key.
+ * else ends the connection with 4008, so nothing reaches the application
+ * before the server has proved its key.
  */
 export class ClientConnection {
   readonly #socket: WebSocketLike;
@@ -224,7 +224,10 @@ export class ClientConnection {
       return this.#problem(ClientFailureCode.FRAME_TOO_LARGE, `A frame from the server is larger than ${this.#settings.maxFrameBytes} bytes`);
     }
     if (this.#channel) return this.#onEncryptedFrame(this.#channel, raw);
-    if (typeof raw !== 'string') return this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A binary frame arrived before the channel was set up');
+    if (typeof raw !== 'string') {
+      if (!this.#open) return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, 'A binary frame arrived before the connection opened');
+      return this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A binary frame arrived on a plaintext connection');
+    }
     this.#onMessageText(raw);
   }
 
@@ -243,13 +246,23 @@ export class ClientConnection {
 
   #onMessageText(text: string): void | Promise<void> {
     const decoded = decodeTextFrame(text);
+    if (!this.#open) return this.#beforeOpen(decoded);
     if (!decoded.ok) return this.#problem(ClientFailureCode.MALFORMED_FRAME, `A frame from the server was dropped: ${decoded.reason}`);
+    return this.#events.onMessage(decoded.message);
+  }
+
+  /**
+   * Before the connection is open the server may send `connected` (with the
+   * handshake reply) or a refusal (`error`), nothing else: anything else was
+   * put on the path by someone else, and ends the connection (4008).
+   */
+  #beforeOpen(decoded: DecodeResult): void | Promise<void> {
+    if (!decoded.ok) return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, `A malformed frame arrived before the connection opened: ${decoded.reason}`);
     const { message } = decoded;
-    if (this.#open) return this.#events.onMessage(message);
     const expectsConnected = this.#settings.level === SecurityLevel.NONE || this.#pending !== undefined;
     if (message.event === ServerEvent.CONNECTED && expectsConnected) return this.#onConnected(message.data);
     if (message.event === ServerEvent.ERROR) return this.#onRefusal(message);
-    return this.#problem(ClientFailureCode.MALFORMED_FRAME, `Event "${message.event}" arrived before the connection opened; dropped`);
+    return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, `Event "${message.event}" arrived before the connection opened`);
   }
 
   /** A server `error` before the connection opened: a refusal; the server closes next, and the client does not retry it. */

@@ -30,9 +30,9 @@ export const ClientFailureCode = {
   INVALID_URL: 'INVALID_URL',
   /** The `credentials` function threw or rejected. */
   CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
-  /** The server's `connected` frame lacks the fields the protocol requires (the client closes with 4008). */
+  /** Before the connection opened, a frame other than `connected` or `error` arrived, or `connected` lacks its ids (the client closes with 4008). */
   PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION',
-  /** A frame from the server is not a valid `{ event, data }` frame, or came before it could be expected; it is dropped. */
+  /** A frame from the server on an open connection is not a valid `{ event, data }` frame; it is dropped. */
   MALFORMED_FRAME: 'MALFORMED_FRAME',
   /** A frame from the server is larger than `maxFrameBytes`; it is dropped. */
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',

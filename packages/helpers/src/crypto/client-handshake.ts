@@ -4,7 +4,7 @@ import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { CLIENT_NONCE_BYTES, readServerHello, type ClientHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, clientProofMessage, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
 import { deriveTrafficKeys } from './key-schedule.ts';
-import { checkPin, type PinStore } from './pin-store.ts';
+import { comparePin, type PinStore } from './pin-store.ts';
 import { sealCredentials } from './sealed-credentials.ts';
 import { Direction, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
 import { SECURITY_LEVEL_CODES, SecurityLevel } from './security-level.ts';
@@ -147,10 +147,14 @@ export async function completeClientHandshake(params: {
     if (!pending.suites.includes(suite)) return fail('DOWNGRADE');
 
     const { expected, pins, pinName } = params.trust;
+    // Compared now, pinned only once the signature below has verified: a forged reply leaves no pin behind.
+    let unpinned = false;
     if (expected) {
       if (!constantTimeEqual(expected, identity)) return fail('SERVER_KEY_MISMATCH');
-    } else if ((await checkPin(pins, pinName, identity)) === 'MISMATCH') {
-      return fail('SERVER_KEY_MISMATCH');
+    } else {
+      const comparison = await comparePin(pins, pinName, identity);
+      if (comparison === 'MISMATCH') return fail('SERVER_KEY_MISMATCH');
+      unpinned = comparison === 'UNPINNED';
     }
     if (checkX25519PublicKey(ephemeral)) return fail('INVALID_KEY');
 
@@ -168,6 +172,7 @@ export async function completeClientHandshake(params: {
       userId: params.userId,
     });
     if (!crypto.ed25519Verify(identity, serverSignedMessage(transcript), signature)) return fail('BAD_SIGNATURE');
+    if (unpinned) await pins.set(pinName, toBase64(identity));
 
     let channel: SecureChannel | undefined;
     if (reply.level === SecurityLevel.ENCRYPTED) {

@@ -9,7 +9,7 @@ export { PortableCryptoProvider } from './portable-crypto-provider.ts';
 export { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
 export { SecurityLevel, parseSecurityLevels, isSecurityLevel } from './security-level.ts';
 export { AeadSuite, isAeadSuite, SERVER_SUITE_PREFERENCE, CLIENT_SUITE_OFFER } from './aead-suite.ts';
-export { InMemoryPinStore, checkPin, type PinStore, type PinOutcome } from './pin-store.ts';
+export { InMemoryPinStore, checkPin, comparePin, type PinStore, type PinOutcome, type PinComparison } from './pin-store.ts';
 export { identityFingerprint } from './identity-fingerprint.ts';
 export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure, type OpenResult } from './secure-channel.ts';
 export { toBase64, fromBase64 } from './bytes.ts';

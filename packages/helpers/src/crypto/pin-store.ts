@@ -28,16 +28,24 @@ export class InMemoryPinStore implements PinStore {
 /** What a pin check found. */
 export type PinOutcome = 'PINNED_NOW' | 'MATCHED' | 'MISMATCH';
 
+/** How a key compares with the pin under a name, without pinning anything. */
+export type PinComparison = 'UNPINNED' | 'MATCHED' | 'MISMATCH';
+
+/** Compares a key with the pin under `name`; pins nothing (pin with `store.set` once the key has proved itself). */
+export async function comparePin(store: PinStore, name: string, key: Uint8Array): Promise<PinComparison> {
+  const pinned = await store.get(name);
+  if (pinned === undefined) return 'UNPINNED';
+  const pinnedKey = fromBase64(pinned);
+  return pinnedKey && constantTimeEqual(pinnedKey, key) ? 'MATCHED' : 'MISMATCH';
+}
+
 /**
  * Checks a key against the pin under `name`: pins it on first use, then
  * accepts only the same key.
  */
 export async function checkPin(store: PinStore, name: string, key: Uint8Array): Promise<PinOutcome> {
-  const pinned = await store.get(name);
-  if (pinned === undefined) {
-    await store.set(name, toBase64(key));
-    return 'PINNED_NOW';
-  }
-  const pinnedKey = fromBase64(pinned);
-  return pinnedKey && constantTimeEqual(pinnedKey, key) ? 'MATCHED' : 'MISMATCH';
+  const comparison = await comparePin(store, name, key);
+  if (comparison !== 'UNPINNED') return comparison;
+  await store.set(name, toBase64(key));
+  return 'PINNED_NOW';
 }

@@ -178,27 +178,24 @@ describe('SealedClient facing a hostile server', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('drops and reports frames before connected, and opens on the connected that follows', async () => {
+  it.each([
+    ['an application event', encodeFrame('chat', 'injected before connected')],
+    ['a joined that would steer the rejoin', encodeFrame('joined', { rooms: ['evil'], denied: [], current: ['evil'] })],
+    ['a frame that is not JSON', '{ not json'],
+  ])('gives up with PROTOCOL_VIOLATION and closes with 4008 on %s before connected', async (_case, frame) => {
     server = await startScriptedServer();
     const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.NONE }));
-    const errors = record(client, [ClientLifecycleEvent.ERROR]);
     const injected: unknown[] = [];
     client.on('chat', (data) => injected.push(data));
     const peerReady = server.nextPeer();
     const connected = client.connect();
-    const { socket } = await peerReady;
-    socket.send('{ not json');
-    socket.send(encodeFrame('chat', 'injected before connected'));
-    socket.send(encodeFrame('joined', { rooms: ['evil'], denied: [], current: ['evil'] }));
+    const { socket, closed } = await peerReady;
+    socket.send(frame);
     socket.send(encodeFrame('connected', { id: 'c1', userId: 'alice' }));
-    await expect(connected).resolves.toMatchObject({ clientId: 'c1', userId: 'alice' });
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
+    expect(await closed).toBe(CloseCode.PROTOCOL_VIOLATION);
     expect(injected).toEqual([]);
     expect(client.rooms).toEqual([]);
-    expect(errors.map(({ data }) => (data as { code: string }).code)).toEqual([
-      ClientFailureCode.MALFORMED_FRAME,
-      ClientFailureCode.MALFORMED_FRAME,
-      ClientFailureCode.MALFORMED_FRAME,
-    ]);
   });
 
   it('gives up with PROTOCOL_VIOLATION and closes with 4008 when connected lacks the ids', async () => {

@@ -228,6 +228,17 @@ describe('server authentication', () => {
     expect(clientResult).toEqual({ ok: false, code: 'SERVER_KEY_MISMATCH' });
   });
 
+  it('leaves the pin store unchanged when the reply fails verification, so a forged reply poisons nothing', async () => {
+    const pins = new InMemoryPinStore();
+    const mallory = native.ed25519KeyPair();
+    const forged = await handshake({ pins, tamperReply: (reply) => ({ ...reply, id: toBase64(mallory.publicKey) }) });
+    expect(forged.clientResult).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
+    expect(pins.get('wss://chat.example')).toBeUndefined();
+    const genuine = await handshake({ pins });
+    expect(genuine.clientResult?.ok).toBe(true);
+    expect(pins.get('wss://chat.example')).toBe(toBase64(genuine.server.identity.publicKey));
+  });
+
   it('aborts when the signature does not cover the transcript', async () => {
     const { clientResult } = await handshake({
       tamperReply: (reply) => ({ ...reply, e: toBase64(native.x25519KeyPair().publicKey) }),

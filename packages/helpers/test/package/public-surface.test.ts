@@ -85,6 +85,7 @@ describe('the public surface of @sealed/helpers', () => {
       'SecurityLevel',
       'WeakSharedSecretError',
       'checkPin',
+      'comparePin',
       'completeClientHandshake',
       'createClientHello',
       'fromBase64',
