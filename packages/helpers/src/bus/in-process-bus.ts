@@ -43,6 +43,8 @@ export class InProcessBusHub {
  * same hub to several servers in one process to let them share rooms.
  */
 export class InProcessBus implements MessageBus {
+  /** Only this process's servers and emitters reach it. */
+  readonly sharedAcrossProcesses = false;
   readonly #handlers = new Map<string, BusHandler>();
 
   constructor(readonly hub: InProcessBusHub = new InProcessBusHub()) {}

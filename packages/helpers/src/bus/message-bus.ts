@@ -20,4 +20,16 @@ export interface MessageBus {
   unsubscribe(channel: string): Promise<void>;
   /** Disconnects and releases everything. Idempotent. */
   close(): Promise<void>;
+  /**
+   * `false` for a bus that never leaves the process (`InProcessBus`): nobody
+   * else can write to it. Unset or `true`: other processes can (Redis), so
+   * envelopes need `busSecret`, or the application's explicit
+   * `allowUnauthenticatedBus`.
+   */
+  readonly sharedAcrossProcesses?: boolean;
+}
+
+/** Whether anything outside this process may write to `bus`. */
+export function sharedAcrossProcesses(bus: MessageBus): boolean {
+  return bus.sharedAcrossProcesses !== false;
 }

@@ -3,7 +3,8 @@ import { BusChannels } from './bus-channels.ts';
 import { BusDefaults } from './bus-defaults.ts';
 import { EnvelopeCodec, type BusTarget } from './bus-envelope.ts';
 import { BusErrorCode } from './bus-error-codes.ts';
-import type { MessageBus } from './message-bus.ts';
+import { sharedAcrossProcesses, type MessageBus } from './message-bus.ts';
+import { InvalidOptionsError } from '../server/server-settings.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
 
 /** Options of a {@link WebSocketEmitter}. */
@@ -16,6 +17,8 @@ export interface WebSocketEmitterOptions {
   channelPrefix?: string;
   /** Largest envelope published, in bytes. */
   maxEnvelopeBytes?: number;
+  /** Run without `secret` on a bus other processes can write to (Redis): the servers must then accept unauthenticated envelopes too. */
+  allowUnauthenticatedBus?: boolean;
 }
 
 /**
@@ -38,7 +41,14 @@ export class WebSocketEmitter {
   constructor(options: WebSocketEmitterOptions) {
     this.#bus = options.bus;
     this.#channels = new BusChannels(options.channelPrefix ?? BusDefaults.CHANNEL_PREFIX);
-    this.#codec = new EnvelopeCodec(options.secret, options.maxEnvelopeBytes ?? BusDefaults.MAX_ENVELOPE_BYTES);
+    if (options.secret === undefined && sharedAcrossProcesses(options.bus) && !options.allowUnauthenticatedBus) {
+      throw new InvalidOptionsError('Option "secret" (the servers\' busSecret) is required on a bus other processes can write to (set "allowUnauthenticatedBus" to run without one)');
+    }
+    this.#codec = new EnvelopeCodec({
+      secret: options.secret,
+      maxBytes: options.maxEnvelopeBytes ?? BusDefaults.MAX_ENVELOPE_BYTES,
+      maxAgeMs: BusDefaults.MAX_ENVELOPE_AGE_MS,
+    });
   }
 
   toClient(params: { clientId: string; event: string; data?: unknown }): Promise<void> {
@@ -64,7 +74,8 @@ export class WebSocketEmitter {
   async #publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
     const channel = this.#channels.forTarget(target);
     if (channel === undefined) throw new SealedError(BusErrorCode.UNKNOWN_INSTANCE, 'The client id does not name the instance that issued it');
-    const encoded = this.#codec.encode({ origin: this.#origin, target, event, data, ...(exclude?.length ? { exclude: [...exclude] } : {}) });
+    const envelope = { origin: this.#origin, target, event, data, ...(exclude?.length ? { exclude: [...exclude] } : {}) };
+    const encoded = this.#codec.encode(envelope, channel, Date.now());
     if (!encoded.ok) throw new SealedError(BusErrorCode.ENVELOPE_TOO_LARGE, 'Envelope larger than the bus accepts');
     await this.#bus.publish(channel, encoded.payload);
   }

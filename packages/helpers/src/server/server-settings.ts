@@ -133,6 +133,12 @@ export const SERVER_SETTINGS = Object.freeze({
   busChannelPrefix: setting('BUS_CHANNEL_PREFIX', BusDefaults.CHANNEL_PREFIX as string),
   /** Largest bus envelope accepted or published, in UTF-8 bytes. */
   maxBusEnvelopeBytes: setting('MAX_BUS_ENVELOPE_BYTES', BusDefaults.MAX_ENVELOPE_BYTES as number, positiveInteger),
+  /** Oldest (or furthest in the future, for clock skew) a bus envelope may be, in ms; older ones are dropped. */
+  maxBusEnvelopeAgeMs: setting('MAX_BUS_ENVELOPE_AGE_MS', BusDefaults.MAX_ENVELOPE_AGE_MS as number, positiveInteger),
+  /** Envelope ids remembered against duplicates (for twice the age window); past it the oldest go first. */
+  busDuplicateCacheSize: setting('BUS_DUPLICATE_CACHE_SIZE', BusDefaults.DUPLICATE_CACHE_SIZE as number, positiveInteger),
+  /** Let a bus that leaves the process (Redis) run without `busSecret`, so whoever can write to it can send events to clients. A warning is logged at start. */
+  allowUnauthenticatedBus: setting('ALLOW_UNAUTHENTICATED_BUS', false as boolean),
 });
 
 type Settings = typeof SERVER_SETTINGS;

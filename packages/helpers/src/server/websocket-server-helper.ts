@@ -202,6 +202,8 @@ export class WebSocketServerHelper {
       busSecret: resolved.busSecret,
       busChannelPrefix: resolved.busChannelPrefix,
       maxBusEnvelopeBytes: resolved.maxBusEnvelopeBytes,
+      maxBusEnvelopeAgeMs: resolved.maxBusEnvelopeAgeMs,
+      busDuplicateCacheSize: resolved.busDuplicateCacheSize,
     });
     const server = this.#options.server;
     this.#gate = new UpgradeGate({

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
-import type { MessageBus } from '../bus/message-bus.ts';
+import { sharedAcrossProcesses, type MessageBus } from '../bus/message-bus.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
   AuthenticateFn,
@@ -97,6 +97,11 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     throw new InvalidOptionsError('Option "authenticateFn" is required: every client must authenticate');
   }
   const resolved: ResolvedServerOptions = { ...options, ...resolveSettings(options), logger };
+  if (resolved.bus && sharedAcrossProcesses(resolved.bus) && resolved.busSecret === undefined && !resolved.allowUnauthenticatedBus) {
+    throw new InvalidOptionsError(
+      'Option "busSecret" is required with a bus other processes can write to: without it they can send any event to every client (set "allowUnauthenticatedBus" to run without one)',
+    );
+  }
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }

@@ -4,8 +4,10 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { TestClient, useRedisServer } from '@sealed/test-support';
-import { BusErrorCode, RedisBus, WebSocketEmitter } from '../../src/index.ts';
-import { silentLogger } from '../support/test-server.ts';
+import { createClient } from 'redis';
+import { BusDefaults, BusErrorCode, InvalidOptionsError, RedisBus, WebSocketEmitter } from '../../src/index.ts';
+import { EnvelopeCodec } from '../../src/bus/bus-envelope.ts';
+import { silentLogger, startTestServer } from '../support/test-server.ts';
 
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../fixtures/emit-from-worker.ts', import.meta.url));
@@ -161,14 +163,14 @@ describe('envelope size limits, in UTF-8 bytes', () => {
   });
 
   it('drops a received envelope over the limit in bytes though under it in UTF-16 code units', async () => {
-    const a = await startNode(redisServer.current, { maxBusEnvelopeBytes: LIMIT_BYTES, busSecret: undefined });
+    const a = await startNode(redisServer.current, { maxBusEnvelopeBytes: LIMIT_BYTES, busSecret: undefined, allowUnauthenticatedBus: true });
     nodes.push(a);
     const alice = await connect(a, 'alice', ['lobby']);
     await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 1);
     const body = JSON.stringify({ origin: 'other', target: { kind: 'room', room: 'lobby' }, event: 'news', data: WIDE_TEXT });
     expect(body.length).toBeLessThan(LIMIT_BYTES);
     expect(Buffer.byteLength(body)).toBeGreaterThan(LIMIT_BYTES);
-    await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', `v1..${body}`]);
+    await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', `v2..${body}`]);
     await expect.poll(() => a.helper.getMetrics().busDropped).toBe(1);
     await settle(a, [alice.client]);
     expect(alice.client.all('news')).toEqual([]);
@@ -182,6 +184,68 @@ describe('envelope size limits, in UTF-8 bytes', () => {
       await expect(emitter.toRoom({ room: 'lobby', event: 'news', data: WIDE_TEXT })).rejects.toMatchObject({
         code: BusErrorCode.ENVELOPE_TOO_LARGE,
       });
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+describe('bus envelopes someone replays, moves or forges', () => {
+  /** Subscribes a plain Redis connection to `channel` and resolves with the first payload published there. */
+  async function capture(channel: string): Promise<{ payload: Promise<string>; close: () => Promise<void> }> {
+    const subscriber = createClient({ url: redisServer.current.url });
+    subscriber.on('error', () => undefined);
+    await subscriber.connect();
+    const payload = new Promise<string>((resolve) => void subscriber.subscribe(channel, resolve));
+    await waitForSubscribers(redisServer.current, channel, 1);
+    return { payload, close: () => subscriber.close() };
+  }
+
+  const codec = (secret = BUS_SECRET) => new EnvelopeCodec({ secret, maxBytes: BusDefaults.MAX_ENVELOPE_BYTES, maxAgeMs: BusDefaults.MAX_ENVELOPE_AGE_MS });
+  const news = { origin: 'mallory', target: { kind: 'room', room: 'lobby' } as const, event: 'news', data: 'forged' };
+
+  it('drops a captured envelope published again, on its channel or another, and delivers the original once', async () => {
+    const tap = await capture('sealed:room:lobby');
+    const [a, b] = await cluster(2);
+    const bob = await connect(b!, 'bob', ['lobby']);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 2);
+    await a!.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'once' });
+    const captured = await tap.payload;
+    await tap.close();
+    expect((await bob.client.next('news')).data).toBe('once');
+    await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', captured]);
+    await redisServer.current.command(['PUBLISH', 'sealed:all', captured]);
+    await expect.poll(() => b!.helper.getMetrics().busDropped).toBe(2);
+    await settle(a!, [bob.client]);
+    expect(bob.client.all('news')).toHaveLength(1);
+  });
+
+  it('drops an authentic envelope that is stale, or that carries a protocol event', async () => {
+    const [a] = await cluster(1);
+    const alice = await connect(a!, 'alice', ['lobby']);
+    await waitForSubscribers(redisServer.current, 'sealed:room:lobby', 1);
+    const staleMs = Date.now() - 2 * BusDefaults.MAX_ENVELOPE_AGE_MS;
+    const stale = codec().encode(news, 'sealed:room:lobby', staleMs);
+    const reserved = codec().encode({ ...news, event: 'joined', data: { rooms: ['evil'], denied: [], current: ['evil'] } }, 'sealed:room:lobby', Date.now());
+    for (const encoded of [stale, reserved]) {
+      if (!encoded.ok) throw new Error('encode failed');
+      await redisServer.current.command(['PUBLISH', 'sealed:room:lobby', encoded.payload]);
+    }
+    await expect.poll(() => a!.helper.getMetrics().busDropped).toBe(2);
+    await settle(a!, [alice.client]);
+    expect(alice.client.all('news')).toEqual([]);
+    expect(alice.client.all('joined')).toHaveLength(1);
+  });
+
+  it('refuses to start on Redis without busSecret unless the application allows it explicitly', async () => {
+    const bus = new RedisBus({ url: redisServer.current.url, logger: silentLogger });
+    await bus.start();
+    try {
+      await expect(startTestServer({ bus })).rejects.toThrow(/busSecret/);
+      const open = await startTestServer({ bus, allowUnauthenticatedBus: true });
+      await open.close();
+      expect(() => new WebSocketEmitter({ bus })).toThrow(InvalidOptionsError);
+      expect(() => new WebSocketEmitter({ bus, allowUnauthenticatedBus: true })).not.toThrow();
     } finally {
       await bus.close();
     }

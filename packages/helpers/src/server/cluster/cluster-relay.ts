@@ -2,6 +2,7 @@ import type { Logger } from '../../logging/logger.ts';
 import type { BusChannels } from '../../bus/bus-channels.ts';
 import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../../bus/bus-envelope.ts';
 import type { MessageBus } from '../../bus/message-bus.ts';
+import type { ReplayGuard } from '../../crypto/replay-guard.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 
 /** Dependencies of a {@link ClusterRelay}. */
@@ -10,6 +11,9 @@ export interface ClusterRelayInit {
   instanceId: string;
   channels: BusChannels;
   codec: EnvelopeCodec;
+  /** Envelope ids seen within the age window: a repeated one is dropped. */
+  seen: ReplayGuard;
+  now: () => number;
   metrics: ServerMetrics;
   logger: Logger;
   /** Delivers an envelope from another instance to this instance's clients. */
@@ -59,7 +63,7 @@ export class ClusterRelay {
     if (channel === undefined) return;
     const envelope: BusEnvelope = { origin: this.init.instanceId, target, event, data };
     if (exclude && exclude.length > 0) envelope.exclude = [...exclude];
-    const encoded = this.init.codec.encode(envelope);
+    const encoded = this.init.codec.encode(envelope, channel, this.init.now());
     if (!encoded.ok) {
       this.init.metrics.busPublishFailures += 1;
       this.init.logger.warn({ rejection: encoded.code, event }, 'bus envelope too large; message not relayed');
@@ -81,22 +85,28 @@ export class ClusterRelay {
     await Promise.allSettled(channels.map((channel) => this.init.bus.unsubscribe(channel)));
   }
 
-  readonly #onPayload = (payload: string): void => {
-    const result = this.init.codec.decode(payload);
-    if (!result.ok) {
-      this.init.metrics.busDropped += 1;
-      this.init.logger.warn({ rejection: result.code }, 'bus envelope dropped');
-      return;
-    }
-    if (result.envelope.origin === this.init.instanceId) return;
+  /** One payload from `channel`: checked by the codec, then for its channel and for duplicates, then delivered. */
+  #onPayload(channel: string, payload: string): void {
+    const now = this.init.now();
+    const result = this.init.codec.decode(payload, channel, now);
+    if (!result.ok) return this.#drop(result.code);
+    const { envelope } = result;
+    if (envelope.origin === this.init.instanceId) return;
+    if (this.init.channels.forTarget(envelope.target) !== channel) return this.#drop('WRONG_CHANNEL');
+    if (!this.init.seen.remember(envelope.id!, now)) return this.#drop('DUPLICATE');
     this.init.metrics.busReceived += 1;
-    this.init.deliver(result.envelope);
-  };
+    this.init.deliver(envelope);
+  }
+
+  #drop(rejection: string): void {
+    this.init.metrics.busDropped += 1;
+    this.init.logger.warn({ rejection }, 'bus envelope dropped');
+  }
 
   #subscribe(channel: string): void {
     if (this.#subscribed.has(channel)) return;
     this.#subscribed.add(channel);
-    this.init.bus.subscribe(channel, this.#onPayload).catch((error: unknown) => {
+    this.init.bus.subscribe(channel, (payload) => this.#onPayload(channel, payload)).catch((error: unknown) => {
       this.init.logger.warn({ channel, err: error instanceof Error ? error.message : error }, 'bus subscribe failed');
     });
   }

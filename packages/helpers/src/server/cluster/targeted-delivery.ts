@@ -1,7 +1,8 @@
 import type { Logger } from '../../logging/logger.ts';
 import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
 import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
-import type { MessageBus } from '../../bus/message-bus.ts';
+import { sharedAcrossProcesses, type MessageBus } from '../../bus/message-bus.ts';
+import { ReplayGuard } from '../../crypto/replay-guard.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { ClusterRelay } from './cluster-relay.ts';
 import { resolveRecipients, type DeliveryTarget } from '../delivery/delivery-target.ts';
@@ -23,6 +24,8 @@ export interface TargetedDeliveryInit {
   busSecret: string | undefined;
   busChannelPrefix: string;
   maxBusEnvelopeBytes: number;
+  maxBusEnvelopeAgeMs: number;
+  busDuplicateCacheSize: number;
 }
 
 /** One message to a target. */
@@ -44,11 +47,17 @@ export class TargetedDelivery {
 
   constructor(private readonly init: TargetedDeliveryInit) {
     if (!init.bus) return;
+    if (init.busSecret === undefined && sharedAcrossProcesses(init.bus)) {
+      init.logger.warn('bus envelopes are not authenticated (no busSecret): whoever can write to the bus can send events to every client');
+    }
     this.#relay = new ClusterRelay({
       bus: init.bus,
       instanceId: init.instanceId,
       channels: new BusChannels(init.busChannelPrefix),
-      codec: new EnvelopeCodec(init.busSecret, init.maxBusEnvelopeBytes),
+      codec: new EnvelopeCodec({ secret: init.busSecret, maxBytes: init.maxBusEnvelopeBytes, maxAgeMs: init.maxBusEnvelopeAgeMs }),
+      // An id is remembered on both sides of the age window, as long as an envelope with it could be accepted.
+      seen: new ReplayGuard(2 * init.maxBusEnvelopeAgeMs, init.busDuplicateCacheSize),
+      now: Date.now,
       metrics: init.metrics,
       logger: init.logger,
       deliver: (envelope) => void this.#deliverFromBus(envelope),
