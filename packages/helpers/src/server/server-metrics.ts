@@ -2,8 +2,14 @@
 export interface ServerMetricsSnapshot {
   /** Upgrades accepted. */
   connectionsAccepted: number;
-  /** Upgrades refused before upgrading (cap, origin, shutdown). */
+  /** Upgrades refused before upgrading (caps, origin, shutdown). */
   connectionsRejected: number;
+  /** Of those, refused for `maxUnauthenticatedConnections` (503) or `maxUnauthenticatedPerAddress` (429). */
+  preAuthRejections: number;
+  /** Sockets of clients that never opened, cut off after `preAuthCloseGraceMs` because they did not finish closing. */
+  preAuthTerminations: number;
+  /** Frames larger than `maxPayloadBytesBeforeAuth` before the client was open (closed with 1009). */
+  preAuthOversize: number;
   /** Clients that became open. */
   clientsOpened: number;
   /** Credentials refused, or `authenticateFn` threw. */
@@ -44,6 +50,9 @@ export interface ServerMetricsSnapshot {
 export class ServerMetrics implements ServerMetricsSnapshot {
   connectionsAccepted = 0;
   connectionsRejected = 0;
+  preAuthRejections = 0;
+  preAuthTerminations = 0;
+  preAuthOversize = 0;
   clientsOpened = 0;
   authFailures = 0;
   authTimeouts = 0;

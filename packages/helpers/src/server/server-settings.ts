@@ -101,6 +101,14 @@ export const SERVER_SETTINGS = Object.freeze({
   heartbeatTimeout: setting('HEARTBEAT_TIMEOUT_MS', 90_000, positiveInteger),
   /** Most sockets at once, counting upgrades still in progress; beyond it, HTTP 503 before upgrading. */
   maxConnections: setting('MAX_CONNECTIONS', 10_000, positiveInteger),
+  /** Most sockets not yet authenticated (upgrades in progress included), within `maxConnections`; beyond it, HTTP 503 before upgrading. */
+  maxUnauthenticatedConnections: setting('MAX_UNAUTHENTICATED_CONNECTIONS', 1_000, positiveInteger),
+  /** Most sockets not yet authenticated from one remote address; beyond it, HTTP 429 before upgrading. */
+  maxUnauthenticatedPerAddress: setting('MAX_UNAUTHENTICATED_PER_ADDRESS', 100, positiveInteger),
+  /** Milliseconds a refused or timed-out client that never opened gets to finish the closing handshake before its socket is cut off, so its slot is free again. */
+  preAuthCloseGraceMs: setting('PRE_AUTH_CLOSE_GRACE_MS', 1_000, positiveInteger),
+  /** Largest frame accepted before the client is open, in bytes (a hello with credentials is well under 2 KiB); larger ones close with 1009. */
+  maxPayloadBytesBeforeAuth: setting('MAX_PAYLOAD_BYTES_BEFORE_AUTH', 16 * 1024, positiveInteger),
   /** Largest frame accepted, in bytes; larger frames close the socket with 1009. */
   maxPayloadBytes: setting('MAX_PAYLOAD_BYTES', 64 * 1024, positiveInteger),
   /** Most rooms one client may be in through `join`. */

@@ -23,6 +23,7 @@ import { RoomRequests } from './lifecycle/room-requests.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
+import { PreAuthSlots } from './lifecycle/pre-auth-slots.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
 import {
@@ -172,6 +173,8 @@ export class WebSocketServerHelper {
       rateLimit: resolved.rateLimit,
       maxInboundQueue: resolved.maxInboundQueue,
       authTimeoutMs: resolved.authTimeout,
+      maxPayloadBytesBeforeAuth: resolved.maxPayloadBytesBeforeAuth,
+      preAuthCloseGraceMs: resolved.preAuthCloseGraceMs,
       inboundTransformer: resolved.inboundTransformer,
       clientDisconnectedFn: resolved.clientDisconnectedFn,
       clients: this.#clients,
@@ -211,11 +214,16 @@ export class WebSocketServerHelper {
       maxConnections: this.#options.maxConnections,
       allowedOrigins: this.#options.allowedOrigins,
       wss: this.#wss,
+      preAuth: new PreAuthSlots({
+        maxUnauthenticated: resolved.maxUnauthenticatedConnections,
+        maxUnauthenticatedPerAddress: resolved.maxUnauthenticatedPerAddress,
+      }),
       liveConnections: () => this.#clients.size,
       hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
-      onConnection: (socket, request) => void this.#controller.accept(socket, request),
-      onRejected: () => {
+      onConnection: (socket, request, releaseSlot) => void this.#controller.accept(socket, request, releaseSlot),
+      onRejected: (_status, preAuth) => {
         this.#metrics.connectionsRejected += 1;
+        if (preAuth) this.#metrics.preAuthRejections += 1;
       },
       logger: this.#logger,
     });

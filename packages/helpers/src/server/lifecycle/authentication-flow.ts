@@ -135,6 +135,7 @@ export class AuthenticationFlow {
     client.userId = result.userId;
     client.metadata = result.metadata;
     client.lifecycle.transition(ConnectionState.OPEN);
+    client.releasePreAuthSlot();
     init.clients.indexUser(client);
     for (const room of init.defaultRooms) init.rooms.join(client, room);
     init.metrics.clientsOpened += 1;

@@ -21,6 +21,10 @@ export interface ConnectionControllerInit {
   rateLimit: RateLimitOptions;
   maxInboundQueue: number;
   authTimeoutMs: number;
+  /** Largest frame accepted before the client is open. */
+  maxPayloadBytesBeforeAuth: number;
+  /** How long a client that never opened may take to close before its socket is cut off. */
+  preAuthCloseGraceMs: number;
   inboundTransformer: InboundTransformer | undefined;
   clientDisconnectedFn: ClientDisconnectedFn | undefined;
   clients: ClientRegistry;
@@ -47,8 +51,8 @@ export class ConnectionController {
 
   constructor(private readonly init: ConnectionControllerInit) {}
 
-  /** Takes over an upgraded socket. */
-  accept(socket: WebSocket, request: IncomingMessage): WebSocketClient {
+  /** Takes over an upgraded socket, with the function that gives its pre-authentication slot back once it is open or gone. */
+  accept(socket: WebSocket, request: IncomingMessage, releasePreAuthSlot: () => void): WebSocketClient {
     const { init } = this;
     const client = new WebSocketClient({
       id: init.newClientId(),
@@ -60,6 +64,7 @@ export class ConnectionController {
       maxInboundQueue: init.maxInboundQueue,
       onInboundError: (error) => this.#onInboundError(client, error),
     });
+    client.releasePreAuthSlot = releasePreAuthSlot;
     init.clients.add(client);
     init.metrics.connectionsAccepted += 1;
     client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
@@ -85,6 +90,17 @@ export class ConnectionController {
     this.init.flush(client);
     client.disposeSession();
     client.socket.close(code, reason);
+    // A client that never opened gets a short grace for the closing handshake, not ws's 30 s: its slot is needed.
+    if (!client.lifecycle.hasOpened) {
+      client.terminateTimer = setTimeout(() => this.#terminate(client), this.init.preAuthCloseGraceMs);
+      client.terminateTimer.unref();
+    }
+  }
+
+  #terminate(client: WebSocketClient): void {
+    client.terminateTimer = undefined;
+    this.init.metrics.preAuthTerminations += 1;
+    client.socket.terminate();
   }
 
   /** Calls `listener` each time a client has fully closed and been removed. */
@@ -102,6 +118,11 @@ export class ConnectionController {
       return;
     }
     const bytes = data as Buffer;
+    if (!client.lifecycle.hasOpened && bytes.length > this.init.maxPayloadBytesBeforeAuth) {
+      this.init.metrics.preAuthOversize += 1;
+      this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
+      return;
+    }
     if (client.encrypted && this.init.inboundTransformer) {
       this.#enqueue(client, () => this.#handleTransformed(client, isBinary ? bytes : bytes.toString()));
       return;
@@ -173,7 +194,7 @@ export class ConnectionController {
   }
 
   #finalize(client: WebSocketClient, code: number): void {
-    client.clearTimers();
+    client.releaseAll();
     client.disposeSession();
     client.lifecycle.transition(ConnectionState.CLOSED);
     this.init.rooms.leaveAll(client);

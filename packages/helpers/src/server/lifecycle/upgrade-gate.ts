@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { PreAuthSlots } from './pre-auth-slots.ts';
 import type { Logger } from '../../logging/logger.ts';
 
 /** HTTP statuses the gate answers with before any upgrade. */
@@ -9,8 +10,10 @@ export const UpgradeRejection = {
   NOT_FOUND: 404,
   /** The `Origin` header is not in `allowedOrigins`. */
   FORBIDDEN_ORIGIN: 403,
-  /** At `maxConnections`, or shutting down. */
+  /** At `maxConnections` or `maxUnauthenticatedConnections`, or shutting down. */
   UNAVAILABLE: 503,
+  /** The remote address holds `maxUnauthenticatedPerAddress` sockets that have not authenticated. */
+  TOO_MANY_FROM_ADDRESS: 429,
 } as const;
 
 export type UpgradeRejection = (typeof UpgradeRejection)[keyof typeof UpgradeRejection];
@@ -21,12 +24,16 @@ export interface UpgradeGateInit {
   maxConnections: number;
   allowedOrigins: readonly string[] | undefined;
   wss: WebSocketServer;
+  /** Slots for connections not yet authenticated. */
+  preAuth: PreAuthSlots;
   /** Live sockets the server holds now. */
   liveConnections: () => number;
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
   hasOtherUpgradeListeners: () => boolean;
-  onConnection: (socket: WebSocket, request: IncomingMessage) => void;
-  onRejected: (status: UpgradeRejection) => void;
+  /** A new connection, with the function that gives its pre-authentication slot back. */
+  onConnection: (socket: WebSocket, request: IncomingMessage, releaseSlot: () => void) => void;
+  /** An upgrade refused with `status`; `preAuth` when for lack of a pre-authentication slot. */
+  onRejected: (status: UpgradeRejection, preAuth: boolean) => void;
   logger: Logger;
 }
 
@@ -73,10 +80,15 @@ export class UpgradeGate {
       this.#reject(socket, UpgradeRejection.UNAVAILABLE);
       return;
     }
-    this.#upgrade(request, socket, head);
+    const slot = this.init.preAuth.take(request.socket.remoteAddress ?? '');
+    if (!slot.ok) {
+      this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, true);
+      return;
+    }
+    this.#upgrade(request, socket, head, slot.release);
   };
 
-  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, releaseSlot: () => void): void {
     this.#pendingUpgrades += 1;
     let settled = false;
     const settle = (): void => {
@@ -84,17 +96,21 @@ export class UpgradeGate {
       settled = true;
       this.#pendingUpgrades -= 1;
     };
-    // ws answers a malformed handshake itself and never calls back; the socket's close settles it then.
-    socket.once('close', settle);
+    // ws answers a malformed handshake itself and never calls back; the socket's close settles it (and frees the slot) then.
+    const abandoned = (): void => {
+      settle();
+      releaseSlot();
+    };
+    socket.once('close', abandoned);
     this.init.wss.handleUpgrade(request, socket, head, (webSocket) => {
       settle();
-      socket.off('close', settle);
-      this.init.onConnection(webSocket, request);
+      socket.off('close', abandoned);
+      this.init.onConnection(webSocket, request, releaseSlot);
     });
   }
 
-  #reject(socket: Duplex, status: UpgradeRejection): void {
-    this.init.onRejected(status);
+  #reject(socket: Duplex, status: UpgradeRejection, preAuth = false): void {
+    this.init.onRejected(status, preAuth);
     this.init.logger.debug({ status }, 'upgrade refused');
     const reason = STATUS_CODES[status] ?? '';
     socket.on('error', () => socket.destroy());

@@ -6,6 +6,7 @@ import { ConnectionStateMachine, type ConnectionState } from './connection-state
 import type { ClientSession } from '../encryption-hooks.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
+const NO_SLOT = (): void => undefined;
 
 /** What a client looks like to application code: read-only facts about one connection. */
 export interface WebSocketClientInfo {
@@ -77,6 +78,10 @@ export class WebSocketClient implements WebSocketClientInfo {
   /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
   lastSeenAt: number;
   authTimer: NodeJS.Timeout | undefined;
+  /** Cuts off the socket of a client that never opened if its closing handshake takes too long. */
+  terminateTimer: NodeJS.Timeout | undefined;
+  /** Gives back the slot this client holds among the connections not yet authenticated; idempotent. */
+  releasePreAuthSlot: () => void = NO_SLOT;
 
   constructor(init: WebSocketClientInit) {
     this.id = init.id;
@@ -97,6 +102,14 @@ export class WebSocketClient implements WebSocketClientInfo {
   clearTimers(): void {
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = undefined;
+  }
+
+  /** Releases everything the client holds once its socket is gone: timers and its pre-authentication slot. Safe to call more than once. */
+  releaseAll(): void {
+    this.clearTimers();
+    if (this.terminateTimer) clearTimeout(this.terminateTimer);
+    this.terminateTimer = undefined;
+    this.releasePreAuthSlot();
   }
 
   /** Disposes of the handshake's session (zeroing its keys). Safe to call more than once. */

@@ -1,0 +1,85 @@
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '../../src/index.ts';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+const track = closeAfterEach();
+let server: TestServer;
+
+/** A second loopback address: Linux routes all of 127/8 to lo, so it is another remote address to the server. */
+const OTHER_ADDRESS = '127.0.0.2';
+const UPGRADE_REQUEST = (port: number): string =>
+  [
+    'GET /ws HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    '',
+    '',
+  ].join('\r\n');
+
+/** A socket that upgrades and then never says anything, nor answers a close frame; resolves with the HTTP status. */
+async function silentUpgrade(port: number, localAddress = OTHER_ADDRESS): Promise<{ status: number; socket: Socket; closed: Promise<void> }> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  track({ close: () => socket.destroy() });
+  socket.write(UPGRADE_REQUEST(port));
+  const status = await new Promise<number>((resolve) => {
+    socket.once('data', (chunk: Buffer) => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString())?.[1])));
+  });
+  return { status, socket, closed };
+}
+
+describe('connections that have not authenticated', () => {
+  it('are capped per address: a flood from one address gets 429 while another address signs in at once', async () => {
+    server = track(await startTestServer({ maxUnauthenticatedPerAddress: 5 }));
+    const statuses: number[] = [];
+    for (let n = 0; n < 8; n += 1) statuses.push((await silentUpgrade(server.port)).status);
+    expect(statuses).toEqual([101, 101, 101, 101, 101, 429, 429, 429]);
+    const started = Date.now();
+    track(await TestClient.as(server.url, 'alice'));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.helper.getMetrics()).toMatchObject({ preAuthRejections: 3, connectionsRejected: 3 });
+  });
+
+  it('are capped in all, and an authenticated client gives its slot back', async () => {
+    server = track(await startTestServer({ maxUnauthenticatedConnections: 2 }));
+    const alice = track(await TestClient.as(server.url, 'alice'));
+    expect(alice.id).toBeDefined();
+    expect((await silentUpgrade(server.port)).status).toBe(101);
+    expect((await silentUpgrade(server.port, '127.0.0.3')).status).toBe(101);
+    expect((await silentUpgrade(server.port, '127.0.0.4')).status).toBe(503);
+    expect(server.helper.getMetrics().preAuthRejections).toBe(1);
+  });
+
+  it('are cut off soon after an auth timeout when they never answer the close frame, freeing their slot', async () => {
+    server = track(await startTestServer({ authTimeout: 100, preAuthCloseGraceMs: 100, maxUnauthenticatedPerAddress: 1 }));
+    const started = Date.now();
+    const first = await silentUpgrade(server.port);
+    expect(first.status).toBe(101);
+    expect((await silentUpgrade(server.port)).status).toBe(429);
+    await first.closed;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(server.helper.getMetrics()).toMatchObject({ authTimeouts: 1, preAuthTerminations: 1 });
+    await expect.poll(() => server.helper.getMetrics().connections).toBe(0);
+    expect((await silentUpgrade(server.port)).status).toBe(101);
+  });
+
+  it('may not send a frame larger than maxPayloadBytesBeforeAuth (1009), and may once open', async () => {
+    server = track(await startTestServer({ maxPayloadBytesBeforeAuth: 1024, messageHandler: () => undefined }));
+    const large = JSON.stringify({ event: 'authenticate', data: { token: 'x'.repeat(4096) } });
+    const early = track(await TestClient.connect(server.url));
+    early.sendRaw(large);
+    expect((await early.closed).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+    expect(server.helper.getMetrics().preAuthOversize).toBe(1);
+    const alice = track(await TestClient.as(server.url, 'alice'));
+    alice.send('note', { text: 'x'.repeat(4096) });
+    alice.send('join', { rooms: [] });
+    await alice.next('joined');
+    expect(alice.socket.readyState).toBe(alice.socket.OPEN);
+  });
+});
