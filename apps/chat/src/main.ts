@@ -11,6 +11,11 @@ const redisUrl = process.env.REDIS_URL || undefined;
 const busSecret = process.env.BUS_SECRET || undefined;
 const logger = createDefaultLogger();
 
+if (redisUrl && !busSecret) {
+  process.stderr.write('REDIS_URL is set without BUS_SECRET: set BUS_SECRET, the same secret on every instance, so that only they can send to your clients.\n');
+  process.exit(1);
+}
+
 const app = new ChatApplication({ port, host, logger, securityLevels, identityFile, redisUrl, busSecret });
 const address = await app.start();
 const origin = `http://${host}:${address.port}`;
