@@ -1,5 +1,5 @@
 /**
- * Writes docs/vectors/protocol-v1.json, the published known-answer vectors of
+ * Writes docs/vectors/protocol-v2.json, the published known-answer vectors of
  * the protocol, from the real code (`pnpm vectors`). Run it only when the
  * wire format changes on purpose; the test in
  * packages/helpers/test/crypto/protocol-vectors.test.ts fails until the file
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { NodeCryptoProvider } from '../packages/helpers/src/index.ts';
 import { buildProtocolVectors } from '../packages/helpers/test/vectors/protocol-vectors.ts';
 
-const target = fileURLToPath(new URL('../docs/vectors/protocol-v1.json', import.meta.url));
+const target = fileURLToPath(new URL('../docs/vectors/protocol-v2.json', import.meta.url));
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, `${JSON.stringify(await buildProtocolVectors(new NodeCryptoProvider()), null, 2)}\n`);
 console.log(`wrote ${target}`);

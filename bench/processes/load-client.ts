@@ -9,7 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { InMemoryPinStore, NodeCryptoProvider, SecurityLevel } from '@sealed/helpers';
 import { SealedClient } from '@sealed/helpers/client';
-import { HANDSHAKE_FIELD, completeClientHandshake, createClientHello } from '@sealed/helpers/crypto';
+import { HANDSHAKE_FIELD, answerServerHello, createClientHello, type SecureChannel } from '@sealed/helpers/crypto';
 import {
   BENCH_EVENT,
   BENCH_ROOM,
@@ -95,36 +95,38 @@ const sealedCountingConnector: Connector = (index) =>
   new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
     const identity = crypto.ed25519KeyPair();
-    const { hello, pending } = createClientHello({ crypto, level: SecurityLevel.ENCRYPTED, identity, nowMs: Date.now() });
+    const { hello, pending } = createClientHello({ crypto, level: SecurityLevel.ENCRYPTED, nowMs: Date.now() });
     let binaryFrames = 0;
-    let channel: Awaited<ReturnType<typeof completeClientHandshake>> | undefined;
+    let channel: SecureChannel | undefined;
     const sendSealed = (event: string, data?: unknown): void => {
-      if (!channel?.ok || !channel.channel) return;
-      socket.send(channel.channel.seal(Buffer.from(JSON.stringify({ event, data })), Date.now()) as Uint8Array);
+      if (!channel) return;
+      socket.send(channel.seal(Buffer.from(JSON.stringify({ event, data })), Date.now()) as Uint8Array);
     };
     socket.on('error', reject);
-    socket.on('open', () =>
-      socket.send(JSON.stringify({ event: 'authenticate', data: { token: `user-${process.pid}-${index}`, [HANDSHAKE_FIELD]: hello } })),
-    );
+    socket.on('open', () => socket.send(JSON.stringify({ event: 'authenticate', data: { [HANDSHAKE_FIELD]: hello } })));
     socket.on('message', async (raw, isBinary) => {
       if (!isBinary) {
-        const message = JSON.parse(raw.toString()) as { event: string; data: { id: string; userId: string } };
-        if (message.event !== 'connected') return reject(new Error(raw.toString()));
-        channel = await completeClientHandshake({
+        const message = JSON.parse(raw.toString()) as { event: string; data: unknown };
+        if (message.event !== 'sealed:handshake') return reject(new Error(raw.toString()));
+        const answered = await answerServerHello({
           crypto,
           pending,
-          reply: (message.data as Record<string, unknown>)[HANDSHAKE_FIELD],
-          clientId: message.data.id,
-          userId: message.data.userId,
+          reply: message.data,
+          identity,
+          credentials: Buffer.from(JSON.stringify({ token: `user-${process.pid}-${index}` })),
           trust: { pins: new InMemoryPinStore(), pinName: 'bench' },
           nowMs: Date.now(),
         });
-        sendSealed('ping');
+        if (!answered.ok) return reject(new Error(`handshake failed: ${answered.code}`));
+        channel = answered.channel;
+        socket.send(JSON.stringify({ event: 'sealed:finish', data: answered.finish }));
         return;
       }
+      // connected, then the answer to ping, then joined; after that, benchmark messages.
       binaryFrames += 1;
-      if (binaryFrames === 1) sendSealed('join', { rooms: [BENCH_ROOM] });
-      else if (binaryFrames === 2) resolve(() => socket.terminate());
+      if (binaryFrames === 1) sendSealed('ping');
+      else if (binaryFrames === 2) sendSealed('join', { rooms: [BENCH_ROOM] });
+      else if (binaryFrames === 3) resolve(() => socket.terminate());
       else onBench({ ts: 0 });
     });
   });

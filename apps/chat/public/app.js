@@ -81,8 +81,8 @@ function showSecurity(info) {
   $('credentials').textContent = !info
     ? '-'
     : info.credentialsSealed
-      ? 'sealed to the pinned server key'
-      : 'sent in the clear (first visit: the key is pinned now)';
+      ? 'sent only to the verified server, encrypted'
+      : 'sent in the clear';
 }
 
 function selectRoom(room) {
@@ -136,13 +136,6 @@ function explainFailure({ code, message }) {
       );
     case ClientFailureCode.AUTH_FAILED:
       return 'That name was refused: use 1 to 32 letters, digits, "-" or "_".';
-    case ClientFailureCode.SEALED_CREDENTIALS_REFUSED:
-      return (
-        'The server refused the sign-in this browser sealed to the key it pinned for the server. ' +
-        'Either the name was refused, or the server no longer holds that key and could not read it: ' +
-        'someone may be intercepting the connection, and your name was not revealed to them. ' +
-        "If the server's key was changed on purpose, clear this site's data to pin the new key."
-      );
     case ClientFailureCode.DOWNGRADE:
       return 'The server did not offer an encrypted connection, so this page will not connect.';
     case ClientFailureCode.REFUSED:
@@ -169,8 +162,6 @@ function signIn(name) {
     credentials: { token: name },
     pins: browserPins,
     identity: identityFor(name),
-    // Once the server key is pinned, the name travels sealed to it, unreadable to anything between.
-    sealCredentials: true,
   });
   client.on(ClientLifecycleEvent.OPEN, (info) => {
     setStatus(`Signed in as ${info.userId}`);

@@ -82,8 +82,8 @@ export class ChatApplication extends BaseApplication {
       WebSocketBindingKeys.MESSAGE_BUS,
       redisUrl ? new RedisBus({ url: redisUrl, logger: this.logger }) : new InProcessBus(),
     );
-    // Credentials a page sealed to the server key are opened before the demo check sees them.
-    this.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, this.#kit.authenticateSealed(demoAuthenticate));
+    // Runs once the page has proved its key; the name arrives sealed inside the handshake.
+    this.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, demoAuthenticate);
     this.bindValue(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER, demoRoomPolicy);
     this.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, this.#kit.handshakeFn);
     this.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, this.#kit.outboundTransformer);

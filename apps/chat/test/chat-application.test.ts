@@ -99,7 +99,7 @@ describe('ChatApplication', () => {
   it('serves plaintext clients too when SECURITY_LEVELS includes none', async () => {
     const { ws } = await startApp({ securityLevels: [SecurityLevel.ENCRYPTED, SecurityLevel.NONE] });
     const { client, connected } = await TestClient.authenticated(ws, { token: 'alice' });
-    expect(connected.sealed).toEqual({ v: 1, level: 'none', accepted: ['encrypted', 'none'] });
+    expect(connected.sealed).toEqual({ v: 2, level: 'none', accepted: ['encrypted', 'none'] });
     client.send('join', { rooms: ['lobby'] });
     await client.next('joined');
     client.send('chat', { room: 'lobby', text: 'plain' });

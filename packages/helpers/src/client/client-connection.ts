@@ -1,8 +1,8 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { fromBase64, utf8Decode, utf8Encode, zeroize } from '../crypto/bytes.ts';
-import { completeClientHandshake, createClientHello, sealHelloCredentials, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { answerServerHello, createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, type ClientHelloWire } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy, SecureChannel } from '../crypto/secure-channel.ts';
@@ -24,7 +24,6 @@ export interface ClientConnectionSettings {
   identity: () => RawKeyPair;
   credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
   suites: readonly AeadSuite[] | undefined;
-  sealCredentials: boolean;
   serverKey: string | undefined;
   pins: PinStore;
   pinName: string;
@@ -66,7 +65,7 @@ function closeCodeFor(code: ClientFailureCode): number {
 /** The client failure code of a failed handshake. */
 function handshakeFailureCode(failure: string): ClientFailureCode {
   if (failure === 'SERVER_KEY_MISMATCH') return ClientFailureCode.SERVER_KEY_MISMATCH;
-  if (failure === 'DOWNGRADE' || failure === 'MISSING_HANDSHAKE') return ClientFailureCode.DOWNGRADE;
+  if (failure === 'DOWNGRADE') return ClientFailureCode.DOWNGRADE;
   return ClientFailureCode.HANDSHAKE_FAILED;
 }
 
@@ -85,15 +84,19 @@ function isLargerThan(raw: unknown, maxBytes: number): boolean {
 }
 
 /**
- * One socket's life on the client: authenticate, handshake, then encrypted
- * (or plaintext) frames both ways. Inbound frames are handled one at a time
- * in arrival order, on a chain that catches every failure, so one bad frame
- * or a throwing listener never stops the frames after it. Reconnecting,
- * rooms and listeners belong to the `SealedClient` that owns it.
+ * One socket's life on the client: hello, the server's hello, the finish
+ * (with the credentials inside), then protected (or, at level `none`,
+ * plaintext) frames both ways. Inbound frames are handled one at a time in
+ * arrival order, on a chain that catches every failure, so one bad frame or
+ * a throwing listener never stops the frames after it. Reconnecting, rooms
+ * and listeners belong to the `SealedClient` that owns it.
  *
- * Before `connected`, only `connected` and `error` are accepted; anything
- * else ends the connection with 4008, so nothing reaches the application
- * before the server has proved its key.
+ * Before it is open, the connection accepts only what the handshake expects
+ * next (`sealed:handshake`, then `connected` through the channel; or
+ * `connected` at level `none`) and `error`; anything else ends it with
+ * 4008, so nothing reaches the application before the server has proved its
+ * key. Once the channel exists, a frame that is not protected ends it with
+ * 4005.
  */
 export class ClientConnection {
   readonly #socket: WebSocketLike;
@@ -101,10 +104,13 @@ export class ClientConnection {
   readonly #events: ClientConnectionEvents;
   #pending: PendingClientHandshake | undefined;
   #channel: SecureChannel | undefined;
+  #suite: AeadSuite | undefined;
+  #serverFingerprint: string | undefined;
   #open = false;
   #closed = false;
   #failure: SealedClientError | undefined;
-  #credentialsSealed = false;
+  /** The credentials as UTF-8 JSON, from the hello until they are sealed into the finish; zeroed then. */
+  #credentials: Uint8Array | undefined;
   #inboundTail: Promise<void> = Promise.resolve();
   #outboundTail: Promise<void> = Promise.resolve();
 
@@ -182,40 +188,20 @@ export class ClientConnection {
   async #authenticate(): Promise<void> {
     const settings = this.#settings;
     const { credentials } = settings;
-    let payload: Record<string, unknown> = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
+    const produced = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
+    let payload: Record<string, unknown> = produced;
     if (settings.level !== SecurityLevel.NONE) {
-      const { hello, pending } = createClientHello({
-        crypto: settings.crypto,
-        level: settings.level,
-        identity: settings.identity(),
-        nowMs: settings.now(),
-        suites: settings.suites,
-      });
+      const { hello, pending } = createClientHello({ crypto: settings.crypto, level: settings.level, nowMs: settings.now(), suites: settings.suites });
       this.#pending = pending;
-      const serverIdentity = settings.sealCredentials ? await this.#knownServerKey() : undefined;
-      if (serverIdentity) {
-        let sealedHello: ClientHelloWire;
-        try {
-          sealedHello = await sealHelloCredentials({ crypto: settings.crypto, hello, pending, serverIdentity, credentials: payload });
-        } catch {
-          return this.#abort(ClientFailureCode.HANDSHAKE_FAILED, 'The known server key cannot seal credentials');
-        }
-        // Only the hello goes out: the credentials are inside it, sealed to the server key.
-        payload = { [HANDSHAKE_FIELD]: sealedHello };
-        this.#credentialsSealed = true;
-      } else {
-        payload[HANDSHAKE_FIELD] = hello;
-      }
+      // Kept until the server has proved its key; then signed and sealed into the finish, never sent beside the hello.
+      this.#credentials = utf8Encode(JSON.stringify(produced));
+      payload = { [HANDSHAKE_FIELD]: hello };
     }
-    if (!this.#closed && this.#socket.readyState === WEBSOCKET_OPEN) {
-      this.#socket.send(encodeFrame(ClientEvent.AUTHENTICATE, payload));
-    }
+    this.#sendText(encodeFrame(ClientEvent.AUTHENTICATE, payload));
   }
 
-  /** The server identity key configured or pinned for this server, if any. */
-  async #knownServerKey(): Promise<Uint8Array | undefined> {
-    const known = this.#settings.serverKey ?? (await this.#settings.pins.get(this.#settings.pinName));
-    return known === undefined ? undefined : fromBase64(known);
+  #sendText(text: string): void {
+    if (!this.#closed && this.#socket.readyState === WEBSOCKET_OPEN) this.#socket.send(text);
   }
 
   async #onFrame(raw: unknown): Promise<void> {
@@ -232,9 +218,9 @@ export class ClientConnection {
   }
 
   async #onEncryptedFrame(channel: SecureChannel, raw: unknown): Promise<void> {
-    if (typeof raw === 'string') return this.#abort(ClientFailureCode.CRYPTO_FAILURE, 'Plaintext frame on an encrypted connection');
+    if (typeof raw === 'string') return this.#abort(ClientFailureCode.CRYPTO_FAILURE, 'A frame that is not protected arrived on a protected connection');
     const opened = await channel.open(new Uint8Array(raw as ArrayBuffer));
-    if (!opened.ok) return this.#abort(ClientFailureCode.CRYPTO_FAILURE, `Encrypted frame refused (${opened.code})`);
+    if (!opened.ok) return this.#abort(ClientFailureCode.CRYPTO_FAILURE, `Protected frame refused (${opened.code})`);
     let text: string;
     try {
       text = utf8Decode(opened.plaintext);
@@ -252,15 +238,20 @@ export class ClientConnection {
   }
 
   /**
-   * Before the connection is open the server may send `connected` (with the
-   * handshake reply) or a refusal (`error`), nothing else: anything else was
-   * put on the path by someone else, and ends the connection (4008).
+   * Before the connection is open the server may send its hello
+   * (`sealed:handshake`, once), `connected` (through the channel, or at level
+   * `none` in the clear) or a refusal (`error`), nothing else: anything else
+   * was put on the path by someone else, and ends the connection (4008).
    */
   #beforeOpen(decoded: DecodeResult): void | Promise<void> {
     if (!decoded.ok) return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, `A malformed frame arrived before the connection opened: ${decoded.reason}`);
     const { message } = decoded;
-    const expectsConnected = this.#settings.level === SecurityLevel.NONE || this.#pending !== undefined;
+    const expectsConnected = this.#settings.level === SecurityLevel.NONE || this.#channel !== undefined;
     if (message.event === ServerEvent.CONNECTED && expectsConnected) return this.#onConnected(message.data);
+    if (message.event === ServerEvent.CONNECTED) {
+      return this.#abort(ClientFailureCode.DOWNGRADE, 'The server opened the connection without the handshake the client asked for');
+    }
+    if (message.event === ServerEvent.HANDSHAKE && this.#pending) return this.#onServerHello(message.data);
     if (message.event === ServerEvent.ERROR) return this.#onRefusal(message);
     return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, `Event "${message.event}" arrived before the connection opened`);
   }
@@ -276,28 +267,26 @@ export class ClientConnection {
 
   /** The failure code of a server `error` before the connection opened. */
   #refusalCode(serverCode: unknown): ClientFailureCode {
-    if (serverCode !== ErrorCode.AUTH_FAILED) return ClientFailureCode.REFUSED;
-    return this.#credentialsSealed ? ClientFailureCode.SEALED_CREDENTIALS_REFUSED : ClientFailureCode.AUTH_FAILED;
+    return serverCode === ErrorCode.AUTH_FAILED ? ClientFailureCode.AUTH_FAILED : ClientFailureCode.REFUSED;
   }
 
-  async #onConnected(data: unknown): Promise<void> {
-    const fields = (typeof data === 'object' && data !== null ? data : {}) as { id?: unknown; userId?: unknown; [HANDSHAKE_FIELD]?: unknown };
-    const { id: clientId, userId } = fields;
-    if (typeof clientId !== 'string' || typeof userId !== 'string') {
-      return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, 'The connected frame lacks the client id or the user id');
-    }
+  /**
+   * The server's hello: checked and answered with the finish, which carries
+   * the credentials; from here on every frame goes through the channel.
+   */
+  async #onServerHello(data: unknown): Promise<void> {
     const settings = this.#settings;
-    let serverFingerprint: string | undefined;
-    let suite: AeadSuite | undefined;
-    if (settings.level !== SecurityLevel.NONE) {
-      const pending = this.#pending!;
-      this.#pending = undefined;
-      const result = await completeClientHandshake({
+    const pending = this.#pending!;
+    const credentials = this.#credentials!;
+    this.#pending = undefined;
+    this.#credentials = undefined;
+    try {
+      const result = await answerServerHello({
         crypto: settings.crypto,
         pending,
-        reply: fields[HANDSHAKE_FIELD],
-        clientId,
-        userId,
+        reply: data,
+        identity: settings.identity(),
+        credentials,
         trust: {
           expected: settings.serverKey === undefined ? undefined : fromBase64(settings.serverKey),
           pins: settings.pins,
@@ -308,21 +297,33 @@ export class ClientConnection {
       });
       if (!result.ok) return this.#abort(handshakeFailureCode(result.code), `Handshake failed: ${result.code}`);
       if (this.#closed) {
-        result.channel?.close();
+        result.channel.close();
         return;
       }
       this.#channel = result.channel;
-      suite = result.suite;
-      serverFingerprint = identityFingerprint(settings.crypto, result.serverIdentity);
+      this.#suite = result.suite;
+      this.#serverFingerprint = identityFingerprint(settings.crypto, result.serverIdentity);
+      this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
+    } finally {
+      zeroize(credentials);
     }
+  }
+
+  #onConnected(data: unknown): void {
+    const fields = (typeof data === 'object' && data !== null ? data : {}) as { id?: unknown; userId?: unknown };
+    const { id: clientId, userId } = fields;
+    if (typeof clientId !== 'string' || typeof userId !== 'string') {
+      return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, 'The connected frame lacks the client id or the user id');
+    }
+    const { level } = this.#settings;
     this.#open = true;
     this.#events.onOpen({
       clientId,
       userId,
-      level: settings.level,
-      suite,
-      serverFingerprint,
-      credentialsSealed: this.#credentialsSealed,
+      level,
+      suite: this.#suite,
+      serverFingerprint: this.#serverFingerprint,
+      credentialsSealed: level !== SecurityLevel.NONE,
     });
   }
 
@@ -350,6 +351,8 @@ export class ClientConnection {
     this.#channel = undefined;
     if (this.#pending) zeroize(this.#pending.ephemeral.secretKey);
     this.#pending = undefined;
+    zeroize(this.#credentials);
+    this.#credentials = undefined;
     this.#events.onClose(code, reason, this.#failure);
   }
 }

@@ -12,12 +12,6 @@ export const ClientFailureCode = {
   CRYPTO_FAILURE: 'CRYPTO_FAILURE',
   /** The server refused the credentials. */
   AUTH_FAILED: 'AUTH_FAILED',
-  /**
-   * The server refused credentials sealed to the configured or pinned key:
-   * they are wrong, or the server does not hold that key (it could not read
-   * them). The client never resends them in the clear.
-   */
-  SEALED_CREDENTIALS_REFUSED: 'SEALED_CREDENTIALS_REFUSED',
   /** The server refused the client for another reason (see the close code). */
   REFUSED: 'REFUSED',
   /** The client was closed, or gave up reconnecting. */
@@ -30,7 +24,7 @@ export const ClientFailureCode = {
   INVALID_URL: 'INVALID_URL',
   /** The `credentials` function threw or rejected. */
   CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
-  /** Before the connection opened, a frame other than `connected` or `error` arrived, or `connected` lacks its ids (the client closes with 4008). */
+  /** Before the connection opened, a frame the handshake does not expect arrived (say, anything but `sealed:handshake`, `connected` or `error`), or `connected` lacks its ids (the client closes with 4008). */
   PROTOCOL_VIOLATION: 'PROTOCOL_VIOLATION',
   /** A frame from the server on an open connection is not a valid `{ event, data }` frame; it is dropped. */
   MALFORMED_FRAME: 'MALFORMED_FRAME',

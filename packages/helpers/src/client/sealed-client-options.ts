@@ -19,7 +19,11 @@ export interface ConnectionInfo {
   suite: AeadSuite | undefined;
   /** Fingerprint of the server identity key (levels above `none`). */
   serverFingerprint: string | undefined;
-  /** Whether this connection's credentials travelled sealed to the server key (`sealCredentials`). */
+  /**
+   * Whether this connection's credentials travelled sealed inside the
+   * handshake, readable by the server that proved its key and by no one
+   * else (every level above `none`); at `none` they go in the clear.
+   */
   credentialsSealed: boolean;
 }
 
@@ -40,7 +44,11 @@ export interface LeaveResult {
 export interface SealedClientOptions {
   /** `ws://` or `wss://` URL of the server's WebSocket path. */
   url: string;
-  /** The `authenticate` payload, or a function that produces it for each (re)connection. */
+  /**
+   * The credentials `authenticateFn` gets, or a function that produces them
+   * for each (re)connection. At levels above `none` they travel signed and
+   * sealed inside the handshake, once the server has proved its key.
+   */
   credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
   /** The protection to insist on; the client never continues with less. */
   level?: SecurityLevel;
@@ -52,14 +60,6 @@ export interface SealedClientOptions {
   pins?: PinStore;
   /** The name the server key is pinned under; the URL's host by default. */
   pinName?: string;
-  /**
-   * At levels above `none`, seal `credentials` to the server identity key whenever it is known
-   * (`serverKey`, or pinned by an earlier connection), so that only the
-   * server reads them, not a TLS-terminating proxy. The server must open
-   * them (`kit.authenticateSealed`). Off by default; a first connection
-   * without `serverKey` sends them in the clear and pins the key.
-   */
-  sealCredentials?: boolean;
   /** The client's Ed25519 identity; generated once per client by default. Persist it to keep the server's pin valid. */
   identity?: RawKeyPair;
   /** Primitives; the portable ones (noble + WebCrypto) by default. On Node, pass `new NodeCryptoProvider()`. */

@@ -181,7 +181,6 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       identity: () => this.#ensureIdentity(),
       credentials: options.credentials,
       suites: options.suites,
-      sealCredentials: options.sealCredentials ?? false,
       serverKey: options.serverKey,
       pins: this.#pins,
       pinName: options.pinName ?? new URL(options.url).host,

@@ -1,35 +1,28 @@
 import { CLIENT_SUITE_OFFER, type AeadSuite } from './aead-suite.ts';
-import { constantTimeEqual, toBase64, utf8Encode, zeroize } from './bytes.ts';
+import { constantTimeEqual, toBase64, zeroize } from './bytes.ts';
+import { FINISH_NONCE, encodeClientFinish } from './client-finish.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
-import { CLIENT_NONCE_BYTES, readServerHello, type ClientHelloWire } from './handshake-messages.ts';
-import { HANDSHAKE_VERSION, clientProofMessage, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
-import { deriveTrafficKeys } from './key-schedule.ts';
+import { CLIENT_NONCE_BYTES, readServerHello, type ClientFinishWire, type ClientHelloWire } from './handshake-messages.ts';
+import { HANDSHAKE_VERSION, clientSignedMessage, serverSignedMessage, sessionHash, transcriptHash } from './handshake-transcript.ts';
+import { deriveTrafficKeys, ephemeralSharedSecret, finishKey } from './key-schedule.ts';
 import { comparePin, type PinStore } from './pin-store.ts';
-import { sealCredentials } from './sealed-credentials.ts';
-import { Direction, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
-import { SECURITY_LEVEL_CODES, SecurityLevel } from './security-level.ts';
+import { Direction, FrameKind, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
+import { SecurityLevel } from './security-level.ts';
+import { sealWithSuite } from './suite-aead.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** Why the client aborted a handshake. */
-export type ClientHandshakeFailure =
-  | 'MISSING_HANDSHAKE'
-  | 'MALFORMED'
-  | 'DOWNGRADE'
-  | 'SERVER_KEY_MISMATCH'
-  | 'BAD_SIGNATURE'
-  | 'INVALID_KEY';
+export type ClientHandshakeFailure = 'MALFORMED' | 'DOWNGRADE' | 'SERVER_KEY_MISMATCH' | 'BAD_SIGNATURE' | 'INVALID_KEY';
 
-/** What the client keeps between sending its hello and reading the reply. */
+/** What the client keeps between sending its hello and reading the server's. */
 export interface PendingClientHandshake {
   level: SecurityLevel;
   ephemeral: RawKeyPair;
   nonce: Uint8Array;
-  identity: Uint8Array;
+  timestampMs: number;
   suites: readonly AeadSuite[];
-  /** The client proof the hello's signature covers. */
-  proof: Uint8Array;
 }
 
 /** How the client decides whether to trust the server's identity key. */
@@ -43,107 +36,71 @@ export interface ServerKeyTrust {
 }
 
 /**
- * Starts a handshake at `authenticated` or `encrypted`: a fresh ephemeral
- * key, a fresh nonce, and a signature over them with the client identity.
+ * Starts a handshake at `authenticated` or `encrypted` (message 1): a fresh
+ * ephemeral key, a fresh nonce and the client's clock. Nothing in it is
+ * secret or signed; the client proves itself in its finish, once it has the
+ * server's contribution to sign.
  */
 export function createClientHello(params: {
   crypto: CryptoProvider;
   level: SecurityLevel;
-  identity: RawKeyPair;
   nowMs: number;
   /** AEADs to offer, in order of preference. */
   suites?: readonly AeadSuite[];
 }): { hello: ClientHelloWire; pending: PendingClientHandshake } {
-  const { crypto, level, identity, nowMs } = params;
+  const { crypto, level, nowMs } = params;
   const suites = params.suites ?? CLIENT_SUITE_OFFER;
   if (level === SecurityLevel.NONE) throw new SealedError(UsageErrorCode.INVALID_SECURITY_LEVEL, 'Level "none" has no handshake');
   const ephemeral = crypto.x25519KeyPair();
   const nonce = crypto.randomBytes(CLIENT_NONCE_BYTES);
-  const proof = clientProofMessage({
-    level,
-    clientEphemeral: ephemeral.publicKey,
-    clientNonce: nonce,
-    clientIdentity: identity.publicKey,
-    timestampMs: nowMs,
-    suites,
-  });
   return {
-    hello: {
-      v: HANDSHAKE_VERSION,
-      level,
-      e: toBase64(ephemeral.publicKey),
-      n: toBase64(nonce),
-      id: toBase64(identity.publicKey),
-      ts: nowMs,
-      sig: toBase64(crypto.ed25519Sign(identity.secretKey, proof)),
-      suites: [...suites],
-    },
-    pending: { level, ephemeral, nonce, identity: identity.publicKey, suites, proof },
+    hello: { v: HANDSHAKE_VERSION, level, e: toBase64(ephemeral.publicKey), n: toBase64(nonce), ts: nowMs, suites: [...suites] },
+    pending: { level, ephemeral, nonce, timestampMs: nowMs, suites },
   };
 }
 
-/**
- * Seals the `authenticate` credentials into a hello, to a server identity
- * key the client already trusts (configured, or pinned on an earlier
- * connection), so that only that server reads them: a TLS-terminating proxy
- * or a log of the upgrade traffic never sees the token. Returns the hello
- * with `c` set; send it without the credentials beside it.
- *
- * @throws Error when `serverIdentity` is not an Ed25519 public key.
- */
-export async function sealHelloCredentials(params: {
-  crypto: CryptoProvider;
-  hello: ClientHelloWire;
-  pending: PendingClientHandshake;
-  serverIdentity: Uint8Array;
-  credentials: Record<string, unknown>;
-}): Promise<ClientHelloWire> {
-  const sealed = await sealCredentials({
-    crypto: params.crypto,
-    ephemeralSecret: params.pending.ephemeral.secretKey,
-    serverIdentity: params.serverIdentity,
-    proof: params.pending.proof,
-    credentials: utf8Encode(JSON.stringify(params.credentials)),
-  });
-  return { ...params.hello, c: toBase64(sealed) };
-}
-
-/** A finished client handshake. */
+/** A server hello the client accepted: its finish to send, and the channel every later frame goes through. */
 export interface ClientHandshakeResult {
   ok: true;
+  /** The data of `sealed:finish`. */
+  finish: ClientFinishWire;
   level: SecurityLevel;
   suite: AeadSuite;
   serverIdentity: Uint8Array;
-  channel: SecureChannel | undefined;
+  channel: SecureChannel;
 }
 
 /**
- * Finishes the handshake from the `connected` reply: refuses any level other
- * than the one asked for (no downgrade), checks the server identity against
- * the configured or pinned key, verifies the transcript signature, and at
- * `encrypted` derives the traffic keys. The ephemeral secret is zeroed
- * whatever happens.
+ * Reads the server hello (message 2) and answers it (message 3): refuses any
+ * level other than the one asked for (no downgrade) and any suite it did not
+ * offer, checks the server identity against the configured or pinned key,
+ * verifies the server's signature over the transcript (only then is a new
+ * key pinned), signs the transcript and the credentials with the client
+ * identity, and seals identity, signature and credentials under the finish
+ * key. The channel's keys come from the session hash, which covers all of
+ * it. The ephemeral secret and the shared secret are zeroed whatever happens.
  */
-export async function completeClientHandshake(params: {
+export async function answerServerHello(params: {
   crypto: CryptoProvider;
   pending: PendingClientHandshake;
-  /** `data.sealed` of the `connected` reply. */
+  /** The data of `sealed:handshake`. */
   reply: unknown;
-  clientId: string;
-  userId: string;
+  identity: RawKeyPair;
+  /** The credentials as UTF-8 JSON: the server hands what they parse to to `authenticateFn`. */
+  credentials: Uint8Array;
   trust: ServerKeyTrust;
   nowMs: number;
   rekey?: RekeyPolicy;
 }): Promise<ClientHandshakeResult | { ok: false; code: ClientHandshakeFailure }> {
   const { crypto, pending } = params;
   const fail = (failure: ClientHandshakeFailure): { ok: false; code: ClientHandshakeFailure } => ({ ok: false, code: failure });
+  let shared: Uint8Array | undefined;
+  let key: Uint8Array | undefined;
   try {
-    if (params.reply === undefined) return fail('MISSING_HANDSHAKE');
     const reply = readServerHello(params.reply);
     if (!reply) return fail('MALFORMED');
-    if (SECURITY_LEVEL_CODES[reply.level] !== SECURITY_LEVEL_CODES[pending.level]) return fail('DOWNGRADE');
+    if (reply.level !== pending.level) return fail('DOWNGRADE');
     const { ephemeral, identity, signature, suite } = reply;
-    if (!ephemeral || !identity || !signature || !suite) return fail('MALFORMED');
     if (!pending.suites.includes(suite)) return fail('DOWNGRADE');
 
     const { expected, pins, pinName } = params.trust;
@@ -163,35 +120,42 @@ export async function completeClientHandshake(params: {
       acceptedLevels: reply.accepted,
       offeredSuites: pending.suites,
       suite,
+      timestampMs: pending.timestampMs,
       clientEphemeral: pending.ephemeral.publicKey,
       clientNonce: pending.nonce,
-      clientIdentity: pending.identity,
       serverEphemeral: ephemeral,
       serverIdentity: identity,
-      clientId: params.clientId,
-      userId: params.userId,
     });
     if (!crypto.ed25519Verify(identity, serverSignedMessage(transcript), signature)) return fail('BAD_SIGNATURE');
     if (unpinned) await pins.set(pinName, toBase64(identity));
 
-    let channel: SecureChannel | undefined;
-    if (reply.level === SecurityLevel.ENCRYPTED) {
-      const keys = deriveTrafficKeys(crypto, pending.ephemeral.secretKey, ephemeral, transcript);
-      channel = new SecureChannel({
-        crypto,
-        sendDirection: Direction.CLIENT_TO_SERVER,
-        sendKey: keys.clientToServer,
-        receiveKey: keys.serverToClient,
-        transcript,
-        rekey: params.rekey,
-        suite,
-        nowMs: params.nowMs,
-      });
-    }
-    return { ok: true, level: reply.level, suite, serverIdentity: identity, channel };
+    shared = ephemeralSharedSecret(crypto, pending.ephemeral.secretKey, ephemeral);
+    key = finishKey(crypto, shared, transcript);
+    const clientIdentity = params.identity;
+    const clientSignature = crypto.ed25519Sign(clientIdentity.secretKey, clientSignedMessage(crypto, transcript, params.credentials));
+    const plaintext = encodeClientFinish({ identity: clientIdentity.publicKey, signature: clientSignature, credentials: params.credentials });
+    const box = await sealWithSuite(crypto, suite, key, FINISH_NONCE, plaintext, transcript);
+    zeroize(plaintext);
+
+    const session = sessionHash(crypto, transcript, clientIdentity.publicKey, params.credentials);
+    const keys = deriveTrafficKeys(crypto, shared, session);
+    const channel = new SecureChannel({
+      crypto,
+      sendDirection: Direction.CLIENT_TO_SERVER,
+      sendKey: keys.clientToServer,
+      receiveKey: keys.serverToClient,
+      sessionHash: session,
+      kind: reply.level === SecurityLevel.ENCRYPTED ? FrameKind.ENCRYPTED : FrameKind.AUTHENTICATED,
+      rekey: params.rekey,
+      suite,
+      nowMs: params.nowMs,
+    });
+    return { ok: true, finish: { box: toBase64(box) }, level: reply.level, suite, serverIdentity: identity, channel };
   } catch {
     return fail('INVALID_KEY');
   } finally {
     zeroize(pending.ephemeral.secretKey);
+    zeroize(shared);
+    zeroize(key);
   }
 }

@@ -1,16 +1,16 @@
 import { isAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { fromBase64 } from './bytes.ts';
 import { CryptoSizes } from './crypto-provider.ts';
-import { HANDSHAKE_VERSION, clientProofMessage } from './handshake-transcript.ts';
+import { HANDSHAKE_VERSION } from './handshake-transcript.ts';
 import { isSecurityLevel, type SecurityLevel } from './security-level.ts';
 
 /** Bytes of the client's handshake nonce. */
 export const CLIENT_NONCE_BYTES = 32;
 
-/** The field of the `authenticate` payload and of the `connected` reply that carries the handshake. */
+/** The field of the `authenticate` payload (and of `connected` at level `none`) that carries the handshake. */
 export const HANDSHAKE_FIELD = 'sealed';
 
-/** The client's half of the handshake, sent inside `authenticate` as `data.sealed`. */
+/** Message 1, the client's hello: the whole `authenticate` payload is `{ sealed: <this> }`. */
 export interface ClientHelloWire {
   v: number;
   level: SecurityLevel;
@@ -18,31 +18,38 @@ export interface ClientHelloWire {
   e: string;
   /** 32 random bytes, base64. */
   n: string;
-  /** Client identity Ed25519 public key, base64. */
-  id: string;
   /** Client clock, ms since the epoch. */
   ts: number;
-  /** Ed25519 signature of the client proof, base64. */
-  sig: string;
   /** The AEADs the client can run, in its order of preference. */
   suites: AeadSuite[];
-  /** Optional: the `authenticate` credentials sealed to the server identity key, base64 (see `sealHelloCredentials`). */
-  c?: string;
 }
 
-/** The server's half, sent inside `connected` as `data.sealed`. */
+/** Message 2, the server's hello: the data of `sealed:handshake`. */
 export interface ServerHelloWire {
   v: number;
   level: SecurityLevel;
   accepted: SecurityLevel[];
-  /** The AEAD the server chose from the client's offer (levels above `none`). */
-  suite?: AeadSuite;
-  /** Server ephemeral X25519 public key, base64 (levels above `none`). */
-  e?: string;
-  /** Server identity Ed25519 public key, base64 (levels above `none`). */
-  id?: string;
-  /** Ed25519 signature of the transcript, base64 (levels above `none`). */
-  sig?: string;
+  /** The AEAD the server chose from the client's offer. */
+  suite: AeadSuite;
+  /** Server ephemeral X25519 public key, base64. */
+  e: string;
+  /** Server identity Ed25519 public key, base64. */
+  id: string;
+  /** Ed25519 signature of the transcript, base64. */
+  sig: string;
+}
+
+/** Message 3, the client's finish: the data of `sealed:finish`. */
+export interface ClientFinishWire {
+  /** The sealed finish box (client identity, its signature, the credentials), base64. */
+  box: string;
+}
+
+/** What a server at level `none` merges into `connected` as `sealed`. */
+export interface PlaintextReplyWire {
+  v: number;
+  level: 'none';
+  accepted: SecurityLevel[];
 }
 
 /** A client hello with its fields decoded and their sizes checked. */
@@ -51,23 +58,18 @@ export interface ClientHello {
   level: SecurityLevel;
   ephemeral: Uint8Array;
   nonce: Uint8Array;
-  identity: Uint8Array;
   timestampMs: number;
-  signature: Uint8Array;
   suites: AeadSuite[];
-  /** Sealed credentials (ciphertext and tag), when the client sent them. */
-  credentials?: Uint8Array;
 }
 
 /** A server hello with its fields decoded and their sizes checked. */
 export interface ServerHello {
-  version: number;
   level: SecurityLevel;
   accepted: SecurityLevel[];
-  suite?: AeadSuite;
-  ephemeral?: Uint8Array;
-  identity?: Uint8Array;
-  signature?: Uint8Array;
+  suite: AeadSuite;
+  ephemeral: Uint8Array;
+  identity: Uint8Array;
+  signature: Uint8Array;
 }
 
 /** `value` as a plain JSON object, or `undefined` for anything else (arrays included). */
@@ -78,6 +80,12 @@ export function record(value: unknown): Record<string, unknown> | undefined {
 /** The hello inside an `authenticate` payload (`data.sealed`), as received; `undefined` when absent. */
 export function helloField(data: unknown): unknown {
   return record(data)?.[HANDSHAKE_FIELD];
+}
+
+/** Whether an `authenticate` payload holds the hello and nothing else (credentials travel in the finish, never beside the hello). */
+export function isHelloOnly(data: unknown): boolean {
+  const fields = record(data);
+  return fields !== undefined && Object.keys(fields).length === 1 && fields[HANDSHAKE_FIELD] !== undefined;
 }
 
 /** Whether a hello's timestamp is within `maxClockSkewMs` of `nowMs`, either side. */
@@ -97,43 +105,31 @@ export function readClientHello(value: unknown): ClientHello | undefined {
   if (!wire || typeof wire.v !== 'number' || !isSecurityLevel(wire.level)) return undefined;
   const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
   const nonce = bytesField(wire.n, CLIENT_NONCE_BYTES);
-  const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
-  const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
-  if (!ephemeral || !nonce || !identity || !signature) return undefined;
+  if (!ephemeral || !nonce) return undefined;
   if (typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.ts) || wire.ts < 0) return undefined;
   const suites = readSuites(wire.suites);
   if (!suites) return undefined;
-  const hello: ClientHello = { version: wire.v, level: wire.level, ephemeral, nonce, identity, timestampMs: wire.ts, signature, suites };
-  if (wire.c === undefined) return hello;
-  const credentials = typeof wire.c === 'string' ? fromBase64(wire.c) : undefined;
-  if (!credentials || credentials.length < CryptoSizes.GCM_TAG_BYTES) return undefined;
-  return { ...hello, credentials };
+  return { version: wire.v, level: wire.level, ephemeral, nonce, timestampMs: wire.ts, suites };
 }
 
-/** The client proof a hello's signature covers, rebuilt from its fields. */
-export function proofOf(hello: ClientHello): Uint8Array {
-  return clientProofMessage({
-    level: hello.level,
-    clientEphemeral: hello.ephemeral,
-    clientNonce: hello.nonce,
-    clientIdentity: hello.identity,
-    timestampMs: hello.timestampMs,
-    suites: hello.suites,
-  });
-}
-
-/** Decodes `data.sealed` of a `connected` reply; `undefined` when it is malformed. */
+/** Decodes the data of `sealed:handshake`; `undefined` when it is malformed or of another version. */
 export function readServerHello(value: unknown): ServerHello | undefined {
   const wire = record(value);
   if (!wire || wire.v !== HANDSHAKE_VERSION || !isSecurityLevel(wire.level)) return undefined;
   if (!Array.isArray(wire.accepted) || !wire.accepted.every(isSecurityLevel)) return undefined;
-  const hello: ServerHello = { version: wire.v, level: wire.level, accepted: wire.accepted };
-  if (wire.level === 'none') return hello;
   const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
   const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
   const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
   if (!ephemeral || !identity || !signature || !isAeadSuite(wire.suite)) return undefined;
-  return { ...hello, suite: wire.suite, ephemeral, identity, signature };
+  return { level: wire.level, accepted: wire.accepted, suite: wire.suite, ephemeral, identity, signature };
+}
+
+/** Decodes the data of `sealed:finish` to the sealed box; `undefined` when it is malformed. */
+export function readClientFinish(value: unknown): Uint8Array | undefined {
+  const wire = record(value);
+  if (!wire || Object.keys(wire).length !== 1 || typeof wire.box !== 'string') return undefined;
+  const box = fromBase64(wire.box);
+  return box && box.length >= CryptoSizes.GCM_TAG_BYTES ? box : undefined;
 }
 
 /** A non-empty list of known suites without repeats; `undefined` otherwise. */

@@ -11,18 +11,28 @@ export { SecurityLevel, parseSecurityLevels, isSecurityLevel } from './security-
 export { AeadSuite, isAeadSuite, SERVER_SUITE_PREFERENCE, CLIENT_SUITE_OFFER } from './aead-suite.ts';
 export { InMemoryPinStore, checkPin, comparePin, type PinStore, type PinOutcome, type PinComparison } from './pin-store.ts';
 export { identityFingerprint } from './identity-fingerprint.ts';
-export { SecureChannel, Direction, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure, type OpenResult } from './secure-channel.ts';
+export { SecureChannel, Direction, FrameKind, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure, type OpenResult } from './secure-channel.ts';
 export { toBase64, fromBase64 } from './bytes.ts';
-export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire } from './handshake-messages.ts';
+export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire, type ClientFinishWire } from './handshake-messages.ts';
+export { HANDSHAKE_VERSION } from './handshake-transcript.ts';
 export {
   createClientHello,
-  sealHelloCredentials,
-  completeClientHandshake,
+  answerServerHello,
   type ClientHandshakeFailure,
   type ClientHandshakeResult,
   type PendingClientHandshake,
   type ServerKeyTrust,
 } from './client-handshake.ts';
-export { respondToClientHello, type HandshakeRefusal, type ServerHandshakeParams, type ServerHandshakeResult } from './server-handshake.ts';
-export { openCredentials, sealCredentials } from './sealed-credentials.ts';
+export {
+  respondToClientHello,
+  finishServerHandshake,
+  abandonServerHandshake,
+  type HandshakeRefusal,
+  type ServerHelloParams,
+  type ServerHelloResult,
+  type ClientFinishParams,
+  type PendingServerHandshake,
+  type ServerHandshakeResult,
+} from './server-handshake.ts';
+export { InMemoryReplayStore, type ReplayStore, type ReplayClaim } from './replay-store.ts';
 export { WeakSharedSecretError } from './key-schedule.ts';

@@ -19,35 +19,44 @@ export class WeakSharedSecretError extends SealedError {
 }
 
 /**
- * Derives the traffic keys from an X25519 exchange (RFC 5869): one
- * HKDF-SHA-256 expansion of 64 bytes with the transcript hash as salt,
- * split into the client-to-server key (first 32 bytes) and the
- * server-to-client key (last 32). The raw ECDH output is never used as a
- * key, and is zeroed once used.
+ * The X25519 shared secret of the two ephemeral keys. The raw output is never
+ * used as a key: it only feeds HKDF below. The caller zeroes it once the keys
+ * it needs exist.
  *
  * @throws WeakSharedSecretError when the shared secret is all zeros.
  */
-export function deriveTrafficKeys(
-  crypto: CryptoProvider,
-  ephemeralSecretKey: Uint8Array,
-  peerEphemeralPublicKey: Uint8Array,
-  transcript: Uint8Array,
-): TrafficKeys {
+export function ephemeralSharedSecret(crypto: CryptoProvider, ephemeralSecretKey: Uint8Array, peerEphemeralPublicKey: Uint8Array): Uint8Array {
   const shared = crypto.x25519(ephemeralSecretKey, peerEphemeralPublicKey);
-  try {
-    if (isAllZero(shared)) throw new WeakSharedSecretError();
-    const keys = crypto.hkdfSha256(shared, transcript, utf8Encode(HandshakeLabel.TRAFFIC_KEYS), 2 * CryptoSizes.AES256_KEY_BYTES);
-    // Copies, so each key can be zeroed on its own; then the joined output is zeroed.
-    const clientToServer = keys.slice(0, CryptoSizes.AES256_KEY_BYTES);
-    const serverToClient = keys.slice(CryptoSizes.AES256_KEY_BYTES);
-    zeroize(keys);
-    return { clientToServer, serverToClient };
-  } finally {
+  if (isAllZero(shared)) {
     zeroize(shared);
+    throw new WeakSharedSecretError();
   }
+  return shared;
+}
+
+/**
+ * The one-use key that seals the client's finish message (RFC 5869):
+ * HKDF-SHA-256 of the shared secret, with TH as salt.
+ */
+export function finishKey(crypto: CryptoProvider, shared: Uint8Array, transcript: Uint8Array): Uint8Array {
+  return crypto.hkdfSha256(shared, transcript, utf8Encode(HandshakeLabel.FINISH_KEY), CryptoSizes.AES256_KEY_BYTES);
+}
+
+/**
+ * The traffic keys: one HKDF-SHA-256 expansion of 64 bytes of the shared
+ * secret with the session hash SH as salt, split into the client-to-server
+ * key (first 32 bytes) and the server-to-client key (last 32).
+ */
+export function deriveTrafficKeys(crypto: CryptoProvider, shared: Uint8Array, session: Uint8Array): TrafficKeys {
+  const keys = crypto.hkdfSha256(shared, session, utf8Encode(HandshakeLabel.TRAFFIC_KEYS), 2 * CryptoSizes.AES256_KEY_BYTES);
+  // Copies, so each key can be zeroed on its own; then the joined output is zeroed.
+  const clientToServer = keys.slice(0, CryptoSizes.AES256_KEY_BYTES);
+  const serverToClient = keys.slice(CryptoSizes.AES256_KEY_BYTES);
+  zeroize(keys);
+  return { clientToServer, serverToClient };
 }
 
 /** The next key of one direction: one-way, so a later key never reveals an earlier one. */
-export function nextTrafficKey(crypto: CryptoProvider, key: Uint8Array, transcript: Uint8Array): Uint8Array {
-  return crypto.hkdfSha256(key, transcript, utf8Encode(HandshakeLabel.REKEY), CryptoSizes.AES256_KEY_BYTES);
+export function nextTrafficKey(crypto: CryptoProvider, key: Uint8Array, session: Uint8Array): Uint8Array {
+  return crypto.hkdfSha256(key, session, utf8Encode(HandshakeLabel.REKEY), CryptoSizes.AES256_KEY_BYTES);
 }

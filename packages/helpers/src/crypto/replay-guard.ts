@@ -1,8 +1,8 @@
 /**
- * Remembers the handshake nonces seen within a time window, so a captured
- * client hello cannot be played again while its timestamp is still fresh.
- * Holds at most `maxEntries`; past that the oldest are forgotten first.
- * The caller passes the time.
+ * Remembers the ids seen within a time window (bus envelope ids), so a
+ * repeated one is dropped while its timestamp is still fresh. Holds at most
+ * `maxEntries`; past that the oldest are forgotten first (the envelope's own
+ * age check still drops it once stale). The caller passes the time.
  */
 export class ReplayGuard {
   readonly #expiries = new Map<string, number>();
@@ -12,7 +12,7 @@ export class ReplayGuard {
     private readonly maxEntries: number,
   ) {}
 
-  /** Records the nonce; returns false when it was already seen within the window. */
+  /** Records the id; returns false when it was already seen within the window. */
   remember(nonce: string, nowMs: number): boolean {
     this.#prune(nowMs);
     if (this.#expiries.has(nonce)) return false;

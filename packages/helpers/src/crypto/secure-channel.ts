@@ -2,6 +2,7 @@ import { AeadSuite } from './aead-suite.ts';
 import { concatBytes, readUint64, writeUint32, writeUint64, zeroize } from './bytes.ts';
 import { CryptoSizes, type CryptoProvider } from './crypto-provider.ts';
 import { nextTrafficKey } from './key-schedule.ts';
+import { openWithSuite, sealIntoWithSuite, sealWithSuite } from './suite-aead.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
@@ -13,31 +14,43 @@ export const Direction = {
 
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
-/** Version byte of the encrypted frame format. */
-export const FRAME_VERSION = 1;
+/** The first byte of a protected frame: what protects it. */
+export const FrameKind = {
+  /** Level `encrypted`: the body is the AEAD ciphertext of the plaintext, then the tag. */
+  ENCRYPTED: 1,
+  /** Level `authenticated`: the body is the plaintext, then an AEAD tag over it (no ciphertext). */
+  AUTHENTICATED: 2,
+} as const;
+
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /**
- * Encrypted frame layout (all integers big-endian):
+ * Protected frame layout (all integers big-endian):
  *
  * ```
- * offset 0   u8   version (1)
+ * offset 0   u8   kind (1 encrypted, 2 authenticated)
  * offset 1   u8   direction (1 client->server, 2 server->client)
  * offset 2   u32  key epoch (0 at start, +1 per rekey)
  * offset 6   u64  sequence number (0, 1, 2, ... per direction, never reset)
- * offset 14  ...  AES-256-GCM ciphertext, then the 16-byte tag
+ * offset 14  ...  encrypted: the ciphertext; authenticated: the plaintext
+ * then            the 16-byte tag
  * ```
  *
- * The nonce is `epoch || sequence` (12 bytes); the AAD is the 14-byte header
- * followed by the 32-byte transcript hash.
+ * The nonce is `epoch || sequence` (12 bytes). The AAD is the 14-byte header
+ * followed by the 32-byte session hash; at `authenticated` the plaintext
+ * follows them in the AAD and nothing is encrypted.
  */
 export const FrameLayout = Object.freeze({
-  VERSION_OFFSET: 0,
+  KIND_OFFSET: 0,
   DIRECTION_OFFSET: 1,
   EPOCH_OFFSET: 2,
   SEQUENCE_OFFSET: 6,
   HEADER_BYTES: 14,
   NONCE_BYTES: CryptoSizes.GCM_NONCE_BYTES,
 });
+
+/** The empty plaintext an authenticated frame's tag is computed over (its bytes are all in the AAD). */
+const EMPTY = new Uint8Array(0);
 
 /** Rekey thresholds; whichever comes first starts a new epoch. */
 export interface RekeyPolicy {
@@ -69,8 +82,10 @@ export interface SecureChannelInit {
   sendDirection: Direction;
   sendKey: Uint8Array;
   receiveKey: Uint8Array;
-  /** The handshake transcript hash, bound into every frame. */
-  transcript: Uint8Array;
+  /** The handshake's session hash, bound into every frame. */
+  sessionHash: Uint8Array;
+  /** Encrypt frames (level `encrypted`), or only authenticate them (level `authenticated`). Encrypt when not given. */
+  kind?: FrameKind;
   /** The AEAD agreed in the handshake; AES-256-GCM when not given. */
   suite?: AeadSuite;
   rekey?: RekeyPolicy;
@@ -82,7 +97,7 @@ export interface SecureChannelInit {
 
 interface DirectionState {
   key: Uint8Array;
-  /** Header followed by the transcript hash; the header part is rewritten for each frame. */
+  /** Header followed by the session hash; the header part is rewritten for each frame. */
   aad: Uint8Array;
   /** The header part of `aad`. */
   header: Uint8Array;
@@ -96,9 +111,10 @@ interface DirectionState {
 }
 
 /**
- * One side of an encrypted connection: seals outbound frames and opens
+ * One side of a protected connection: seals outbound frames and opens
  * inbound ones with the agreed AEAD (AES-256-GCM or ChaCha20-Poly1305),
- * counter nonces per direction, a strict
+ * encrypting them (level `encrypted`) or only authenticating them (level
+ * `authenticated`), counter nonces per direction, a strict
  * sequence check (a replayed, reordered, dropped, reflected or foreign frame
  * is refused), and a one-way rekey by count and time with old keys zeroed.
  * After any refusal the channel is closed for good.
@@ -111,7 +127,8 @@ export class SecureChannel {
   readonly #suite: AeadSuite;
   readonly #sendDirection: Direction;
   readonly #receiveDirection: Direction;
-  readonly #transcript: Uint8Array;
+  readonly #sessionHash: Uint8Array;
+  readonly #kind: FrameKind;
   readonly #rekey: RekeyPolicy;
   readonly #send: DirectionState;
   readonly #receive: DirectionState;
@@ -127,13 +144,18 @@ export class SecureChannel {
     this.#sendDirection = init.sendDirection;
     this.#receiveDirection =
       init.sendDirection === Direction.CLIENT_TO_SERVER ? Direction.SERVER_TO_CLIENT : Direction.CLIENT_TO_SERVER;
-    this.#transcript = init.transcript;
+    this.#sessionHash = init.sessionHash;
+    this.#kind = init.kind ?? FrameKind.ENCRYPTED;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
     this.#onRekey = init.onRekey;
-    this.#send = directionState(init.sendKey, init.transcript, init.nowMs);
-    this.#receive = directionState(init.receiveKey, init.transcript, init.nowMs);
-    const sealInto = this.#suite === AeadSuite.CHACHA20_POLY1305 ? init.crypto.chacha20Poly1305SealInto : init.crypto.aesGcmSealInto;
-    this.#sealInto = sealInto;
+    this.#send = directionState(init.sendKey, init.sessionHash, init.nowMs);
+    this.#receive = directionState(init.receiveKey, init.sessionHash, init.nowMs);
+    this.#sealInto = sealIntoWithSuite(init.crypto, this.#suite);
+  }
+
+  /** Whether frames are encrypted (level `encrypted`) or only authenticated. */
+  get kind(): FrameKind {
+    return this.#kind;
   }
 
   get closed(): boolean {
@@ -174,13 +196,14 @@ export class SecureChannel {
     }
     const state = this.#nextSend(nowMs);
     const header = new Uint8Array(FrameLayout.HEADER_BYTES);
-    writeHeader(header, this.#sendDirection, state.epoch, state.sequence - 1);
+    writeHeader(header, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
     state.aad.set(header, 0);
     const nonce = header.subarray(FrameLayout.EPOCH_OFFSET);
-    const sealed =
-      this.#suite === AeadSuite.CHACHA20_POLY1305
-        ? this.#crypto.chacha20Poly1305Seal(state.key, nonce, plaintext, state.aad)
-        : this.#crypto.aesGcmSeal(state.key, nonce, plaintext, state.aad);
+    if (this.#kind === FrameKind.AUTHENTICATED) {
+      const tag = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, EMPTY, concatBytes(state.aad, plaintext));
+      return tag instanceof Promise ? tag.then((bytes) => concatBytes(header, plaintext, bytes)) : concatBytes(header, plaintext, tag);
+    }
+    const sealed = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, plaintext, state.aad);
     return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
   }
 
@@ -199,9 +222,15 @@ export class SecureChannel {
     if (target.length !== this.sealedLength(plaintext.length)) throw new RangeError('Target is not the sealed length of the plaintext');
     const state = this.#nextSend(nowMs);
     // The header is written into the AAD buffer, whose first bytes are also the nonce's source.
-    writeHeader(state.aad, this.#sendDirection, state.epoch, state.sequence - 1);
+    writeHeader(state.aad, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
     target.set(state.header, 0);
-    sealInto.call(this.#crypto, target.subarray(FrameLayout.HEADER_BYTES), state.key, state.nonce, plaintext, state.aad);
+    if (this.#kind === FrameKind.AUTHENTICATED) {
+      const tagOffset = FrameLayout.HEADER_BYTES + plaintext.length;
+      target.set(plaintext, FrameLayout.HEADER_BYTES);
+      sealInto(target.subarray(tagOffset), state.key, state.nonce, EMPTY, concatBytes(state.aad, plaintext));
+      return;
+    }
+    sealInto(target.subarray(FrameLayout.HEADER_BYTES), state.key, state.nonce, plaintext, state.aad);
   }
 
   /**
@@ -213,11 +242,10 @@ export class SecureChannel {
     if (!checked.ok) return this.#fail(checked.code);
     const { header, nextEpoch } = checked;
     const state = this.#receive;
-    const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#transcript) : state.key;
+    const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#sessionHash) : state.key;
     // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
     state.sequence += 1;
-    const open = this.#suite === AeadSuite.CHACHA20_POLY1305 ? this.#crypto.chacha20Poly1305Open : this.#crypto.aesGcmOpen;
-    const plaintext = await open.call(this.#crypto, key, nonceOf(header), frame.subarray(FrameLayout.HEADER_BYTES), this.#aad(state, header));
+    const plaintext = await this.#openBody(key, header, frame.subarray(FrameLayout.HEADER_BYTES), state);
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
       return this.#fail('BAD_TAG');
@@ -231,6 +259,17 @@ export class SecureChannel {
     return { ok: true, plaintext };
   }
 
+  /** The body's plaintext once its tag verified under `key`; `undefined` when it does not. */
+  async #openBody(key: Uint8Array, header: Uint8Array, body: Uint8Array, state: DirectionState): Promise<Uint8Array | undefined> {
+    const nonce = nonceOf(header);
+    const aad = this.#aad(state, header);
+    if (this.#kind === FrameKind.ENCRYPTED) return openWithSuite(this.#crypto, this.#suite, key, nonce, body, aad);
+    const tagOffset = body.length - CryptoSizes.GCM_TAG_BYTES;
+    const plaintext = body.subarray(0, tagOffset);
+    const verified = await openWithSuite(this.#crypto, this.#suite, key, nonce, body.subarray(tagOffset), concatBytes(aad, plaintext));
+    return verified ? plaintext.slice() : undefined;
+  }
+
   /** Zeroes both keys; every later seal or open fails. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -242,7 +281,7 @@ export class SecureChannel {
   #checkHeader(frame: Uint8Array): { ok: true; header: Uint8Array; nextEpoch: boolean } | { ok: false; code: ChannelFailure } {
     if (this.#closed) return { ok: false, code: 'CLOSED' };
     if (frame.length < FrameLayout.HEADER_BYTES + CryptoSizes.GCM_TAG_BYTES) return { ok: false, code: 'MALFORMED' };
-    if (frame[FrameLayout.VERSION_OFFSET] !== FRAME_VERSION) return { ok: false, code: 'MALFORMED' };
+    if (frame[FrameLayout.KIND_OFFSET] !== this.#kind) return { ok: false, code: 'MALFORMED' };
     if (frame[FrameLayout.DIRECTION_OFFSET] !== this.#receiveDirection) return { ok: false, code: 'WRONG_DIRECTION' };
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const epoch = view.getUint32(FrameLayout.EPOCH_OFFSET);
@@ -254,7 +293,7 @@ export class SecureChannel {
   }
 
   #rotate(state: DirectionState, nowMs: number): void {
-    const next = nextTrafficKey(this.#crypto, state.key, this.#transcript);
+    const next = nextTrafficKey(this.#crypto, state.key, this.#sessionHash);
     zeroize(state.key);
     state.key = next;
     state.epoch += 1;
@@ -300,17 +339,17 @@ export class SecureChannel {
   }
 }
 
-/** A direction's state at the start: its AAD buffer (room for the header, then the transcript hash) and views into it. */
-function directionState(key: Uint8Array, transcript: Uint8Array, nowMs: number): DirectionState {
-  const aad = new Uint8Array(FrameLayout.HEADER_BYTES + transcript.length);
-  aad.set(transcript, FrameLayout.HEADER_BYTES);
+/** A direction's state at the start: its AAD buffer (room for the header, then the session hash) and views into it. */
+function directionState(key: Uint8Array, sessionHash: Uint8Array, nowMs: number): DirectionState {
+  const aad = new Uint8Array(FrameLayout.HEADER_BYTES + sessionHash.length);
+  aad.set(sessionHash, FrameLayout.HEADER_BYTES);
   const header = aad.subarray(0, FrameLayout.HEADER_BYTES);
   return { key, aad, header, nonce: nonceOf(header), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: nowMs };
 }
 
 /** Writes a frame header at the start of `target`. */
-function writeHeader(target: Uint8Array, direction: Direction, epoch: number, sequence: number): void {
-  target[FrameLayout.VERSION_OFFSET] = FRAME_VERSION;
+function writeHeader(target: Uint8Array, kind: FrameKind, direction: Direction, epoch: number, sequence: number): void {
+  target[FrameLayout.KIND_OFFSET] = kind;
   target[FrameLayout.DIRECTION_OFFSET] = direction;
   writeUint32(target, FrameLayout.EPOCH_OFFSET, epoch);
   writeUint64(target, FrameLayout.SEQUENCE_OFFSET, sequence);

@@ -1,94 +1,83 @@
 import { SERVER_SUITE_PREFERENCE, chooseAeadSuite, type AeadSuite } from './aead-suite.ts';
 import { toBase64, zeroize } from './bytes.ts';
+import { FINISH_NONCE, decodeClientFinish } from './client-finish.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
-import { isFreshHello, proofOf, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
-import { HANDSHAKE_VERSION, serverSignedMessage, transcriptHash } from './handshake-transcript.ts';
-import { deriveTrafficKeys } from './key-schedule.ts';
-import { checkPin, type PinStore } from './pin-store.ts';
-import type { ReplayGuard } from './replay-guard.ts';
-import { Direction, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
+import { isFreshHello, readClientFinish, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
+import { HANDSHAKE_VERSION, clientSignedMessage, serverSignedMessage, sessionHash, transcriptHash } from './handshake-transcript.ts';
+import { deriveTrafficKeys, ephemeralSharedSecret, finishKey } from './key-schedule.ts';
+import type { ReplayStore } from './replay-store.ts';
+import { Direction, FrameKind, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
 import { SecurityLevel } from './security-level.ts';
+import { openWithSuite } from './suite-aead.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
 
 /** Why the server refused a handshake. */
 export type HandshakeRefusal =
-  | 'MISSING'
   | 'MALFORMED'
   | 'UNSUPPORTED_VERSION'
   | 'LEVEL_NOT_ACCEPTED'
   | 'INVALID_KEY'
   | 'STALE'
-  | 'REPLAYED'
-  | 'BAD_PROOF'
   | 'NO_COMMON_SUITE'
-  | 'CLIENT_KEY_MISMATCH';
+  | 'BAD_FINISH'
+  | 'BAD_PROOF'
+  | 'REPLAYED'
+  | 'REPLAY_STORE_UNAVAILABLE';
 
 /** What the server needs to answer one client hello. */
-export interface ServerHandshakeParams {
+export interface ServerHelloParams {
   crypto: CryptoProvider;
   /** The server's long-term Ed25519 identity. */
   identity: RawKeyPair;
   acceptedLevels: readonly SecurityLevel[];
-  /** `data.sealed` of the `authenticate` payload, as received; `undefined` when absent. */
+  /** `data.sealed` of the `authenticate` payload, as received. */
   hello: unknown;
-  clientId: string;
-  userId: string;
   nowMs: number;
   /** How far the client's clock may be from ours. */
   maxClockSkewMs: number;
-  replayGuard: ReplayGuard;
-  /** Client identity keys, pinned per user id. */
-  clientKeyPins: PinStore;
-  rekey?: RekeyPolicy;
-  /** Told each time a channel from this handshake moves to its next key. */
-  onRekey?: () => void;
   /** AEADs the server runs, in its order of preference. */
   suites?: readonly AeadSuite[];
 }
 
-/** A completed server handshake: the reply for `connected.sealed` and, at `encrypted`, the channel. */
-export interface ServerHandshakeResult {
+/**
+ * What the server keeps between its hello and the client's finish. Holds the
+ * shared secret: hand it to {@link finishServerHandshake}, or to
+ * {@link abandonServerHandshake} when the client goes first.
+ */
+export interface PendingServerHandshake {
+  readonly level: SecurityLevel;
+  readonly suite: AeadSuite;
+  readonly transcript: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly shared: Uint8Array;
+}
+
+/** A hello the server answered: message 2, and what it keeps for message 3. */
+export interface ServerHelloResult {
   ok: true;
-  level: SecurityLevel;
+  /** The data of `sealed:handshake`. */
   reply: ServerHelloWire;
-  channel: SecureChannel | undefined;
+  pending: PendingServerHandshake;
 }
 
 /**
- * The responder's side of the handshake (token pattern, in the manner of
- * Noise: `-> e, n, s, proof(s)  <- e, ee, sig(TH)`): checks the client's key
- * material and proof of identity, pins the client key per user, signs the
- * transcript with the server identity and derives the traffic keys.
+ * Answers a client hello (message 2; in the manner of SIGMA and Noise XX:
+ * `-> e  <- e, ee, s, sig(TH)  -> {s, sig(TH, credentials)}`): checks the
+ * client's ephemeral key, freshness and offer, makes a fresh ephemeral key,
+ * and signs the transcript with the server identity. Nothing the client
+ * claims is trusted yet, and no credentials exist at this point.
  */
-export async function respondToClientHello(
-  params: ServerHandshakeParams,
-): Promise<ServerHandshakeResult | { ok: false; code: HandshakeRefusal }> {
+export function respondToClientHello(params: ServerHelloParams): ServerHelloResult | { ok: false; code: HandshakeRefusal } {
   const refuse = (refusal: HandshakeRefusal): { ok: false; code: HandshakeRefusal } => ({ ok: false, code: refusal });
   const { crypto, acceptedLevels } = params;
-
-  if (params.hello === undefined) {
-    if (!acceptedLevels.includes(SecurityLevel.NONE)) return refuse('MISSING');
-    return {
-      ok: true,
-      level: SecurityLevel.NONE,
-      reply: { v: HANDSHAKE_VERSION, level: SecurityLevel.NONE, accepted: [...acceptedLevels] },
-      channel: undefined,
-    };
-  }
-
   const hello = readClientHello(params.hello);
   if (!hello) return refuse('MALFORMED');
   if (hello.version !== HANDSHAKE_VERSION) return refuse('UNSUPPORTED_VERSION');
   if (hello.level === SecurityLevel.NONE || !acceptedLevels.includes(hello.level)) return refuse('LEVEL_NOT_ACCEPTED');
   if (checkX25519PublicKey(hello.ephemeral)) return refuse('INVALID_KEY');
   if (!isFreshHello(hello, params.nowMs, params.maxClockSkewMs)) return refuse('STALE');
-  if (!crypto.ed25519Verify(hello.identity, proofOf(hello), hello.signature)) return refuse('BAD_PROOF');
   const suite = chooseAeadSuite(params.suites ?? SERVER_SUITE_PREFERENCE, hello.suites);
   if (!suite) return refuse('NO_COMMON_SUITE');
-  if (!params.replayGuard.remember(toBase64(hello.nonce), params.nowMs)) return refuse('REPLAYED');
-  if ((await checkPin(params.clientKeyPins, params.userId, hello.identity)) === 'MISMATCH') {
-    return refuse('CLIENT_KEY_MISMATCH');
-  }
 
   const ephemeral = crypto.x25519KeyPair();
   try {
@@ -97,34 +86,17 @@ export async function respondToClientHello(
       acceptedLevels,
       offeredSuites: hello.suites,
       suite,
+      timestampMs: hello.timestampMs,
       clientEphemeral: hello.ephemeral,
       clientNonce: hello.nonce,
-      clientIdentity: hello.identity,
       serverEphemeral: ephemeral.publicKey,
       serverIdentity: params.identity.publicKey,
-      clientId: params.clientId,
-      userId: params.userId,
     });
+    const shared = ephemeralSharedSecret(crypto, ephemeral.secretKey, hello.ephemeral);
     const signature = crypto.ed25519Sign(params.identity.secretKey, serverSignedMessage(transcript));
-    let channel: SecureChannel | undefined;
-    if (hello.level === SecurityLevel.ENCRYPTED) {
-      const keys = deriveTrafficKeys(crypto, ephemeral.secretKey, hello.ephemeral, transcript);
-      channel = new SecureChannel({
-        crypto,
-        sendDirection: Direction.SERVER_TO_CLIENT,
-        sendKey: keys.serverToClient,
-        receiveKey: keys.clientToServer,
-        transcript,
-        rekey: params.rekey,
-        onRekey: params.onRekey,
-        suite,
-        nowMs: params.nowMs,
-      });
-    }
     return {
       ok: true,
-      level: hello.level,
-      channel,
+      pending: { level: hello.level, suite, transcript, nonce: hello.nonce, shared },
       reply: {
         v: HANDSHAKE_VERSION,
         level: hello.level,
@@ -140,4 +112,81 @@ export async function respondToClientHello(
   } finally {
     zeroize(ephemeral.secretKey);
   }
+}
+
+/** What the server needs to check one client finish. */
+export interface ClientFinishParams {
+  crypto: CryptoProvider;
+  pending: PendingServerHandshake;
+  /** The data of `sealed:finish`, as received. */
+  finish: unknown;
+  replayStore: ReplayStore;
+  nowMs: number;
+  rekey?: RekeyPolicy;
+  /** Told each time a channel from this handshake moves to its next key. */
+  onRekey?: () => void;
+}
+
+/** A finished server handshake: who the client proved to be, what it sent, and the channel. */
+export interface ServerHandshakeResult {
+  ok: true;
+  level: SecurityLevel;
+  /** The client identity key that signed the transcript (pin it per user once the user is known). */
+  clientIdentity: Uint8Array;
+  /** The credentials bytes (UTF-8 JSON) the client signed; not parsed here. */
+  credentials: Uint8Array;
+  channel: SecureChannel;
+}
+
+/**
+ * Checks the client's finish (message 3): opens the finish box under the
+ * finish key (so it was made by the holder of the client ephemeral secret
+ * for this very server hello), verifies the client identity's signature over
+ * the transcript and the credentials, then claims the client nonce in the
+ * replay store. Only then are the credentials handed back, and the traffic
+ * keys derived from the session hash. The shared secret is zeroed whatever
+ * happens.
+ */
+export async function finishServerHandshake(params: ClientFinishParams): Promise<ServerHandshakeResult | { ok: false; code: HandshakeRefusal }> {
+  const refuse = (refusal: HandshakeRefusal): { ok: false; code: HandshakeRefusal } => ({ ok: false, code: refusal });
+  const { crypto, pending } = params;
+  const key = finishKey(crypto, pending.shared, pending.transcript);
+  try {
+    const box = readClientFinish(params.finish);
+    if (!box) return refuse('BAD_FINISH');
+    const opened = await openWithSuite(crypto, pending.suite, key, FINISH_NONCE, box, pending.transcript);
+    const finish = opened && decodeClientFinish(opened);
+    if (!finish) return refuse('BAD_FINISH');
+    const signed = clientSignedMessage(crypto, pending.transcript, finish.credentials);
+    if (!crypto.ed25519Verify(finish.identity, signed, finish.signature)) return refuse('BAD_PROOF');
+    const claim = await params.replayStore.claim(toBase64(pending.nonce), params.nowMs);
+    if (claim === 'REPLAYED') return refuse('REPLAYED');
+    if (claim !== 'FRESH') return refuse('REPLAY_STORE_UNAVAILABLE');
+
+    const session = sessionHash(crypto, pending.transcript, finish.identity, finish.credentials);
+    const keys = deriveTrafficKeys(crypto, pending.shared, session);
+    const channel = new SecureChannel({
+      crypto,
+      sendDirection: Direction.SERVER_TO_CLIENT,
+      sendKey: keys.serverToClient,
+      receiveKey: keys.clientToServer,
+      sessionHash: session,
+      kind: pending.level === SecurityLevel.ENCRYPTED ? FrameKind.ENCRYPTED : FrameKind.AUTHENTICATED,
+      rekey: params.rekey,
+      onRekey: params.onRekey,
+      suite: pending.suite,
+      nowMs: params.nowMs,
+    });
+    return { ok: true, level: pending.level, clientIdentity: finish.identity, credentials: finish.credentials, channel };
+  } catch {
+    return refuse('BAD_FINISH');
+  } finally {
+    zeroize(key);
+    abandonServerHandshake(pending);
+  }
+}
+
+/** Zeroes what a pending handshake holds; for a client that went before its finish. Idempotent. */
+export function abandonServerHandshake(pending: PendingServerHandshake): void {
+  zeroize(pending.shared);
 }

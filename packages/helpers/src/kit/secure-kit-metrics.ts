@@ -1,32 +1,34 @@
 import type { HandshakeRefusal } from '../crypto/server-handshake.ts';
 
+/**
+ * Why the kit refused a client: the handshake's own refusals, plus no hello
+ * where one is required, credentials sent beside the hello (in the clear)
+ * instead of inside the finish, credentials that are not a JSON object within
+ * the frame rules, and a client key that is not the one pinned for the user.
+ */
+export type KitRefusal = HandshakeRefusal | 'MISSING' | 'CLEAR_CREDENTIALS' | 'MALFORMED_CREDENTIALS' | 'CLIENT_KEY_MISMATCH';
+
 /** What the secure kit has counted since it was created. */
 export interface SecureKitMetricsSnapshot {
   /** Handshakes completed (every level). */
   handshakesCompleted: number;
   /** Handshakes refused, by reason. */
-  handshakeRefusals: Partial<Record<HandshakeRefusal, number>>;
+  handshakeRefusals: Partial<Record<KitRefusal, number>>;
   /** Keys replaced by the rekey policy, both directions of every channel together. */
   rekeys: number;
-  /** Inbound encrypted frames refused (each closes its connection with 4005). */
+  /** Inbound protected frames refused (each closes its connection with 4005). */
   framesRefused: number;
-  /** Sealed credentials opened and handed to the application (`authenticateSealed`). */
-  sealedCredentialsOpened: number;
-  /** Credentials refused by `authenticateSealed`: unreadable, stale, not an object, or in the clear where sealing is required. */
-  credentialsRefused: number;
 }
 
 /** The kit's counters; `snapshot()` copies them. */
 export class SecureKitMetrics {
   handshakesCompleted = 0;
-  readonly handshakeRefusals: Partial<Record<HandshakeRefusal, number>> = {};
+  readonly handshakeRefusals: Partial<Record<KitRefusal, number>> = {};
   rekeys = 0;
   framesRefused = 0;
-  sealedCredentialsOpened = 0;
-  credentialsRefused = 0;
 
   /** Counts one handshake refusal. */
-  refused(refusal: HandshakeRefusal): void {
+  refused(refusal: KitRefusal): void {
     this.handshakeRefusals[refusal] = (this.handshakeRefusals[refusal] ?? 0) + 1;
   }
 
@@ -41,8 +43,6 @@ export class SecureKitMetrics {
       handshakeRefusals: { ...this.handshakeRefusals },
       rekeys: this.rekeys,
       framesRefused: this.framesRefused,
-      sealedCredentialsOpened: this.sealedCredentialsOpened,
-      credentialsRefused: this.credentialsRefused,
     };
   }
 }

@@ -1,20 +1,20 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { utf8Decode } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, helloField } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, helloField, isHelloOnly, type PlaintextReplyWire } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_VERSION } from '../crypto/handshake-transcript.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
-import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
-import { ReplayGuard } from '../crypto/replay-guard.ts';
+import { InMemoryPinStore, checkPin, type PinStore } from '../crypto/pin-store.ts';
+import { InMemoryReplayStore, type ReplayStore } from '../crypto/replay-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
-import { respondToClientHello } from '../crypto/server-handshake.ts';
+import { abandonServerHandshake, finishServerHandshake, respondToClientHello, type PendingServerHandshake } from '../crypto/server-handshake.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { HandshakeFn, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
-import type { AuthenticateFn } from '../server/server-hooks.ts';
-import { sealedCredentialsAuthenticator } from './sealed-credentials-authenticator.ts';
+import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
+import { readHandshakeCredentials } from './handshake-credentials.ts';
 import { SealOnWrite } from './seal-on-write.ts';
-import { SecureKitMetrics, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
+import { SecureKitMetrics, type KitRefusal, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
 import { SecureSession } from './secure-session.ts';
 
 /** Options of {@link createSecureServerKit}. */
@@ -31,14 +31,15 @@ export interface SecureServerKitOptions {
   suites?: readonly AeadSuite[];
   /** How far a client's clock may be from the server's, for the freshness of its hello. */
   maxClockSkewMs?: number;
-  /** Most client nonces remembered against replay. */
-  replayCacheSize?: number;
   /**
-   * With `authenticateSealed`: refuse clients that send their credentials in
-   * the clear instead of sealed to the server key (a client's first
-   * connection cannot seal unless the key was configured in it).
+   * Where client nonces are remembered against replay, for twice
+   * `maxClockSkewMs`. Give every instance behind one load balancer the same
+   * shared store (`RedisReplayStore`); by default each process has its own,
+   * in memory, of `replayCacheSize` entries.
    */
-  requireSealedCredentials?: boolean;
+  replayStore?: ReplayStore;
+  /** Most client nonces the default in-memory replay store holds; past that, handshakes are refused until some expire. */
+  replayCacheSize?: number;
   now?: () => number;
   logger?: Logger;
 }
@@ -48,7 +49,6 @@ export const SecureKitDefaults = Object.freeze({
   ACCEPTED_LEVELS: Object.freeze([SecurityLevel.ENCRYPTED]) as readonly SecurityLevel[],
   MAX_CLOCK_SKEW_MS: 120_000,
   REPLAY_CACHE_SIZE: 100_000,
-  REQUIRE_SEALED_CREDENTIALS: false,
 });
 
 /** The hooks to bind, plus what to tell people about the server's identity. */
@@ -56,26 +56,21 @@ export interface SecureServerKit {
   handshakeFn: HandshakeFn;
   outboundTransformer: OutboundTransformer;
   inboundTransformer: InboundTransformer;
-  /**
-   * Wraps the application's `authenticateFn` so that credentials a client
-   * sealed to this server's key (`sealCredentials` in the SDK) are opened
-   * and passed to it as `data`; bind the wrapped function as the server's
-   * `authenticateFn`.
-   */
-  authenticateSealed: (authenticate: AuthenticateFn) => AuthenticateFn;
   /** True when only `encrypted` is accepted: pass it as the server's `requireEncryption`. */
   requireEncryption: boolean;
   acceptedLevels: readonly SecurityLevel[];
   /** Human-comparable fingerprint of the identity public key. */
   identityFingerprint: string;
-  /** What the kit has counted: handshakes, refusals by reason, rekeys, refused frames, sealed credentials. */
+  /** What the kit has counted: handshakes, refusals by reason, rekeys, refused frames. */
   getMetrics(): SecureKitMetricsSnapshot;
 }
 
 /**
  * The default secure channel for a Sealed server: a handshake hook that runs
- * the signed X25519 exchange of docs/protocol.md, and transformers that seal
- * and open frames with each client's own keys. Bind the three
+ * the three-message signed X25519 handshake of docs/protocol.md (the client's
+ * credentials travel inside its finish, signed and sealed, and reach
+ * `authenticateFn` only once the client has proved itself), and transformers
+ * that protect every later frame with each client's own keys. Bind the three
  * hooks (and `requireEncryption`) and clients of the Sealed SDK connect
  * encrypted.
  *
@@ -88,38 +83,75 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const acceptedLevels = options.acceptedLevels ?? SecureKitDefaults.ACCEPTED_LEVELS;
   const maxClockSkewMs = options.maxClockSkewMs ?? SecureKitDefaults.MAX_CLOCK_SKEW_MS;
   // A hello is fresh for the skew on either side of its timestamp; remember its nonce that long.
-  const replayGuard = new ReplayGuard(2 * maxClockSkewMs, options.replayCacheSize ?? SecureKitDefaults.REPLAY_CACHE_SIZE);
+  const replayStore =
+    options.replayStore ?? new InMemoryReplayStore(2 * maxClockSkewMs, options.replayCacheSize ?? SecureKitDefaults.REPLAY_CACHE_SIZE);
   const clientKeyPins = options.clientKeyPins ?? new InMemoryPinStore();
   const now = options.now ?? Date.now;
   const metrics = new SecureKitMetrics();
+  const plaintextReply: PlaintextReplyWire = { v: HANDSHAKE_VERSION, level: SecurityLevel.NONE, accepted: [...acceptedLevels] };
 
-  const handshakeFn: HandshakeFn = async ({ clientId, userId, data }) => {
+  const refuse = (clientId: string, refusal: KitRefusal): null => {
+    metrics.refused(refusal);
+    // Counted above; logged at debug only, so a flood of bad handshakes cannot flood the logs.
+    options.logger?.debug({ clientId, refusal }, 'handshake refused');
+    return null;
+  };
+
+  /** The outcome of a finished handshake: protected frames, the signed credentials, and the client key to pin for the user. */
+  const finish = async (clientId: string, pending: PendingServerHandshake, data: unknown): Promise<HandshakeOutcome | null> => {
+    const finished = await finishServerHandshake({
+      crypto,
+      pending,
+      finish: data,
+      replayStore,
+      nowMs: now(),
+      rekey: options.rekey,
+      onRekey: metrics.rekeyed,
+    });
+    if (!finished.ok) return refuse(clientId, finished.code);
+    const credentials = readHandshakeCredentials(finished.credentials);
+    if (!credentials) {
+      finished.channel.close();
+      return refuse(clientId, 'MALFORMED_CREDENTIALS');
+    }
+    metrics.handshakesCompleted += 1;
+    return {
+      encrypted: finished.level === SecurityLevel.ENCRYPTED,
+      protectedFrames: true,
+      session: new SecureSession(finished.level, finished.channel),
+      credentials,
+      acceptUser: async (userId) => {
+        if ((await checkPin(clientKeyPins, userId, finished.clientIdentity)) !== 'MISMATCH') return true;
+        refuse(clientId, 'CLIENT_KEY_MISMATCH');
+        return false;
+      },
+    };
+  };
+
+  const handshakeFn: HandshakeFn = ({ clientId, data }): HandshakeOutcome | HandshakeChallenge | null => {
     const hello = helloField(data);
-    const result = await respondToClientHello({
+    if (hello === undefined) {
+      if (!acceptedLevels.includes(SecurityLevel.NONE)) return refuse(clientId, 'MISSING');
+      metrics.handshakesCompleted += 1;
+      return { encrypted: false, reply: { [HANDSHAKE_FIELD]: plaintextReply } };
+    }
+    // Credentials travel inside the finish, signed; any beside the hello would be in the clear and unbound.
+    if (!isHelloOnly(data)) return refuse(clientId, 'CLEAR_CREDENTIALS');
+    const answered = respondToClientHello({
       crypto,
       identity: options.identity,
       acceptedLevels,
       hello,
-      clientId,
-      userId,
       nowMs: now(),
       maxClockSkewMs,
-      replayGuard,
-      clientKeyPins,
-      rekey: options.rekey,
-      onRekey: metrics.rekeyed,
       suites: options.suites,
     });
-    if (!result.ok) {
-      metrics.refused(result.code);
-      options.logger?.info({ clientId, refusal: result.code }, 'handshake refused');
-      return null;
-    }
-    metrics.handshakesCompleted += 1;
+    if (!answered.ok) return refuse(clientId, answered.code);
+    const { pending } = answered;
     return {
-      reply: { [HANDSHAKE_FIELD]: result.reply },
-      encrypted: result.level === SecurityLevel.ENCRYPTED,
-      session: new SecureSession(result.level, result.channel),
+      challenge: { ...answered.reply },
+      finish: (finishData) => finish(clientId, pending, finishData),
+      abandon: () => abandonServerHandshake(pending),
     };
   };
 
@@ -131,12 +163,12 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
 
   const inboundTransformer: InboundTransformer = async ({ client, frame }) => {
     const channel = SecureSession.of(client.session)?.channel;
-    // An encrypted client sends binary frames only: a text frame would be a downgrade.
+    // A protected client sends binary frames only: a text frame would be a downgrade.
     if (!channel || typeof frame === 'string') return undefined;
     const opened = await channel.open(frame);
     if (!opened.ok) {
       metrics.framesRefused += 1;
-      options.logger?.info({ clientId: client.id, failure: opened.code }, 'encrypted frame refused');
+      options.logger?.debug({ clientId: client.id, failure: opened.code }, 'protected frame refused');
       return undefined;
     }
     try {
@@ -146,21 +178,10 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     }
   };
 
-  const authenticateSealed = sealedCredentialsAuthenticator({
-    crypto,
-    identity: options.identity,
-    requireSealed: options.requireSealedCredentials ?? SecureKitDefaults.REQUIRE_SEALED_CREDENTIALS,
-    maxClockSkewMs,
-    now,
-    logger: options.logger,
-    metrics,
-  });
-
   return {
     handshakeFn,
     outboundTransformer,
     inboundTransformer,
-    authenticateSealed,
     requireEncryption: acceptedLevels.length === 1 && acceptedLevels[0] === SecurityLevel.ENCRYPTED,
     acceptedLevels,
     identityFingerprint: identityFingerprint(crypto, options.identity.publicKey),

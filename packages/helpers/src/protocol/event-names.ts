@@ -14,6 +14,8 @@ export const ClientEvent = {
   LEAVE: 'leave',
   /** Keeps the connection alive; any frame does, this one carries nothing else. */
   HEARTBEAT: 'heartbeat',
+  /** `{ box }`: the client's answer to `sealed:handshake` (message 3 of the handshake). */
+  HANDSHAKE_FINISH: 'sealed:finish',
 } as const;
 
 export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -28,6 +30,8 @@ export const ServerEvent = {
   LEFT: 'left',
   /** `{ code, message }`: something the client sent was refused. */
   ERROR: 'error',
+  /** The server's hello (message 2 of the handshake), before authentication. */
+  HANDSHAKE: 'sealed:handshake',
 } as const;
 
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];

@@ -11,27 +11,59 @@ export interface ClientSession {
   dispose?(): void;
 }
 
-/** What a successful handshake returns. */
+/** What a finished handshake returns. */
 export interface HandshakeOutcome {
-  /** Fields merged into the `connected` reply, so the client can finish the key exchange. */
+  /** Fields merged into the `connected` reply (only when the client's frames are not protected: a protected client needs nothing more). */
   reply?: Record<string, unknown>;
-  /** Whether the client is now encrypted: every message to it goes through the outbound transformer. */
+  /** Whether the client's frames are now confidential (what `requireEncryption` asks for). */
   encrypted: boolean;
+  /**
+   * Whether every frame to and from the client now goes through the
+   * transformers (`connected` included): true for any protected channel,
+   * encrypted or only authenticated. Defaults to `encrypted`.
+   */
+  protectedFrames?: boolean;
   /** State kept with the client until it disconnects. */
   session?: ClientSession;
+  /**
+   * What `authenticateFn` gets as `data`, when the handshake carried the
+   * credentials itself (then the `authenticate` payload held only the
+   * handshake). Defaults to the `authenticate` payload.
+   */
+  credentials?: unknown;
+  /**
+   * Called once `authenticateFn` named the user, before the client is open:
+   * false refuses the client (`error` `ENCRYPTION_REQUIRED`, then close
+   * 4004), for example a client key that is not the one pinned for the user.
+   */
+  acceptUser?(userId: string): ValueOrPromise<boolean>;
 }
 
 /**
- * Runs during authentication, after `authenticateFn` accepted the client,
- * with the same `authenticate` payload. Returns the outcome, or `null`/`false`
- * to refuse the client (`error` `ENCRYPTION_REQUIRED`, then close 4004).
- * Throwing refuses too.
+ * A handshake that needs one more message from the client: the server sends
+ * `challenge` as the data of a `sealed:handshake` frame and hands the data
+ * of the client's `sealed:finish` to `finish`, within the same `authTimeout`.
+ */
+export interface HandshakeChallenge {
+  challenge: Record<string, unknown>;
+  /** Returns the outcome, or `null`/`false` to refuse the client (`ENCRYPTION_REQUIRED`, 4004). Throwing refuses too. */
+  finish(data: unknown): ValueOrPromise<HandshakeOutcome | null | false | undefined>;
+  /** The client went (or timed out) before its finish: release what the challenge holds. */
+  abandon(): void;
+}
+
+/**
+ * Runs first, on the `authenticate` payload, before `authenticateFn`.
+ * Returns the outcome at once (no further message), a challenge the client
+ * must answer, or `null`/`false` to refuse the client (`error`
+ * `ENCRYPTION_REQUIRED`, then close 4004). Throwing refuses too.
+ * `authenticateFn` runs only once the handshake has finished.
  */
 export type HandshakeFn = (context: {
   clientId: string;
-  userId: string;
   data: unknown;
-}) => ValueOrPromise<HandshakeOutcome | null | false | undefined>;
+  remoteAddress: string | undefined;
+}) => ValueOrPromise<HandshakeOutcome | HandshakeChallenge | null | false | undefined>;
 
 /**
  * A binary frame built in place: the server queues it and, when the

@@ -156,7 +156,6 @@ export class WebSocketServerHelper {
       clientConnectedFn: resolved.clientConnectedFn,
       clients: this.#clients,
       rooms: this.#rooms,
-      writeConnected: (client, text) => void this.#delivery.writeText(client, text),
       answers,
       now: Date.now,
     });
@@ -324,6 +323,7 @@ export class WebSocketServerHelper {
     if (client.session !== params.session) client.disposeSession();
     client.session = params.session;
     client.encrypted = true;
+    client.protectedFrames = true;
     return true;
   }
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, InMemoryPinStore, SealedError, SecurityLevel } from '../../src/index.ts';
+import { CloseCode, SealedError, SecurityLevel } from '../../src/index.ts';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
@@ -9,9 +9,8 @@ import {
   SealedClientState,
   type SealedClientOptions,
 } from '../../src/client/index.ts';
-import { respondToClientHello, type SecureChannel } from '../../src/crypto/index.ts';
+import { finishServerHandshake, InMemoryReplayStore, respondToClientHello, type SecureChannel } from '../../src/crypto/index.ts';
 import { encodeFrame } from '../../src/protocol/index.ts';
-import { ReplayGuard } from '../../src/crypto/replay-guard.ts';
 import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
 
 /** One connection the scripted server accepted, with its `authenticate` payload and, when encrypted, its channel. */
@@ -93,40 +92,56 @@ async function openPlaintext(options: Partial<SealedClientOptions> = {}): Promis
   return { client, peer: { socket, channel: undefined, closed, sendSealed: () => Promise.reject(new Error('not encrypted')) } };
 }
 
-/** Connects an encrypted client and completes a real handshake on the scripted server's side. */
-async function openEncrypted(): Promise<{ client: SealedClient; peer: ScriptedPeer }> {
+/** The next text frame a socket receives, parsed. */
+function nextFrame(socket: WebSocket): Promise<{ event: string; data: unknown }> {
+  return new Promise((resolve) => socket.once('message', (raw) => resolve(JSON.parse(String(raw)))));
+}
+
+/**
+ * Connects an encrypted client and runs a real handshake on the scripted
+ * server's side up to the client's finish; `connected` is sent sealed unless
+ * the test says otherwise.
+ */
+async function openEncrypted(options: { beforeConnected?: (socket: WebSocket) => void } = {}): Promise<{ client: SealedClient; peer: ScriptedPeer; connected: Promise<unknown> }> {
   const identity = nodeCrypto.ed25519KeyPair();
   const client = track(sdkClient(server!.url, 'alice'));
   const peerReady = server!.nextPeer();
   const connected = client.connect();
   const { socket, payload, closed } = await peerReady;
-  const result = await respondToClientHello({
+  const answered = respondToClientHello({
     crypto: nodeCrypto,
     identity,
     acceptedLevels: [SecurityLevel.ENCRYPTED],
     hello: payload.sealed,
-    clientId: 'c1',
-    userId: 'alice',
     nowMs: Date.now(),
     maxClockSkewMs: 60_000,
-    replayGuard: new ReplayGuard(60_000, 10),
-    clientKeyPins: new InMemoryPinStore(),
   });
-  if (!result.ok) throw new Error(`handshake refused: ${result.code}`);
-  socket.send(encodeFrame('connected', { id: 'c1', userId: 'alice', sealed: result.reply }));
-  await connected;
-  const channel = result.channel!;
-  return {
-    client,
-    peer: {
-      socket,
-      channel,
-      closed,
-      async sendSealed(text) {
-        socket.send(await channel.seal(new TextEncoder().encode(text), Date.now()));
-      },
+  if (!answered.ok) throw new Error(`hello refused: ${answered.code}`);
+  const finishFrame = nextFrame(socket);
+  socket.send(encodeFrame('sealed:handshake', answered.reply));
+  const finish = await finishFrame;
+  expect(finish.event).toBe('sealed:finish');
+  const result = await finishServerHandshake({
+    crypto: nodeCrypto,
+    pending: answered.pending,
+    finish: finish.data,
+    replayStore: new InMemoryReplayStore(60_000, 10),
+    nowMs: Date.now(),
+  });
+  if (!result.ok) throw new Error(`finish refused: ${result.code}`);
+  const { channel } = result;
+  const peer: ScriptedPeer = {
+    socket,
+    channel,
+    closed,
+    async sendSealed(text) {
+      socket.send(await channel.seal(new TextEncoder().encode(text), Date.now()));
     },
   };
+  options.beforeConnected?.(socket);
+  await peer.sendSealed(encodeFrame('connected', { id: 'c1', userId: 'alice' }));
+  if (!options.beforeConnected) await connected;
+  return { client, peer, connected };
 }
 
 describe('SealedClient facing a hostile server', () => {
@@ -207,6 +222,38 @@ describe('SealedClient facing a hostile server', () => {
     socket.send(encodeFrame('connected', { id: 42 }));
     await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
     expect(await closed).toBe(CloseCode.PROTOCOL_VIOLATION);
+  });
+
+  it('at level encrypted, gives up with 4008 on an application event injected before the server hello, and delivers nothing', async () => {
+    server = await startScriptedServer();
+    const client = track(sdkClient(server.url, 'alice'));
+    const injected: unknown[] = [];
+    client.on('chat', (data) => injected.push(data));
+    const peerReady = server.nextPeer();
+    const connected = client.connect();
+    const { socket, closed } = await peerReady;
+    socket.send(encodeFrame('chat', 'injected before the handshake'));
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
+    expect(await closed).toBe(CloseCode.PROTOCOL_VIOLATION);
+    expect(injected).toEqual([]);
+  });
+
+  it('at level encrypted, gives up with DOWNGRADE and 4004 on a plaintext connected that skips the handshake', async () => {
+    server = await startScriptedServer();
+    const client = track(sdkClient(server.url, 'alice'));
+    const peerReady = server.nextPeer();
+    const connected = client.connect();
+    const { socket, closed } = await peerReady;
+    socket.send(encodeFrame('connected', { id: 'c1', userId: 'alice' }));
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.DOWNGRADE });
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+  });
+
+  it('at level encrypted, gives up with 4005 on a plaintext connected injected after the finish', async () => {
+    server = await startScriptedServer();
+    const { peer, connected } = await openEncrypted({ beforeConnected: (socket) => socket.send(encodeFrame('connected', { id: 'c1', userId: 'mallory' })) });
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.CRYPTO_FAILURE });
+    expect(await peer.closed).toBe(CloseCode.CRYPTO_FAILURE);
   });
 
   it('on an encrypted connection, drops a sealed frame that is not a valid frame and keeps the channel', async () => {

@@ -4,7 +4,7 @@ import type { CryptoProvider } from '../../src/crypto/crypto-provider.ts';
 import { NodeCryptoProvider } from '../../src/crypto/node-crypto-provider.ts';
 import { PortableCryptoProvider } from '../../src/crypto/portable-crypto-provider.ts';
 import { AeadSuite } from '../../src/crypto/aead-suite.ts';
-import { Direction, FrameLayout, SecureChannel, type RekeyPolicy } from '../../src/crypto/secure-channel.ts';
+import { Direction, FrameKind, FrameLayout, SecureChannel, type RekeyPolicy } from '../../src/crypto/secure-channel.ts';
 
 const native = new NodeCryptoProvider();
 const portable = new PortableCryptoProvider();
@@ -18,7 +18,7 @@ interface Pair {
 }
 
 function channelPair(
-  options: { rekey?: RekeyPolicy; clientCrypto?: CryptoProvider; serverCrypto?: CryptoProvider; suite?: AeadSuite } = {},
+  options: { rekey?: RekeyPolicy; clientCrypto?: CryptoProvider; serverCrypto?: CryptoProvider; suite?: AeadSuite; kind?: FrameKind } = {},
 ): Pair {
   const c2s = native.randomBytes(32);
   const s2c = native.randomBytes(32);
@@ -28,9 +28,10 @@ function channelPair(
     sendDirection: Direction.CLIENT_TO_SERVER,
     sendKey: c2s.slice(),
     receiveKey: s2c.slice(),
-    transcript,
+    sessionHash: transcript,
     rekey: options.rekey,
     suite: options.suite,
+    kind: options.kind,
     nowMs: START_MS,
   });
   const server = new SecureChannel({
@@ -38,9 +39,10 @@ function channelPair(
     sendDirection: Direction.SERVER_TO_CLIENT,
     sendKey: s2c.slice(),
     receiveKey: c2s.slice(),
-    transcript,
+    sessionHash: transcript,
     rekey: options.rekey,
     suite: options.suite,
+    kind: options.kind,
     nowMs: START_MS,
   });
   return { client, server, keys: { c2s, s2c }, transcript };
@@ -82,7 +84,7 @@ describe('SecureChannel', () => {
       sendDirection: Direction.SERVER_TO_CLIENT,
       sendKey: chacha.keys.s2c.slice(),
       receiveKey: chacha.keys.c2s.slice(),
-      transcript,
+      sessionHash: transcript,
       nowMs: START_MS,
     });
     expect((await aesServer.open(frame)).ok).toBe(false);
@@ -110,6 +112,44 @@ describe('SecureChannel', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe.each(Object.values(AeadSuite))('authenticated frames (%s)', (suite) => {
+    it('carry the plaintext readable after the header, open in order across providers, in place or not', async () => {
+      const { client, server } = channelPair({ suite, kind: FrameKind.AUTHENTICATED, clientCrypto: portable });
+      const whole = await client.seal(text('{"event":"chat"}'), START_MS);
+      expect(whole[0]).toBe(FrameKind.AUTHENTICATED);
+      expect(read(whole.subarray(FrameLayout.HEADER_BYTES, whole.length - 16))).toBe('{"event":"chat"}');
+      expect(await openText(server, whole)).toBe('{"event":"chat"}');
+      const inPlace = new Uint8Array(server.sealedLength(5));
+      server.sealInto(inPlace, text('reply'), START_MS);
+      expect(await openText(client, inPlace)).toBe('reply');
+      expect(await openText(client, await server.seal(text('again'), START_MS))).toBe('again');
+    });
+
+    it('refuses one with any single bit flipped, header, plaintext or tag (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.nat(), async (plaintext, position) => {
+          const { client, server } = channelPair({ suite, kind: FrameKind.AUTHENTICATED });
+          const frame = (await client.seal(plaintext, START_MS)).slice();
+          const bit = position % (frame.length * 8);
+          frame[bit >> 3]! ^= 1 << (bit & 7);
+          expect((await server.open(frame)).ok).toBe(false);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it('refuses a frame of the other kind before touching the AEAD', async () => {
+      const authenticated = channelPair({ suite, kind: FrameKind.AUTHENTICATED });
+      const relabelled = (await authenticated.client.seal(text('x'), START_MS)).slice();
+      relabelled[0] = FrameKind.ENCRYPTED;
+      expect(await authenticated.server.open(relabelled)).toEqual({ ok: false, code: 'MALFORMED' });
+      const encrypted = channelPair({ suite });
+      const other = (await encrypted.client.seal(text('x'), START_MS)).slice();
+      other[0] = FrameKind.AUTHENTICATED;
+      expect(await encrypted.server.open(other)).toEqual({ ok: false, code: 'MALFORMED' });
+    });
   });
 
   it.each(Object.values(AeadSuite))('seals %s frames in place inside a larger buffer, in sequence with seal, touching nothing around them', async (suite) => {
@@ -223,7 +263,7 @@ describe('SecureChannel', () => {
       sendDirection: Direction.CLIENT_TO_SERVER,
       sendKey: c2s,
       receiveKey: native.randomBytes(32),
-      transcript,
+      sessionHash: transcript,
       rekey: { afterMessages: 1, afterMs: Number.MAX_SAFE_INTEGER },
       nowMs: START_MS,
     });

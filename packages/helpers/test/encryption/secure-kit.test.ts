@@ -296,9 +296,12 @@ describe('no downgrade', () => {
   });
 
   it('aborts when a client that asked for encryption is answered without a handshake', async () => {
-    server = await startSecureServer({ server: { handshakeFn: undefined, requireEncryption: false } });
+    // A server without the handshake that lets anyone in: it answers the hello with a plaintext `connected`.
+    server = await startSecureServer({ server: { handshakeFn: undefined, requireEncryption: false, authenticateFn: () => ({ userId: 'alice' }) } });
     const client = track(sdkClient(server.url, 'alice'));
+    const closed = closeCodeOf(client);
     await expect(client.connect()).rejects.toMatchObject({ code: ClientFailureCode.DOWNGRADE });
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
   });
 
   it('refuses a level the server does not accept rather than granting a lower one', async () => {

@@ -6,31 +6,65 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 const track = closeAfterEach();
 let server: TestServer;
 
-/** A handshake that makes a client encrypted when it sends `{ key: true }`, and says so in `connected`. */
+/** A handshake that challenges a client sending `{ key: true }` and makes it encrypted once it sends its finish. */
 const keyedHandshake: HandshakeFn = ({ data }) =>
-  (data as { key?: boolean }).key ? { encrypted: true, reply: { serverKey: 'server-public-key' } } : null;
+  (data as { key?: boolean }).key
+    ? { challenge: { serverKey: 'server-public-key' }, finish: () => ({ encrypted: true }), abandon: () => undefined }
+    : null;
 
 /** A stand-in for encryption: wraps every message so a test can tell transformed frames from plaintext. */
 const wrap: OutboundTransformer = ({ event, data }) => ({ event: 'wrapped', data: { event, data } });
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Runs the keyed handshake: authenticate, the challenge, the finish; resolves once the server has the client open. */
+async function authenticateKeyed(name: string): Promise<{ client: TestClient; clientId: string }> {
+  const client = track(await TestClient.connect(server.url));
+  client.send('authenticate', { token: name, key: true });
+  expect((await client.next('sealed:handshake')).data).toEqual({ serverKey: 'server-public-key' });
+  client.send('sealed:finish', {});
+  await expect.poll(() => server.helper.getClientsByUser({ userId: name })[0]?.state).toBe('OPEN');
+  return { client, clientId: server.helper.getClientsByUser({ userId: name })[0]!.id };
+}
+
 async function joinEncrypted(name: string, room = 'lobby'): Promise<TestClient> {
-  const { client, connected } = await TestClient.authenticated(server.url, { token: name, key: true });
-  expect(connected.serverKey).toBe('server-public-key');
-  track(client);
+  const { client } = await authenticateKeyed(name);
+  expect((await client.next('wrapped')).data.event).toBe('connected');
   client.send('join', { rooms: [room] });
   await client.next('wrapped');
   return client;
 }
 
 describe('the handshake hook', () => {
-  it('sends the reply that completes the handshake in plaintext, outside the transformer', async () => {
+  it('sends the challenge in plaintext, runs authenticateFn on the authenticate payload once the finish arrives, and sends connected through the transformer', async () => {
     server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap }));
-    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    track(client);
-    expect(connected).toMatchObject({ userId: 'alice', serverKey: 'server-public-key' });
+    const { client } = await authenticateKeyed('alice');
+    expect((await client.next('wrapped')).data).toMatchObject({ event: 'connected', data: { userId: 'alice' } });
+    expect(client.received.map((message) => message.event)).toEqual(['sealed:handshake', 'wrapped']);
     expect(server.helper.getClientsByUser({ userId: 'alice' })[0]?.encrypted).toBe(true);
+  });
+
+  it('answers a finish that no challenge waits for with NOT_AUTHENTICATED, and keeps serving', async () => {
+    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: wrap }));
+    const client = track(await TestClient.connect(server.url));
+    client.send('sealed:finish', {});
+    expect((await client.next('error')).data.code).toBe(ErrorCode.NOT_AUTHENTICATED);
+    client.send('authenticate', { token: 'alice', key: true });
+    await client.next('sealed:handshake');
+  });
+
+  it('abandons the challenge of a client that goes before its finish', async () => {
+    let abandoned = 0;
+    server = track(await startTestServer({
+      handshakeFn: () => ({ challenge: {}, finish: () => ({ encrypted: true }), abandon: () => void (abandoned += 1) }),
+      outboundTransformer: wrap,
+    }));
+    const client = await TestClient.connect(server.url);
+    client.send('authenticate', { token: 'alice' });
+    await client.next('sealed:handshake');
+    client.socket.close();
+    await expect.poll(() => abandoned).toBe(1);
+    await expect.poll(() => server.helper.getClients().length).toBe(0);
   });
 
   it('with requireEncryption, refuses a client without key material: error, then 4004', async () => {
@@ -76,7 +110,7 @@ describe('the handshake hook', () => {
     await expect.poll(() => server.helper.getClients()[0]?.state).toBe('HANDSHAKING');
     expect(await server.helper.broadcast({ event: 'news' })).toEqual({ recipients: 0, delivered: 0, dropped: 0 });
     finish();
-    await client.next('connected');
+    expect((await client.next('wrapped')).data.event).toBe('connected');
     expect(await server.helper.broadcast({ event: 'news' })).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
   });
 });
@@ -138,17 +172,17 @@ describe('the outbound transformer', () => {
     }));
     const alice = await joinEncrypted('alice');
     const bob = await joinEncrypted('bob');
-    const { client: mallory } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
-    track(mallory);
-    const [malloryInfo] = server.helper.getClientsByUser({ userId: 'mallory' });
-    server.helper.joinRoom({ clientId: malloryInfo!.id, rooms: ['lobby'] });
+    const { client: mallory, clientId: malloryId } = await authenticateKeyed('mallory');
+    server.helper.joinRoom({ clientId: malloryId, rooms: ['lobby'] });
 
+    // Mallory's `connected` was dropped already.
+    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
     const report = await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
     expect(report).toEqual({ recipients: 3, delivered: 2, dropped: 1 });
-    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    expect(server.helper.getMetrics().encryptedDrops).toBe(2);
     expect((await alice.next('wrapped')).data.data).toBe('hi');
     expect((await bob.next('wrapped')).data.data).toBe('hi');
-    expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
+    expect(mallory.received.map((message) => message.event)).toEqual(['sealed:handshake']);
   });
 
   it('builds in-place frames when the turn is written, and drops only the frame whose build fails', async () => {
@@ -168,35 +202,39 @@ describe('the outbound transformer', () => {
       },
     }));
     const alice = await joinEncrypted('alice');
-    const { client: mallory, connected } = await TestClient.authenticated(server.url, { token: 'mallory', key: true });
-    track(mallory);
-    server.helper.joinRoom({ clientId: connected.id, rooms: ['lobby'] });
+    const { client: mallory, clientId: malloryId } = await authenticateKeyed('mallory');
+    server.helper.joinRoom({ clientId: malloryId, rooms: ['lobby'] });
     const before = server.helper.getMetrics().messagesDelivered;
+    const dropsBefore = server.helper.getMetrics().encryptedDrops;
+    built.length = 0;
 
     const sent = server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'hi' });
-    expect(built).toEqual(['alice']);
+    expect(built).toEqual([]);
     // Both frames were queued; mallory's fails when the turn is written: dropped, counted, and never on the socket.
     expect(await sent).toEqual({ recipients: 2, delivered: 1, dropped: 1 });
     expect((await alice.next('wrapped')).data).toEqual({ event: 'news', data: 'hi' });
-    expect(built).toEqual(['alice', 'alice']);
-    expect(server.helper.getMetrics().encryptedDrops).toBe(1);
+    expect(built).toEqual(['alice']);
+    expect(server.helper.getMetrics().encryptedDrops).toBe(dropsBefore + 1);
     expect(server.helper.getMetrics().messagesDelivered).toBe(before + 1);
-    expect(mallory.received.map((message) => message.event)).toEqual(['connected']);
-    expect(server.helper.getClient({ clientId: connected.id })?.state).toBe('OPEN');
+    expect(mallory.received.map((message) => message.event)).toEqual(['sealed:handshake']);
+    expect(server.helper.getClient({ clientId: malloryId })?.state).toBe('OPEN');
   });
 
   it('never sends plaintext to an encrypted client: when the transformer returns nothing, nothing is sent', async () => {
-    server = track(await startTestServer({ handshakeFn: keyedHandshake, outboundTransformer: () => null }));
-    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    track(client);
-    client.send('join', { rooms: ['lobby'] });
-    client.send('connected');
+    server = track(await startTestServer({
+      handshakeFn: keyedHandshake,
+      outboundTransformer: () => null,
+      inboundTransformer: ({ frame }) => (typeof frame === 'string' ? null : new TextDecoder().decode(frame)),
+    }));
+    const { client, clientId } = await authenticateKeyed('alice');
+    client.sendRaw(Buffer.from(JSON.stringify({ event: 'join', data: { rooms: ['lobby'] } })), { binary: true });
+    client.sendRaw(Buffer.from(JSON.stringify({ event: 'connected' })), { binary: true });
     await expect.poll(() => server.helper.getClientsByRoom({ room: 'lobby' }).length).toBe(1);
-    const report = await server.helper.sendToClient({ clientId: connected.id, event: 'secret', data: 'plaintext' });
+    const report = await server.helper.sendToClient({ clientId, event: 'secret', data: 'plaintext' });
     expect(report).toEqual({ recipients: 1, delivered: 0, dropped: 1 });
-    // joined, the RESERVED_EVENT error and the message: all three dropped, none sent in plaintext.
-    await expect.poll(() => server.helper.getMetrics().encryptedDrops).toBe(3);
-    expect(client.received.map((message) => message.event)).toEqual(['connected']);
+    // connected, joined, the RESERVED_EVENT error and the message: all four dropped, none sent in plaintext.
+    await expect.poll(() => server.helper.getMetrics().encryptedDrops).toBe(4);
+    expect(client.received.map((message) => message.event)).toEqual(['sealed:handshake']);
   });
 
   it('sends protocol answers to an encrypted client through the transformer', async () => {
@@ -204,14 +242,13 @@ describe('the outbound transformer', () => {
     const client = await joinEncrypted('alice');
     client.send('leave', { rooms: ['lobby'] });
     expect((await client.next('wrapped')).data).toEqual({ event: 'left', data: { rooms: ['lobby'], current: [] } });
-    expect(client.received.map((message) => message.event)).toEqual(['connected', 'wrapped', 'wrapped']);
+    expect(client.received.map((message) => message.event)).toEqual(['sealed:handshake', 'wrapped', 'wrapped', 'wrapped']);
   });
 
   it('fails closed when no transformer is configured', async () => {
     server = track(await startTestServer({ handshakeFn: keyedHandshake }));
-    const { client, connected } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
-    track(client);
-    expect(await server.helper.sendToClient({ clientId: connected.id, event: 'secret' })).toEqual({
+    const { clientId } = await authenticateKeyed('alice');
+    expect(await server.helper.sendToClient({ clientId, event: 'secret' })).toEqual({
       recipients: 1,
       delivered: 0,
       dropped: 1,
@@ -220,7 +257,7 @@ describe('the outbound transformer', () => {
 
   it('gives plaintext clients in the same room the shared plaintext frame', async () => {
     server = track(await startTestServer({
-      handshakeFn: ({ data }) => ({ encrypted: Boolean((data as { key?: boolean }).key), reply: { serverKey: 'server-public-key' } }),
+      handshakeFn: (context) => ((context.data as { key?: boolean }).key ? keyedHandshake(context) : { encrypted: false }),
       outboundTransformer: wrap,
     }));
     const encrypted = await joinEncrypted('alice');
@@ -246,7 +283,7 @@ describe('the inbound transformer', () => {
       },
       messageHandler: ({ event, data }) => void handled.push({ event, data }),
     }));
-    const { client } = await TestClient.authenticated(server.url, { token: 'alice', key: true });
+    const { client } = await authenticateKeyed('alice');
     client.sendRaw(Buffer.from('ok:{"event":"chat","data":1}'), { binary: true });
     await expect.poll(() => handled).toEqual([{ event: 'chat', data: 1 }]);
     client.sendRaw('{"event":"chat","data":2}');

@@ -33,7 +33,7 @@ describe('errors the library throws at its caller', () => {
     ['an empty list of levels', () => parseSecurityLevels(''), UsageErrorCode.INVALID_SECURITY_LEVEL],
     [
       'a handshake at level none',
-      () => createClientHello({ crypto, level: SecurityLevel.NONE, identity: crypto.ed25519KeyPair(), nowMs: 0 }),
+      () => createClientHello({ crypto, level: SecurityLevel.NONE, nowMs: 0 }),
       UsageErrorCode.INVALID_SECURITY_LEVEL,
     ],
     [

@@ -1,20 +1,20 @@
 import { AeadSuite } from '../../src/crypto/aead-suite.ts';
 import { fromBase64, utf8Decode, utf8Encode } from '../../src/crypto/bytes.ts';
-import { completeClientHandshake, createClientHello, sealHelloCredentials } from '../../src/crypto/client-handshake.ts';
+import { answerServerHello, createClientHello } from '../../src/crypto/client-handshake.ts';
 import type { CryptoProvider, RawKeyPair } from '../../src/crypto/crypto-provider.ts';
-import { readClientHello, proofOf } from '../../src/crypto/handshake-messages.ts';
-import { serverSignedMessage, transcriptHash } from '../../src/crypto/handshake-transcript.ts';
-import { deriveTrafficKeys, nextTrafficKey } from '../../src/crypto/key-schedule.ts';
+import { clientSignedMessage, serverSignedMessage, sessionHash } from '../../src/crypto/handshake-transcript.ts';
+import { deriveTrafficKeys, finishKey, nextTrafficKey } from '../../src/crypto/key-schedule.ts';
 import { InMemoryPinStore } from '../../src/crypto/pin-store.ts';
-import { ReplayGuard } from '../../src/crypto/replay-guard.ts';
+import { InMemoryReplayStore } from '../../src/crypto/replay-store.ts';
 import type { SecureChannel } from '../../src/crypto/secure-channel.ts';
 import { SecurityLevel } from '../../src/crypto/security-level.ts';
-import { respondToClientHello } from '../../src/crypto/server-handshake.ts';
+import { finishServerHandshake, respondToClientHello } from '../../src/crypto/server-handshake.ts';
 
 /**
- * Known-answer vectors of the Sealed wire protocol (handshake v1, encrypted
- * frames, sealed credentials), built by the real code from fixed inputs.
- * `docs/vectors/protocol-v1.json` is their published copy; a test rebuilds
+ * Known-answer vectors of the Sealed wire protocol (handshake v2, its
+ * finish with the credentials, encrypted and authenticated frames), built by
+ * the real code from fixed inputs.
+ * `docs/vectors/protocol-v2.json` is their published copy; a test rebuilds
  * them with each crypto provider and compares byte for byte.
  */
 
@@ -22,9 +22,7 @@ import { respondToClientHello } from '../../src/crypto/server-handshake.ts';
 const X25519_BASE_POINT = Uint8Array.from({ length: 32 }, (_, index) => (index === 0 ? 9 : 0));
 
 const TIMESTAMP_MS = 1_800_000_000_000;
-const CLIENT_ID = 'a1b2c3d4e5f6.0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b';
-const USER_ID = 'alice';
-const CREDENTIALS = { token: 'alice-session-token' };
+const CREDENTIALS = '{"token":"alice-session-token"}';
 /** Frames each direction sends; with this rekey policy the third one is under the next key. */
 const FRAMES_PER_DIRECTION = 3;
 const REKEY = { afterMessages: 2, afterMs: 24 * 60 * 60 * 1000 } as const;
@@ -79,16 +77,15 @@ async function framesOf(channel: SecureChannel, peer: SecureChannel, messages: r
   return frames;
 }
 
-/** One handshake vector: the server runs `serverSuites`, so it picks their first. */
-async function handshakeVector(crypto: CryptoProvider, serverSuites: readonly AeadSuite[]) {
+/** One handshake vector at `level`: the server runs `serverSuites`, so it picks their first. */
+async function handshakeVector(crypto: CryptoProvider, level: SecurityLevel, serverSuites: readonly AeadSuite[]) {
   const input = {
-    level: SecurityLevel.ENCRYPTED,
-    acceptedLevels: [SecurityLevel.ENCRYPTED],
+    level,
+    acceptedLevels: [level],
     offeredSuites: [AeadSuite.AES_256_GCM, AeadSuite.CHACHA20_POLY1305],
     serverSuites: [...serverSuites],
     timestampMs: TIMESTAMP_MS,
-    clientId: CLIENT_ID,
-    userId: USER_ID,
+    credentials: CREDENTIALS,
     clientIdentitySeed: hex(fixedBytes(crypto, 'client identity seed')),
     clientEphemeralSecret: hex(fixedBytes(crypto, 'client ephemeral secret')),
     clientNonce: hex(fixedBytes(crypto, 'client nonce')),
@@ -100,90 +97,80 @@ async function handshakeVector(crypto: CryptoProvider, serverSuites: readonly Ae
   const serverIdentity = { secretKey: bytesOf(input.serverIdentitySeed), publicKey: crypto.ed25519PublicKey(bytesOf(input.serverIdentitySeed)) };
   const clientCrypto = scripted(crypto, [bytesOf(input.clientEphemeralSecret)], [bytesOf(input.clientNonce)]);
   const serverCrypto = scripted(crypto, [bytesOf(input.serverEphemeralSecret)], []);
+  const credentials = utf8Encode(CREDENTIALS);
 
-  const { hello, pending } = createClientHello({
-    crypto: clientCrypto,
-    level: input.level,
-    identity: clientIdentity,
-    nowMs: TIMESTAMP_MS,
-    suites: input.offeredSuites,
-  });
-  const sealedHello = await sealHelloCredentials({ crypto, hello, pending, serverIdentity: serverIdentity.publicKey, credentials: CREDENTIALS });
-  const server = await respondToClientHello({
+  const { hello, pending } = createClientHello({ crypto: clientCrypto, level, nowMs: TIMESTAMP_MS, suites: input.offeredSuites });
+  const server = respondToClientHello({
     crypto: serverCrypto,
     identity: serverIdentity,
     acceptedLevels: input.acceptedLevels,
     hello,
-    clientId: CLIENT_ID,
-    userId: USER_ID,
     nowMs: TIMESTAMP_MS,
     maxClockSkewMs: 60_000,
-    replayGuard: new ReplayGuard(60_000, 10),
-    clientKeyPins: new InMemoryPinStore(),
-    rekey: REKEY,
     suites: input.serverSuites,
   });
   if (!server.ok) throw new Error(`server refused the vector's hello: ${server.code}`);
-  const serverEphemeral = fromBase64(server.reply.e!)!;
-  const suite = server.reply.suite!;
-  const transcript = transcriptHash(crypto, {
-    level: input.level,
-    acceptedLevels: input.acceptedLevels,
-    offeredSuites: input.offeredSuites,
-    suite,
-    clientEphemeral: pending.ephemeral.publicKey,
-    clientNonce: pending.nonce,
-    clientIdentity: clientIdentity.publicKey,
-    serverEphemeral,
-    serverIdentity: serverIdentity.publicKey,
-    clientId: CLIENT_ID,
-    userId: USER_ID,
-  });
-  const keys = deriveTrafficKeys(crypto, bytesOf(input.clientEphemeralSecret), serverEphemeral, transcript);
-  const client = await completeClientHandshake({
+  const { transcript } = server.pending;
+  const shared = crypto.x25519(bytesOf(input.clientEphemeralSecret), fromBase64(server.reply.e)!);
+  const client = await answerServerHello({
     crypto,
     pending,
     reply: server.reply,
-    clientId: CLIENT_ID,
-    userId: USER_ID,
+    identity: clientIdentity,
+    credentials: credentials.slice(),
     trust: { expected: serverIdentity.publicKey, pins: new InMemoryPinStore(), pinName: 'vectors' },
     nowMs: TIMESTAMP_MS,
     rekey: REKEY,
   });
-  if (!client.ok) throw new Error(`client refused the vector's reply: ${client.code}`);
-  const clientToServer = await framesOf(client.channel!, server.channel!, CLIENT_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
-  const serverToClient = await framesOf(server.channel!, client.channel!, SERVER_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
+  if (!client.ok) throw new Error(`client refused the vector's server hello: ${client.code}`);
+  const finished = await finishServerHandshake({
+    crypto,
+    pending: server.pending,
+    finish: client.finish,
+    replayStore: new InMemoryReplayStore(60_000, 10),
+    nowMs: TIMESTAMP_MS,
+    rekey: REKEY,
+  });
+  if (!finished.ok) throw new Error(`server refused the vector's finish: ${finished.code}`);
+  const session = sessionHash(crypto, transcript, clientIdentity.publicKey, credentials);
+  const keys = deriveTrafficKeys(crypto, shared, session);
+  const clientToServer = await framesOf(client.channel, finished.channel, CLIENT_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
+  const serverToClient = await framesOf(finished.channel, client.channel, SERVER_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
   return {
     input,
     expected: {
       clientIdentityPublic: hex(clientIdentity.publicKey),
       clientEphemeralPublic: hex(pending.ephemeral.publicKey),
-      clientProofMessage: hex(proofOf(readClientHello(hello)!)),
       clientHello: hello,
-      clientHelloWithSealedCredentials: { credentials: CREDENTIALS, hello: sealedHello },
       serverIdentityPublic: hex(serverIdentity.publicKey),
       serverHello: server.reply,
-      suite,
+      suite: server.reply.suite,
       transcriptHash: hex(transcript),
       serverSignedMessage: hex(serverSignedMessage(transcript)),
+      sharedSecret: hex(shared),
+      finishKey: hex(finishKey(crypto, shared, transcript)),
+      clientSignedMessage: hex(clientSignedMessage(crypto, transcript, credentials)),
+      clientFinish: client.finish,
+      sessionHash: hex(session),
       clientToServerKey: hex(keys.clientToServer),
       serverToClientKey: hex(keys.serverToClient),
-      clientToServerKeyEpoch1: hex(nextTrafficKey(crypto, keys.clientToServer, transcript)),
-      serverToClientKeyEpoch1: hex(nextTrafficKey(crypto, keys.serverToClient, transcript)),
+      clientToServerKeyEpoch1: hex(nextTrafficKey(crypto, keys.clientToServer, session)),
+      serverToClientKeyEpoch1: hex(nextTrafficKey(crypto, keys.serverToClient, session)),
       clientToServerFrames: clientToServer,
       serverToClientFrames: serverToClient,
     },
   };
 }
 
-/** Every vector, as published in `docs/vectors/protocol-v1.json`. */
+/** Every vector, as published in `docs/vectors/protocol-v2.json`. */
 export async function buildProtocolVectors(crypto: CryptoProvider) {
   return {
     description:
-      'Known-answer vectors of the Sealed protocol, handshake v1 (docs/protocol.md). Byte strings are hex, except inside the wire messages (clientHello, serverHello), which are exactly what goes on the wire (base64). The inputs replace the randomness: the client ephemeral secret, the client nonce, the server ephemeral secret; identity keys are Ed25519 seeds. Each labelled 32-byte input is SHA-256 of "sealed test vector: <label>".',
+      'Known-answer vectors of the Sealed protocol, handshake v2 (docs/protocol.md). Byte strings are hex, except inside the wire messages (clientHello, serverHello, clientFinish), which are exactly what goes on the wire (base64). The inputs replace the randomness: the client ephemeral secret, the client nonce, the server ephemeral secret; identity keys are Ed25519 seeds. Each labelled 32-byte input is SHA-256 of "sealed test vector: <label>". credentials is the exact UTF-8 JSON the client signs and seals.',
     handshakes: [
-      { name: 'chacha20-poly1305 chosen by the server', ...(await handshakeVector(crypto, [AeadSuite.CHACHA20_POLY1305, AeadSuite.AES_256_GCM])) },
-      { name: 'aes-256-gcm chosen by the server', ...(await handshakeVector(crypto, [AeadSuite.AES_256_GCM])) },
+      { name: 'encrypted, chacha20-poly1305 chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.CHACHA20_POLY1305, AeadSuite.AES_256_GCM])) },
+      { name: 'encrypted, aes-256-gcm chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.AES_256_GCM])) },
+      { name: 'authenticated, chacha20-poly1305 chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.AUTHENTICATED, [AeadSuite.CHACHA20_POLY1305])) },
     ],
   };
 }

@@ -32,7 +32,7 @@ export class OutboundRouter {
     for (const client of clients) {
       if (client.state !== ConnectionState.OPEN || exclude?.has(client.id)) continue;
       recipients += 1;
-      if (client.encrypted) {
+      if (client.protectedFrames) {
         const written = this.transformed.send(client, event, data, encoded, (tally ??= { failed: 0 }));
         if (written === true) delivered += 1;
         else if (written !== false) (pending ??= []).push(written);
@@ -55,10 +55,11 @@ export class OutboundRouter {
 
   /**
    * Sends a protocol answer (`joined`, `left`, `error`) to one client, by the
-   * encrypted path once the client is encrypted. Fire and forget.
+   * protected path once the client's frames are protected (`connected` and the
+   * handshake's challenge too). Fire and forget.
    */
   control(client: WebSocketClient, event: string, data: unknown): void {
-    if (client.encrypted) void this.transformed.send(client, event, data, encodeOnce(event, data));
+    if (client.protectedFrames) void this.transformed.send(client, event, data, encodeOnce(event, data));
     else this.delivery.writeText(client, encodeFrame(event, data));
   }
 }

@@ -1,10 +1,10 @@
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ServerEvent } from '../../protocol/event-names.ts';
-import { encodeFrame } from '../../protocol/frame-codec.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
-import type { HandshakeFn, HandshakeOutcome } from '../encryption-hooks.ts';
+import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome } from '../encryption-hooks.ts';
+import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from '../server-hooks.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
@@ -32,19 +32,24 @@ export interface AuthenticationFlowInit {
   clientConnectedFn: ClientConnectedFn | undefined;
   clients: ClientRegistry;
   rooms: RoomRegistry;
-  /** Writes the `connected` frame straight to the socket, outside the transformer. */
-  writeConnected: (client: WebSocketClient, text: string) => void;
   metrics: ServerMetrics;
   logger: Logger;
   answers: ClientAnswers;
   now: () => number;
 }
 
+/** Whether a handshake step asks the client for one more message. */
+function isChallenge(step: HandshakeOutcome | HandshakeChallenge): step is HandshakeChallenge {
+  return typeof (step as HandshakeChallenge).finish === 'function';
+}
+
 /**
- * Takes a client from AWAITING_AUTH to OPEN: runs `authenticateFn`, then the
- * handshake when one is configured, then indexes the user, joins the default
- * rooms, answers `connected` (outside the transformer: it carries what the
- * client needs to finish the key exchange) and tells `clientConnectedFn`.
+ * Takes a client from AWAITING_AUTH to OPEN: runs the handshake when one is
+ * configured (sending its challenge and taking the client's finish), then,
+ * once the handshake has finished and the client's frames are protected,
+ * `authenticateFn` on the credentials the handshake carried; then indexes
+ * the user, joins the default rooms, answers `connected` and tells
+ * `clientConnectedFn`.
  */
 export class AuthenticationFlow {
   constructor(private readonly init: AuthenticationFlowInit) {}
@@ -60,9 +65,60 @@ export class AuthenticationFlow {
       init.answers.error(client, ErrorCode.AUTH_IN_PROGRESS, 'Authentication is already in progress');
       return;
     }
+    const { handshakeFn } = init;
+    if (!handshakeFn) return this.#authenticateAndOpen(client, data, PLAINTEXT);
+    client.lifecycle.transition(ConnectionState.HANDSHAKING);
+    const step = await this.#runHandshakeStep(client, () =>
+      handshakeFn({ clientId: client.id, data, remoteAddress: client.remoteAddress }),
+    );
+    if (client.lifecycle.isEnding) {
+      if (step && isChallenge(step)) step.abandon();
+      else step?.session?.dispose?.();
+      return;
+    }
+    if (!step) return this.#refuseHandshake(client);
+    if (!isChallenge(step)) return this.#authenticateAndOpen(client, data, step);
+    client.pendingHandshake = { challenge: step, data };
+    init.answers.control(client, ServerEvent.HANDSHAKE, step.challenge);
+  }
+
+  /** Handles the client's `sealed:finish`: the answer to the challenge the server sent. */
+  async finish(client: WebSocketClient, data: unknown): Promise<void> {
+    const { init } = this;
+    const pending = client.pendingHandshake;
+    if (client.state !== ConnectionState.HANDSHAKING || !pending) {
+      init.metrics.framesRejected += 1;
+      const open = client.state === ConnectionState.OPEN;
+      init.answers.error(client, open ? ErrorCode.ALREADY_AUTHENTICATED : ErrorCode.NOT_AUTHENTICATED, 'No handshake is waiting for a finish');
+      return;
+    }
+    client.pendingHandshake = undefined;
+    const outcome = await this.#runHandshakeStep(client, () => pending.challenge.finish(data));
+    if (client.lifecycle.isEnding) {
+      outcome?.session?.dispose?.();
+      return;
+    }
+    if (!outcome) return this.#refuseHandshake(client);
+    return this.#authenticateAndOpen(client, pending.data, outcome);
+  }
+
+  /**
+   * With the handshake finished: protects the client's frames (every answer
+   * from here on, refusals included, goes through the transformer), runs
+   * `authenticateFn`, lets the handshake accept the user, and opens.
+   */
+  async #authenticateAndOpen(client: WebSocketClient, data: unknown, outcome: HandshakeOutcome): Promise<void> {
+    const { init } = this;
+    if (init.requireEncryption && !outcome.encrypted) {
+      outcome.session?.dispose?.();
+      return this.#refuseHandshake(client);
+    }
+    client.session = outcome.session;
+    client.encrypted = outcome.encrypted;
+    client.protectedFrames = outcome.protectedFrames ?? outcome.encrypted;
     client.lifecycle.transition(ConnectionState.AUTHENTICATING);
 
-    const authenticated = await this.#runAuthenticateFn(client, data);
+    const authenticated = await this.#runAuthenticateFn(client, outcome.credentials ?? data);
     if (client.lifecycle.isEnding) return;
     if (!authenticated.ok) {
       const { answer } = authenticated;
@@ -72,38 +128,37 @@ export class AuthenticationFlow {
       return;
     }
     const { result } = authenticated;
-    const outcome = await this.#handshake(client, result.userId, data);
-    if (client.lifecycle.isEnding) {
-      outcome?.session?.dispose?.();
+    if (outcome.acceptUser && !(await this.#acceptsUser(client, outcome, result.userId))) {
+      if (!client.lifecycle.isEnding) this.#refuseHandshake(client);
       return;
     }
-    if (!outcome) {
-      init.metrics.handshakeFailures += 1;
-      init.answers.error(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
-      init.answers.close(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
-      return;
-    }
+    if (client.lifecycle.isEnding) return;
     this.#open(client, result, outcome);
   }
 
-  /** Runs `handshakeFn`; `undefined` means the client is refused. */
-  async #handshake(client: WebSocketClient, userId: string, data: unknown): Promise<HandshakeOutcome | undefined> {
-    const { handshakeFn, requireEncryption } = this.init;
-    if (!handshakeFn) return PLAINTEXT;
-    client.lifecycle.transition(ConnectionState.HANDSHAKING);
-    let outcome: HandshakeOutcome | null | false | undefined;
+  /** Runs one step of `handshakeFn`; `undefined` means the client is refused. */
+  async #runHandshakeStep<T>(client: WebSocketClient, step: () => ValueOrPromise<T | null | false | undefined>): Promise<T | undefined> {
     try {
-      outcome = await handshakeFn({ clientId: client.id, userId, data });
+      return (await step()) || undefined;
     } catch (error) {
       this.init.logger.warn({ clientId: client.id, err: error }, 'handshakeFn threw; refusing the client');
       return undefined;
     }
-    if (!outcome) return undefined;
-    if (requireEncryption && !outcome.encrypted) {
-      outcome.session?.dispose?.();
-      return undefined;
+  }
+
+  async #acceptsUser(client: WebSocketClient, outcome: HandshakeOutcome, userId: string): Promise<boolean> {
+    try {
+      return (await outcome.acceptUser!(userId)) === true;
+    } catch (error) {
+      this.init.logger.warn({ clientId: client.id, err: error }, 'the handshake could not accept the user; refusing the client');
+      return false;
     }
-    return outcome;
+  }
+
+  #refuseHandshake(client: WebSocketClient): void {
+    this.init.metrics.handshakeFailures += 1;
+    this.init.answers.error(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+    this.init.answers.close(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
   }
 
   /**
@@ -139,13 +194,9 @@ export class AuthenticationFlow {
     init.clients.indexUser(client);
     for (const room of init.defaultRooms) init.rooms.join(client, room);
     init.metrics.clientsOpened += 1;
-    // Written directly, before the client is marked encrypted: the reply that completes the handshake never goes through the transformer.
-    init.writeConnected(
-      client,
-      encodeFrame(ServerEvent.CONNECTED, { ...outcome.reply, id: client.id, userId: result.userId, time: init.now() }),
-    );
-    client.encrypted = outcome.encrypted;
-    client.session = outcome.session;
+    // A protected client learns its ids through the channel; a plaintext one also gets the handshake's reply.
+    const reply = client.protectedFrames ? undefined : outcome.reply;
+    init.answers.control(client, ServerEvent.CONNECTED, { ...reply, id: client.id, userId: result.userId, time: init.now() });
     init.logger.debug({ clientId: client.id, userId: result.userId }, 'client open');
     this.#notifyConnected(client, result);
   }

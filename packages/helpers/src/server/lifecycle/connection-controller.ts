@@ -123,10 +123,16 @@ export class ConnectionController {
       this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
       return;
     }
-    if (client.encrypted && this.init.inboundTransformer) {
-      this.#enqueue(client, () => this.#handleTransformed(client, isBinary ? bytes : bytes.toString()));
-      return;
-    }
+    // Decided when the frame's turn comes: a handshake that finishes just before it protects it.
+    this.#enqueue(client, () => {
+      if (client.lifecycle.isEnding) return;
+      if (client.protectedFrames && this.init.inboundTransformer) return this.#handleTransformed(client, isBinary ? bytes : bytes.toString());
+      return this.#handlePlain(client, bytes, isBinary);
+    });
+  }
+
+  /** Frames from a client whose frames are not protected: text JSON, validated, then dispatched. */
+  #handlePlain(client: WebSocketClient, bytes: Buffer, isBinary: boolean): void | Promise<void> {
     if (isBinary) {
       this.#reject(client, ErrorCode.BINARY_NOT_SUPPORTED, 'Binary frames are not accepted on this connection');
       return;
@@ -136,14 +142,14 @@ export class ConnectionController {
       this.#reject(client, result.code, result.reason);
       return;
     }
-    this.#enqueue(client, () => this.init.dispatcher.dispatch(client, result.message));
+    return this.init.dispatcher.dispatch(client, result.message);
   }
 
   #enqueue(client: WebSocketClient, task: () => void | Promise<void>): void {
     if (!client.inbound.push(task)) this.#closeRateLimited(client, 'Inbound queue full');
   }
 
-  /** Frames from an encrypted client: decrypted by the inbound transformer, then validated like any other. */
+  /** Frames from a client whose frames are protected: opened by the inbound transformer, then validated like any other. */
   async #handleTransformed(client: WebSocketClient, frame: Uint8Array | string): Promise<void> {
     let message: Awaited<ReturnType<InboundTransformer>>;
     try {

@@ -39,6 +39,8 @@ export class EventDispatcher {
     switch (event) {
       case ClientEvent.AUTHENTICATE:
         return this.init.authentication.authenticate(client, data);
+      case ClientEvent.HANDSHAKE_FINISH:
+        return this.init.authentication.finish(client, data);
       case ClientEvent.HEARTBEAT:
         return;
       case ClientEvent.JOIN:

@@ -8,8 +8,8 @@ describe('ConnectionStateMachine', () => {
 
   it('walks the happy path to OPEN and then CLOSED', () => {
     const machine = new ConnectionStateMachine();
-    machine.transition(ConnectionState.AUTHENTICATING);
     machine.transition(ConnectionState.HANDSHAKING);
+    machine.transition(ConnectionState.AUTHENTICATING);
     machine.transition(ConnectionState.OPEN);
     machine.transition(ConnectionState.CLOSING);
     machine.transition(ConnectionState.CLOSED);

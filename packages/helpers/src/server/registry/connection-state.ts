@@ -6,11 +6,11 @@ export { IllegalTransitionError } from '../../utils/state-machine.ts';
  * The life of one connection, as an explicit state machine.
  *
  * ```
- *  upgrade ──► AWAITING_AUTH ──authenticate──► AUTHENTICATING ──ok──► HANDSHAKING ──ok──► OPEN
- *                  │                               │   └──ok, no handshake required──────►  │
- *                  │ auth timeout (4001)           │ refused (4003)      │ failed (4004)    │ shutdown (1001),
- *                  ▼                               ▼                     ▼                  ▼ heartbeat (4002), ...
- *                CLOSING ◄─────────────────────────┴─────────────────────┴──────────────────┘
+ *  upgrade ──► AWAITING_AUTH ──authenticate──► HANDSHAKING ──finished──► AUTHENTICATING ──ok──► OPEN
+ *                  │  └──authenticate, no handshake configured───────────►    │                   │
+ *                  │ auth timeout (4001)            │ failed (4004)           │ refused (4003)    │ shutdown (1001),
+ *                  ▼                                ▼                         ▼                   ▼ heartbeat (4002), ...
+ *                CLOSING ◄──────────────────────────┴─────────────────────────┴───────────────────┘
  *                  │
  *                  ▼
  *                CLOSED ◄── the socket closed by itself (from any state)
@@ -31,9 +31,9 @@ const { AWAITING_AUTH, AUTHENTICATING, HANDSHAKING, OPEN, CLOSING, CLOSED } = Co
 
 /** Every legal move: from a state to the states it may go to next. */
 const TRANSITIONS: TransitionTable<ConnectionState> = {
-  [AWAITING_AUTH]: [AUTHENTICATING, CLOSING, CLOSED],
-  [AUTHENTICATING]: [HANDSHAKING, OPEN, CLOSING, CLOSED],
-  [HANDSHAKING]: [OPEN, CLOSING, CLOSED],
+  [AWAITING_AUTH]: [HANDSHAKING, AUTHENTICATING, CLOSING, CLOSED],
+  [HANDSHAKING]: [AUTHENTICATING, CLOSING, CLOSED],
+  [AUTHENTICATING]: [OPEN, CLOSING, CLOSED],
   [OPEN]: [CLOSING, CLOSED],
   [CLOSING]: [CLOSED],
   [CLOSED]: [],

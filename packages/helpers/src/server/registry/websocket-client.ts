@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { TokenBucket } from '../../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
-import type { ClientSession } from '../encryption-hooks.ts';
+import type { ClientSession, HandshakeChallenge } from '../encryption-hooks.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 const NO_SLOT = (): void => undefined;
@@ -17,7 +17,7 @@ export interface WebSocketClientInfo {
   readonly rooms: ReadonlySet<string>;
   readonly connectedAt: number;
   readonly metadata: Record<string, unknown> | undefined;
-  /** True once a handshake made the client encrypted: it then never receives plaintext. */
+  /** True once a handshake made the client's frames confidential: it then never receives plaintext. */
   readonly encrypted: boolean;
   /** What the handshake left for the transformers (for example the secure channel). */
   readonly session: ClientSession | undefined;
@@ -70,7 +70,11 @@ export class WebSocketClient implements WebSocketClientInfo {
   userId: string | undefined;
   metadata: Record<string, unknown> | undefined;
   encrypted = false;
+  /** True once every frame to and from the client goes through the transformers (encrypted, or authenticated only). */
+  protectedFrames = false;
   session: ClientSession | undefined;
+  /** While the server waits for the client's finish: the handshake's challenge and the `authenticate` payload it answered. */
+  pendingHandshake: { challenge: HandshakeChallenge; data: unknown } | undefined;
   /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */
   outboxTail: Promise<unknown> = SETTLED;
   /** Transformed sends queued and not yet written. */
@@ -112,8 +116,11 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.releasePreAuthSlot();
   }
 
-  /** Disposes of the handshake's session (zeroing its keys). Safe to call more than once. */
+  /** Disposes of the handshake's session (zeroing its keys), and of a handshake still waiting for its finish. Safe to call more than once. */
   disposeSession(): void {
+    const pending = this.pendingHandshake;
+    this.pendingHandshake = undefined;
+    pending?.challenge.abandon();
     const session = this.session;
     this.session = undefined;
     session?.dispose?.();
