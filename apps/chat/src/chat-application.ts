@@ -5,6 +5,7 @@ import {
   InProcessBus,
   NodeCryptoProvider,
   RedisBus,
+  RedisReplayStore,
   SecurityLevel,
   createSecureServerKit,
   loadOrCreateServerIdentity,
@@ -41,6 +42,8 @@ export class ChatApplication extends BaseApplication {
   readonly #identity: RawKeyPair;
   readonly #kit: SecureServerKit;
   readonly #options: ChatApplicationOptions;
+  /** With Redis, the handshake nonces every instance claims, so a replay is refused by all of them. */
+  readonly #replayStore: RedisReplayStore | undefined;
 
   constructor(options: ChatApplicationOptions = {}) {
     super(options);
@@ -49,11 +52,30 @@ export class ChatApplication extends BaseApplication {
     this.#identity = options.identityFile
       ? loadOrCreateServerIdentity(options.identityFile)
       : new NodeCryptoProvider().ed25519KeyPair();
+    this.#replayStore = options.redisUrl ? new RedisReplayStore({ url: options.redisUrl, logger: this.logger }) : undefined;
     this.#kit = createSecureServerKit({
       identity: this.#identity,
       acceptedLevels: options.securityLevels ?? [SecurityLevel.ENCRYPTED],
+      replayStore: this.#replayStore,
       logger: this.logger,
     });
+  }
+
+  /** Connects the shared replay store (with Redis), then starts the application. */
+  override async start(): ReturnType<BaseApplication['start']> {
+    try {
+      await this.#replayStore?.start();
+    } catch (error) {
+      await this.#replayStore?.close();
+      throw error;
+    }
+    return super.start();
+  }
+
+  /** Stops the application, then closes the shared replay store. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.#replayStore?.close();
   }
 
   /** Fingerprint of the server identity key, for people to compare with what their client pinned. */

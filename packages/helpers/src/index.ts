@@ -64,6 +64,8 @@ export type { CryptoProvider, RawKeyPair } from './crypto/crypto-provider.ts';
 export type { MessageBus, BusHandler } from './bus/message-bus.ts';
 export { InProcessBus, InProcessBusHub } from './bus/in-process-bus.ts';
 export { RedisBus, RedisBusDefaults, type RedisBusOptions, type RedisBusStats } from './bus/redis-bus.ts';
+export { RedisReplayStore, RedisReplayStoreDefaults, type RedisReplayStoreOptions } from './bus/redis-replay-store.ts';
+export { InMemoryReplayStore, type ReplayStore, type ReplayClaim } from './crypto/replay-store.ts';
 export { WebSocketEmitter, type WebSocketEmitterOptions } from './bus/websocket-emitter.ts';
 export { BusDefaults } from './bus/bus-defaults.ts';
 export { BusErrorCode } from './bus/bus-error-codes.ts';
