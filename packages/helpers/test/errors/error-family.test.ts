@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,15 +45,32 @@ describe('errors the library throws at its caller', () => {
       'a file that is not an identity file',
       () => {
         const path = join(mkdtempSync(join(tmpdir(), 'sealed-identity-')), 'identity.json');
-        writeFileSync(path, '{"not":"an identity"}');
+        writeFileSync(path, '{"not":"an identity"}', { mode: 0o600 });
         return loadOrCreateServerIdentity(path, crypto);
       },
       UsageErrorCode.INVALID_IDENTITY_FILE,
+    ],
+    [
+      'an identity file others can read',
+      () => {
+        const path = join(mkdtempSync(join(tmpdir(), 'sealed-identity-')), 'identity.json');
+        loadOrCreateServerIdentity(path, crypto);
+        chmodSync(path, 0o644);
+        return loadOrCreateServerIdentity(path, crypto);
+      },
+      UsageErrorCode.IDENTITY_FILE_EXPOSED,
     ],
   ])('%s is a SealedError with a stable code', (_case, act, code) => {
     const error = thrownBy(act);
     expect(SealedError.is(error)).toBe(true);
     expect(error).toMatchObject({ code });
+  });
+
+  it('creates an identity file with mode 600 and loads the same key from it again', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sealed-identity-')), 'identity.json');
+    const created = loadOrCreateServerIdentity(path, crypto);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateServerIdentity(path, crypto).publicKey).toEqual(created.publicKey);
   });
 
   it('keeps the specific classes as SealedErrors', () => {
