@@ -123,6 +123,8 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
         // Every load client comes from loopback and connects 50 at a time: the abuse limits before authentication are not what is measured.
         maxUnauthenticatedConnections: LARGE_LIMIT,
         maxUnauthenticatedPerAddress: LARGE_LIMIT,
+        upgradesPerSecondPerAddress: LARGE_LIMIT,
+        upgradeBurstPerAddress: LARGE_LIMIT,
         rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
         ...(kit
           ? {

@@ -10,6 +10,8 @@ export interface ServerMetricsSnapshot {
   preAuthTerminations: number;
   /** Frames larger than `maxPayloadBytesBeforeAuth` before the client was open (closed with 1009). */
   preAuthOversize: number;
+  /** Upgrades refused (429) because their remote address started them faster than `upgradesPerSecondPerAddress` / `upgradeBurstPerAddress`. */
+  upgradeRateRejections: number;
   /** Clients that became open. */
   clientsOpened: number;
   /** Credentials refused, or `authenticateFn` threw. */
@@ -53,6 +55,7 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   preAuthRejections = 0;
   preAuthTerminations = 0;
   preAuthOversize = 0;
+  upgradeRateRejections = 0;
   clientsOpened = 0;
   authFailures = 0;
   authTimeouts = 0;

@@ -105,6 +105,12 @@ export const SERVER_SETTINGS = Object.freeze({
   maxUnauthenticatedConnections: setting('MAX_UNAUTHENTICATED_CONNECTIONS', 1_000, positiveInteger),
   /** Most sockets not yet authenticated from one remote address; beyond it, HTTP 429 before upgrading. */
   maxUnauthenticatedPerAddress: setting('MAX_UNAUTHENTICATED_PER_ADDRESS', 100, positiveInteger),
+  /** Upgrades per second one remote address may start on average; beyond it, HTTP 429 before upgrading. */
+  upgradesPerSecondPerAddress: setting('UPGRADES_PER_SECOND_PER_ADDRESS', 50, positiveInteger),
+  /** Upgrades one remote address may start at once after being quiet. */
+  upgradeBurstPerAddress: setting('UPGRADE_BURST_PER_ADDRESS', 200, positiveInteger),
+  /** Most remote addresses whose upgrade rate is tracked at once; past it the least recently seen is forgotten. */
+  maxTrackedAddresses: setting('MAX_TRACKED_ADDRESSES', 10_000, positiveInteger),
   /** Milliseconds a refused or timed-out client that never opened gets to finish the closing handshake before its socket is cut off, so its slot is free again. */
   preAuthCloseGraceMs: setting('PRE_AUTH_CLOSE_GRACE_MS', 1_000, positiveInteger),
   /** Largest frame accepted before the client is open, in bytes (a hello with credentials is well under 2 KiB); larger ones close with 1009. */

@@ -24,6 +24,7 @@ import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
 import { PreAuthSlots } from './lifecycle/pre-auth-slots.ts';
+import { AddressRateLimiter } from './lifecycle/address-rate-limiter.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
 import {
@@ -217,12 +218,19 @@ export class WebSocketServerHelper {
         maxUnauthenticated: resolved.maxUnauthenticatedConnections,
         maxUnauthenticatedPerAddress: resolved.maxUnauthenticatedPerAddress,
       }),
+      upgradeRate: new AddressRateLimiter({
+        perSecond: resolved.upgradesPerSecondPerAddress,
+        burst: resolved.upgradeBurstPerAddress,
+        maxAddresses: resolved.maxTrackedAddresses,
+      }),
+      now: Date.now,
       liveConnections: () => this.#clients.size,
       hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
       onConnection: (socket, request, releaseSlot) => void this.#controller.accept(socket, request, releaseSlot),
-      onRejected: (_status, preAuth) => {
+      onRejected: (_status, limit) => {
         this.#metrics.connectionsRejected += 1;
-        if (preAuth) this.#metrics.preAuthRejections += 1;
+        if (limit === 'SLOTS') this.#metrics.preAuthRejections += 1;
+        if (limit === 'RATE') this.#metrics.upgradeRateRejections += 1;
       },
       logger: this.#logger,
     });

@@ -46,6 +46,24 @@ describe('connections that have not authenticated', () => {
     expect(server.helper.getMetrics()).toMatchObject({ preAuthRejections: 3, connectionsRejected: 3 });
   });
 
+  it('are started at a bounded rate per address: a burst past it gets 429, refilled over time, while another address signs in at once', async () => {
+    server = track(await startTestServer({ upgradeBurstPerAddress: 4, upgradesPerSecondPerAddress: 5 }));
+    const statuses: number[] = [];
+    for (let n = 0; n < 6; n += 1) {
+      const { status, socket } = await silentUpgrade(server.port);
+      statuses.push(status);
+      socket.destroy();
+    }
+    expect(statuses).toEqual([101, 101, 101, 101, 429, 429]);
+    const started = Date.now();
+    track(await TestClient.as(server.url, 'alice'));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.helper.getMetrics()).toMatchObject({ upgradeRateRejections: 2, preAuthRejections: 0 });
+    // One token every 200 ms at 5 per second.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await silentUpgrade(server.port)).status).toBe(101);
+  });
+
   it('are capped in all, and an authenticated client gives its slot back', async () => {
     server = track(await startTestServer({ maxUnauthenticatedConnections: 2 }));
     const alice = track(await TestClient.as(server.url, 'alice'));

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { AddressRateLimiter } from './address-rate-limiter.ts';
 import type { PreAuthSlots } from './pre-auth-slots.ts';
 import type { Logger } from '../../logging/logger.ts';
 
@@ -12,11 +13,14 @@ export const UpgradeRejection = {
   FORBIDDEN_ORIGIN: 403,
   /** At `maxConnections` or `maxUnauthenticatedConnections`, or shutting down. */
   UNAVAILABLE: 503,
-  /** The remote address holds `maxUnauthenticatedPerAddress` sockets that have not authenticated. */
+  /** The remote address holds `maxUnauthenticatedPerAddress` sockets that have not authenticated, or starts upgrades faster than its rate. */
   TOO_MANY_FROM_ADDRESS: 429,
 } as const;
 
 export type UpgradeRejection = (typeof UpgradeRejection)[keyof typeof UpgradeRejection];
+
+/** Which pre-authentication limit refused an upgrade: the address's upgrade rate, or the slots. */
+export type PreAuthLimit = 'RATE' | 'SLOTS';
 
 /** Dependencies of an {@link UpgradeGate}. */
 export interface UpgradeGateInit {
@@ -26,14 +30,17 @@ export interface UpgradeGateInit {
   wss: WebSocketServer;
   /** Slots for connections not yet authenticated. */
   preAuth: PreAuthSlots;
+  /** How fast each remote address may start upgrades. */
+  upgradeRate: AddressRateLimiter;
+  now: () => number;
   /** Live sockets the server holds now. */
   liveConnections: () => number;
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
   hasOtherUpgradeListeners: () => boolean;
   /** A new connection, with the function that gives its pre-authentication slot back. */
   onConnection: (socket: WebSocket, request: IncomingMessage, releaseSlot: () => void) => void;
-  /** An upgrade refused with `status`; `preAuth` when for lack of a pre-authentication slot. */
-  onRejected: (status: UpgradeRejection, preAuth: boolean) => void;
+  /** An upgrade refused with `status`, and why when it was a pre-authentication limit. */
+  onRejected: (status: UpgradeRejection, limit: PreAuthLimit | undefined) => void;
   logger: Logger;
 }
 
@@ -80,9 +87,14 @@ export class UpgradeGate {
       this.#reject(socket, UpgradeRejection.UNAVAILABLE);
       return;
     }
-    const slot = this.init.preAuth.take(request.socket.remoteAddress ?? '');
+    const address = request.socket.remoteAddress ?? '';
+    if (!this.init.upgradeRate.take(address, this.init.now())) {
+      this.#reject(socket, UpgradeRejection.TOO_MANY_FROM_ADDRESS, 'RATE');
+      return;
+    }
+    const slot = this.init.preAuth.take(address);
     if (!slot.ok) {
-      this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, true);
+      this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, 'SLOTS');
       return;
     }
     this.#upgrade(request, socket, head, slot.release);
@@ -109,8 +121,8 @@ export class UpgradeGate {
     });
   }
 
-  #reject(socket: Duplex, status: UpgradeRejection, preAuth = false): void {
-    this.init.onRejected(status, preAuth);
+  #reject(socket: Duplex, status: UpgradeRejection, limit?: PreAuthLimit): void {
+    this.init.onRejected(status, limit);
     this.init.logger.debug({ status }, 'upgrade refused');
     const reason = STATUS_CODES[status] ?? '';
     socket.on('error', () => socket.destroy());
