@@ -74,6 +74,11 @@ export const SettingRules = Object.freeze({
       throw new InvalidOptionsError(`Option "${name}" needs messagesPerSecond > 0 and burst >= 1`);
     }
   }) as SettingRule<RateLimitOptions>,
+  stringList: ((name, value) => {
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      throw new InvalidOptionsError(`Option "${name}" must be an array of strings`);
+    }
+  }) as SettingRule<readonly string[]>,
   pattern: ((name, value) => {
     if (!(value instanceof RegExp)) throw new InvalidOptionsError(`Option "${name}" must be a RegExp`);
   }) as SettingRule<RegExp>,
@@ -93,6 +98,8 @@ export const SERVER_SETTINGS = Object.freeze({
   path: setting('PATH', '/ws', SettingRules.absolutePath),
   /** Rooms every client joins as soon as it is open (exempt from `validateRoomFn`). */
   defaultRooms: setting('DEFAULT_ROOMS', Object.freeze([]) as readonly string[]),
+  /** Addresses of the proxies in front of the server whose `X-Forwarded-For` is believed; the client address then comes from it (for the per-address limits and `remoteAddress`). */
+  trustedProxies: setting('TRUSTED_PROXIES', Object.freeze([]) as readonly string[], SettingRules.stringList),
   /** Milliseconds from upgrade until the client must be authenticated; then close 4001. */
   authTimeout: setting('AUTH_TIMEOUT_MS', 5_000, positiveInteger),
   /** Milliseconds between liveness sweeps; each sweep also pings every open socket. */

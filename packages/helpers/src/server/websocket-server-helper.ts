@@ -224,9 +224,10 @@ export class WebSocketServerHelper {
         maxAddresses: resolved.maxTrackedAddresses,
       }),
       now: Date.now,
+      trustedProxies: resolved.trustedProxies,
       liveConnections: () => this.#clients.size,
       hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
-      onConnection: (socket, request, releaseSlot) => void this.#controller.accept(socket, request, releaseSlot),
+      onConnection: (socket, remoteAddress, releaseSlot) => void this.#controller.accept(socket, remoteAddress, releaseSlot),
       onRejected: (_status, limit) => {
         this.#metrics.connectionsRejected += 1;
         if (limit === 'SLOTS') this.#metrics.preAuthRejections += 1;

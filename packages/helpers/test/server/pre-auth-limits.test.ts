@@ -9,10 +9,11 @@ let server: TestServer;
 
 /** A second loopback address: Linux routes all of 127/8 to lo, so it is another remote address to the server. */
 const OTHER_ADDRESS = '127.0.0.2';
-const UPGRADE_REQUEST = (port: number): string =>
+const UPGRADE_REQUEST = (port: number, headers: readonly string[] = []): string =>
   [
     'GET /ws HTTP/1.1',
     `Host: 127.0.0.1:${port}`,
+    ...headers,
     'Upgrade: websocket',
     'Connection: Upgrade',
     'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
@@ -22,12 +23,16 @@ const UPGRADE_REQUEST = (port: number): string =>
   ].join('\r\n');
 
 /** A socket that upgrades and then never says anything, nor answers a close frame; resolves with the HTTP status. */
-async function silentUpgrade(port: number, localAddress = OTHER_ADDRESS): Promise<{ status: number; socket: Socket; closed: Promise<void> }> {
+async function silentUpgrade(
+  port: number,
+  localAddress = OTHER_ADDRESS,
+  headers: readonly string[] = [],
+): Promise<{ status: number; socket: Socket; closed: Promise<void> }> {
   const socket = connect({ host: '127.0.0.1', port, localAddress });
   socket.on('error', () => undefined);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   track({ close: () => socket.destroy() });
-  socket.write(UPGRADE_REQUEST(port));
+  socket.write(UPGRADE_REQUEST(port, headers));
   const status = await new Promise<number>((resolve) => {
     socket.once('data', (chunk: Buffer) => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString())?.[1])));
   });
@@ -62,6 +67,28 @@ describe('connections that have not authenticated', () => {
     // One token every 200 ms at 5 per second.
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect((await silentUpgrade(server.port)).status).toBe(101);
+  });
+
+  it('are counted per client address behind a trusted proxy, taken from X-Forwarded-For, and a client cannot pick its own', async () => {
+    const seen: Array<string | undefined> = [];
+    server = track(await startTestServer({
+      maxUnauthenticatedPerAddress: 2,
+      trustedProxies: [OTHER_ADDRESS],
+      authenticateFn: ({ data, remoteAddress }) => (seen.push(remoteAddress), { userId: String((data as { token: string }).token) }),
+    }));
+    const throughProxy = (client: string) => silentUpgrade(server.port, OTHER_ADDRESS, [`X-Forwarded-For: 203.0.113.99, ${client}`]);
+    // Two clients behind the proxy fill their own address's slots, not the proxy's.
+    expect((await throughProxy('198.51.100.1')).status).toBe(101);
+    expect((await throughProxy('198.51.100.1')).status).toBe(101);
+    expect((await throughProxy('198.51.100.1')).status).toBe(429);
+    expect((await throughProxy('198.51.100.2')).status).toBe(101);
+    // A peer that is not a trusted proxy is its own address, whatever header it sends.
+    expect((await silentUpgrade(server.port, '127.0.0.3', ['X-Forwarded-For: 198.51.100.2'])).status).toBe(101);
+    const alice = await TestClient.connect(server.url, { headers: { 'X-Forwarded-For': '198.51.100.7' } });
+    track(alice);
+    alice.send('authenticate', { token: 'alice' });
+    await alice.next('connected');
+    expect(seen).toEqual(['127.0.0.1']);
   });
 
   it('are capped in all, and an authenticated client gives its slot back', async () => {

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -51,14 +50,14 @@ export class ConnectionController {
 
   constructor(private readonly init: ConnectionControllerInit) {}
 
-  /** Takes over an upgraded socket, with the function that gives its pre-authentication slot back once it is open or gone. */
-  accept(socket: WebSocket, request: IncomingMessage, releasePreAuthSlot: () => void): WebSocketClient {
+  /** Takes over an upgraded socket, with the client's address and the function that gives its pre-authentication slot back once it is open or gone. */
+  accept(socket: WebSocket, remoteAddress: string | undefined, releasePreAuthSlot: () => void): WebSocketClient {
     const { init } = this;
     const client = new WebSocketClient({
       id: init.newClientId(),
       socket,
       stream: rawSocketOf(socket),
-      remoteAddress: request.socket.remoteAddress,
+      remoteAddress,
       nowMs: init.now(),
       rateLimit: init.rateLimit,
       maxInboundQueue: init.maxInboundQueue,

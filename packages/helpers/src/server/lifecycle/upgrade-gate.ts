@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { AddressRateLimiter } from './address-rate-limiter.ts';
+import { clientAddressOf } from './client-address.ts';
 import type { PreAuthSlots } from './pre-auth-slots.ts';
 import type { Logger } from '../../logging/logger.ts';
 
@@ -32,13 +33,15 @@ export interface UpgradeGateInit {
   preAuth: PreAuthSlots;
   /** How fast each remote address may start upgrades. */
   upgradeRate: AddressRateLimiter;
+  /** Proxies whose `X-Forwarded-For` names the client address. */
+  trustedProxies: readonly string[];
   now: () => number;
   /** Live sockets the server holds now. */
   liveConnections: () => number;
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
   hasOtherUpgradeListeners: () => boolean;
-  /** A new connection, with the function that gives its pre-authentication slot back. */
-  onConnection: (socket: WebSocket, request: IncomingMessage, releaseSlot: () => void) => void;
+  /** A new connection, with the client's address and the function that gives its pre-authentication slot back. */
+  onConnection: (socket: WebSocket, remoteAddress: string | undefined, releaseSlot: () => void) => void;
   /** An upgrade refused with `status`, and why when it was a pre-authentication limit. */
   onRejected: (status: UpgradeRejection, limit: PreAuthLimit | undefined) => void;
   logger: Logger;
@@ -53,9 +56,11 @@ export class UpgradeGate {
   #pendingUpgrades = 0;
   #closed = false;
   readonly #allowedOrigins: ReadonlySet<string> | undefined;
+  readonly #trustedProxies: ReadonlySet<string>;
 
   constructor(private readonly init: UpgradeGateInit) {
     this.#allowedOrigins = init.allowedOrigins ? new Set(init.allowedOrigins) : undefined;
+    this.#trustedProxies = new Set(init.trustedProxies);
   }
 
   /** Upgrades accepted by the gate whose WebSocket handshake has not finished. */
@@ -87,7 +92,8 @@ export class UpgradeGate {
       this.#reject(socket, UpgradeRejection.UNAVAILABLE);
       return;
     }
-    const address = request.socket.remoteAddress ?? '';
+    const remoteAddress = clientAddressOf(request, this.#trustedProxies);
+    const address = remoteAddress ?? '';
     if (!this.init.upgradeRate.take(address, this.init.now())) {
       this.#reject(socket, UpgradeRejection.TOO_MANY_FROM_ADDRESS, 'RATE');
       return;
@@ -97,10 +103,10 @@ export class UpgradeGate {
       this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, 'SLOTS');
       return;
     }
-    this.#upgrade(request, socket, head, slot.release);
+    this.#upgrade(request, socket, head, remoteAddress, slot.release);
   };
 
-  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, releaseSlot: () => void): void {
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, remoteAddress: string | undefined, releaseSlot: () => void): void {
     this.#pendingUpgrades += 1;
     let settled = false;
     const settle = (): void => {
@@ -117,7 +123,7 @@ export class UpgradeGate {
     this.init.wss.handleUpgrade(request, socket, head, (webSocket) => {
       settle();
       socket.off('close', abandoned);
-      this.init.onConnection(webSocket, request, releaseSlot);
+      this.init.onConnection(webSocket, remoteAddress, releaseSlot);
     });
   }
 
