@@ -6,6 +6,7 @@ import { BusErrorCode } from './bus-error-codes.ts';
 import { sharedAcrossProcesses, type MessageBus } from './message-bus.ts';
 import { InvalidOptionsError } from '../server/server-settings.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
+import { refuseReservedEventName } from '../protocol/event-names.ts';
 
 /** Options of a {@link WebSocketEmitter}. */
 export interface WebSocketEmitterOptions {
@@ -68,10 +69,11 @@ export class WebSocketEmitter {
   }
 
   /**
-   * @throws SealedError `UNKNOWN_INSTANCE` when the client id names no instance, `ENVELOPE_TOO_LARGE`
+   * @throws SealedError `RESERVED_EVENT_NAME` for an event name of the protocol, `UNKNOWN_INSTANCE` when the client id names no instance, `ENVELOPE_TOO_LARGE`
    * when the envelope passes `maxEnvelopeBytes` (UTF-8 bytes); what the bus throws when it refuses the payload.
    */
   async #publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
+    refuseReservedEventName(event);
     const channel = this.#channels.forTarget(target);
     if (channel === undefined) throw new SealedError(BusErrorCode.UNKNOWN_INSTANCE, 'The client id does not name the instance that issued it');
     const envelope = { origin: this.#origin, target, event, data, ...(exclude?.length ? { exclude: [...exclude] } : {}) };

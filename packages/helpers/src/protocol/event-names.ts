@@ -1,3 +1,6 @@
+import { SealedError } from './sealed-error.ts';
+import { UsageErrorCode } from './usage-error-codes.ts';
+
 /**
  * Event names of the Sealed protocol. Application events may use any other
  * name that passes the event-name rules; these are never handed to
@@ -50,6 +53,17 @@ const reservedEventNames: ReadonlySet<string> = new Set<string>([
   ...Object.values(ServerEvent),
   ...Object.values(ReservedEvent),
 ]);
+
+/**
+ * Refuses an application send of an event name that belongs to the protocol:
+ * a client would take it for the server's own `connected`, `joined` or
+ * `error`.
+ *
+ * @throws SealedError `RESERVED_EVENT_NAME`.
+ */
+export function refuseReservedEventName(event: string): void {
+  if (isReservedEventName(event)) throw new SealedError(UsageErrorCode.RESERVED_EVENT_NAME, `Event "${event}" is reserved for the protocol`);
+}
 
 /**
  * Whether an event name belongs to the protocol, so it may never reach

@@ -27,6 +27,8 @@ export const UsageErrorCode = {
   MISSING_BINDING: 'MISSING_BINDING',
   /** A server identity file is not one, or its public key does not match its secret key. */
   INVALID_IDENTITY_FILE: 'INVALID_IDENTITY_FILE',
+  /** The application sent an event whose name belongs to the protocol (`connected`, `joined`, `error`, `sealed:...`, ...): clients would take it for the server's own. */
+  RESERVED_EVENT_NAME: 'RESERVED_EVENT_NAME',
   /** A server identity file can be read or written by users other than its owner (group or other permission bits set). */
   IDENTITY_FILE_EXPOSED: 'IDENTITY_FILE_EXPOSED',
 } as const;

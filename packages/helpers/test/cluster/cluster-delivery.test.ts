@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { TestClient, useRedisServer } from '@sealed/test-support';
 import { createClient } from 'redis';
-import { BusDefaults, BusErrorCode, InvalidOptionsError, RedisBus, WebSocketEmitter } from '../../src/index.ts';
+import { BusDefaults, BusErrorCode, InvalidOptionsError, RedisBus, UsageErrorCode, WebSocketEmitter } from '../../src/index.ts';
 import { EnvelopeCodec } from '../../src/bus/bus-envelope.ts';
 import { silentLogger, startTestServer } from '../support/test-server.ts';
 
@@ -184,6 +184,19 @@ describe('envelope size limits, in UTF-8 bytes', () => {
       await expect(emitter.toRoom({ room: 'lobby', event: 'news', data: WIDE_TEXT })).rejects.toMatchObject({
         code: BusErrorCode.ENVELOPE_TOO_LARGE,
       });
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('refuses in the emitter an event name of the protocol, before anything is published', async () => {
+    const bus = new RedisBus({ url: redisServer.current.url, logger: silentLogger });
+    await bus.start();
+    try {
+      const emitter = new WebSocketEmitter({ bus, secret: BUS_SECRET });
+      for (const event of ['connected', 'joined', 'error', 'sealed:handshake']) {
+        await expect(emitter.toRoom({ room: 'lobby', event })).rejects.toMatchObject({ code: UsageErrorCode.RESERVED_EVENT_NAME });
+      }
     } finally {
       await bus.close();
     }

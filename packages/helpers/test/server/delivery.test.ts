@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
-import { CloseCode, WebSocketDefaults } from '../../src/index.ts';
+import { CloseCode, UsageErrorCode, WebSocketDefaults } from '../../src/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const track = closeAfterEach();
@@ -40,6 +40,22 @@ describe('sendToRoom', () => {
     await flush(alice.client, bob.client);
     expect(alice.client.all('news')).toHaveLength(0);
     expect(bob.client.all('news')).toHaveLength(1);
+  });
+});
+
+describe('sends of an event name of the protocol', () => {
+  it('are refused with RESERVED_EVENT_NAME and reach nobody, so a client never takes one for the server\'s own', async () => {
+    server = track(await startTestServer());
+    const { client: alice } = await connectAs('alice', ['lobby']);
+    for (const event of ['connected', 'joined', 'left', 'error', 'sealed:handshake']) {
+      await expect(server.helper.sendToRoom({ room: 'lobby', event, data: { rooms: ['evil'] } })).rejects.toMatchObject({
+        code: UsageErrorCode.RESERVED_EVENT_NAME,
+      });
+      await expect(server.helper.broadcast({ event })).rejects.toMatchObject({ code: UsageErrorCode.RESERVED_EVENT_NAME });
+    }
+    await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 'after' });
+    expect((await alice.next('news')).data).toBe('after');
+    expect(alice.all('joined')).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,7 @@ import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
 import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
 import { sharedAcrossProcesses, type MessageBus } from '../../bus/message-bus.ts';
 import { ReplayGuard } from '../../crypto/replay-guard.ts';
+import { refuseReservedEventName } from '../../protocol/event-names.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { ClusterRelay } from './cluster-relay.ts';
 import { resolveRecipients, type DeliveryTarget } from '../delivery/delivery-target.ts';
@@ -67,8 +68,13 @@ export class TargetedDelivery {
     this.#relay.start();
   }
 
-  /** Delivers to this instance's recipients of `target` and, when others may hold some, publishes it to them. The report counts this instance's. */
+  /**
+   * Delivers to this instance's recipients of `target` and, when others may hold some, publishes it to them. The report counts this instance's.
+   *
+   * @throws SealedError `RESERVED_EVENT_NAME` (as a rejection) for an event name of the protocol: nothing is sent.
+   */
   async send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    refuseReservedEventName(message.event);
     const recipients = resolveRecipients(target, this.init.clients, this.init.rooms);
     const [report] = await Promise.all([
       this.init.router.toClients(recipients, message.event, message.data, exclusionOf(message.exclude)),
