@@ -23,8 +23,6 @@ import { RoomRequests } from './lifecycle/room-requests.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
-import { PreAuthSlots } from './lifecycle/pre-auth-slots.ts';
-import { AddressRateLimiter } from './lifecycle/address-rate-limiter.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
 import {
@@ -214,25 +212,12 @@ export class WebSocketServerHelper {
       maxConnections: this.#options.maxConnections,
       allowedOrigins: this.#options.allowedOrigins,
       wss: this.#wss,
-      preAuth: new PreAuthSlots({
-        maxUnauthenticated: resolved.maxUnauthenticatedConnections,
-        maxUnauthenticatedPerAddress: resolved.maxUnauthenticatedPerAddress,
-      }),
-      upgradeRate: new AddressRateLimiter({
-        perSecond: resolved.upgradesPerSecondPerAddress,
-        burst: resolved.upgradeBurstPerAddress,
-        maxAddresses: resolved.maxTrackedAddresses,
-      }),
+      limits: resolved,
       now: Date.now,
-      trustedProxies: resolved.trustedProxies,
       liveConnections: () => this.#clients.size,
       hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
       onConnection: (socket, remoteAddress, releaseSlot) => void this.#controller.accept(socket, remoteAddress, releaseSlot),
-      onRejected: (_status, limit) => {
-        this.#metrics.connectionsRejected += 1;
-        if (limit === 'SLOTS') this.#metrics.preAuthRejections += 1;
-        if (limit === 'RATE') this.#metrics.upgradeRateRejections += 1;
-      },
+      metrics: this.#metrics,
       logger: this.#logger,
     });
     server.on('upgrade', this.#gate.onUpgrade);
@@ -240,7 +225,6 @@ export class WebSocketServerHelper {
     this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
   }
 
-  /** Every connected client, authenticated or not. */
   /** Snapshots of every connection of this instance (see {@link clientSnapshot}). */
   getClients(): WebSocketClientInfo[] {
     return Array.from(this.#clients.all(), clientSnapshot);

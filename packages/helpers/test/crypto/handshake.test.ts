@@ -129,7 +129,7 @@ describe('handshake at the encrypted level', () => {
     expect(await opens(second.serverResult.channel, await first.clientResult.channel!.seal(text('x'), NOW))).toBe(false);
   });
 
-  it('zeroes the client ephemeral secret, the shared secret and the credentials buffer given once the keys are derived', async () => {
+  it('zeroes the client ephemeral secret and the server\'s shared secret once the keys are derived', async () => {
     const { pending, serverHello } = await handshake();
     expect(pending.ephemeral.secretKey.every((byte) => byte === 0)).toBe(true);
     if (!serverHello.ok) throw new Error('handshake failed');
@@ -326,7 +326,7 @@ describe('client authentication and the finish', () => {
     expect(replayed).toEqual({ ok: false, code: 'BAD_FINISH' });
   });
 
-  it('refuses a finish whose signature covers other credentials', async () => {
+  it('refuses a finish whose signature does not verify under the identity key it names', async () => {
     const attacker = native.ed25519KeyPair();
     const { serverResult } = await handshake({
       clientIdentity: { secretKey: attacker.secretKey, publicKey: native.ed25519KeyPair().publicKey },

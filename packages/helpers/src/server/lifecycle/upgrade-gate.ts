@@ -1,10 +1,12 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { AddressRateLimiter } from './address-rate-limiter.ts';
+import { AddressRateLimiter } from './address-rate-limiter.ts';
 import { clientAddressOf } from './client-address.ts';
-import type { PreAuthSlots } from './pre-auth-slots.ts';
+import { PreAuthSlots } from './pre-auth-slots.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { ServerMetrics } from '../server-metrics.ts';
+import type { ServerSettingValues } from '../server-settings.ts';
 
 /** HTTP statuses the gate answers with before any upgrade. */
 export const UpgradeRejection = {
@@ -21,7 +23,18 @@ export const UpgradeRejection = {
 export type UpgradeRejection = (typeof UpgradeRejection)[keyof typeof UpgradeRejection];
 
 /** Which pre-authentication limit refused an upgrade: the address's upgrade rate, or the slots. */
-export type PreAuthLimit = 'RATE' | 'SLOTS';
+type PreAuthLimit = 'RATE' | 'SLOTS';
+
+/** The settings the gate enforces before any upgrade. */
+export type UpgradeLimits = Pick<
+  ServerSettingValues,
+  | 'maxUnauthenticatedConnections'
+  | 'maxUnauthenticatedPerAddress'
+  | 'upgradesPerSecondPerAddress'
+  | 'upgradeBurstPerAddress'
+  | 'maxTrackedAddresses'
+  | 'trustedProxies'
+>;
 
 /** Dependencies of an {@link UpgradeGate}. */
 export interface UpgradeGateInit {
@@ -29,12 +42,8 @@ export interface UpgradeGateInit {
   maxConnections: number;
   allowedOrigins: readonly string[] | undefined;
   wss: WebSocketServer;
-  /** Slots for connections not yet authenticated. */
-  preAuth: PreAuthSlots;
-  /** How fast each remote address may start upgrades. */
-  upgradeRate: AddressRateLimiter;
-  /** Proxies whose `X-Forwarded-For` names the client address. */
-  trustedProxies: readonly string[];
+  /** Caps and rates before authentication, and the proxies whose `X-Forwarded-For` names the client address. */
+  limits: UpgradeLimits;
   now: () => number;
   /** Live sockets the server holds now. */
   liveConnections: () => number;
@@ -42,8 +51,8 @@ export interface UpgradeGateInit {
   hasOtherUpgradeListeners: () => boolean;
   /** A new connection, with the client's address and the function that gives its pre-authentication slot back. */
   onConnection: (socket: WebSocket, remoteAddress: string | undefined, releaseSlot: () => void) => void;
-  /** An upgrade refused with `status`, and why when it was a pre-authentication limit. */
-  onRejected: (status: UpgradeRejection, limit: PreAuthLimit | undefined) => void;
+  /** Counts refused upgrades (`connectionsRejected`, and `preAuthRejections` or `upgradeRateRejections`). */
+  metrics: ServerMetrics;
   logger: Logger;
 }
 
@@ -57,10 +66,24 @@ export class UpgradeGate {
   #closed = false;
   readonly #allowedOrigins: ReadonlySet<string> | undefined;
   readonly #trustedProxies: ReadonlySet<string>;
+  /** Slots for connections not yet authenticated. */
+  readonly #preAuth: PreAuthSlots;
+  /** How fast each remote address may start upgrades. */
+  readonly #upgradeRate: AddressRateLimiter;
 
   constructor(private readonly init: UpgradeGateInit) {
+    const { limits } = init;
     this.#allowedOrigins = init.allowedOrigins ? new Set(init.allowedOrigins) : undefined;
-    this.#trustedProxies = new Set(init.trustedProxies);
+    this.#trustedProxies = new Set(limits.trustedProxies);
+    this.#preAuth = new PreAuthSlots({
+      maxUnauthenticated: limits.maxUnauthenticatedConnections,
+      maxUnauthenticatedPerAddress: limits.maxUnauthenticatedPerAddress,
+    });
+    this.#upgradeRate = new AddressRateLimiter({
+      perSecond: limits.upgradesPerSecondPerAddress,
+      burst: limits.upgradeBurstPerAddress,
+      maxAddresses: limits.maxTrackedAddresses,
+    });
   }
 
   /** Upgrades accepted by the gate whose WebSocket handshake has not finished. */
@@ -94,11 +117,11 @@ export class UpgradeGate {
     }
     const remoteAddress = clientAddressOf(request, this.#trustedProxies);
     const address = remoteAddress ?? '';
-    if (!this.init.upgradeRate.take(address, this.init.now())) {
+    if (!this.#upgradeRate.take(address, this.init.now())) {
       this.#reject(socket, UpgradeRejection.TOO_MANY_FROM_ADDRESS, 'RATE');
       return;
     }
-    const slot = this.init.preAuth.take(address);
+    const slot = this.#preAuth.take(address);
     if (!slot.ok) {
       this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, 'SLOTS');
       return;
@@ -128,7 +151,10 @@ export class UpgradeGate {
   }
 
   #reject(socket: Duplex, status: UpgradeRejection, limit?: PreAuthLimit): void {
-    this.init.onRejected(status, limit);
+    const { metrics } = this.init;
+    metrics.connectionsRejected += 1;
+    if (limit === 'SLOTS') metrics.preAuthRejections += 1;
+    if (limit === 'RATE') metrics.upgradeRateRejections += 1;
     this.init.logger.debug({ status }, 'upgrade refused');
     const reason = STATUS_CODES[status] ?? '';
     socket.on('error', () => socket.destroy());
