@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logging/logger.ts';
 import type { BusHandler, MessageBus } from './message-bus.ts';
+import { exponentialReconnect } from './redis-reconnect.ts';
 
 /** Options of a {@link RedisBus}. */
 export interface RedisBusOptions {
@@ -42,7 +43,7 @@ export class RedisBus implements MessageBus {
   constructor(options: RedisBusOptions) {
     const initial = options.initialReconnectDelayMs ?? RedisBusDefaults.INITIAL_RECONNECT_DELAY_MS;
     const max = options.maxReconnectDelayMs ?? RedisBusDefaults.MAX_RECONNECT_DELAY_MS;
-    const socket = { reconnectStrategy: (retries: number) => Math.min(max, initial * 2 ** retries) };
+    const socket = { reconnectStrategy: exponentialReconnect(initial, max) };
     this.#logger = options.logger;
     this.#publisher = createClient({ url: options.url, socket, disableOfflineQueue: true });
     this.#subscriber = createClient({ url: options.url, socket });

@@ -2,6 +2,7 @@ import { createClient, type RedisClientType } from 'redis';
 import type { ReplayClaim, ReplayStore } from '../crypto/replay-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import { RedisBusDefaults } from './redis-bus.ts';
+import { exponentialReconnect } from './redis-reconnect.ts';
 
 /** Options of a {@link RedisReplayStore}. */
 export interface RedisReplayStoreOptions {
@@ -37,13 +38,11 @@ export class RedisReplayStore implements ReplayStore {
   readonly #keyPrefix: string;
 
   constructor(options: RedisReplayStoreOptions) {
-    const initial = RedisBusDefaults.INITIAL_RECONNECT_DELAY_MS;
-    const max = RedisBusDefaults.MAX_RECONNECT_DELAY_MS;
     this.#windowMs = options.windowMs ?? RedisReplayStoreDefaults.WINDOW_MS;
     this.#keyPrefix = options.keyPrefix ?? RedisReplayStoreDefaults.KEY_PREFIX;
     this.#client = createClient({
       url: options.url,
-      socket: { reconnectStrategy: (retries: number) => Math.min(max, initial * 2 ** retries) },
+      socket: { reconnectStrategy: exponentialReconnect(RedisBusDefaults.INITIAL_RECONNECT_DELAY_MS, RedisBusDefaults.MAX_RECONNECT_DELAY_MS) },
       disableOfflineQueue: true,
     });
     this.#client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis replay store error'));

@@ -6,12 +6,12 @@ import type { ClientSession } from '../server/encryption-hooks.ts';
 export class SecureSession implements ClientSession {
   constructor(
     readonly level: SecurityLevel,
-    readonly channel: SecureChannel | undefined,
+    readonly channel: SecureChannel,
   ) {}
 
   /** Zeroes the channel's keys. */
   dispose(): void {
-    this.channel?.close();
+    this.channel.close();
   }
 
   static of(session: ClientSession | undefined): SecureSession | undefined {
