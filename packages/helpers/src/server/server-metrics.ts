@@ -10,8 +10,14 @@ export interface ServerMetricsSnapshot {
   preAuthTerminations: number;
   /** Frames larger than `maxPayloadBytesBeforeAuth` before the client was open (closed with 1009). */
   preAuthOversize: number;
+  /** Clients closed (4006) for sending more than `maxBytesBeforeAuth` before they were open. */
+  preAuthByteCloses: number;
   /** Upgrades refused (429) because their remote address started them faster than `upgradesPerSecondPerAddress` / `upgradeBurstPerAddress`. */
   upgradeRateRejections: number;
+  /** Connections destroyed because their first request's headers took longer than `requestHeadersTimeoutMs`. */
+  headerTimeouts: number;
+  /** Connections destroyed on arrival because their address already held `maxIncompleteRequestsPerAddress` incomplete requests. */
+  headerRejections: number;
   /** Clients that became open. */
   clientsOpened: number;
   /** Credentials refused, or `authenticateFn` threw. */
@@ -22,8 +28,10 @@ export interface ServerMetricsSnapshot {
   heartbeatTimeouts: number;
   /** Inbound frames answered with an `error` (bad JSON, bad shape, ...). */
   framesRejected: number;
-  /** Clients closed with 4006. */
+  /** Clients closed with 4006 (frame rate, byte rate or inbound queue). */
   rateLimitCloses: number;
+  /** Of those, closed because they sent more bytes than `inboundBytesPerSecond` / `inboundBurstBytes` allow. */
+  byteRateLimitCloses: number;
   /** Messages written to a socket. */
   messagesDelivered: number;
   /** Messages skipped for a client whose buffer was full (`slowConsumerPolicy: 'drop'`). */
@@ -55,13 +63,17 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   preAuthRejections = 0;
   preAuthTerminations = 0;
   preAuthOversize = 0;
+  preAuthByteCloses = 0;
   upgradeRateRejections = 0;
+  headerTimeouts = 0;
+  headerRejections = 0;
   clientsOpened = 0;
   authFailures = 0;
   authTimeouts = 0;
   heartbeatTimeouts = 0;
   framesRejected = 0;
   rateLimitCloses = 0;
+  byteRateLimitCloses = 0;
   messagesDelivered = 0;
   slowConsumerDrops = 0;
   slowConsumerCloses = 0;

@@ -118,10 +118,16 @@ export const SERVER_SETTINGS = Object.freeze({
   upgradeBurstPerAddress: setting('UPGRADE_BURST_PER_ADDRESS', 200, positiveInteger),
   /** Most remote addresses whose upgrade rate is tracked at once; past it the least recently seen is forgotten. */
   maxTrackedAddresses: setting('MAX_TRACKED_ADDRESSES', 10_000, positiveInteger),
+  /** Milliseconds a new connection to the HTTP server has to deliver its first request's headers (a WebSocket upgrade or any other request); then it is destroyed. */
+  requestHeadersTimeoutMs: setting('REQUEST_HEADERS_TIMEOUT_MS', 10_000, positiveInteger),
+  /** Most connections from one remote address that have not delivered their first request's headers; more are destroyed on arrival. Trusted proxies are exempt. */
+  maxIncompleteRequestsPerAddress: setting('MAX_INCOMPLETE_REQUESTS_PER_ADDRESS', 100, positiveInteger),
   /** Milliseconds a refused or timed-out client that never opened gets to finish the closing handshake before its socket is cut off, so its slot is free again. */
   preAuthCloseGraceMs: setting('PRE_AUTH_CLOSE_GRACE_MS', 1_000, positiveInteger),
   /** Largest frame accepted before the client is open, in bytes (a hello with credentials is well under 2 KiB); larger ones close with 1009. */
   maxPayloadBytesBeforeAuth: setting('MAX_PAYLOAD_BYTES_BEFORE_AUTH', 16 * 1024, positiveInteger),
+  /** Bytes of frames a client may send in all before it is open (a handshake takes under 4 KiB); past it close 4006. At least `maxPayloadBytesBeforeAuth`. */
+  maxBytesBeforeAuth: setting('MAX_BYTES_BEFORE_AUTH', 64 * 1024, positiveInteger),
   /** Largest frame accepted, in bytes; larger frames close the socket with 1009. */
   maxPayloadBytes: setting('MAX_PAYLOAD_BYTES', 64 * 1024, positiveInteger),
   /** Most rooms one client may be in through `join`. */
@@ -142,6 +148,10 @@ export const SERVER_SETTINGS = Object.freeze({
   slowConsumerPolicy: choice<'SLOW_CONSUMER_POLICY', SlowConsumerPolicy>('SLOW_CONSUMER_POLICY', SlowConsumerPolicy.CLOSE, SettingRules.slowConsumerPolicy),
   /** Per-client inbound rate limit; beyond it the client is closed with 4006. */
   rateLimit: setting('RATE_LIMIT', Object.freeze({ messagesPerSecond: 100, burst: 200 }) as RateLimitOptions, SettingRules.rateLimit),
+  /** Bytes per second of frames a client may send on average (before and after authentication); beyond it the client is closed with 4006. */
+  inboundBytesPerSecond: setting('INBOUND_BYTES_PER_SECOND', 1024 * 1024, positiveInteger),
+  /** Bytes of frames a client may send at once after being quiet; at least `maxPayloadBytes`. */
+  inboundBurstBytes: setting('INBOUND_BURST_BYTES', 4 * 1024 * 1024, positiveInteger),
   /** Frames a client may have waiting on slow handlers; beyond it the client is closed with 4006. */
   maxInboundQueue: setting('MAX_INBOUND_QUEUE', 64, positiveInteger),
   /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLIENT_ID_SEPARATOR } from '../bus/bus-channels.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
@@ -22,6 +24,7 @@ import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.
 import { RoomRequests } from './lifecycle/room-requests.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
+import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
 import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
@@ -84,6 +87,7 @@ export class WebSocketServerHelper {
   readonly #roomRequests: RoomRequests;
   readonly #heartbeat: HeartbeatMonitor;
   readonly #gate: UpgradeGate;
+  readonly #headerDeadline: RequestHeaderDeadline;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -169,9 +173,11 @@ export class WebSocketServerHelper {
       ...shared,
       frameLimits: { maxEventNameLength: resolved.maxEventNameLength, maxDepth: resolved.maxJsonDepth },
       rateLimit: resolved.rateLimit,
+      byteRate: { bytesPerSecond: resolved.inboundBytesPerSecond, burstBytes: resolved.inboundBurstBytes },
       maxInboundQueue: resolved.maxInboundQueue,
       authTimeoutMs: resolved.authTimeout,
       maxPayloadBytesBeforeAuth: resolved.maxPayloadBytesBeforeAuth,
+      maxBytesBeforeAuth: resolved.maxBytesBeforeAuth,
       preAuthCloseGraceMs: resolved.preAuthCloseGraceMs,
       inboundTransformer: resolved.inboundTransformer,
       clientDisconnectedFn: resolved.clientDisconnectedFn,
@@ -220,10 +226,23 @@ export class WebSocketServerHelper {
       metrics: this.#metrics,
       logger: this.#logger,
     });
-    server.on('upgrade', this.#gate.onUpgrade);
+    this.#headerDeadline = new RequestHeaderDeadline({
+      server,
+      timeoutMs: resolved.requestHeadersTimeoutMs,
+      maxPerAddress: resolved.maxIncompleteRequestsPerAddress,
+      trustedProxies: new Set(resolved.trustedProxies),
+      metrics: this.#metrics,
+    });
+    this.#headerDeadline.start();
+    server.on('upgrade', this.#onUpgrade);
     this.#heartbeat.start();
     this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
   }
+
+  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.#headerDeadline.headersArrived(request);
+    this.#gate.onUpgrade(request, socket, head);
+  };
 
   /** Snapshots of every connection of this instance (see {@link clientSnapshot}). */
   getClients(): WebSocketClientInfo[] {
@@ -329,6 +348,7 @@ export class WebSocketServerHelper {
   /** A copy of the server's counters. */
   getMetrics(): ServerMetricsSnapshot & {
     connections: number;
+    incompleteRequests: number;
     pendingUpgrades: number;
     rooms: number;
     transformsInFlight: number;
@@ -337,6 +357,7 @@ export class WebSocketServerHelper {
     return {
       ...this.#metrics.snapshot(),
       connections: this.#clients.size,
+      incompleteRequests: this.#headerDeadline.pending,
       pendingUpgrades: this.#gate.pendingUpgrades,
       rooms: this.#rooms.size,
       transformsInFlight: this.#limiter.active,
@@ -357,7 +378,8 @@ export class WebSocketServerHelper {
 
   async #shutDown(): Promise<void> {
     this.#gate.close();
-    this.#options.server.off('upgrade', this.#gate.onUpgrade);
+    this.#options.server.off('upgrade', this.#onUpgrade);
+    this.#headerDeadline.stop();
     this.#heartbeat.stop();
     for (const client of [...this.#clients.all()]) {
       this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');

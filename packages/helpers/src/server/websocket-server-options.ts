@@ -105,6 +105,12 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
+  if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
+    throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
+  }
+  if (resolved.maxBytesBeforeAuth < resolved.maxPayloadBytesBeforeAuth) {
+    throw new InvalidOptionsError('Option "maxBytesBeforeAuth" must be at least "maxPayloadBytesBeforeAuth"');
+  }
   if (resolved.instanceId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(resolved.instanceId)) {
     throw new InvalidOptionsError('Option "instanceId" must be 1-64 letters, digits, "_" or "-"');
   }

@@ -19,4 +19,12 @@ describe('TokenBucket', () => {
     const taken = [0, 0, 0].map(() => bucket.take(60_000));
     expect(taken).toEqual([true, true, false]);
   });
+
+  it('takes several tokens at once only when it holds that many, and then takes none', () => {
+    const bucket = new TokenBucket(1000, 4096, 0);
+    expect(bucket.take(0, 3000)).toBe(true);
+    expect(bucket.take(0, 2000)).toBe(false);
+    expect(bucket.take(0, 1096)).toBe(true);
+    expect(bucket.take(1000, 1000)).toBe(true);
+  });
 });

@@ -15,13 +15,13 @@ export class TokenBucket {
     this.#updatedAtMs = nowMs;
   }
 
-  /** Takes one token if there is one; returns whether it did. */
-  take(nowMs: number): boolean {
+  /** Takes `amount` tokens (one by default) if there are that many; returns whether it did. */
+  take(nowMs: number, amount = 1): boolean {
     const elapsedMs = Math.max(0, nowMs - this.#updatedAtMs);
     this.#updatedAtMs = nowMs;
     this.#tokens = Math.min(this.capacity, this.#tokens + (elapsedMs * this.ratePerSecond) / 1000);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < amount) return false;
+    this.#tokens -= amount;
     return true;
   }
 }

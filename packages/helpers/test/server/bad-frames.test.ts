@@ -63,6 +63,22 @@ describe('bad frames', () => {
     await bystander.next('news');
   });
 
+  it('closes a client that sends more bytes than its byte rate allows with 4006, though few frames', async () => {
+    server = track(await startTestServer({ inboundBytesPerSecond: 1024, inboundBurstBytes: 8 * 1024, maxPayloadBytes: 4 * 1024 }));
+    const attacker = await connectAs('mallory');
+    const bystander = await connectAs('bob');
+    // Four frames of about 3 KiB: well inside the frame rate, past the 8 KiB burst.
+    for (let i = 0; i < 4; i += 1) attacker.send('chat', { text: 'x'.repeat(3 * 1024) });
+    expect((await attacker.closed).code).toBe(CloseCode.RATE_LIMITED);
+    expect(server.helper.getMetrics()).toMatchObject({ byteRateLimitCloses: 1, rateLimitCloses: 1 });
+    await server.helper.sendToRoom({ room: 'lobby', event: 'news' });
+    await bystander.next('news');
+  });
+
+  it('refuses a byte burst smaller than the largest frame at construction', async () => {
+    await expect(startTestServer({ inboundBurstBytes: 1024, maxPayloadBytes: 4096 })).rejects.toThrow(/inboundBurstBytes/);
+  });
+
   it('closes a client whose frames pile up behind a slow handler with 4006', async () => {
     server = track(await startTestServer({ maxInboundQueue: 3, messageHandler: () => new Promise(() => undefined) }));
     const attacker = await connectAs('mallory');

@@ -127,4 +127,71 @@ describe('connections that have not authenticated', () => {
     await alice.next('joined');
     expect(alice.socket.readyState).toBe(alice.socket.OPEN);
   });
+
+  it('bound what a deep-JSON flood before authentication costs: a second client round-trips in under 200 ms meanwhile', async () => {
+    server = track(await startTestServer());
+    // Just under maxPayloadBytesBeforeAuth: an array nested about 8,000 deep.
+    const depth = 8_000;
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const flooders = await Promise.all(
+      Array.from({ length: 4 }, () => TestClient.connect(server.url, { localAddress: OTHER_ADDRESS }).then(track)),
+    );
+    for (const flooder of flooders) for (let n = 0; n < 150; n += 1) flooder.sendRaw(deep);
+    const alice = track(await TestClient.as(server.url, 'alice'));
+    const started = performance.now();
+    alice.send('join', { rooms: [] });
+    await alice.next('joined');
+    expect(performance.now() - started).toBeLessThan(200);
+    for (const flooder of flooders) expect((await flooder.closed).code).toBe(CloseCode.RATE_LIMITED);
+    expect(server.helper.getMetrics().preAuthByteCloses).toBe(4);
+  });
+
+  it('may send at most maxBytesBeforeAuth in all before opening (4006)', async () => {
+    server = track(await startTestServer({ maxBytesBeforeAuth: 20 * 1024, maxPayloadBytesBeforeAuth: 8 * 1024 }));
+    const early = track(await TestClient.connect(server.url));
+    for (let n = 0; n < 3; n += 1) early.send('note', { text: 'x'.repeat(7 * 1024) });
+    expect((await early.closed).code).toBe(CloseCode.RATE_LIMITED);
+    expect(server.helper.getMetrics()).toMatchObject({ preAuthByteCloses: 1, rateLimitCloses: 1 });
+  });
+
+  it('are destroyed when their first request headers trickle in slower than requestHeadersTimeoutMs, while another client signs in and stays', async () => {
+    server = track(await startTestServer({ requestHeadersTimeoutMs: 300 }));
+    const slow = connect({ host: '127.0.0.1', port: server.port, localAddress: OTHER_ADDRESS });
+    slow.on('error', () => undefined);
+    track({ close: () => slow.destroy() });
+    const closed = new Promise<void>((resolve) => slow.once('close', () => resolve()));
+    await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
+    const started = Date.now();
+    slow.write('GET /ws HTTP/1.1\r\n');
+    // One header byte every 50 ms: the connection is never idle, and never done.
+    const trickle = setInterval(() => slow.writable && slow.write('X'), 50);
+    track({ close: () => clearInterval(trickle) });
+    const alice = track(await TestClient.as(server.url, 'alice'));
+    await closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.helper.getMetrics()).toMatchObject({ headerTimeouts: 1, incompleteRequests: 0 });
+    // Alice's upgrade delivered its headers in time: the deadline no longer applies to her.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    alice.send('join', { rooms: [] });
+    await alice.next('joined');
+  });
+
+  it('are capped per address while their headers are incomplete: more are destroyed on arrival, other addresses are served', async () => {
+    server = track(await startTestServer({ maxIncompleteRequestsPerAddress: 3 }));
+    const open = async (): Promise<{ closed: Promise<void> }> => {
+      const socket = connect({ host: '127.0.0.1', port: server.port, localAddress: OTHER_ADDRESS });
+      socket.on('error', () => undefined);
+      track({ close: () => socket.destroy() });
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('GET /ws HTTP/1.1\r\n');
+      return { closed };
+    };
+    for (let n = 0; n < 3; n += 1) await open();
+    await expect.poll(() => server.helper.getMetrics().incompleteRequests).toBe(3);
+    await (await open()).closed;
+    expect(server.helper.getMetrics()).toMatchObject({ headerRejections: 1, incompleteRequests: 3 });
+    track(await TestClient.as(server.url, 'alice'));
+  });
 });

@@ -18,10 +18,14 @@ import { WebSocketClient } from '../registry/websocket-client.ts';
 export interface ConnectionControllerInit {
   frameLimits: FrameLimits;
   rateLimit: RateLimitOptions;
+  /** Inbound bytes per second and burst, per client. */
+  byteRate: { bytesPerSecond: number; burstBytes: number };
   maxInboundQueue: number;
   authTimeoutMs: number;
   /** Largest frame accepted before the client is open. */
   maxPayloadBytesBeforeAuth: number;
+  /** Bytes of frames accepted in all before the client is open. */
+  maxBytesBeforeAuth: number;
   /** How long a client that never opened may take to close before its socket is cut off. */
   preAuthCloseGraceMs: number;
   inboundTransformer: InboundTransformer | undefined;
@@ -60,6 +64,7 @@ export class ConnectionController {
       remoteAddress,
       nowMs: init.now(),
       rateLimit: init.rateLimit,
+      byteRate: init.byteRate,
       maxInboundQueue: init.maxInboundQueue,
       onInboundError: (error) => this.#onInboundError(client, error),
     });
@@ -117,17 +122,34 @@ export class ConnectionController {
       return;
     }
     const bytes = data as Buffer;
-    if (!client.lifecycle.hasOpened && bytes.length > this.init.maxPayloadBytesBeforeAuth) {
-      this.init.metrics.preAuthOversize += 1;
-      this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
+    if (!client.byteRateLimiter.take(now, bytes.length)) {
+      this.init.metrics.byteRateLimitCloses += 1;
+      this.#closeRateLimited(client, 'Byte rate limit exceeded');
       return;
     }
+    if (!client.lifecycle.hasOpened && !this.#withinPreAuthBudget(client, bytes.length)) return;
     // Decided when the frame's turn comes: a handshake that finishes just before it protects it.
     this.#enqueue(client, () => {
       if (client.lifecycle.isEnding) return;
       if (client.protectedFrames && this.init.inboundTransformer) return this.#handleTransformed(client, isBinary ? bytes : bytes.toString());
       return this.#handlePlain(client, bytes, isBinary);
     });
+  }
+
+  /** Before the client is open, frames are small and few: checks one frame against both limits, closing the client past either. */
+  #withinPreAuthBudget(client: WebSocketClient, length: number): boolean {
+    if (length > this.init.maxPayloadBytesBeforeAuth) {
+      this.init.metrics.preAuthOversize += 1;
+      this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
+      return false;
+    }
+    client.bytesBeforeOpen += length;
+    if (client.bytesBeforeOpen > this.init.maxBytesBeforeAuth) {
+      this.init.metrics.preAuthByteCloses += 1;
+      this.#closeRateLimited(client, 'Too many bytes before authentication');
+      return false;
+    }
+    return true;
   }
 
   /** Frames from a client whose frames are not protected: text JSON, validated, then dispatched. */

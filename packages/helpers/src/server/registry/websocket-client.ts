@@ -49,6 +49,7 @@ export interface WebSocketClientInit {
   remoteAddress: string | undefined;
   nowMs: number;
   rateLimit: { messagesPerSecond: number; burst: number };
+  byteRate: { bytesPerSecond: number; burstBytes: number };
   maxInboundQueue: number;
   onInboundError: (error: unknown) => void;
 }
@@ -67,6 +68,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue;
   readonly rateLimiter: TokenBucket;
+  /** Inbound bytes, in tokens of one byte. */
+  readonly byteRateLimiter: TokenBucket;
   userId: string | undefined;
   metadata: Record<string, unknown> | undefined;
   encrypted = false;
@@ -79,6 +82,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   outboxTail: Promise<unknown> = SETTLED;
   /** Transformed sends queued and not yet written. */
   outboxPending = 0;
+  /** Bytes of frames received before the client was open. */
+  bytesBeforeOpen = 0;
   /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
   lastSeenAt: number;
   authTimer: NodeJS.Timeout | undefined;
@@ -95,6 +100,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.connectedAt = init.nowMs;
     this.lastSeenAt = init.nowMs;
     this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
+    this.byteRateLimiter = new TokenBucket(init.byteRate.bytesPerSecond, init.byteRate.burstBytes, init.nowMs);
     this.inbound = new SerialTaskQueue(init.maxInboundQueue, init.onInboundError);
   }
 
