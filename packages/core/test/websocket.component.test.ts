@@ -61,9 +61,11 @@ describe('WebSocketComponent', () => {
 
     const { client, connected } = await TestClient.authenticated(urlOf(app, '/realtime'), { token: 'alice' });
     expect(connected.userId).toBe('alice');
-    client.send('join', { rooms: ['a', 'b'] });
+    client.send('join', { rooms: ['a'] });
+    expect((await client.next('joined')).data.rooms).toEqual(['a']);
+    client.send('join', { rooms: ['b'] });
     const joined = await client.next('joined');
-    expect(joined.data.rooms).toEqual(['a']);
+    expect(joined.data.rooms).toEqual([]);
     expect(joined.data.denied[0].code).toBe('ROOM_LIMIT');
     client.send('hello');
     await expect.poll(() => messages).toEqual(['alice:hello']);

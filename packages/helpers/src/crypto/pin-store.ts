@@ -1,3 +1,5 @@
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { constantTimeEqual, fromBase64, toBase64 } from './bytes.ts';
 
@@ -12,15 +14,33 @@ export interface PinStore {
   set(name: string, value: string): ValueOrPromise<void>;
 }
 
-/** A {@link PinStore} in a Map: for tests and single-process use. */
+/** Pins an {@link InMemoryPinStore} holds unless told otherwise (about 15 MB of keys and names). */
+export const DEFAULT_MAX_PINS = 100_000;
+
+/**
+ * A {@link PinStore} in a Map: for tests and single-process use. It holds at
+ * most `maxPins` names; pinning one more throws `PIN_STORE_FULL` (the kit
+ * refuses that client). It never evicts: a forgotten pin would let the next
+ * key claim the name.
+ */
 export class InMemoryPinStore implements PinStore {
   readonly #pins = new Map<string, string>();
+
+  constructor(private readonly maxPins: number = DEFAULT_MAX_PINS) {}
+
+  get size(): number {
+    return this.#pins.size;
+  }
 
   get(name: string): string | undefined {
     return this.#pins.get(name);
   }
 
+  /** @throws SealedError `PIN_STORE_FULL` for a new name once `maxPins` are held. */
   set(name: string, value: string): void {
+    if (!this.#pins.has(name) && this.#pins.size >= this.maxPins) {
+      throw new SealedError(UsageErrorCode.PIN_STORE_FULL, `The pin store holds its ${this.maxPins} pins; "${name}" was not pinned`);
+    }
     this.#pins.set(name, value);
   }
 }

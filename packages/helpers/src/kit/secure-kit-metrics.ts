@@ -4,9 +4,16 @@ import type { HandshakeRefusal } from '../crypto/server-handshake.ts';
  * Why the kit refused a client: the handshake's own refusals, plus no hello
  * where one is required, credentials sent beside the hello (in the clear)
  * instead of inside the finish, credentials that are not a JSON object within
- * the frame rules, and a client key that is not the one pinned for the user.
+ * the frame rules, a client key that is not the one pinned for the user, and
+ * a new user's key that an in-memory pin store at its `maxPins` cannot pin.
  */
-export type KitRefusal = HandshakeRefusal | 'MISSING' | 'CLEAR_CREDENTIALS' | 'MALFORMED_CREDENTIALS' | 'CLIENT_KEY_MISMATCH';
+export type KitRefusal =
+  | HandshakeRefusal
+  | 'MISSING'
+  | 'CLEAR_CREDENTIALS'
+  | 'MALFORMED_CREDENTIALS'
+  | 'CLIENT_KEY_MISMATCH'
+  | 'PIN_STORE_FULL';
 
 /** What the secure kit has counted since it was created. */
 export interface SecureKitMetricsSnapshot {

@@ -6,6 +6,8 @@ import { HANDSHAKE_VERSION } from '../crypto/handshake-transcript.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
 import { InMemoryPinStore, checkPin, type PinStore } from '../crypto/pin-store.ts';
+import { SealedError } from '../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 import { InMemoryReplayStore, type ReplayStore } from '../crypto/replay-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
 import { abandonServerHandshake, finishServerHandshake, respondToClientHello, type PendingServerHandshake } from '../crypto/server-handshake.ts';
@@ -121,8 +123,9 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       session: new SecureSession(finished.level, finished.channel),
       credentials,
       acceptUser: async (userId) => {
-        if ((await checkPin(clientKeyPins, userId, finished.clientIdentity)) !== 'MISMATCH') return true;
-        refuse(clientId, 'CLIENT_KEY_MISMATCH');
+        const pinned = await pinClientKey(clientKeyPins, userId, finished.clientIdentity);
+        if (pinned === 'ACCEPTED') return true;
+        refuse(clientId, pinned);
         return false;
       },
     };
@@ -187,4 +190,14 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     identityFingerprint: identityFingerprint(crypto, options.identity.publicKey),
     getMetrics: () => metrics.snapshot(),
   };
+}
+
+/** Pins the client key for the user on first use; a store that is full refuses the client rather than forget a pin. */
+async function pinClientKey(store: PinStore, userId: string, key: Uint8Array): Promise<'ACCEPTED' | 'CLIENT_KEY_MISMATCH' | 'PIN_STORE_FULL'> {
+  try {
+    return (await checkPin(store, userId, key)) === 'MISMATCH' ? 'CLIENT_KEY_MISMATCH' : 'ACCEPTED';
+  } catch (error) {
+    if (SealedError.is(error) && error.code === UsageErrorCode.PIN_STORE_FULL) return 'PIN_STORE_FULL';
+    throw error;
+  }
 }

@@ -31,6 +31,8 @@ export const UsageErrorCode = {
   RESERVED_EVENT_NAME: 'RESERVED_EVENT_NAME',
   /** A server identity file can be read or written by users other than its owner (group or other permission bits set). */
   IDENTITY_FILE_EXPOSED: 'IDENTITY_FILE_EXPOSED',
+  /** An in-memory pin store holds its `maxPins` and was asked to pin a new name: existing pins are never forgotten to make room. */
+  PIN_STORE_FULL: 'PIN_STORE_FULL',
 } as const;
 
 export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];

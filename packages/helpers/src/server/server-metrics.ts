@@ -38,6 +38,8 @@ export interface ServerMetricsSnapshot {
   slowConsumerDrops: number;
   /** Clients closed with 4007. */
   slowConsumerCloses: number;
+  /** Clients cut off because all sockets together held more than `maxTotalBufferedBytes` unsent (the ones holding the most first). */
+  outboundBudgetCloses: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
   /** Clients refused by the handshake (closed with 4004). */
@@ -77,6 +79,7 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   messagesDelivered = 0;
   slowConsumerDrops = 0;
   slowConsumerCloses = 0;
+  outboundBudgetCloses = 0;
   handlerErrors = 0;
   handshakeFailures = 0;
   encryptedDrops = 0;

@@ -142,6 +142,8 @@ export const SERVER_SETTINGS = Object.freeze({
   maxJsonDepth: setting('MAX_JSON_DEPTH', 32, positiveInteger),
   /** Bytes a client's socket may hold unsent before `slowConsumerPolicy` applies. */
   maxBufferedBytes: setting('MAX_BUFFERED_BYTES', 1024 * 1024, positiveInteger),
+  /** Bytes all sockets together may hold unsent; past it the clients holding the most are cut off (no closing handshake) until the total is back under it. */
+  maxTotalBufferedBytes: setting('MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, positiveInteger),
   /** Bytes of one event-loop turn's writes coalesced for one socket before they are written without waiting for the turn to end. */
   maxTurnBytes: setting('MAX_TURN_BYTES', 64 * 1024, positiveInteger),
   /** What to do with a client that reads too slowly. */

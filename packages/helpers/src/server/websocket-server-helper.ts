@@ -15,6 +15,7 @@ import { TurnWriter } from './delivery/turn-writer.ts';
 import { EventDispatcher } from './lifecycle/event-dispatcher.ts';
 import { HeartbeatMonitor } from './lifecycle/heartbeat-monitor.ts';
 import { MessageDelivery, type DeliveryReport } from './delivery/message-delivery.ts';
+import { OutboundBudget } from './delivery/outbound-budget.ts';
 import { OutboundRouter } from './delivery/outbound-router.ts';
 import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
@@ -120,6 +121,12 @@ export class WebSocketServerHelper {
           this.#metrics.encryptedDrops += 1;
           this.#logger.warn({ err: error }, 'in-place frame failed to build; dropped');
         },
+      }),
+      budget: new OutboundBudget({
+        maxTotalBufferedBytes: this.#options.maxTotalBufferedBytes,
+        clients: () => this.#clients.all(),
+        cutOff: (client) => this.#controller.cutOff(client, 'Outbound budget exceeded'),
+        metrics: this.#metrics,
       }),
       closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
     });

@@ -285,6 +285,29 @@ describe('server authentication', () => {
   });
 });
 
+describe('client key pins', () => {
+  it('refuses a new user once an in-memory pin store holds maxPins, keeps every pin, and still admits the users pinned', async () => {
+    const clientKeyPins = new InMemoryPinStore(2);
+    server = await startSecureServer({ kit: { clientKeyPins } });
+    const alice = track(sdkClient(server.url, 'alice'));
+    const bob = track(sdkClient(server.url, 'bob'));
+    await alice.connect();
+    await bob.connect();
+    const carol = track(sdkClient(server.url, 'carol'));
+    const closed = closeCodeOf(carol);
+    await expect(carol.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+    expect(server.kit.getMetrics().handshakeRefusals).toEqual({ PIN_STORE_FULL: 1 });
+    expect(clientKeyPins.size).toBe(2);
+    alice.close();
+    const aliceAgain = track(sdkClient(server.url, 'alice'));
+    // Another key for alice is still refused: her pin was not forgotten to make room.
+    await expect(aliceAgain.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
+    expect(server.kit.getMetrics().handshakeRefusals).toEqual({ PIN_STORE_FULL: 1, CLIENT_KEY_MISMATCH: 1 });
+    await expect(bob.emit('still-here', {})).resolves.toBeUndefined();
+  });
+});
+
 describe('no downgrade', () => {
   it('refuses a client that sends no key material with 4004', async () => {
     server = await startSecureServer();

@@ -103,4 +103,33 @@ describe('slow consumers', () => {
     client.socket.resume();
     expect((await client.closed).code).toBe(CloseCode.SLOW_CONSUMER);
   });
+
+  it('cuts off the clients holding the most once all sockets together pass maxTotalBufferedBytes, and serves the rest', async () => {
+    server = track(await startTestServer({ maxTotalBufferedBytes: 512 * 1024, maxBufferedBytes: 64 * 1024 * 1024 }));
+    const heavy = await TestClient.authenticated(server.url, { token: 'heavy' });
+    const light = await TestClient.authenticated(server.url, { token: 'light' });
+    const reader = track(await TestClient.as(server.url, 'reader'));
+    track(heavy.client);
+    track(light.client);
+    heavy.client.socket.pause();
+    light.client.socket.pause();
+    const payload = 'x'.repeat(16 * 1024);
+    const isOpen = (clientId: string) => server.helper.getClient({ clientId })?.state === 'OPEN';
+    // Staggered: the heavy reader is sent twice as much as the light one.
+    for (let i = 0; i < 3_000 && server.helper.getMetrics().outboundBudgetCloses === 0; i += 1) {
+      await server.helper.sendToClient({ clientId: heavy.connected.id, event: 'bulk', data: payload });
+      await server.helper.sendToClient({ clientId: heavy.connected.id, event: 'bulk', data: payload });
+      await server.helper.sendToClient({ clientId: light.connected.id, event: 'bulk', data: payload });
+    }
+    expect(server.helper.getMetrics()).toMatchObject({ outboundBudgetCloses: 1, slowConsumerCloses: 0 });
+    heavy.client.socket.resume();
+    expect((await heavy.client.closed).code).toBe(1006);
+    expect(isOpen(light.connected.id)).toBe(true);
+    await server.helper.sendToClient({ clientId: reader.id!, event: 'news' });
+    await reader.next('news');
+    const report = await server.helper.sendToClient({ clientId: light.connected.id, event: 'still-here' });
+    expect(report.delivered).toBe(1);
+    light.client.socket.resume();
+    await light.client.next('still-here');
+  });
 });

@@ -58,10 +58,29 @@ describe('join', () => {
   it('stops at maxRoomsPerClient and reports the rest as ROOM_LIMIT', async () => {
     server = track(await startTestServer({ maxRoomsPerClient: 2 }));
     const client = await connectAs('alice');
-    client.send('join', { rooms: ['a', 'b', 'c'] });
+    client.send('join', { rooms: ['a'] });
+    await client.next('joined');
+    client.send('join', { rooms: ['b', 'c'] });
     const joined = await client.next('joined');
-    expect(joined.data.rooms).toEqual(['a', 'b']);
+    expect(joined.data.rooms).toEqual(['b']);
     expect(joined.data.denied).toEqual([{ room: 'c', code: ErrorCode.ROOM_LIMIT, message: expect.any(String) }]);
+  });
+
+  it('refuses a join or leave of more rooms than maxRoomsPerClient whole, with one short error, so the answer does not grow with the request', async () => {
+    server = track(await startTestServer({ maxRoomsPerClient: 100 }));
+    const client = await connectAs('alice');
+    // 1,000 one-character names that all break the rules: each would be denied with its own message.
+    const rooms = Array.from({ length: 1_000 }, () => '!');
+    client.send('join', { rooms: rooms.map((room, i) => room + String(i % 10)) });
+    const refusal = await client.next('error');
+    expect(refusal.data.code).toBe(ErrorCode.INVALID_PAYLOAD);
+    expect(JSON.stringify(refusal).length).toBeLessThan(200);
+    client.send('leave', { rooms });
+    expect((await client.next('error')).data.code).toBe(ErrorCode.INVALID_PAYLOAD);
+    // At the limit the request is answered as usual.
+    client.send('join', { rooms: rooms.slice(0, 100).map((room, i) => `${room}${i}`) });
+    expect((await client.next('joined')).data.denied).toHaveLength(100);
+    expect(client.all('joined')).toHaveLength(1);
   });
 
   it('denies the rooms when validateRoomFn throws, and keeps serving', async () => {

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.ts';
+import type { OutboundBudget } from './outbound-budget.ts';
 import type { BuildTally, PayloadBuilder, TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
@@ -23,6 +24,8 @@ export interface MessageDeliveryInit {
   slowConsumerPolicy: SlowConsumerPolicy;
   metrics: ServerMetrics;
   writer: TurnWriter;
+  /** The budget of unsent bytes across all sockets; told each recipient's buffered bytes. */
+  budget: OutboundBudget;
   closeClient: (client: WebSocketClient, code: CloseCode, reason: string) => void;
 }
 
@@ -87,11 +90,14 @@ export class MessageDelivery {
   #writable(client: WebSocketClient): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    if (socket.bufferedAmount > this.init.maxBufferedBytes) {
+    const buffered = socket.bufferedAmount;
+    if (buffered > this.init.maxBufferedBytes) {
       this.#onSlowConsumer(client);
       return false;
     }
-    return true;
+    this.init.budget.observe(client, buffered);
+    // The sweep may have cut this very client off.
+    return socket.readyState === WebSocket.OPEN;
   }
 
   #delivered(): true {

@@ -101,6 +101,20 @@ export class ConnectionController {
     }
   }
 
+  /**
+   * Ends a client at once, without a closing handshake (the peer sees 1006):
+   * for a client whose unsent bytes must be freed now, since a close frame
+   * would wait behind them.
+   */
+  cutOff(client: WebSocketClient, reason: string): void {
+    if (client.lifecycle.isEnding) return;
+    client.lifecycle.transition(ConnectionState.CLOSING);
+    client.clearTimers();
+    client.disposeSession();
+    this.init.logger.debug({ clientId: client.id, reason }, 'client cut off');
+    client.socket.terminate();
+  }
+
   #terminate(client: WebSocketClient): void {
     client.terminateTimer = undefined;
     this.init.metrics.preAuthTerminations += 1;

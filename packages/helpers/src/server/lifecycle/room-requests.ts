@@ -77,12 +77,18 @@ export class RoomRequests {
     this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
   }
 
-  /** Reads and de-duplicates the requested rooms; answers INVALID_PAYLOAD when the shape is wrong. */
+  /** Reads and de-duplicates the requested rooms; answers INVALID_PAYLOAD when the shape is wrong or they are more than `maxRoomsPerClient`. */
   #readRooms(client: WebSocketClient, data: unknown): string[] | undefined {
     const rooms = readRoomsPayload(data);
     if (!rooms) {
       this.init.metrics.framesRejected += 1;
       this.init.answers.error(client, ErrorCode.INVALID_PAYLOAD, ROOMS_PAYLOAD_MESSAGE);
+      return undefined;
+    }
+    // More than a client may be in can never be granted; refused whole, so one answer stays small.
+    if (rooms.length > this.init.maxRoomsPerClient) {
+      this.init.metrics.framesRejected += 1;
+      this.init.answers.error(client, ErrorCode.INVALID_PAYLOAD, `At most ${this.init.maxRoomsPerClient} rooms per request`);
       return undefined;
     }
     return [...new Set(rooms)];

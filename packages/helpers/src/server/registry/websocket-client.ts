@@ -80,6 +80,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   pendingHandshake: { challenge: HandshakeChallenge; data: unknown } | undefined;
   /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */
   outboxTail: Promise<unknown> = SETTLED;
+  /** The socket's unsent bytes when last written to, for the outbound budget. */
+  observedBufferedBytes = 0;
   /** Transformed sends queued and not yet written. */
   outboxPending = 0;
   /** Bytes of frames received before the client was open. */
