@@ -162,6 +162,8 @@ export const SERVER_SETTINGS = Object.freeze({
   requireEncryption: setting('REQUIRE_ENCRYPTION', false as boolean),
   /** Most transformer calls in flight at once, across the whole server. */
   encryptedBatchLimit: setting('ENCRYPTED_BATCH_LIMIT', 10, positiveInteger),
+  /** Milliseconds of one logging window for what peers can repeat at will (refused upgrades and handshakes, rejected frames, dropped bus envelopes): the first of each kind and reason is logged at once, the rest as one summary line when the window ends. */
+  repeatedLogIntervalMs: setting('REPEATED_LOG_INTERVAL_MS', 60_000, positiveInteger),
   /** Prefix of every bus channel name. */
   busChannelPrefix: setting('BUS_CHANNEL_PREFIX', BusDefaults.CHANNEL_PREFIX as string),
   /** Largest bus envelope accepted or published, in UTF-8 bytes. */

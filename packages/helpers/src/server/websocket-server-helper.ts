@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLIENT_ID_SEPARATOR } from '../bus/bus-channels.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
+import { ThrottledLog, errorKind } from '../logging/throttled-log.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ServerEvent } from '../protocol/event-names.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
@@ -76,6 +77,7 @@ export class WebSocketServerHelper {
   readonly instanceId: string;
   readonly #options: ResolvedServerOptions;
   readonly #logger: Logger;
+  readonly #throttledLog: ThrottledLog;
   readonly #wss: WebSocketServer;
   readonly #clients = new ClientRegistry();
   readonly #rooms = new RoomRegistry();
@@ -102,6 +104,7 @@ export class WebSocketServerHelper {
     this.#options = resolveServerOptions(options, this.#logger);
     this.identifier = this.#options.identifier;
     this.instanceId = this.#options.instanceId ?? randomBytes(INSTANCE_ID_BYTES).toString('hex');
+    this.#throttledLog = new ThrottledLog({ logger: this.#logger, intervalMs: this.#options.repeatedLogIntervalMs });
 
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -119,7 +122,7 @@ export class WebSocketServerHelper {
           // Counted as delivered when it was queued; it never reached the socket.
           this.#metrics.messagesDelivered -= 1;
           this.#metrics.encryptedDrops += 1;
-          this.#logger.warn({ err: error }, 'in-place frame failed to build; dropped');
+          this.#throttledLog.note('in-place frame failed to build; dropped', errorKind(error), { err: error });
         },
       }),
       budget: new OutboundBudget({
@@ -140,6 +143,7 @@ export class WebSocketServerHelper {
         delivery: this.#delivery,
         metrics: this.#metrics,
         logger: this.#logger,
+        throttledLog: this.#throttledLog,
       }),
     );
     const resolved = this.#options;
@@ -148,7 +152,7 @@ export class WebSocketServerHelper {
       error: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
       close: (client, code, reason) => this.#controller.close(client, code, reason),
     };
-    const shared = { metrics: this.#metrics, logger: this.#logger };
+    const shared = { metrics: this.#metrics, logger: this.#logger, throttledLog: this.#throttledLog };
     this.#roomRequests = new RoomRequests({
       ...shared,
       rooms: this.#rooms,
@@ -230,15 +234,14 @@ export class WebSocketServerHelper {
       liveConnections: () => this.#clients.size,
       hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
       onConnection: (socket, remoteAddress, releaseSlot) => void this.#controller.accept(socket, remoteAddress, releaseSlot),
-      metrics: this.#metrics,
-      logger: this.#logger,
+      ...shared,
     });
     this.#headerDeadline = new RequestHeaderDeadline({
       server,
       timeoutMs: resolved.requestHeadersTimeoutMs,
       maxPerAddress: resolved.maxIncompleteRequestsPerAddress,
       trustedProxies: new Set(resolved.trustedProxies),
-      metrics: this.#metrics,
+      ...shared,
     });
     this.#headerDeadline.start();
     server.on('upgrade', this.#onUpgrade);
@@ -394,6 +397,7 @@ export class WebSocketServerHelper {
     await this.#waitForClients();
     await this.#targeted.stop();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    this.#throttledLog.stop();
     this.#logger.info('shut down');
   }
 

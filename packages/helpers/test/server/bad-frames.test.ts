@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { capturingLogger } from '../support/capturing-logger.ts';
 
 const track = closeAfterEach();
 let server: TestServer;
@@ -40,6 +41,18 @@ describe('bad frames', () => {
     await expect.poll(() => handled).toEqual(['ping-after', 'still-here']);
     expect(server.helper.getMetrics().framesRejected).toBe(1);
     expect(Object.prototype).not.toHaveProperty('admin');
+  });
+
+  it('logs a flood of bad frames as one line at once and one summary, not a line per frame', async () => {
+    const { logger, lines } = capturingLogger();
+    server = track(await startTestServer({ logger, repeatedLogIntervalMs: 200 }));
+    const attacker = await connectAs('mallory');
+    for (let n = 0; n < 100; n += 1) attacker.sendRaw('{"event":');
+    await expect.poll(() => attacker.all('error').length).toBe(100);
+    const rejections = () => lines.filter((line) => line.kind === 'frame rejected');
+    expect(rejections()).toEqual([expect.objectContaining({ level: 40, reason: ErrorCode.INVALID_JSON })]);
+    await expect.poll(rejections).toHaveLength(2);
+    expect(rejections()[1]).toMatchObject({ counts: { [ErrorCode.INVALID_JSON]: 100 }, windowMs: 200 });
   });
 
   it('closes an oversize frame with 1009 and keeps serving the others', async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.ts';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { BusChannels } from '../../bus/bus-channels.ts';
 import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../../bus/bus-envelope.ts';
 import type { MessageBus } from '../../bus/message-bus.ts';
@@ -16,6 +17,8 @@ export interface ClusterRelayInit {
   now: () => number;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
   /** Delivers an envelope from another instance to this instance's clients. */
   deliver: (envelope: BusEnvelope) => void;
 }
@@ -100,7 +103,7 @@ export class ClusterRelay {
 
   #drop(rejection: string): void {
     this.init.metrics.busDropped += 1;
-    this.init.logger.warn({ rejection }, 'bus envelope dropped');
+    this.init.throttledLog.note('bus envelope dropped', rejection);
   }
 
   #subscribe(channel: string): void {

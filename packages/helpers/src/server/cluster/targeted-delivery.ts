@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.ts';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
 import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
 import { sharedAcrossProcesses, type MessageBus } from '../../bus/message-bus.ts';
@@ -20,6 +21,8 @@ export interface TargetedDeliveryInit {
   router: OutboundRouter;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
   /** The bus to other instances; without it this instance is alone. */
   bus: MessageBus | undefined;
   busSecret: string | undefined;
@@ -61,6 +64,7 @@ export class TargetedDelivery {
       now: Date.now,
       metrics: init.metrics,
       logger: init.logger,
+      throttledLog: init.throttledLog,
       deliver: (envelope) => void this.#deliverFromBus(envelope),
     });
     init.rooms.listen(this.#relay);

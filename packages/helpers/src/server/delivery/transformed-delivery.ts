@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.ts';
+import { errorKind, type ThrottledLog } from '../../logging/throttled-log.ts';
 import { encodeFrame } from '../../protocol/frame-codec.ts';
 import type { ConcurrencyLimiter } from '../../utils/concurrency-limiter.ts';
 import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from '../encryption-hooks.ts';
@@ -15,6 +16,8 @@ export interface TransformedDeliveryInit {
   delivery: MessageDelivery;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
 }
 
 /**
@@ -80,7 +83,7 @@ export class TransformedDelivery {
   }
 
   #failed(client: WebSocketClient, event: string, error: unknown): undefined {
-    this.init.logger.warn({ clientId: client.id, event, err: error }, 'outbound transformer failed; message dropped');
+    this.init.throttledLog.note('outbound transformer failed; message dropped', errorKind(error), { clientId: client.id, event, err: error });
     return undefined;
   }
 
@@ -101,3 +104,4 @@ export class TransformedDelivery {
 function isInPlaceFrame(frame: TransformedFrame): frame is InPlaceBinaryFrame {
   return typeof (frame as Partial<InPlaceBinaryFrame>).writeTo === 'function';
 }
+

@@ -7,6 +7,7 @@ import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome } from '../encry
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from '../server-hooks.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { ClientAnswers } from './client-answers.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { RoomRegistry } from '../registry/room-registry.ts';
@@ -34,6 +35,8 @@ export interface AuthenticationFlowInit {
   rooms: RoomRegistry;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
   answers: ClientAnswers;
   now: () => number;
 }
@@ -123,6 +126,7 @@ export class AuthenticationFlow {
     if (!authenticated.ok) {
       const { answer } = authenticated;
       init.metrics.authFailures += 1;
+      init.throttledLog.note('authentication refused', answer.code, { clientId: client.id });
       init.answers.error(client, answer.code, answer.message);
       init.answers.close(client, answer.closeCode ?? CloseCode.AUTH_FAILED, answer.closeReason);
       return;
@@ -157,6 +161,7 @@ export class AuthenticationFlow {
 
   #refuseHandshake(client: WebSocketClient): void {
     this.init.metrics.handshakeFailures += 1;
+    this.init.throttledLog.note('handshake refused', ErrorCode.ENCRYPTION_REQUIRED, { clientId: client.id });
     this.init.answers.error(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
     this.init.answers.close(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
   }

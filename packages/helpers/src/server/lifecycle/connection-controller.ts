@@ -6,6 +6,7 @@ import { ConnectionState } from '../registry/connection-state.ts';
 import type { EventDispatcher } from './event-dispatcher.ts';
 import { rawSocketOf } from '../delivery/raw-socket.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { InboundTransformer } from '../encryption-hooks.ts';
 import type { RoomRegistry } from '../registry/room-registry.ts';
@@ -39,6 +40,8 @@ export interface ConnectionControllerInit {
   sendError: (client: WebSocketClient, code: ErrorCode, message: string) => void;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
   now: () => number;
   newClientId: () => string;
 }
@@ -111,7 +114,7 @@ export class ConnectionController {
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();
     client.disposeSession();
-    this.init.logger.debug({ clientId: client.id, reason }, 'client cut off');
+    this.init.throttledLog.note('client cut off', reason, { clientId: client.id });
     client.socket.terminate();
   }
 
@@ -154,6 +157,7 @@ export class ConnectionController {
   #withinPreAuthBudget(client: WebSocketClient, length: number): boolean {
     if (length > this.init.maxPayloadBytesBeforeAuth) {
       this.init.metrics.preAuthOversize += 1;
+      this.init.throttledLog.note('client closed', 'FRAME_TOO_LARGE_BEFORE_AUTH', { clientId: client.id, bytes: length });
       this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
       return false;
     }
@@ -196,6 +200,7 @@ export class ConnectionController {
     if (client.lifecycle.isEnding) return;
     if (message === null || message === undefined) {
       this.init.metrics.cryptoFailures += 1;
+      this.init.throttledLog.note('client closed', 'CRYPTO_FAILURE', { clientId: client.id });
       this.close(client, CloseCode.CRYPTO_FAILURE, 'Frame rejected');
       return;
     }
@@ -210,14 +215,15 @@ export class ConnectionController {
 
   #closeRateLimited(client: WebSocketClient, reason: string): void {
     this.init.metrics.rateLimitCloses += 1;
+    this.init.throttledLog.note('client closed', 'RATE_LIMITED', { clientId: client.id, limit: reason });
     this.init.sendError(client, ErrorCode.RATE_LIMITED, reason);
     this.close(client, CloseCode.RATE_LIMITED, reason);
   }
 
-  /** Client-caused: answered, counted, logged at debug so a flood cannot flood the logs. */
+  /** Client-caused: answered, counted, and logged through the throttled log so a flood cannot flood the logs. */
   #reject(client: WebSocketClient, code: ErrorCode, reason: string): void {
     this.init.metrics.framesRejected += 1;
-    this.init.logger.debug({ clientId: client.id, code }, 'frame rejected');
+    this.init.throttledLog.note('frame rejected', code, { clientId: client.id });
     this.init.sendError(client, code, reason);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 
 /** Dependencies of a {@link RequestHeaderDeadline}. */
@@ -14,6 +15,8 @@ export interface RequestHeaderDeadlineInit {
   trustedProxies: ReadonlySet<string>;
   /** Counts `headerTimeouts` and `headerRejections`. */
   metrics: ServerMetrics;
+  /** Logs destroyed connections: the first of each reason per window, then a summary. */
+  throttledLog: ThrottledLog;
 }
 
 interface PendingConnection {
@@ -69,6 +72,7 @@ export class RequestHeaderDeadline {
     const held = this.#perAddress.get(address) ?? 0;
     if (!exempt && held >= this.init.maxPerAddress) {
       this.init.metrics.headerRejections += 1;
+      this.init.throttledLog.note('connection destroyed', 'TOO_MANY_INCOMPLETE_REQUESTS', { address });
       socket.destroy();
       return;
     }
@@ -89,6 +93,7 @@ export class RequestHeaderDeadline {
   #expire(socket: Socket): void {
     this.#settle(socket);
     this.init.metrics.headerTimeouts += 1;
+    this.init.throttledLog.note('connection destroyed', 'REQUEST_HEADERS_TIMEOUT', { address: socket.remoteAddress });
     socket.destroy();
   }
 

@@ -5,6 +5,7 @@ import { AddressRateLimiter } from './address-rate-limiter.ts';
 import { clientAddressOf } from './client-address.ts';
 import { PreAuthSlots } from './pre-auth-slots.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { ServerSettingValues } from '../server-settings.ts';
 
@@ -54,6 +55,8 @@ export interface UpgradeGateInit {
   /** Counts refused upgrades (`connectionsRejected`, and `preAuthRejections` or `upgradeRateRejections`). */
   metrics: ServerMetrics;
   logger: Logger;
+  /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
+  throttledLog: ThrottledLog;
 }
 
 /**
@@ -155,7 +158,7 @@ export class UpgradeGate {
     metrics.connectionsRejected += 1;
     if (limit === 'SLOTS') metrics.preAuthRejections += 1;
     if (limit === 'RATE') metrics.upgradeRateRejections += 1;
-    this.init.logger.debug({ status }, 'upgrade refused');
+    this.init.throttledLog.note('upgrade refused', String(status), { path: this.init.path });
     const reason = STATUS_CODES[status] ?? '';
     socket.on('error', () => socket.destroy());
     socket.end(
