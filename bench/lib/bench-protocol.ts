@@ -19,6 +19,8 @@ export type Contender = (typeof Contender)[keyof typeof Contender];
 export const BENCH_ROOM = 'bench';
 /** The event every benchmark message carries. */
 export const BENCH_EVENT = 'bench';
+/** The event a chatting load client sends; the server relays each to the room as a BENCH_EVENT. */
+export const CHAT_EVENT = 'chat';
 /** Serialized size of one benchmark message, as the issue specifies. */
 export const MESSAGE_BYTES = 256;
 /** Messages the server sends per event-loop turn. */
@@ -44,8 +46,19 @@ export type ServerReply =
   | { type: 'idle' }
   | { type: 'error'; message: string };
 
-/** What a load client does. */
-export type ClientMode = 'receive' | 'latency' | 'setup' | 'idle';
+/**
+ * What a load client does: `receive` and `latency` join the room and count
+ * (or time) what arrives, `setup` connects and leaves, `idle` joins the room
+ * and waits, `connected` waits outside any room, and `chat` joins the room
+ * and sends one CHAT_EVENT every CHAT_INTERVAL_MS per connection, replacing
+ * one of its connections every CHURN_INTERVAL_MS.
+ */
+export type ClientMode = 'receive' | 'latency' | 'setup' | 'idle' | 'connected' | 'chat';
+
+/** How often each `chat` connection sends. */
+export const CHAT_INTERVAL_MS = 5_000;
+/** How often a `chat` process closes one of its connections and opens another. */
+export const CHURN_INTERVAL_MS = 200;
 
 /** Orchestrator -> client. */
 export type ClientCommand = { type: 'reset'; expect: number } | { type: 'report-latency' } | { type: 'stop' };

@@ -19,6 +19,7 @@ import {
   BENCH_EVENT,
   BENCH_ROOM,
   BURST,
+  CHAT_EVENT,
   Contender,
   benchPayload,
   preciseNow,
@@ -116,8 +117,9 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
         logger: createDefaultLogger({ level: 'warn' }),
         authenticateFn: ({ data }) => ({ userId: String((data as { token?: unknown }).token) }),
         validateRoomFn: ({ rooms }) => rooms,
-        messageHandler: ({ clientId, event }) => {
+        messageHandler: ({ clientId, event, data }) => {
           if (event === PING) void helper.sendToClient({ clientId, event: PONG });
+          else if (event === CHAT_EVENT) void helper.sendToRoom({ room: BENCH_ROOM, event: BENCH_EVENT, data });
         },
         maxConnections: LARGE_LIMIT,
         // Every load client comes from loopback and connects 50 at a time: the abuse limits before authentication are not what is measured.

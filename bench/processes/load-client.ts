@@ -13,7 +13,11 @@ import { HANDSHAKE_FIELD, answerServerHello, createClientHello, type SecureChann
 import {
   BENCH_EVENT,
   BENCH_ROOM,
+  CHAT_EVENT,
+  CHAT_INTERVAL_MS,
+  CHURN_INTERVAL_MS,
   Contender,
+  benchPayload,
   preciseNow,
   type ClientCommand,
   type ClientMode,
@@ -40,7 +44,7 @@ let expected = Number.POSITIVE_INFINITY;
 const latencies: number[] = [];
 
 function onBench(data: { ts: number }): void {
-  if (mode === 'latency') latencies.push(preciseNow() - data.ts);
+  if (mode === 'latency' || mode === 'chat') latencies.push(preciseNow() - data.ts);
   received += 1;
   if (received === expected) reply({ type: 'received', count: received, at: preciseNow() });
 }
@@ -82,8 +86,21 @@ const sealedConnector: Connector = async (index) => {
   await client.connect();
   await client.emit('ping');
   await pong;
-  if (mode !== 'setup') await client.join([BENCH_ROOM]);
-  return () => client.close();
+  if (mode !== 'setup' && mode !== 'connected') await client.join([BENCH_ROOM]);
+  if (mode !== 'chat') return () => client.close();
+  // Each connection chats at the same rate, in its own phase.
+  let sequence = 0;
+  const chat = (): void => void client.emit(CHAT_EVENT, benchPayload(sequence++, preciseNow())).catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const phase = setTimeout(() => {
+    chat();
+    timer = setInterval(chat, CHAT_INTERVAL_MS);
+  }, Math.random() * CHAT_INTERVAL_MS);
+  return () => {
+    clearTimeout(phase);
+    clearInterval(timer);
+    client.close();
+  };
 };
 
 /**
@@ -167,14 +184,31 @@ process.on('message', (command: ClientCommand) => {
       reply({ type: 'latency', samples: latencies });
       break;
     case 'stop':
+      clearInterval(churn);
       for (const close of closers) close();
       setTimeout(() => process.exit(0), 100).unref();
       break;
   }
 });
 
+/** In `chat` mode: one connection replaced every CHURN_INTERVAL_MS, so state of closed clients has to be let go. */
+let churn: NodeJS.Timeout | undefined;
+let nextIndex = total;
+
+function startChurn(): void {
+  churn = setInterval(() => {
+    const victim = Math.floor(Math.random() * closers.length);
+    closers.splice(victim, 1)[0]?.();
+    connector(nextIndex++).then(
+      (close) => closers.push(close),
+      (error: unknown) => reply({ type: 'error', message: `churn: ${String(error)}` }),
+    );
+  }, CHURN_INTERVAL_MS);
+}
+
 openAll().then(
   (elapsedMs) => {
+    if (mode === 'chat') startChurn();
     if (mode === 'setup') reply({ type: 'setup-done', connections: total, elapsedMs });
     else reply({ type: 'ready', connections: total });
   },
