@@ -22,8 +22,12 @@ export type {
   ClientConnectedFn,
   ClientDisconnectedFn,
   MessageHandler,
+  RoomHistoryFn,
   ValidateRoomFn,
 } from './server/server-hooks.ts';
+export { InMemoryHistoryStore } from './server/history/in-memory-history-store.ts';
+export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';
+export type { RoomPosition, StreamPosition } from './protocol/room-position.ts';
 export type {
   ClientSession,
   HandshakeFn,

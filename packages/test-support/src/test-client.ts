@@ -4,6 +4,8 @@ import { WebSocket, type ClientOptions } from 'ws';
 export interface ReceivedMessage {
   event: string;
   data: any;
+  /** A room message's position in its room's history, when the room keeps one. */
+  position?: { room: string; offset: number; epoch: string };
 }
 
 const DEFAULT_WAIT_MS = 5_000;

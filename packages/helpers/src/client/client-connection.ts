@@ -10,7 +10,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
-import { decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
+import { FRAME_LIMIT_DEFAULTS, decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
@@ -231,7 +231,7 @@ export class ClientConnection {
   }
 
   #onMessageText(text: string): void | Promise<void> {
-    const decoded = decodeTextFrame(text);
+    const decoded = decodeTextFrame(text, FRAME_LIMIT_DEFAULTS, 'server');
     if (!this.#open) return this.#beforeOpen(decoded);
     if (!decoded.ok) return this.#problem(ClientFailureCode.MALFORMED_FRAME, `A frame from the server was dropped: ${decoded.reason}`);
     return this.#events.onMessage(decoded.message);

@@ -1,10 +1,19 @@
 import { ErrorCode } from './error-codes.ts';
+import { readRoomPosition, type RoomPosition } from './room-position.ts';
 
-/** A decoded `{ event, data }` frame. `data` is `undefined` when the frame had none. */
+/**
+ * A decoded `{ event, data }` frame. `data` is `undefined` when the frame had
+ * none. From the server, a room message of a room that keeps history also
+ * has its `position`.
+ */
 export interface ProtocolMessage<Data = unknown> {
   event: string;
   data: Data;
+  position?: RoomPosition;
 }
+
+/** Which side sent a frame: only the server's room messages may carry a `position`. */
+export type FrameSender = 'client' | 'server';
 
 /** The outcome of decoding one inbound text frame: a message, or the error code to answer with. */
 export type DecodeResult =
@@ -31,7 +40,8 @@ const EVENT_NAME_PATTERN = /^[\x21-\x7e]+$/;
 /** Keys that let a payload reach an object's prototype once it is merged or spread. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const ALLOWED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['event', 'data']);
+const CLIENT_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data']);
+const SERVER_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'position']);
 
 function fail(code: ErrorCode, reason: string): DecodeResult {
   return { ok: false, code, reason };
@@ -73,28 +83,29 @@ function checkStructure(value: unknown, depth: number, maxDepth: number): Decode
  * const result = decodeTextFrame('{"event":"join","data":{"rooms":["a"]}}');
  * if (result.ok) console.log(result.message.event); // 'join'
  */
-export function decodeTextFrame(text: string, limits: FrameLimits = FRAME_LIMIT_DEFAULTS): DecodeResult {
+export function decodeTextFrame(text: string, limits: FrameLimits = FRAME_LIMIT_DEFAULTS, sender: FrameSender = 'client'): DecodeResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     return fail(ErrorCode.INVALID_JSON, 'Frame is not valid JSON');
   }
-  return validateFrame(parsed, limits);
+  return validateFrame(parsed, limits, sender);
 }
 
 /**
  * Validates an already parsed frame (for example one a transformer
  * decrypted) with the same rules as {@link decodeTextFrame}.
  */
-export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT_DEFAULTS): DecodeResult {
+export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT_DEFAULTS, sender: FrameSender = 'client'): DecodeResult {
   if (!isPlainObject(parsed)) return fail(ErrorCode.INVALID_FRAME, 'Frame must be a JSON object');
 
   const structureError = checkStructure(parsed, 1, limits.maxDepth);
   if (structureError) return structureError;
 
+  const allowed = sender === 'server' ? SERVER_FRAME_KEYS : CLIENT_FRAME_KEYS;
   for (const key of Object.keys(parsed)) {
-    if (!ALLOWED_TOP_LEVEL_KEYS.has(key)) return fail(ErrorCode.INVALID_FRAME, `Unknown frame field "${key}"`);
+    if (!allowed.has(key)) return fail(ErrorCode.INVALID_FRAME, `Unknown frame field "${key}"`);
   }
 
   const { event, data } = parsed;
@@ -105,12 +116,18 @@ export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT
       `Field "event" must be 1-${limits.maxEventNameLength} visible ASCII characters`,
     );
   }
-  return { ok: true, message: { event, data } };
+  if (parsed.position === undefined) return { ok: true, message: { event, data } };
+  const position = readRoomPosition(parsed.position);
+  if (!position) return fail(ErrorCode.INVALID_FRAME, 'Field "position" must be { room, offset, epoch }');
+  return { ok: true, message: { event, data, position } };
 }
 
-/** Encodes an outbound `{ event, data }` frame as JSON text. */
-export function encodeFrame(event: string, data?: unknown): string {
-  return JSON.stringify(data === undefined ? { event } : { event, data });
+/** Encodes an outbound `{ event, data }` frame as JSON text, with the room message's `position` when it has one. */
+export function encodeFrame(event: string, data?: unknown, position?: RoomPosition): string {
+  const frame: Record<string, unknown> = { event };
+  if (data !== undefined) frame.data = data;
+  if (position !== undefined) frame.position = position;
+  return JSON.stringify(frame);
 }
 
 /**

@@ -16,5 +16,7 @@ export {
   FRAME_LIMIT_DEFAULTS,
   type DecodeResult,
   type FrameLimits,
+  type FrameSender,
   type ProtocolMessage,
 } from './frame-codec.ts';
+export { readRoomPosition, readSincePositions, type RoomPosition, type StreamPosition } from './room-position.ts';

@@ -1,3 +1,4 @@
+import type { RoomPosition } from '../protocol/room-position.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import type { WebSocketClientInfo } from './registry/websocket-client.ts';
 
@@ -105,9 +106,11 @@ export interface OutboundContext {
   client: WebSocketClientInfo;
   event: string;
   data: unknown;
+  /** A room message's position in its room's history, when the room keeps one; `encoded()` includes it. */
+  position?: RoomPosition;
   /**
-   * The message as UTF-8 JSON `{ "event", "data" }`, serialized once for all
-   * recipients of a send. Do not modify the bytes.
+   * The message as UTF-8 JSON `{ "event", "data", "position"? }`, serialized
+   * once for all recipients of a send. Do not modify the bytes.
    */
   encoded(): Uint8Array;
 }

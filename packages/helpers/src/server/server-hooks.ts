@@ -56,3 +56,9 @@ export type MessageHandler = (context: {
   event: string;
   data: unknown;
 }) => ValueOrPromise<void>;
+
+/**
+ * Says whether a room keeps history. Synchronous, and called for every send
+ * to a room and every join: keep it a lookup (a prefix, a set).
+ */
+export type RoomHistoryFn = (context: { room: string }) => boolean;

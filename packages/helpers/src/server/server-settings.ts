@@ -162,6 +162,10 @@ export const SERVER_SETTINGS = Object.freeze({
   requireEncryption: setting('REQUIRE_ENCRYPTION', false as boolean),
   /** Most transformer calls in flight at once, across the whole server. */
   encryptedBatchLimit: setting('ENCRYPTED_BATCH_LIMIT', 10, positiveInteger),
+  /** Newest messages kept per room that keeps history (`roomHistoryFn`). */
+  historyMaxMessages: setting('HISTORY_MAX_MESSAGES', 1_000, positiveInteger),
+  /** Milliseconds a room's message stays in its history; a room silent for longer forgets its stream (and its epoch). */
+  historyMaxAgeMs: setting('HISTORY_MAX_AGE_MS', 300_000, positiveInteger),
   /** Milliseconds of one logging window for what peers can repeat at will (refused upgrades and handshakes, rejected frames, dropped bus envelopes): the first of each kind and reason is logged at once, the rest as one summary line when the window ends. */
   repeatedLogIntervalMs: setting('REPEATED_LOG_INTERVAL_MS', 60_000, positiveInteger),
   /** Prefix of every bus channel name. */

@@ -24,6 +24,9 @@ import { TargetedDelivery } from './cluster/targeted-delivery.ts';
 import { RoomRegistry } from './registry/room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
 import { RoomRequests } from './lifecycle/room-requests.ts';
+import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
+import { RoomHistory } from './history/room-history.ts';
+import { refuseReservedEventName } from '../protocol/event-names.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
@@ -91,6 +94,7 @@ export class WebSocketServerHelper {
   readonly #heartbeat: HeartbeatMonitor;
   readonly #gate: UpgradeGate;
   readonly #headerDeadline: RequestHeaderDeadline;
+  readonly #history: RoomHistory;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -147,8 +151,15 @@ export class WebSocketServerHelper {
       }),
     );
     const resolved = this.#options;
+    this.#history = new RoomHistory({
+      store: resolved.historyStore ?? new InMemoryHistoryStore(),
+      roomHistoryFn: resolved.roomHistoryFn,
+      limits: { maxMessages: resolved.historyMaxMessages, maxAgeMs: resolved.historyMaxAgeMs },
+      now: Date.now,
+    });
     const answers: ClientAnswers = {
       control: (client, event, data) => this.#router.control(client, event, data),
+      replay: (client, message) => void this.#router.toClients([client], message),
       error: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
       close: (client, code, reason) => this.#controller.close(client, code, reason),
     };
@@ -159,6 +170,7 @@ export class WebSocketServerHelper {
       rules: { maxLength: resolved.maxRoomNameLength, pattern: resolved.roomNamePattern, reservedPrefix: RESERVED_ROOM_PREFIX },
       maxRoomsPerClient: resolved.maxRoomsPerClient,
       validateRoomFn: resolved.validateRoomFn,
+      history: this.#history,
       answers,
     });
     const authentication = new AuthenticationFlow({
@@ -316,9 +328,19 @@ export class WebSocketServerHelper {
     return this.#targeted.send({ kind: 'user', userId: params.userId }, params);
   }
 
-  /** Sends to every member of a room on every instance, except the clients in `exclude`. The report counts this instance's. */
-  sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
-    return this.#targeted.send({ kind: 'room', room: params.room }, params);
+  /**
+   * Sends to every member of a room on every instance, except the clients in
+   * `exclude`. The report counts this instance's. In a room that keeps
+   * history (`roomHistoryFn`) the message is appended first and carries its
+   * position.
+   */
+  async sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+    const target = { kind: 'room', room: params.room } as const;
+    if (!this.#history.keeps(params.room)) return this.#targeted.send(target, params);
+    // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
+    refuseReservedEventName(params.event);
+    const position = await this.#history.append(params.room, params.event, params.data);
+    return this.#targeted.send(target, { ...params, position });
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */

@@ -1,12 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
 import { sharedAcrossProcesses, type MessageBus } from '../bus/message-bus.ts';
+import type { HistoryStore } from './history/history-store.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
   AuthenticateFn,
   ClientConnectedFn,
   ClientDisconnectedFn,
   MessageHandler,
+  RoomHistoryFn,
   ValidateRoomFn,
 } from './server-hooks.ts';
 import { InvalidOptionsError, resolveSettings, type ServerSettingValues } from './server-settings.ts';
@@ -51,6 +53,10 @@ export interface WebSocketServerOptions extends Partial<ServerSettingValues> {
   clientConnectedFn?: ClientConnectedFn;
   /** Told when an open client disconnects. */
   clientDisconnectedFn?: ClientDisconnectedFn;
+  /** Says which rooms keep history: their messages carry a position and a client that rejoins with `since` gets what it missed. Without it, no room does. */
+  roomHistoryFn?: RoomHistoryFn;
+  /** Where room histories live. Unset: in this process's memory. */
+  historyStore?: HistoryStore;
   /** Receives application events. Without it, they are dropped. */
   messageHandler?: MessageHandler;
   /** Parent pino logger; the helper logs through a child of it. */
@@ -65,10 +71,11 @@ type HookOption =
   | 'messageHandler'
   | 'handshakeFn'
   | 'outboundTransformer'
-  | 'inboundTransformer';
+  | 'inboundTransformer'
+  | 'roomHistoryFn';
 
 /** Options that are code or live objects rather than configuration. */
-type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus';
+type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' | 'historyStore';
 
 /**
  * The configuration part of {@link WebSocketServerOptions}: every option
@@ -78,7 +85,7 @@ type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus';
 export type WebSocketServerSettings = Partial<Omit<WebSocketServerOptions, WiredOption>>;
 
 /** Options that stay optional once defaults are filled in. */
-type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId';
+type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId' | 'historyStore';
 
 /** {@link WebSocketServerOptions} with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalOption | 'logger'>> &
@@ -104,6 +111,11 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   }
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
+  }
+  if (resolved.roomHistoryFn && resolved.bus) {
+    throw new InvalidOptionsError(
+      'Option "roomHistoryFn" cannot be combined with "bus" yet: every instance would keep its own positions for the same room',
+    );
   }
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');

@@ -17,6 +17,7 @@ describe('the public surface of @sealed/helpers', () => {
       'CloseCode',
       'ConnectionState',
       'ErrorCode',
+      'InMemoryHistoryStore',
       'InMemoryPinStore',
       'InMemoryReplayStore',
       'InProcessBus',
@@ -122,7 +123,9 @@ describe('the public surface of @sealed/helpers', () => {
       'encodeFrame',
       'isReservedEventName',
       'isSendableCloseCode',
+      'readRoomPosition',
       'readRoomsPayload',
+      'readSincePositions',
       'validateFrame',
     ]);
   });

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.ts';
+import type { RoomPosition } from '../../protocol/room-position.ts';
 import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
 import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
@@ -38,6 +39,8 @@ export interface TargetedMessage {
   data?: unknown;
   /** Client ids that must not receive it. */
   exclude?: readonly string[];
+  /** Its position in its room's history, for a room that keeps one. */
+  position?: RoomPosition;
 }
 
 /**
@@ -81,7 +84,7 @@ export class TargetedDelivery {
     refuseReservedEventName(message.event);
     const recipients = resolveRecipients(target, this.init.clients, this.init.rooms);
     const [report] = await Promise.all([
-      this.init.router.toClients(recipients, message.event, message.data, exclusionOf(message.exclude)),
+      this.init.router.toClients(recipients, message, exclusionOf(message.exclude)),
       this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message.event, message.data, message.exclude) : undefined,
     ]);
     return report;
@@ -103,7 +106,7 @@ export class TargetedDelivery {
   /** Delivers what another instance published to this instance's clients; never publishes it again. */
   #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
     const recipients = resolveRecipients(envelope.target, this.init.clients, this.init.rooms);
-    return this.init.router.toClients(recipients, envelope.event, envelope.data, exclusionOf(envelope.exclude));
+    return this.init.router.toClients(recipients, { event: envelope.event, data: envelope.data }, exclusionOf(envelope.exclude));
   }
 }
 

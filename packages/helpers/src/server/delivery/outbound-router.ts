@@ -1,9 +1,17 @@
 import { encodeFrame } from '../../protocol/frame-codec.ts';
+import type { RoomPosition } from '../../protocol/room-position.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
 import type { BuildTally } from './turn-writer.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
+
+/** A message on its way out: a room message of a room that keeps history has its position. */
+export interface RoutedMessage {
+  readonly event: string;
+  readonly data?: unknown;
+  readonly position?: RoomPosition;
+}
 
 /**
  * Sends one message to many clients by the right path for each: plaintext
@@ -19,8 +27,7 @@ export class OutboundRouter {
   /** Sends to every open client yielded, except those excluded; resolves once every write is done or dropped. */
   async toClients(
     clients: Iterable<WebSocketClient>,
-    event: string,
-    data: unknown,
+    message: RoutedMessage,
     exclude?: ReadonlySet<string>,
   ): Promise<DeliveryReport> {
     let plainFrame: Buffer | undefined;
@@ -28,18 +35,18 @@ export class OutboundRouter {
     let delivered = 0;
     let pending: Array<Promise<boolean>> | undefined;
     let tally: BuildTally | undefined;
-    const encoded = encodeOnce(event, data);
+    const encoded = encodeOnce(message);
     for (const client of clients) {
       if (client.state !== ConnectionState.OPEN || exclude?.has(client.id)) continue;
       recipients += 1;
       if (client.protectedFrames) {
-        const written = this.transformed.send(client, event, data, encoded, (tally ??= { failed: 0 }));
+        const written = this.transformed.send(client, message, encoded, (tally ??= { failed: 0 }));
         if (written === true) delivered += 1;
         else if (written !== false) (pending ??= []).push(written);
         continue;
       }
       // Serialized and framed once, and only if some recipient is plaintext.
-      plainFrame ??= MessageDelivery.frameText(encodeFrame(event, data));
+      plainFrame ??= MessageDelivery.frameText(encodeFrame(message.event, message.data, message.position));
       if (this.delivery.writeFramed(client, plainFrame)) delivered += 1;
     }
     if (pending) {
@@ -59,13 +66,13 @@ export class OutboundRouter {
    * handshake's challenge too). Fire and forget.
    */
   control(client: WebSocketClient, event: string, data: unknown): void {
-    if (client.protectedFrames) void this.transformed.send(client, event, data, encodeOnce(event, data));
+    if (client.protectedFrames) void this.transformed.send(client, { event, data }, encodeOnce({ event, data }));
     else this.delivery.writeText(client, encodeFrame(event, data));
   }
 }
 
 /** The message as UTF-8 JSON, serialized on first use and then shared. */
-function encodeOnce(event: string, data: unknown): () => Uint8Array {
+function encodeOnce(message: RoutedMessage): () => Uint8Array {
   let bytes: Uint8Array | undefined;
-  return () => (bytes ??= Buffer.from(encodeFrame(event, data)));
+  return () => (bytes ??= Buffer.from(encodeFrame(message.event, message.data, message.position)));
 }

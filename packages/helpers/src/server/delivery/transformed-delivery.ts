@@ -4,6 +4,7 @@ import { encodeFrame } from '../../protocol/frame-codec.ts';
 import type { ConcurrencyLimiter } from '../../utils/concurrency-limiter.ts';
 import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from '../encryption-hooks.ts';
 import type { MessageDelivery } from './message-delivery.ts';
+import type { RoutedMessage } from './outbound-router.ts';
 import type { BuildTally } from './turn-writer.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
@@ -37,13 +38,14 @@ export class TransformedDelivery {
    * message waits its turn and the result is a promise. An in-place frame
    * that fails to build when the turn is written is counted in `tally`.
    */
-  send(client: WebSocketClient, event: string, data: unknown, encoded: () => Uint8Array, tally?: BuildTally): boolean | Promise<boolean> {
+  send(client: WebSocketClient, message: RoutedMessage, encoded: () => Uint8Array, tally?: BuildTally): boolean | Promise<boolean> {
+    const { event } = message;
     const { transformer, limiter } = this.init;
     if (!transformer) {
       this.init.metrics.encryptedDrops += 1;
       return false;
     }
-    const context: OutboundContext = { client, event, data, encoded };
+    const context: OutboundContext = { client, event, data: message.data, position: message.position, encoded };
     if (client.outboxPending === 0 && limiter.tryAcquire()) {
       let result: ReturnType<OutboundTransformer>;
       try {

@@ -1,5 +1,6 @@
 import type { CloseCode } from '../../protocol/close-codes.ts';
 import type { SealedErrorCode } from '../../protocol/sealed-error.ts';
+import type { RoutedMessage } from '../delivery/outbound-router.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /**
@@ -11,6 +12,8 @@ import type { WebSocketClient } from '../registry/websocket-client.ts';
 export interface ClientAnswers {
   /** Sends a protocol event (`joined`, `left`) to one client if its socket is open. */
   control(client: WebSocketClient, event: string, data: unknown): void;
+  /** Sends one room message from the room's history (with its position) to one client, in order with its other frames. */
+  replay(client: WebSocketClient, message: RoutedMessage): void;
   /** Sends `error` `{ code, message }` to one client. */
   error(client: WebSocketClient, code: SealedErrorCode, message: string): void;
   /** Starts closing a client with a named code (or an application's own). Safe to call more than once. */

@@ -1,6 +1,8 @@
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ServerEvent } from '../../protocol/event-names.ts';
 import { readRoomsPayload } from '../../protocol/frame-codec.ts';
+import { readSincePositions, type StreamPosition } from '../../protocol/room-position.ts';
+import type { RoomHistory } from '../history/room-history.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { checkRoomName, type RoomNameRules } from '../registry/room-name-rules.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -25,6 +27,8 @@ export interface RoomRequestsInit {
   rules: RoomNameRules;
   maxRoomsPerClient: number;
   validateRoomFn: ValidateRoomFn | undefined;
+  /** Rooms' histories: positions for the joined rooms that keep one, and what a client missed. */
+  history: RoomHistory;
   metrics: ServerMetrics;
   logger: Logger;
   answers: ClientAnswers;
@@ -56,6 +60,7 @@ export class RoomRequests {
 
     const allowed = await this.#validate(client, candidates);
     if (client.state !== ConnectionState.OPEN) return;
+    const joinedNow: string[] = [];
 
     for (const room of candidates) {
       if (!allowed.has(room)) {
@@ -64,10 +69,48 @@ export class RoomRequests {
         denied.push({ room, code: ErrorCode.ROOM_LIMIT, message: 'Too many rooms for one connection' });
       } else {
         this.init.rooms.join(client, room);
+        joinedNow.push(room);
       }
     }
+    const recovery = await this.#recover(client, joinedNow, readSincePositions((data as { since?: unknown }).since));
+    if (client.state !== ConnectionState.OPEN) return;
     const rooms = requested.filter((room) => client.rooms.has(room));
-    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms] });
+    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms], ...recovery });
+  }
+
+  /**
+   * For each room just joined that keeps history: replays to the client what
+   * it missed after the position it names in `since` (already a member, so
+   * nothing sent meanwhile is lost; a message both replayed and sent live
+   * has one offset, and the client keeps one), and reports where the
+   * stream stands. `recovered` says, per room named in `since`, whether
+   * every message after that position was replayed.
+   */
+  async #recover(
+    client: WebSocketClient,
+    joinedNow: readonly string[],
+    since: ReadonlyMap<string, StreamPosition>,
+  ): Promise<{ positions?: Record<string, StreamPosition>; recovered?: Record<string, boolean> }> {
+    const { history } = this.init;
+    const positions: Record<string, StreamPosition> = {};
+    const recovered: Record<string, boolean> = {};
+    for (const room of joinedNow) {
+      if (!history.keeps(room)) continue;
+      const from = since.get(room);
+      if (!from) {
+        positions[room] = await history.top(room);
+        continue;
+      }
+      const found = await history.since(room, from);
+      if (client.state !== ConnectionState.OPEN) return {};
+      for (const entry of found.entries) {
+        this.init.answers.replay(client, { event: entry.event, data: entry.data, position: { room, offset: entry.offset, epoch: found.top.epoch } });
+      }
+      recovered[room] = found.complete;
+      positions[room] = found.top;
+    }
+    if (Object.keys(positions).length === 0) return {};
+    return Object.keys(recovered).length > 0 ? { positions, recovered } : { positions };
   }
 
   leave(client: WebSocketClient, data: unknown): void {
