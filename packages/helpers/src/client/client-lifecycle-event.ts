@@ -4,6 +4,13 @@ export const ClientLifecycleEvent = {
   OPEN: 'sealed:open',
   /** `{ code, reason }`: the socket closed. */
   CLOSE: 'sealed:close',
+  /**
+   * `RejoinResult` (`{ rooms, denied, recovered, recoveredRooms }`): after a
+   * reconnect, the client's rooms were joined again, and the messages missed
+   * in rooms that keep history were delivered (once each, in order) before
+   * this event. `recovered: false` means some could not be.
+   */
+  REJOINED: 'sealed:rejoined',
   /** `{ attempt, delayMs }`: a reconnect is scheduled. */
   RECONNECTING: 'sealed:reconnecting',
   /** `{ code, message }`: the client gave up on a connection for a security reason or a refusal. */

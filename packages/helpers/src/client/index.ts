@@ -8,6 +8,7 @@ export type {
   EventMap,
   JoinResult,
   LeaveResult,
+  RejoinResult,
   SealedClientOptions,
 } from './sealed-client-options.ts';
 export { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';

@@ -32,6 +32,20 @@ export interface JoinResult {
   rooms: string[];
   denied: Array<{ room: string; code: string; message: string }>;
   current: string[];
+  /** Per joined room that keeps history: where its stream stands. */
+  positions?: Record<string, { offset: number; epoch: string }>;
+  /** Per room rejoined with a known position: whether every message missed was replayed. */
+  recovered?: Record<string, boolean>;
+}
+
+/** The payload of `sealed:rejoined`: the answer to the rejoin after a reconnect. */
+export interface RejoinResult {
+  rooms: string[];
+  denied: JoinResult['denied'];
+  /** False when a room that keeps history could not replay everything missed: resynchronise it. */
+  recovered: boolean;
+  /** Per room that keeps history and had a known position: whether its messages were all replayed. */
+  recoveredRooms: Record<string, boolean>;
 }
 
 /** The answer to `leave`. */

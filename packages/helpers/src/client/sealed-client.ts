@@ -13,7 +13,9 @@ import { ClientStateMachine, SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
-import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, SealedClientOptions } from './sealed-client-options.ts';
+import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, RejoinResult, SealedClientOptions } from './sealed-client-options.ts';
+import { RoomPositions } from './room-positions.ts';
+import type { StreamPosition } from '../protocol/room-position.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
 /** Close codes after which reconnecting cannot help. */
@@ -30,6 +32,11 @@ const RETRYABLE_FAILURES: ReadonlySet<ClientFailureCode> = new Set([ClientFailur
 interface Pending<T> {
   resolve: (value: T) => void;
   reject: (error: Error) => void;
+}
+
+/** A `join` awaiting its answer, with the positions it named in `since`. */
+interface PendingJoin extends Pending<JoinResult> {
+  since: Record<string, StreamPosition> | undefined;
 }
 
 /**
@@ -66,7 +73,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting: Pending<ConnectionInfo> | undefined;
   #connectPromise: Promise<ConnectionInfo> | undefined;
-  readonly #joins: Array<Pending<JoinResult>> = [];
+  readonly #joins: PendingJoin[] = [];
+  readonly #history = new RoomPositions();
   readonly #leaves: Array<Pending<LeaveResult>> = [];
   readonly #rooms = new Set<string>();
 
@@ -95,6 +103,11 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   /** The rooms the server last said this client is in. */
   get rooms(): string[] {
     return [...this.#rooms];
+  }
+
+  /** The last position seen in a room that keeps history (what a rejoin names in `since`). */
+  positionOf(room: string): StreamPosition | undefined {
+    return this.#history.positionOf(room);
   }
 
   /** The client's identity public key, base64 (what the server pins for this user). */
@@ -143,14 +156,36 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     return this.#send(event, data);
   }
 
-  /** Asks to join rooms; resolves with the server's answer. */
+  /**
+   * Asks to join rooms; resolves with the server's answer. For rooms that
+   * keep history and were seen before, it names the last position seen, so
+   * the server replays what was missed (delivered before this resolves).
+   */
   join(rooms: string[]): Promise<JoinResult> {
-    return this.#request(this.#joins, ClientEvent.JOIN, rooms);
+    const since = this.#history.beginJoin(rooms);
+    return new Promise<JoinResult>((resolve, reject) => {
+      const pending: PendingJoin = { resolve, reject, since };
+      this.#joins.push(pending);
+      this.#send(ClientEvent.JOIN, since ? { rooms, since } : { rooms }).catch((error: Error) => {
+        const index = this.#joins.indexOf(pending);
+        if (index >= 0) this.#joins.splice(index, 1);
+        this.#settleJoin(pending, undefined);
+        reject(error);
+      });
+    });
   }
 
   /** Asks to leave rooms; resolves with the server's answer. */
   leave(rooms: string[]): Promise<LeaveResult> {
-    return this.#request(this.#leaves, ClientEvent.LEAVE, rooms);
+    return new Promise<LeaveResult>((resolve, reject) => {
+      const pending: Pending<LeaveResult> = { resolve, reject };
+      this.#leaves.push(pending);
+      this.#send(ClientEvent.LEAVE, { rooms }).catch((error: Error) => {
+        const index = this.#leaves.indexOf(pending);
+        if (index >= 0) this.#leaves.splice(index, 1);
+        reject(error);
+      });
+    });
   }
 
   /** Closes for good: no reconnect. */
@@ -239,22 +274,34 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     const rejoin = [...this.#rooms];
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
     this.#settleConnect(undefined, info);
-    if (rejoin.length > 0) void this.join(rejoin).catch(() => undefined);
+    if (rejoin.length > 0) void this.join(rejoin).then((result) => this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoined(result)), () => undefined);
   }
 
   #dispatch(message: ProtocolMessage): void {
     switch (message.event) {
-      case ServerEvent.JOINED:
+      case ServerEvent.JOINED: {
         this.#syncRooms(message.data);
-        this.#joins.shift()?.resolve(message.data as JoinResult);
+        const pending = this.#joins.shift();
+        if (pending) this.#settleJoin(pending, message.data);
+        pending?.resolve(message.data as JoinResult);
         return;
-      case ServerEvent.LEFT:
+      }
+      case ServerEvent.LEFT: {
         this.#syncRooms(message.data);
+        const left = (message.data as { rooms?: unknown } | undefined)?.rooms;
+        if (Array.isArray(left)) this.#history.forget(left.filter((room): room is string => typeof room === 'string'));
         this.#leaves.shift()?.resolve(message.data as LeaveResult);
         return;
+      }
       default:
-        this.#emitter.emit(message.event, message.data);
+        for (const accepted of this.#history.accept(message)) this.#emitter.emit(accepted.event, accepted.data);
     }
+  }
+
+  /** Delivers what a recovering join held, once its answer (or its failure: `undefined`) is in. */
+  #settleJoin(pending: PendingJoin, joined: unknown): void {
+    if (!pending.since && joined === undefined) return;
+    for (const message of this.#history.settle(pending.since, joined).deliver) this.#emitter.emit(message.event, message.data);
   }
 
   #syncRooms(data: unknown): void {
@@ -269,17 +316,6 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     if (event === ClientLifecycleEvent.ERROR) return;
     const message = `A listener of "${event}" threw: ${error instanceof Error ? error.message : String(error)}`;
     this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.LISTENER_FAILED, message, event });
-  }
-
-  #request<T>(queue: Array<Pending<T>>, event: string, rooms: string[]): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      queue.push({ resolve, reject });
-      this.#send(event, { rooms }).catch((error: Error) => {
-        const index = queue.findIndex((pending) => pending.resolve === resolve);
-        if (index >= 0) queue.splice(index, 1);
-        reject(error);
-      });
-    });
   }
 
   #send(event: string, data: unknown): Promise<void> {
@@ -315,7 +351,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#connection = undefined;
     this.#info = undefined;
     const closed = new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
-    for (const pending of this.#joins.splice(0)) pending.reject(closed);
+    for (const pending of this.#joins.splice(0)) {
+      this.#settleJoin(pending, undefined);
+      pending.reject(closed);
+    }
     for (const pending of this.#leaves.splice(0)) pending.reject(closed);
   }
 
@@ -327,4 +366,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     if (error) connecting.reject(error);
     else connecting.resolve(info!);
   }
+}
+
+/** What `sealed:rejoined` says about a rejoin's answer. */
+function rejoined(result: JoinResult): RejoinResult {
+  const recoveredRooms = { ...result.recovered };
+  return { rooms: result.rooms, denied: result.denied, recovered: Object.values(recoveredRooms).every(Boolean), recoveredRooms };
 }

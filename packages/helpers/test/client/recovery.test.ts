@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecurityLevel } from '../../src/index.ts';
+import { ClientLifecycleEvent, type RejoinResult, type SealedClient } from '../../src/client/index.ts';
+import { interceptedWebSocket, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+
+let server: SecureTestServer | undefined;
+const clients: SealedClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+/** Messages sent while the test runs, one every few milliseconds. */
+const MESSAGES = 150;
+const SEND_EVERY_MS = 4;
+const FAST_RECONNECT = { enabled: true, initialDelayMs: 30, maxDelayMs: 30, jitter: 0 };
+
+/** A client that records the `chat` numbers it receives and its rejoins. */
+function recordingClient(url: string, options: Parameters<typeof sdkClient>[2]) {
+  const client = sdkClient(url, 'alice', { reconnect: FAST_RECONNECT, ...options });
+  clients.push(client);
+  const received: number[] = [];
+  client.on('chat', ({ n }: { n: number }) => void received.push(n));
+  const rejoins: RejoinResult[] = [];
+  client.on(ClientLifecycleEvent.REJOINED, (result: RejoinResult) => void rejoins.push(result));
+  return { client, received, rejoins };
+}
+
+describe.each([SecurityLevel.ENCRYPTED, SecurityLevel.NONE])('recovery at level %s', (level) => {
+  it('delivers every room message exactly once and in order across a dropped TCP connection, and says recovered', async () => {
+    server = await startSecureServer({
+      acceptedLevels: [level],
+      server: { roomHistoryFn: ({ room }) => room === 'lobby' },
+    });
+    const interception = interceptedWebSocket();
+    const { client: alice, received, rejoins } = recordingClient(server.url, { level, WebSocket: interception.WebSocket });
+    await alice.connect();
+    await alice.join(['lobby']);
+
+    for (let n = 1; n <= MESSAGES; n += 1) {
+      await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n } });
+      // Cut the client's TCP connection a third of the way in: the server is not told first.
+      if (n === MESSAGES / 3) interception.socket!.terminate();
+      await new Promise((resolve) => setTimeout(resolve, SEND_EVERY_MS));
+    }
+    await expect.poll(() => received.length, { timeout: 5_000 }).toBe(MESSAGES);
+    expect(received).toEqual(Array.from({ length: MESSAGES }, (_, i) => i + 1));
+    expect(rejoins).toEqual([{ rooms: ['lobby'], denied: [], recovered: true, recoveredRooms: { lobby: true } }]);
+    expect(alice.positionOf('lobby')).toMatchObject({ offset: MESSAGES });
+  });
+});
+
+describe('recovery that cannot be complete', () => {
+  it('says recovered: false after a server restart with in-memory history, and delivers nothing twice', async () => {
+    server = await startSecureServer({ server: { roomHistoryFn: () => true } });
+    const port = server.port;
+    const identity = server.identity;
+    const { client: alice, received, rejoins } = recordingClient(server.url, {});
+    await alice.connect();
+    await alice.join(['lobby']);
+    await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 1 } });
+    await expect.poll(() => received).toEqual([1]);
+
+    await server.close();
+    server = await startSecureServer({ identity, port, server: { roomHistoryFn: () => true } });
+    await expect.poll(() => rejoins.length, { timeout: 5_000 }).toBe(1);
+    expect(rejoins[0]).toMatchObject({ recovered: false, recoveredRooms: { lobby: false } });
+    // The new stream starts at offset 1 again under a new epoch: delivered, not taken for a duplicate.
+    await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 2 } });
+    await expect.poll(() => received).toEqual([1, 2]);
+  });
+});
