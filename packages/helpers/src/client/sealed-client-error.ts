@@ -30,6 +30,8 @@ export const ClientFailureCode = {
   MALFORMED_FRAME: 'MALFORMED_FRAME',
   /** A frame from the server is larger than `maxFrameBytes`; it is dropped. */
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  /** An emit made while reconnecting found `maxQueuedEmits` emits already waiting; it is not sent. */
+  OFFLINE_QUEUE_FULL: 'OFFLINE_QUEUE_FULL',
   /** An application listener threw; the other listeners and later frames are unaffected. */
   LISTENER_FAILED: 'LISTENER_FAILED',
 } as const;

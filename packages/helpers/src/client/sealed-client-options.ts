@@ -86,5 +86,7 @@ export interface SealedClientOptions {
   maxBufferedEvents?: number;
   /** Largest frame accepted from the server, in bytes; a larger one is dropped and reported as a `sealed:error` (`FRAME_TOO_LARGE`). 1 MiB by default. */
   maxFrameBytes?: number;
+  /** Emits kept while the client reconnects and sent once it is back (after its rooms are rejoined); 100 by default, 0 to refuse them (`NOT_OPEN`). Past it the newest is refused (`OFFLINE_QUEUE_FULL`). */
+  maxQueuedEmits?: number;
   now?: () => number;
 }

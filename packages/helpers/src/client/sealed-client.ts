@@ -15,6 +15,7 @@ import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, RejoinResult, SealedClientOptions } from './sealed-client-options.ts';
 import { RoomPositions } from './room-positions.ts';
+import { OfflineQueue } from './offline-queue.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
@@ -75,6 +76,11 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #connectPromise: Promise<ConnectionInfo> | undefined;
   readonly #joins: PendingJoin[] = [];
   readonly #history = new RoomPositions();
+  readonly #offline: OfflineQueue;
+  /** Set once the client has been open: from then on, emits during a reconnect are queued. */
+  #hasOpened = false;
+  /** From a reconnect until the rooms are rejoined and the queue drained: emits queue behind the earlier ones. */
+  #holdingEmits = false;
   readonly #leaves: Array<Pending<LeaveResult>> = [];
   readonly #rooms = new Set<string>();
 
@@ -88,6 +94,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       this.#onListenerError(event, error),
     );
     this.#now = options.now ?? Date.now;
+    this.#offline = new OfflineQueue(options.maxQueuedEmits ?? SEALED_CLIENT_DEFAULTS.maxQueuedEmits);
     this.#identity = options.identity;
   }
 
@@ -149,11 +156,24 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     return promise;
   }
 
-  /** Sends an application event; encrypted when the connection is. */
+  /**
+   * Sends an application event; encrypted when the connection is. While the
+   * client reconnects (after it has been open), the emit is queued and sent
+   * once the connection is back and its rooms are rejoined, in order
+   * (`maxQueuedEmits`).
+   */
   emit<K extends keyof Outgoing & string>(event: K, data: Outgoing[K]): Promise<void>;
   emit(event: string, data?: unknown): Promise<void>;
   emit(event: string, data?: unknown): Promise<void> {
+    if (this.#shouldQueue()) return this.#offline.push(event, data);
     return this.#send(event, data);
+  }
+
+  #shouldQueue(): boolean {
+    if (this.#offline.capacity === 0) return false;
+    if (this.#holdingEmits) return true;
+    const state = this.state;
+    return this.#hasOpened && state !== SealedClientState.OPEN && state !== SealedClientState.CLOSED && state !== SealedClientState.IDLE;
   }
 
   /**
@@ -194,6 +214,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
+    this.#holdingEmits = false;
+    this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
     const connection = this.#connection;
     this.#detach();
     connection?.close(CloseCode.NORMAL, 'Client closed');
@@ -271,10 +293,26 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#info = info;
     this.#state.transition(SealedClientState.OPEN);
     this.#attempt = 0;
+    this.#hasOpened = true;
     const rejoin = [...this.#rooms];
+    this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
     this.#settleConnect(undefined, info);
-    if (rejoin.length > 0) void this.join(rejoin).then((result) => this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoined(result)), () => undefined);
+    if (rejoin.length === 0) return this.#releaseEmits();
+    void this.join(rejoin).then(
+      (result) => {
+        this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoined(result));
+        this.#releaseEmits();
+      },
+      // The connection went again: the queue waits for the next one.
+      () => undefined,
+    );
+  }
+
+  /** Sends what was emitted while the connection was away, in order, and lets emits through again. */
+  #releaseEmits(): void {
+    this.#holdingEmits = false;
+    this.#offline.drain((event, data) => this.#send(event, data));
   }
 
   #dispatch(message: ProtocolMessage): void {
@@ -334,6 +372,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#state.transition(retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED);
     this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });
     if (!retry) {
+      this.#holdingEmits = false;
+      this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code}) before the emit could be sent`, { closeCode: code }));
       this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, { closeCode: code }));
       return;
     }

@@ -17,8 +17,8 @@ const SEND_EVERY_MS = 4;
 const FAST_RECONNECT = { enabled: true, initialDelayMs: 30, maxDelayMs: 30, jitter: 0 };
 
 /** A client that records the `chat` numbers it receives and its rejoins. */
-function recordingClient(url: string, options: Parameters<typeof sdkClient>[2]) {
-  const client = sdkClient(url, 'alice', { reconnect: FAST_RECONNECT, ...options });
+function recordingClient(url: string, options: Parameters<typeof sdkClient>[2], user = 'alice') {
+  const client = sdkClient(url, user, { reconnect: FAST_RECONNECT, ...options });
   clients.push(client);
   const received: number[] = [];
   client.on('chat', ({ n }: { n: number }) => void received.push(n));
@@ -69,5 +69,58 @@ describe('recovery that cannot be complete', () => {
     // The new stream starts at offset 1 again under a new epoch: delivered, not taken for a duplicate.
     await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 2 } });
     await expect.poll(() => received).toEqual([1, 2]);
+  });
+});
+
+describe('emits while reconnecting', () => {
+  it('are queued and sent once, in order, after the rooms are rejoined; past maxQueuedEmits the newest is refused', async () => {
+    const handled: Array<{ event: string; n: number; inLobby: boolean }> = [];
+    server = await startSecureServer({
+      server: {
+        roomHistoryFn: () => true,
+        messageHandler: ({ clientId, event, data }) =>
+          void handled.push({ event, n: (data as { n: number }).n, inLobby: server!.helper.getClient({ clientId })?.rooms.has('lobby') ?? false }),
+      },
+    });
+    const interception = interceptedWebSocket();
+    const { client: alice, rejoins } = recordingClient(server.url, { WebSocket: interception.WebSocket, maxQueuedEmits: 3 });
+    await alice.connect();
+    await alice.join(['lobby']);
+    await alice.emit('note', { n: 0 });
+    await expect.poll(() => handled.length).toBe(1);
+
+    const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
+    interception.socket!.terminate();
+    await reconnecting;
+    const queued = [1, 2, 3].map((n) => alice.emit('note', { n }));
+    await expect(alice.emit('note', { n: 4 })).rejects.toMatchObject({ code: 'OFFLINE_QUEUE_FULL' });
+    await Promise.all(queued);
+    expect(rejoins).toHaveLength(1);
+    await expect.poll(() => handled.map(({ n }) => n)).toEqual([0, 1, 2, 3]);
+    // Each arrived after the rejoin: the client was in its room again when the server handled it.
+    expect(handled.every(({ inLobby }) => inLobby)).toBe(true);
+  });
+
+  it('are refused with CLOSED when the client closes for good, and with NOT_OPEN before it ever opened or with maxQueuedEmits 0', async () => {
+    server = await startSecureServer();
+    const never = sdkClient(server.url, 'bob');
+    clients.push(never);
+    await expect(never.emit('note', {})).rejects.toMatchObject({ code: 'NOT_OPEN' });
+
+    const interception = interceptedWebSocket();
+    const { client: alice } = recordingClient(server.url, { WebSocket: interception.WebSocket, reconnect: { ...FAST_RECONNECT, initialDelayMs: 5_000, maxDelayMs: 5_000 } });
+    await alice.connect();
+    interception.socket!.terminate();
+    await expect.poll(() => alice.state).toBe('reconnecting');
+    const queued = alice.emit('note', {});
+    alice.close();
+    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
+
+    const cut = interceptedWebSocket();
+    const { client: unqueued } = recordingClient(server.url, { WebSocket: cut.WebSocket, maxQueuedEmits: 0, reconnect: { ...FAST_RECONNECT, initialDelayMs: 5_000, maxDelayMs: 5_000 } }, 'carol');
+    await unqueued.connect();
+    cut.socket!.terminate();
+    await expect.poll(() => unqueued.state).toBe('reconnecting');
+    await expect(unqueued.emit('note', {})).rejects.toMatchObject({ code: 'NOT_OPEN' });
   });
 });
