@@ -26,6 +26,7 @@ export type {
   ValidateRoomFn,
 } from './server/server-hooks.ts';
 export { InMemoryHistoryStore } from './server/history/in-memory-history-store.ts';
+export { RedisHistoryStore, RedisHistoryStoreDefaults, type RedisHistoryStoreOptions } from './server/history/redis-history-store.ts';
 export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';
 export type { RoomPosition, StreamPosition } from './protocol/room-position.ts';
 export type {

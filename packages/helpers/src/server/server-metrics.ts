@@ -40,6 +40,8 @@ export interface ServerMetricsSnapshot {
   slowConsumerCloses: number;
   /** Clients cut off because all sockets together held more than `maxTotalBufferedBytes` unsent (the ones holding the most first). */
   outboundBudgetCloses: number;
+  /** History store operations that failed (say, Redis unreachable): the message went out without a position, or the rejoin without recovery (`recovered: false`). */
+  historyFailures: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
   /** Clients refused by the handshake (closed with 4004). */
@@ -80,6 +82,7 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   slowConsumerDrops = 0;
   slowConsumerCloses = 0;
   outboundBudgetCloses = 0;
+  historyFailures = 0;
   handlerErrors = 0;
   handshakeFailures = 0;
   encryptedDrops = 0;

@@ -156,6 +156,10 @@ export class WebSocketServerHelper {
       roomHistoryFn: resolved.roomHistoryFn,
       limits: { maxMessages: resolved.historyMaxMessages, maxAgeMs: resolved.historyMaxAgeMs },
       now: Date.now,
+      onFailure: (operation, error) => {
+        this.#metrics.historyFailures += 1;
+        this.#throttledLog.note('history store failed', operation, { err: error instanceof Error ? error.message : error });
+      },
     });
     const answers: ClientAnswers = {
       control: (client, event, data) => this.#router.control(client, event, data),
@@ -340,7 +344,7 @@ export class WebSocketServerHelper {
     // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
     refuseReservedEventName(params.event);
     const position = await this.#history.append(params.room, params.event, params.data);
-    return this.#targeted.send(target, { ...params, position });
+    return this.#targeted.send(target, position ? { ...params, position } : params);
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */

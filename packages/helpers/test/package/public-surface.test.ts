@@ -28,6 +28,8 @@ describe('the public surface of @sealed/helpers', () => {
       'RESERVED_ROOM_PREFIX',
       'RedisBus',
       'RedisBusDefaults',
+      'RedisHistoryStore',
+      'RedisHistoryStoreDefaults',
       'RedisReplayStore',
       'RedisReplayStoreDefaults',
       'SERVER_SETTINGS',

@@ -40,3 +40,23 @@ export interface HistoryStore {
   /** The stream's position now, starting a stream (a new epoch) if there is none. */
   top(room: string, limits: HistoryLimits, nowMs: number): ValueOrPromise<StreamPosition>;
 }
+
+/** A stream as a store read it: its epoch, its newest offset, and the messages it still keeps, oldest first. */
+export interface StreamSnapshot {
+  readonly epoch: string;
+  readonly top: number;
+  readonly entries: readonly HistoryEntry[];
+}
+
+/**
+ * What a stream holds after `position`: every message after it if the
+ * stream still keeps them all (same epoch, the next offset expected not yet
+ * trimmed, the position not past the top), else nothing and `complete: false`.
+ */
+export function historySince(stream: StreamSnapshot, position: StreamPosition): HistorySince {
+  const top = { offset: stream.top, epoch: stream.epoch };
+  if (position.epoch !== stream.epoch || position.offset > stream.top) return { entries: [], complete: false, top };
+  const oldest = stream.entries[0]?.offset ?? stream.top + 1;
+  if (position.offset + 1 < oldest) return { entries: [], complete: false, top };
+  return { entries: stream.entries.filter((entry) => entry.offset > position.offset), complete: true, top };
+}

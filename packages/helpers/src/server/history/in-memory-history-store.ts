@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RoomPosition, StreamPosition } from '../../protocol/room-position.ts';
-import type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './history-store.ts';
+import { historySince, type HistoryEntry, type HistoryLimits, type HistorySince, type HistoryStore } from './history-store.ts';
 
 /** Random bytes in an epoch (hex): a stream started again after a restart never reuses one. */
 const EPOCH_BYTES = 8;
@@ -50,13 +50,8 @@ export class InMemoryHistoryStore implements HistoryStore {
   since(room: string, position: StreamPosition, limits: HistoryLimits, nowMs: number): HistorySince {
     const stream = this.#stream(room, nowMs);
     trim(stream, limits, nowMs);
-    const top = { offset: stream.top, epoch: stream.epoch };
-    if (position.epoch !== stream.epoch || position.offset > stream.top) return { entries: [], complete: false, top };
-    const oldest = stream.entries[0]?.offset ?? stream.top + 1;
-    // Every message after the position must still be kept: the next one expected is the oldest kept, or newer.
-    if (position.offset + 1 < oldest) return { entries: [], complete: false, top };
-    const entries = stream.entries.filter((entry) => entry.offset > position.offset).map(({ offset, event, data }) => ({ offset, event, data }));
-    return { entries, complete: true, top };
+    const entries = stream.entries.map(({ offset, event, data }) => ({ offset, event, data }));
+    return historySince({ epoch: stream.epoch, top: stream.top, entries }, position);
   }
 
   top(room: string, _limits: HistoryLimits, nowMs: number): StreamPosition {

@@ -10,6 +10,8 @@ export interface RoomHistoryInit {
   roomHistoryFn: RoomHistoryFn | undefined;
   limits: HistoryLimits;
   now: () => number;
+  /** Told when the store failed (say, Redis unreachable): the message went out without a position, or the join without recovery. */
+  onFailure: (operation: 'append' | 'read', error: unknown) => void;
 }
 
 /**
@@ -31,15 +33,32 @@ export class RoomHistory {
     }
   }
 
-  append(room: string, event: string, data: unknown): ValueOrPromise<RoomPosition> {
-    return this.init.store.append(room, { event, data }, this.init.limits, this.init.now());
+  /** Appends a message; `undefined` when the store failed (the message is then sent live only, without a position). */
+  append(room: string, event: string, data: unknown): ValueOrPromise<RoomPosition | undefined> {
+    return this.#attempt('append', () => this.init.store.append(room, { event, data }, this.init.limits, this.init.now()));
   }
 
-  since(room: string, position: StreamPosition): ValueOrPromise<HistorySince> {
-    return this.init.store.since(room, position, this.init.limits, this.init.now());
+  /** What the client missed after `position`; `undefined` when the store failed. */
+  since(room: string, position: StreamPosition): ValueOrPromise<HistorySince | undefined> {
+    return this.#attempt('read', () => this.init.store.since(room, position, this.init.limits, this.init.now()));
   }
 
-  top(room: string): ValueOrPromise<StreamPosition> {
-    return this.init.store.top(room, this.init.limits, this.init.now());
+  /** Where the stream stands; `undefined` when the store failed. */
+  top(room: string): ValueOrPromise<StreamPosition | undefined> {
+    return this.#attempt('read', () => this.init.store.top(room, this.init.limits, this.init.now()));
+  }
+
+  /** Runs a store operation, synchronously when the store is, and turns a failure into `undefined`. */
+  #attempt<T>(operation: 'append' | 'read', run: () => ValueOrPromise<T>): ValueOrPromise<T | undefined> {
+    const failed = (error: unknown): undefined => {
+      this.init.onFailure(operation, error);
+      return undefined;
+    };
+    try {
+      const result = run();
+      return result instanceof Promise ? result.catch(failed) : result;
+    } catch (error) {
+      return failed(error);
+    }
   }
 }

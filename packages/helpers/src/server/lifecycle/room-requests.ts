@@ -98,19 +98,26 @@ export class RoomRequests {
       if (!history.keeps(room)) continue;
       const from = since.get(room);
       if (!from) {
-        positions[room] = await history.top(room);
+        const top = await history.top(room);
+        if (top) positions[room] = top;
         continue;
       }
       const found = await history.since(room, from);
       if (client.state !== ConnectionState.OPEN) return {};
+      if (!found) {
+        recovered[room] = false;
+        continue;
+      }
       for (const entry of found.entries) {
         this.init.answers.replay(client, { event: entry.event, data: entry.data, position: { room, offset: entry.offset, epoch: found.top.epoch } });
       }
       recovered[room] = found.complete;
       positions[room] = found.top;
     }
-    if (Object.keys(positions).length === 0) return {};
-    return Object.keys(recovered).length > 0 ? { positions, recovered } : { positions };
+    const answer: { positions?: Record<string, StreamPosition>; recovered?: Record<string, boolean> } = {};
+    if (Object.keys(positions).length > 0) answer.positions = positions;
+    if (Object.keys(recovered).length > 0) answer.recovered = recovered;
+    return answer;
   }
 
   leave(client: WebSocketClient, data: unknown): void {
