@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isReservedEventName } from '../protocol/event-names.ts';
+import { readRoomPosition, type RoomPosition } from '../protocol/room-position.ts';
 import type { DeliveryTarget } from '../server/delivery/delivery-target.ts';
 
 /** Whom an envelope is for: the same targets as a send on one instance. */
@@ -18,6 +19,8 @@ export interface BusEnvelope {
   data: unknown;
   /** Client ids that must not receive it. */
   exclude?: string[];
+  /** Its position in its room's history: only on a room target, naming that room. */
+  position?: RoomPosition;
 }
 
 /** Why an envelope was dropped. */
@@ -144,9 +147,12 @@ export class EnvelopeCodec {
     if (isReservedEventName(fields.event)) return { ok: false, code: 'RESERVED_EVENT' };
     const target = readTarget(fields.target);
     if (!target) return { ok: false, code: 'UNKNOWN_TARGET' };
-    return {
-      ok: true,
-      envelope: { id: fields.id, ts: fields.ts, origin: fields.origin, target, event: fields.event, data: fields.data, exclude: fields.exclude },
-    };
+    const envelope: BusEnvelope = { id: fields.id, ts: fields.ts, origin: fields.origin, target, event: fields.event, data: fields.data, exclude: fields.exclude };
+    if (fields.position !== undefined) {
+      const position = readRoomPosition(fields.position);
+      if (!position || target.kind !== 'room' || position.room !== target.room) return { ok: false, code: 'MALFORMED' };
+      envelope.position = position;
+    }
+    return { ok: true, envelope };
   }
 }

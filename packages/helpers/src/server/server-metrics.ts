@@ -42,6 +42,10 @@ export interface ServerMetricsSnapshot {
   outboundBudgetCloses: number;
   /** History store operations that failed (say, Redis unreachable): the message went out without a position, or the rejoin without recovery (`recovered: false`). */
   historyFailures: number;
+  /** Room messages from across instances that arrived after a later one of their room had been delivered here: dropped, so no client sees its room go backwards. */
+  historyLateMessages: number;
+  /** Messages of a room given up on after `historyReorderMs` (lost on the bus): this instance's members never got them live. */
+  historySkippedMessages: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
   /** Clients refused by the handshake (closed with 4004). */
@@ -83,6 +87,8 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   slowConsumerCloses = 0;
   outboundBudgetCloses = 0;
   historyFailures = 0;
+  historyLateMessages = 0;
+  historySkippedMessages = 0;
   handlerErrors = 0;
   handshakeFailures = 0;
   encryptedDrops = 0;

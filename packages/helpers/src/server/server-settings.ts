@@ -166,6 +166,8 @@ export const SERVER_SETTINGS = Object.freeze({
   historyMaxMessages: setting('HISTORY_MAX_MESSAGES', 1_000, positiveInteger),
   /** Milliseconds a room's message stays in its history; a room silent for longer forgets its stream (and its epoch). */
   historyMaxAgeMs: setting('HISTORY_MAX_AGE_MS', 300_000, positiveInteger),
+  /** With a bus: milliseconds a room message from across instances waits for an earlier offset of its room still on its way; then the missing ones are skipped (`historySkippedMessages`). At most `historyMaxMessages` wait per room. */
+  historyReorderMs: setting('HISTORY_REORDER_MS', 100, positiveInteger),
   /** Milliseconds of one logging window for what peers can repeat at will (refused upgrades and handshakes, rejected frames, dropped bus envelopes): the first of each kind and reason is logged at once, the rest as one summary line when the window ends. */
   repeatedLogIntervalMs: setting('REPEATED_LOG_INTERVAL_MS', 60_000, positiveInteger),
   /** Prefix of every bus channel name. */

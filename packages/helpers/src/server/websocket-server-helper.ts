@@ -160,6 +160,7 @@ export class WebSocketServerHelper {
         this.#metrics.historyFailures += 1;
         this.#throttledLog.note('history store failed', operation, { err: error instanceof Error ? error.message : error });
       },
+      onStreamRead: (room, top) => this.#targeted.streamRead(room, top),
     });
     const answers: ClientAnswers = {
       control: (client, event, data) => this.#router.control(client, event, data),
@@ -238,6 +239,8 @@ export class WebSocketServerHelper {
       maxBusEnvelopeBytes: resolved.maxBusEnvelopeBytes,
       maxBusEnvelopeAgeMs: resolved.maxBusEnvelopeAgeMs,
       busDuplicateCacheSize: resolved.busDuplicateCacheSize,
+      historyReorderMs: resolved.historyReorderMs,
+      historyMaxHeld: resolved.historyMaxMessages,
     });
     const server = this.#options.server;
     this.#gate = new UpgradeGate({

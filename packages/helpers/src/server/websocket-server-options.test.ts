@@ -9,6 +9,9 @@ import {
   resolveServerOptions,
   type WebSocketServerOptions,
 } from './websocket-server-options.ts';
+import { InProcessBus } from '../bus/in-process-bus.ts';
+import type { MessageBus } from '../bus/message-bus.ts';
+import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 
 const logger = pino({ level: 'silent' });
 const base: WebSocketServerOptions = { server: {} as Server, authenticateFn: () => null };
@@ -59,5 +62,22 @@ describe('resolveServerOptions', () => {
   it('refuses a rate limit without a positive rate and a burst of at least one', () => {
     expect(() => resolveServerOptions({ ...base, rateLimit: { messagesPerSecond: 0, burst: 10 } }, logger)).toThrow(/rateLimit/);
     expect(() => resolveServerOptions({ ...base, rateLimit: { messagesPerSecond: 10, burst: 0 } }, logger)).toThrow(/rateLimit/);
+  });
+
+  it('refuses room history on a bus without a store every instance shares', () => {
+    const roomHistoryFn = () => true;
+    const local = new InProcessBus();
+    // Any bus not marked as in-process reaches other processes (RedisBus does).
+    const shared: MessageBus = {
+      start: () => local.start(),
+      publish: (channel, payload) => local.publish(channel, payload),
+      subscribe: (channel, handler) => local.subscribe(channel, handler),
+      unsubscribe: (channel) => local.unsubscribe(channel),
+      close: () => local.close(),
+    };
+    const withBus = (bus: MessageBus) => ({ ...base, roomHistoryFn, bus, busSecret: 'secret' });
+    expect(() => resolveServerOptions(withBus(local), logger)).toThrow(/needs a "historyStore"/);
+    expect(() => resolveServerOptions({ ...withBus(shared), historyStore: new InMemoryHistoryStore() }, logger)).toThrow(/must reach every instance/);
+    expect(() => resolveServerOptions({ ...withBus(local), historyStore: new InMemoryHistoryStore() }, logger)).not.toThrow();
   });
 });

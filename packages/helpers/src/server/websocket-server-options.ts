@@ -55,7 +55,7 @@ export interface WebSocketServerOptions extends Partial<ServerSettingValues> {
   clientDisconnectedFn?: ClientDisconnectedFn;
   /** Says which rooms keep history: their messages carry a position and a client that rejoins with `since` gets what it missed. Without it, no room does. */
   roomHistoryFn?: RoomHistoryFn;
-  /** Where room histories live. Unset: in this process's memory. */
+  /** Where room histories live. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisHistoryStore` when the bus is Redis). */
   historyStore?: HistoryStore;
   /** Receives application events. Without it, they are dropped. */
   messageHandler?: MessageHandler;
@@ -94,6 +94,21 @@ export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, Option
   };
 
 /**
+ * With a bus, every instance must number a room's messages in one stream:
+ * the store is named, and reaches as far as the bus does.
+ */
+function refuseUnsharedHistory(bus: MessageBus, store: HistoryStore | undefined): void {
+  if (!store) {
+    throw new InvalidOptionsError('Option "roomHistoryFn" with a "bus" needs a "historyStore" every instance shares (a RedisHistoryStore with a RedisBus)');
+  }
+  if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
+    throw new InvalidOptionsError(
+      'Option "historyStore" must reach every instance the bus reaches: an in-memory store would give the same room different positions on each (use a RedisHistoryStore)',
+    );
+  }
+}
+
+/**
  * Fills in the defaults and checks the options that could never work.
  *
  * @throws InvalidOptionsError for a missing `server`/`authenticateFn`, or a setting its rule refuses.
@@ -112,11 +127,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
-  if (resolved.roomHistoryFn && resolved.bus) {
-    throw new InvalidOptionsError(
-      'Option "roomHistoryFn" cannot be combined with "bus" yet: every instance would keep its own positions for the same room',
-    );
-  }
+  if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedHistory(resolved.bus, resolved.historyStore);
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecurityLevel } from '../../src/index.ts';
-import { ClientLifecycleEvent, type RejoinResult, type SealedClient } from '../../src/client/index.ts';
-import { interceptedWebSocket, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+import { ClientLifecycleEvent, type SealedClient } from '../../src/client/index.ts';
+import { interceptedWebSocket, recordChat, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 
 let server: SecureTestServer | undefined;
 const clients: SealedClient[] = [];
@@ -20,11 +20,7 @@ const FAST_RECONNECT = { enabled: true, initialDelayMs: 30, maxDelayMs: 30, jitt
 function recordingClient(url: string, options: Parameters<typeof sdkClient>[2], user = 'alice') {
   const client = sdkClient(url, user, { reconnect: FAST_RECONNECT, ...options });
   clients.push(client);
-  const received: number[] = [];
-  client.on('chat', ({ n }: { n: number }) => void received.push(n));
-  const rejoins: RejoinResult[] = [];
-  client.on(ClientLifecycleEvent.REJOINED, (result: RejoinResult) => void rejoins.push(result));
-  return { client, received, rejoins };
+  return { client, ...recordChat(client) };
 }
 
 describe.each([SecurityLevel.ENCRYPTED, SecurityLevel.NONE])('recovery at level %s', (level) => {

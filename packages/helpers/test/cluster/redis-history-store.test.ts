@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useRedisServer } from '@sealed/test-support';
 import { RedisHistoryStore } from '../../src/index.ts';
-import { ClientLifecycleEvent, type RejoinResult, type SealedClient } from '../../src/client/index.ts';
-import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+import { type SealedClient } from '../../src/client/index.ts';
+import { recordChat, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 
 const redisServer = useRedisServer();
 const stores: RedisHistoryStore[] = [];
@@ -66,10 +66,7 @@ describe('recovery with Redis history', () => {
     const { port, identity } = server;
     const alice = sdkClient(server.url, 'alice', { reconnect: { enabled: true, initialDelayMs: 300, maxDelayMs: 300, jitter: 0 } });
     clients.push(alice);
-    const received: number[] = [];
-    alice.on('chat', ({ n }: { n: number }) => void received.push(n));
-    const rejoins: RejoinResult[] = [];
-    alice.on(ClientLifecycleEvent.REJOINED, (result: RejoinResult) => void rejoins.push(result));
+    const { received, rejoins } = recordChat(alice);
     await alice.connect();
     await alice.join(['lobby']);
     await server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 1 } });

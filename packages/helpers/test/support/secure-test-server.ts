@@ -10,7 +10,13 @@ import {
   type AuthenticateFn,
   type WebSocketServerOptions,
 } from '../../src/index.ts';
-import { SealedClient, type SealedClientOptions, type WebSocketConstructor } from '../../src/client/index.ts';
+import {
+  ClientLifecycleEvent,
+  SealedClient,
+  type RejoinResult,
+  type SealedClientOptions,
+  type WebSocketConstructor,
+} from '../../src/client/index.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
 export const nodeCrypto = new NodeCryptoProvider();
@@ -96,4 +102,18 @@ export function sdkClient(url: string, user: string, options: Partial<SealedClie
     reconnect: { enabled: false },
     ...options,
   });
+}
+
+/** What a client heard: the `n` of each `chat` event, and each rejoin's result. */
+export interface ChatRecord {
+  received: number[];
+  rejoins: RejoinResult[];
+}
+
+/** Records the `chat` numbers a client receives and its rejoins. */
+export function recordChat(client: SealedClient): ChatRecord {
+  const record: ChatRecord = { received: [], rejoins: [] };
+  client.on('chat', ({ n }: { n: number }) => void record.received.push(n));
+  client.on(ClientLifecycleEvent.REJOINED, (result: RejoinResult) => void record.rejoins.push(result));
+  return record;
 }

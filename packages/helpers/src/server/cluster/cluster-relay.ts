@@ -4,7 +4,18 @@ import type { BusChannels } from '../../bus/bus-channels.ts';
 import type { BusEnvelope, BusTarget, EnvelopeCodec } from '../../bus/bus-envelope.ts';
 import type { MessageBus } from '../../bus/message-bus.ts';
 import type { ReplayGuard } from '../../crypto/replay-guard.ts';
+import type { RoomPosition } from '../../protocol/room-position.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
+
+/** What one instance relays to the others. */
+export interface RelayedMessage {
+  event: string;
+  data?: unknown;
+  /** Client ids that must not receive it. */
+  exclude?: readonly string[] | undefined;
+  /** Its position in its room's history. */
+  position?: RoomPosition | undefined;
+}
 
 /** Dependencies of a {@link ClusterRelay}. */
 export interface ClusterRelayInit {
@@ -61,11 +72,13 @@ export class ClusterRelay {
    * envelope larger than `maxBusEnvelopeBytes` is not published (the other
    * instances would drop it): counted in `busPublishFailures` and logged.
    */
-  async publish(target: BusTarget, event: string, data: unknown, exclude?: readonly string[]): Promise<void> {
+  async publish(target: BusTarget, message: RelayedMessage): Promise<void> {
     const channel = this.init.channels.forTarget(target);
     if (channel === undefined) return;
+    const { event, data, exclude, position } = message;
     const envelope: BusEnvelope = { origin: this.init.instanceId, target, event, data };
     if (exclude && exclude.length > 0) envelope.exclude = [...exclude];
+    if (position) envelope.position = position;
     const encoded = this.init.codec.encode(envelope, channel, this.init.now());
     if (!encoded.ok) {
       this.init.metrics.busPublishFailures += 1;

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logging/logger.ts';
-import type { RoomPosition } from '../../protocol/room-position.ts';
+import type { RoomPosition, StreamPosition } from '../../protocol/room-position.ts';
 import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import { BusChannels, instanceOfClient } from '../../bus/bus-channels.ts';
 import { EnvelopeCodec, type BusEnvelope } from '../../bus/bus-envelope.ts';
@@ -8,6 +8,7 @@ import { ReplayGuard } from '../../crypto/replay-guard.ts';
 import { refuseReservedEventName } from '../../protocol/event-names.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { ClusterRelay } from './cluster-relay.ts';
+import { RoomSequencer } from './room-sequencer.ts';
 import { resolveRecipients, type DeliveryTarget } from '../delivery/delivery-target.ts';
 import type { DeliveryReport } from '../delivery/message-delivery.ts';
 import type { OutboundRouter } from '../delivery/outbound-router.ts';
@@ -31,6 +32,10 @@ export interface TargetedDeliveryInit {
   maxBusEnvelopeBytes: number;
   maxBusEnvelopeAgeMs: number;
   busDuplicateCacheSize: number;
+  /** Longest a room message from across instances waits for an earlier offset of its room, in ms. */
+  historyReorderMs: number;
+  /** Most messages of one room held waiting. */
+  historyMaxHeld: number;
 }
 
 /** One message to a target. */
@@ -43,17 +48,32 @@ export interface TargetedMessage {
   position?: RoomPosition;
 }
 
+/** The report of a message delivered to nobody here. */
+const NOTHING_DELIVERED: DeliveryReport = Object.freeze({ recipients: 0, delivered: 0, dropped: 0 });
+
 /**
  * Sends a message to a target wherever its recipients are: this instance's
  * through the outbound router, other instances' over the bus (when there is
  * one), and delivers what other instances publish to this instance's
- * recipients, with the same recipient rule both ways.
+ * recipients, with the same recipient rule both ways. With a bus, the
+ * positioned messages of a room reach this instance's members in offset
+ * order, whichever instance sent them (see {@link RoomSequencer}).
  */
 export class TargetedDelivery {
   readonly #relay: ClusterRelay | undefined;
+  readonly #sequencer: RoomSequencer | undefined;
 
   constructor(private readonly init: TargetedDeliveryInit) {
     if (!init.bus) return;
+    const sequencer = new RoomSequencer({
+      holdMs: init.historyReorderMs,
+      maxHeld: init.historyMaxHeld,
+      onGapSkipped: (room, missing) => {
+        init.metrics.historySkippedMessages += missing;
+        init.throttledLog.note('room messages lost between instances; skipped', 'gap', { room, missing });
+      },
+    });
+    this.#sequencer = sequencer;
     if (init.busSecret === undefined && sharedAcrossProcesses(init.bus)) {
       init.logger.warn('bus envelopes are not authenticated (no busSecret): whoever can write to the bus can send events to every client');
     }
@@ -70,7 +90,14 @@ export class TargetedDelivery {
       throttledLog: init.throttledLog,
       deliver: (envelope) => void this.#deliverFromBus(envelope),
     });
-    init.rooms.listen(this.#relay);
+    const relay = this.#relay;
+    init.rooms.listen({
+      roomOpened: (room) => relay.roomOpened(room),
+      roomClosed: (room) => {
+        relay.roomClosed(room);
+        sequencer.forget(room);
+      },
+    });
     init.clients.listen(this.#relay);
     this.#relay.start();
   }
@@ -82,17 +109,37 @@ export class TargetedDelivery {
    */
   async send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
     refuseReservedEventName(message.event);
-    const recipients = resolveRecipients(target, this.init.clients, this.init.rooms);
     const [report] = await Promise.all([
-      this.init.router.toClients(recipients, message, exclusionOf(message.exclude)),
-      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message.event, message.data, message.exclude) : undefined,
+      this.#deliverHere(target, message),
+      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message) : undefined,
     ]);
     return report;
   }
 
-  /** Leaves every bus channel. */
+  /** Where a room's stream stood when a member here read it: this instance's live messages of the room go on from there. */
+  streamRead(room: string, top: StreamPosition): void {
+    this.#sequencer?.expect(room, top);
+  }
+
+  /** Leaves every bus channel; delivers what was held. */
   async stop(): Promise<void> {
+    this.#sequencer?.stop();
     await this.#relay?.stop();
+  }
+
+  /** Delivers to this instance's recipients, a positioned message in its room's offset order (recipients are those of when its turn comes). */
+  #deliverHere(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    const run = (): Promise<DeliveryReport> =>
+      this.init.router.toClients(resolveRecipients(target, this.init.clients, this.init.rooms), message, exclusionOf(message.exclude));
+    const { position } = message;
+    // A room with no member here has nobody to keep in order (and no roomClosed to forget it by).
+    if (!this.#sequencer || !position || this.init.rooms.members(position.room).size === 0) return run();
+    return new Promise((resolve) => {
+      const outcome = this.#sequencer!.order(position, () => resolve(run()));
+      if (outcome !== 'late') return;
+      this.init.metrics.historyLateMessages += 1;
+      resolve(NOTHING_DELIVERED);
+    });
   }
 
   /** Whether other instances may hold recipients of `target`: always, but for a client id this instance issued. */
@@ -105,8 +152,8 @@ export class TargetedDelivery {
 
   /** Delivers what another instance published to this instance's clients; never publishes it again. */
   #deliverFromBus(envelope: BusEnvelope): Promise<DeliveryReport> {
-    const recipients = resolveRecipients(envelope.target, this.init.clients, this.init.rooms);
-    return this.init.router.toClients(recipients, { event: envelope.event, data: envelope.data }, exclusionOf(envelope.exclude));
+    const { target, event, data, exclude, position } = envelope;
+    return this.#deliverHere(target, { event, data, exclude, position });
   }
 }
 

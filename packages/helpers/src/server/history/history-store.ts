@@ -39,6 +39,8 @@ export interface HistoryStore {
   since(room: string, position: StreamPosition, limits: HistoryLimits, nowMs: number): ValueOrPromise<HistorySince>;
   /** The stream's position now, starting a stream (a new epoch) if there is none. */
   top(room: string, limits: HistoryLimits, nowMs: number): ValueOrPromise<StreamPosition>;
+  /** `false` for a store only this process reaches (`InMemoryHistoryStore`): it cannot serve instances in other processes. Unset or `true`: it can (Redis). */
+  readonly sharedAcrossProcesses?: boolean;
 }
 
 /** A stream as a store read it: its epoch, its newest offset, and the messages it still keeps, oldest first. */

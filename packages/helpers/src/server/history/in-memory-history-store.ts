@@ -27,6 +27,7 @@ interface Stream {
  * expired), so rooms that fall silent cost nothing for long.
  */
 export class InMemoryHistoryStore implements HistoryStore {
+  readonly sharedAcrossProcesses = false;
   readonly #streams = new Map<string, Stream>();
 
   /** Rooms with a stream now. */

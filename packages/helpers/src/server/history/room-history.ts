@@ -12,6 +12,8 @@ export interface RoomHistoryInit {
   now: () => number;
   /** Told when the store failed (say, Redis unreachable): the message went out without a position, or the join without recovery. */
   onFailure: (operation: 'append' | 'read', error: unknown) => void;
+  /** Told where a room's stream stood when a join read it. */
+  onStreamRead?: (room: string, top: StreamPosition) => void;
 }
 
 /**
@@ -39,13 +41,17 @@ export class RoomHistory {
   }
 
   /** What the client missed after `position`; `undefined` when the store failed. */
-  since(room: string, position: StreamPosition): ValueOrPromise<HistorySince | undefined> {
-    return this.#attempt('read', () => this.init.store.since(room, position, this.init.limits, this.init.now()));
+  async since(room: string, position: StreamPosition): Promise<HistorySince | undefined> {
+    const found = await this.#attempt('read', () => this.init.store.since(room, position, this.init.limits, this.init.now()));
+    if (found) this.init.onStreamRead?.(room, found.top);
+    return found;
   }
 
   /** Where the stream stands; `undefined` when the store failed. */
-  top(room: string): ValueOrPromise<StreamPosition | undefined> {
-    return this.#attempt('read', () => this.init.store.top(room, this.init.limits, this.init.now()));
+  async top(room: string): Promise<StreamPosition | undefined> {
+    const top = await this.#attempt('read', () => this.init.store.top(room, this.init.limits, this.init.now()));
+    if (top) this.init.onStreamRead?.(room, top);
+    return top;
   }
 
   /** Runs a store operation, synchronously when the store is, and turns a failure into `undefined`. */
