@@ -1,8 +1,9 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { fromBase64, utf8Decode, utf8Encode, zeroize } from '../crypto/bytes.ts';
-import { answerServerHello, createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { answerServerHello, createClientHello, type ClientHandshakeResult, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { answerResumedServerHello, readTicket, type HeldTicket } from '../crypto/client-resumption.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, isResumedServerHello } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy, SecureChannel } from '../crypto/secure-channel.ts';
@@ -30,6 +31,8 @@ export interface ClientConnectionSettings {
   rekey: RekeyPolicy | undefined;
   maxFrameBytes: number;
   now: () => number;
+  /** Takes the ticket to present in this connection's hello, if there is one; it is presented once. */
+  takeTicket: () => HeldTicket | undefined;
 }
 
 /** What a connection tells its owner, in the order things happen. */
@@ -38,6 +41,8 @@ export interface ClientConnectionEvents {
   onAuthenticating(): void;
   /** Authenticated and, where asked, encrypted. */
   onOpen(info: ConnectionInfo): void;
+  /** The server sent a resumption ticket for the next connection. */
+  onTicket(ticket: HeldTicket): void;
   /** A frame from the server, decoded and checked, once open (and a server `error` before that). */
   onMessage(message: ProtocolMessage): void;
   /** Something that does not end the connection: a frame that was dropped. */
@@ -106,6 +111,13 @@ export class ClientConnection {
   #channel: SecureChannel | undefined;
   #suite: AeadSuite | undefined;
   #serverFingerprint: string | undefined;
+  #serverIdentity: Uint8Array | undefined;
+  /** The ticket this connection's hello presented, until the server's hello is answered. */
+  #held: HeldTicket | undefined;
+  /** Whether the server took the ticket. */
+  #resumed = false;
+  /** What this session's tickets' secrets come from; zeroed on close. */
+  #resumptionSecret: Uint8Array | undefined;
   #open = false;
   #closed = false;
   #failure: SealedClientError | undefined;
@@ -191,7 +203,15 @@ export class ClientConnection {
     const produced = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
     let payload: Record<string, unknown> = produced;
     if (settings.level !== SecurityLevel.NONE) {
-      const { hello, pending } = createClientHello({ crypto: settings.crypto, level: settings.level, nowMs: settings.now(), suites: settings.suites });
+      const held = settings.takeTicket();
+      this.#held = held?.level === settings.level ? held : undefined;
+      const { hello, pending } = createClientHello({
+        crypto: settings.crypto,
+        level: settings.level,
+        nowMs: settings.now(),
+        suites: settings.suites,
+        ticket: this.#held?.ticket,
+      });
       this.#pending = pending;
       // Kept until the server has proved its key; then signed and sealed into the finish, never sent beside the hello.
       this.#credentials = utf8Encode(JSON.stringify(produced));
@@ -234,6 +254,7 @@ export class ClientConnection {
     const decoded = decodeTextFrame(text, FRAME_LIMIT_DEFAULTS, 'server');
     if (!this.#open) return this.#beforeOpen(decoded);
     if (!decoded.ok) return this.#problem(ClientFailureCode.MALFORMED_FRAME, `A frame from the server was dropped: ${decoded.reason}`);
+    if (decoded.message.event === ServerEvent.TICKET) return this.#onTicket(decoded.message.data);
     return this.#events.onMessage(decoded.message);
   }
 
@@ -265,9 +286,29 @@ export class ClientConnection {
     this.#events.onMessage(message);
   }
 
-  /** The failure code of a server `error` before the connection opened. */
+  /** The failure code of a server `error` before the connection opened; a refused resumption is worth one full handshake. */
   #refusalCode(serverCode: unknown): ClientFailureCode {
+    if (this.#resumed) return ClientFailureCode.RESUMPTION_REFUSED;
     return serverCode === ErrorCode.AUTH_FAILED ? ClientFailureCode.AUTH_FAILED : ClientFailureCode.REFUSED;
+  }
+
+  /** A ticket for the next connection: kept by the owner, never handed to the application. */
+  #onTicket(data: unknown): void {
+    const secret = this.#resumptionSecret;
+    if (!secret || !this.#serverIdentity || !this.#suite) {
+      return this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A resumption ticket arrived on a connection that has no resumption secret');
+    }
+    const ticket = readTicket({
+      crypto: this.#settings.crypto,
+      data,
+      resumptionSecret: secret,
+      serverIdentity: this.#serverIdentity,
+      level: this.#settings.level,
+      suite: this.#suite,
+      nowMs: this.#settings.now(),
+    });
+    if (!ticket) return this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A resumption ticket from the server is malformed');
+    this.#events.onTicket(ticket);
   }
 
   /**
@@ -278,10 +319,49 @@ export class ClientConnection {
     const settings = this.#settings;
     const pending = this.#pending!;
     const credentials = this.#credentials!;
+    const held = this.#held;
     this.#pending = undefined;
     this.#credentials = undefined;
+    this.#held = undefined;
     try {
-      const result = await answerServerHello({
+      let result: ClientHandshakeResult | { ok: false; code: string };
+      if (held && isResumedServerHello(data)) {
+        this.#resumed = true;
+        result = await answerResumedServerHello({
+          crypto: settings.crypto,
+          pending,
+          held,
+          reply: data,
+          credentials,
+          clientIdentity: settings.identity().publicKey,
+          nowMs: settings.now(),
+          rekey: settings.rekey,
+        });
+      } else {
+        if (held) zeroize(held.secret);
+        result = await this.#answerFullHello(pending, data, credentials);
+      }
+      if (!result.ok) return this.#abort(handshakeFailureCode(result.code), `Handshake failed: ${result.code}`);
+      if (this.#closed) {
+        result.channel.close();
+        zeroize(result.resumptionSecret);
+        return;
+      }
+      this.#channel = result.channel;
+      this.#suite = result.suite;
+      this.#serverIdentity = result.serverIdentity;
+      this.#resumptionSecret = result.resumptionSecret;
+      this.#serverFingerprint = identityFingerprint(settings.crypto, result.serverIdentity);
+      this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
+    } finally {
+      zeroize(credentials);
+    }
+  }
+
+  /** Answers a server hello of the full handshake: signature, pin, and the credentials signed into the finish. */
+  #answerFullHello(pending: PendingClientHandshake, data: unknown, credentials: Uint8Array): Promise<ClientHandshakeResult | { ok: false; code: string }> {
+    const settings = this.#settings;
+    return answerServerHello({
         crypto: settings.crypto,
         pending,
         reply: data,
@@ -292,21 +372,9 @@ export class ClientConnection {
           pins: settings.pins,
           pinName: settings.pinName,
         },
-        nowMs: settings.now(),
-        rekey: settings.rekey,
-      });
-      if (!result.ok) return this.#abort(handshakeFailureCode(result.code), `Handshake failed: ${result.code}`);
-      if (this.#closed) {
-        result.channel.close();
-        return;
-      }
-      this.#channel = result.channel;
-      this.#suite = result.suite;
-      this.#serverFingerprint = identityFingerprint(settings.crypto, result.serverIdentity);
-      this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
-    } finally {
-      zeroize(credentials);
-    }
+      nowMs: settings.now(),
+      rekey: settings.rekey,
+    });
   }
 
   #onConnected(data: unknown): void {
@@ -324,6 +392,7 @@ export class ClientConnection {
       suite: this.#suite,
       serverFingerprint: this.#serverFingerprint,
       credentialsSealed: level !== SecurityLevel.NONE,
+      resumed: this.#resumed,
     });
   }
 
@@ -353,6 +422,10 @@ export class ClientConnection {
     this.#pending = undefined;
     zeroize(this.#credentials);
     this.#credentials = undefined;
+    zeroize(this.#held?.secret);
+    this.#held = undefined;
+    zeroize(this.#resumptionSecret);
+    this.#resumptionSecret = undefined;
     this.#events.onClose(code, reason, this.#failure);
   }
 }

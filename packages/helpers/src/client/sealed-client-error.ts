@@ -14,6 +14,8 @@ export const ClientFailureCode = {
   AUTH_FAILED: 'AUTH_FAILED',
   /** The server refused the client for another reason (see the close code). */
   REFUSED: 'REFUSED',
+  /** The server took the client's resumption ticket, then refused the resumed connection (say, its credentials name another user): the client reconnects at once with the full handshake. */
+  RESUMPTION_REFUSED: 'RESUMPTION_REFUSED',
   /** The client was closed, or gave up reconnecting. */
   CLOSED: 'CLOSED',
   /** The operation needs an open connection. */

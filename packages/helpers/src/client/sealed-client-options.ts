@@ -25,6 +25,8 @@ export interface ConnectionInfo {
    * else (every level above `none`); at `none` they go in the clear.
    */
   credentialsSealed: boolean;
+  /** Whether this connection resumed an earlier session from its ticket instead of running the full handshake. */
+  resumed: boolean;
 }
 
 /** The answer to `join`. */
@@ -88,5 +90,12 @@ export interface SealedClientOptions {
   maxFrameBytes?: number;
   /** Emits kept while the client reconnects and sent once it is back (after its rooms are rejoined); 100 by default, 0 to refuse them (`NOT_OPEN`). Past it the newest is refused (`OFFLINE_QUEUE_FULL`). */
   maxQueuedEmits?: number;
+  /**
+   * Whether the client keeps the resumption tickets the server sends and
+   * presents the newest in its next hello, so a reconnect within the
+   * ticket's lifetime skips the signatures (true by default). Tickets are
+   * kept in memory only, each is presented once, and `close()` drops it.
+   */
+  resume?: boolean;
   now?: () => number;
 }

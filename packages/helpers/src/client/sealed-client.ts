@@ -1,4 +1,5 @@
-import { toBase64 } from '../crypto/bytes.ts';
+import { toBase64, zeroize } from '../crypto/bytes.ts';
+import type { HeldTicket } from '../crypto/client-resumption.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
@@ -83,6 +84,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #holdingEmits = false;
   readonly #leaves: Array<Pending<LeaveResult>> = [];
   readonly #rooms = new Set<string>();
+  /** The newest resumption ticket from the server, for the next connection; presented once. */
+  #ticket: HeldTicket | undefined;
 
   constructor(options: SealedClientOptions) {
     this.#options = options;
@@ -211,6 +214,9 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   /** Closes for good: no reconnect. */
   close(): void {
     this.#state.transition(SealedClientState.CLOSED);
+    // Closing ends the session: the next connect() runs the full handshake.
+    zeroize(this.#ticket?.secret);
+    this.#ticket = undefined;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
@@ -244,7 +250,28 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       rekey: options.rekey,
       maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
       now: this.#now,
+      takeTicket: () => this.#takeTicket(),
     };
+  }
+
+  /** The ticket to present, if one is kept and has not expired; it is given out once. */
+  #takeTicket(): HeldTicket | undefined {
+    const ticket = this.#ticket;
+    this.#ticket = undefined;
+    if (!ticket || this.#now() >= ticket.expiresAtMs) {
+      zeroize(ticket?.secret);
+      return undefined;
+    }
+    return ticket;
+  }
+
+  #keepTicket(ticket: HeldTicket): void {
+    zeroize(this.#ticket?.secret);
+    if (this.#options.resume === false) {
+      zeroize(ticket.secret);
+      return;
+    }
+    this.#ticket = ticket;
   }
 
   /** Opens the next socket; a URL the WebSocket class refuses ends the client. */
@@ -273,6 +300,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       },
       onOpen: (info) => {
         if (current()) this.#onOpen(info);
+      },
+      onTicket: (ticket) => {
+        if (current()) this.#keepTicket(ticket);
+        else zeroize(ticket.secret);
       },
       onMessage: (message) => {
         if (current()) this.#dispatch(message);
@@ -366,6 +397,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
     this.#detach();
+    if (failure?.code === ClientFailureCode.RESUMPTION_REFUSED && this.state !== SealedClientState.CLOSED) {
+      // The ticket is spent: the next connection runs the full handshake, at once.
+      this.#state.transition(SealedClientState.RECONNECTING);
+      this.#openConnection(this.#webSocketClass()!);
+      return;
+    }
     const fatal = FATAL_CLOSE_CODES.has(code) || (failure !== undefined && !RETRYABLE_FAILURES.has(failure.code));
     const retry = !fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts;
     // The state is settled before anyone hears of the close, so listeners see where the client is going.

@@ -4,9 +4,10 @@ import { FINISH_NONCE, encodeClientFinish } from './client-finish.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { CLIENT_NONCE_BYTES, readServerHello, type ClientFinishWire, type ClientHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, clientSignedMessage, serverSignedMessage, sessionHash, transcriptHash } from './handshake-transcript.ts';
-import { deriveTrafficKeys, ephemeralSharedSecret, finishKey } from './key-schedule.ts';
+import { ephemeralSharedSecret, finishKey } from './key-schedule.ts';
+import { establishSession } from './session-keys.ts';
 import { comparePin, type PinStore } from './pin-store.ts';
-import { Direction, FrameKind, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
+import { Direction, type RekeyPolicy, type SecureChannel } from './secure-channel.ts';
 import { SecurityLevel } from './security-level.ts';
 import { sealWithSuite } from './suite-aead.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
@@ -14,7 +15,7 @@ import { SealedError } from '../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 
 /** Why the client aborted a handshake. */
-export type ClientHandshakeFailure = 'MALFORMED' | 'DOWNGRADE' | 'SERVER_KEY_MISMATCH' | 'BAD_SIGNATURE' | 'INVALID_KEY';
+export type ClientHandshakeFailure = 'MALFORMED' | 'DOWNGRADE' | 'SERVER_KEY_MISMATCH' | 'BAD_SIGNATURE' | 'BAD_PROOF' | 'INVALID_KEY';
 
 /** What the client keeps between sending its hello and reading the server's. */
 export interface PendingClientHandshake {
@@ -23,6 +24,8 @@ export interface PendingClientHandshake {
   nonce: Uint8Array;
   timestampMs: number;
   suites: readonly AeadSuite[];
+  /** The ticket presented in the hello, if any. */
+  ticket: Uint8Array | undefined;
 }
 
 /** How the client decides whether to trust the server's identity key. */
@@ -47,6 +50,8 @@ export function createClientHello(params: {
   nowMs: number;
   /** AEADs to offer, in order of preference. */
   suites?: readonly AeadSuite[];
+  /** A ticket from an earlier connection to present, so the server may resume instead of running the full handshake. */
+  ticket?: Uint8Array;
 }): { hello: ClientHelloWire; pending: PendingClientHandshake } {
   const { crypto, level, nowMs } = params;
   const suites = params.suites ?? CLIENT_SUITE_OFFER;
@@ -54,8 +59,16 @@ export function createClientHello(params: {
   const ephemeral = crypto.x25519KeyPair();
   const nonce = crypto.randomBytes(CLIENT_NONCE_BYTES);
   return {
-    hello: { v: HANDSHAKE_VERSION, level, e: toBase64(ephemeral.publicKey), n: toBase64(nonce), ts: nowMs, suites: [...suites] },
-    pending: { level, ephemeral, nonce, timestampMs: nowMs, suites },
+    hello: {
+      v: HANDSHAKE_VERSION,
+      level,
+      e: toBase64(ephemeral.publicKey),
+      n: toBase64(nonce),
+      ts: nowMs,
+      suites: [...suites],
+      ...(params.ticket ? { ticket: toBase64(params.ticket) } : {}),
+    },
+    pending: { level, ephemeral, nonce, timestampMs: nowMs, suites, ticket: params.ticket },
   };
 }
 
@@ -68,6 +81,10 @@ export interface ClientHandshakeResult {
   suite: AeadSuite;
   serverIdentity: Uint8Array;
   channel: SecureChannel;
+  /** What the secrets of this session's resumption tickets come from; the caller zeroes it. */
+  resumptionSecret: Uint8Array;
+  /** Whether the server took the client's ticket instead of running the full handshake. */
+  resumed: boolean;
 }
 
 /**
@@ -138,19 +155,17 @@ export async function answerServerHello(params: {
     zeroize(plaintext);
 
     const session = sessionHash(crypto, transcript, clientIdentity.publicKey, params.credentials);
-    const keys = deriveTrafficKeys(crypto, shared, session);
-    const channel = new SecureChannel({
+    const { channel, resumptionSecret } = establishSession({
       crypto,
       sendDirection: Direction.CLIENT_TO_SERVER,
-      sendKey: keys.clientToServer,
-      receiveKey: keys.serverToClient,
-      sessionHash: session,
-      kind: reply.level === SecurityLevel.ENCRYPTED ? FrameKind.ENCRYPTED : FrameKind.AUTHENTICATED,
-      rekey: params.rekey,
+      keyMaterial: shared,
+      session,
+      level: reply.level,
       suite,
+      rekey: params.rekey,
       nowMs: params.nowMs,
     });
-    return { ok: true, finish: { box: toBase64(box) }, level: reply.level, suite, serverIdentity: identity, channel };
+    return { ok: true, finish: { box: toBase64(box) }, level: reply.level, suite, serverIdentity: identity, channel, resumptionSecret, resumed: false };
   } catch {
     return fail('INVALID_KEY');
   } finally {

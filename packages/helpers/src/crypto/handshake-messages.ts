@@ -22,10 +22,12 @@ export interface ClientHelloWire {
   ts: number;
   /** The AEADs the client can run, in its order of preference. */
   suites: AeadSuite[];
+  /** A resumption ticket from an earlier connection, base64; absent for a full handshake. */
+  ticket?: string;
 }
 
-/** Message 2, the server's hello: the data of `sealed:handshake`. */
-export interface ServerHelloWire {
+/** What both kinds of server hello (message 2) hold. */
+interface ServerHelloCommonWire {
   v: number;
   level: SecurityLevel;
   accepted: SecurityLevel[];
@@ -35,8 +37,19 @@ export interface ServerHelloWire {
   e: string;
   /** Server identity Ed25519 public key, base64. */
   id: string;
+}
+
+/** Message 2, the server's hello: the data of `sealed:handshake`. */
+export interface ServerHelloWire extends ServerHelloCommonWire {
   /** Ed25519 signature of the transcript, base64. */
   sig: string;
+}
+
+/** Message 2 of a resumption: the data of `sealed:handshake` when the server took the client's ticket. */
+export interface ResumedServerHelloWire extends ServerHelloCommonWire {
+  resumed: true;
+  /** Proof that the server opened the ticket (HKDF of the exchange and the ticket secret over TH_r), base64. */
+  proof: string;
 }
 
 /** Message 3, the client's finish: the data of `sealed:finish`. */
@@ -60,16 +73,27 @@ export interface ClientHello {
   nonce: Uint8Array;
   timestampMs: number;
   suites: AeadSuite[];
+  /** The ticket the client presented; empty when the field is there but not base64 (such a ticket never opens). */
+  ticket: Uint8Array | undefined;
 }
 
-/** A server hello with its fields decoded and their sizes checked. */
-export interface ServerHello {
+/** What both kinds of server hello hold, decoded and with their sizes checked. */
+interface ServerHelloCommon {
   level: SecurityLevel;
   accepted: SecurityLevel[];
   suite: AeadSuite;
   ephemeral: Uint8Array;
   identity: Uint8Array;
+}
+
+/** A server hello with its fields decoded and their sizes checked. */
+export interface ServerHello extends ServerHelloCommon {
   signature: Uint8Array;
+}
+
+/** A resumed server hello with its fields decoded and their sizes checked. */
+export interface ResumedServerHello extends ServerHelloCommon {
+  proof: Uint8Array;
 }
 
 /** `value` as a plain JSON object, or `undefined` for anything else (arrays included). */
@@ -109,19 +133,40 @@ export function readClientHello(value: unknown): ClientHello | undefined {
   if (typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.ts) || wire.ts < 0) return undefined;
   const suites = readSuites(wire.suites);
   if (!suites) return undefined;
-  return { version: wire.v, level: wire.level, ephemeral, nonce, timestampMs: wire.ts, suites };
+  const ticket = wire.ticket === undefined ? undefined : ((typeof wire.ticket === 'string' ? fromBase64(wire.ticket) : undefined) ?? new Uint8Array(0));
+  return { version: wire.v, level: wire.level, ephemeral, nonce, timestampMs: wire.ts, suites, ticket };
 }
 
 /** Decodes the data of `sealed:handshake`; `undefined` when it is malformed or of another version. */
 export function readServerHello(value: unknown): ServerHello | undefined {
   const wire = record(value);
-  if (!wire || wire.v !== HANDSHAKE_VERSION || !isSecurityLevel(wire.level)) return undefined;
+  const common = wire && readServerHelloCommon(wire);
+  const signature = wire && bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
+  return common && signature ? { ...common, signature } : undefined;
+}
+
+/** Whether the data of `sealed:handshake` says the server took the client's ticket. */
+export function isResumedServerHello(value: unknown): boolean {
+  return record(value)?.resumed === true;
+}
+
+/** Decodes the data of a resumed `sealed:handshake`; `undefined` when it is malformed or of another version. */
+export function readResumedServerHello(value: unknown): ResumedServerHello | undefined {
+  const wire = record(value);
+  if (wire?.resumed !== true) return undefined;
+  const common = readServerHelloCommon(wire);
+  const proof = bytesField(wire.proof, CryptoSizes.AES256_KEY_BYTES);
+  return common && proof ? { ...common, proof } : undefined;
+}
+
+/** The fields both kinds of server hello hold; `undefined` when one is malformed or the version is another. */
+function readServerHelloCommon(wire: Record<string, unknown>): ServerHelloCommon | undefined {
+  if (wire.v !== HANDSHAKE_VERSION || !isSecurityLevel(wire.level)) return undefined;
   if (!Array.isArray(wire.accepted) || !wire.accepted.every(isSecurityLevel)) return undefined;
   const ephemeral = bytesField(wire.e, CryptoSizes.X25519_KEY_BYTES);
   const identity = bytesField(wire.id, CryptoSizes.ED25519_KEY_BYTES);
-  const signature = bytesField(wire.sig, CryptoSizes.ED25519_SIGNATURE_BYTES);
-  if (!ephemeral || !identity || !signature || !isAeadSuite(wire.suite)) return undefined;
-  return { level: wire.level, accepted: wire.accepted, suite: wire.suite, ephemeral, identity, signature };
+  if (!ephemeral || !identity || !isAeadSuite(wire.suite)) return undefined;
+  return { level: wire.level, accepted: wire.accepted, suite: wire.suite, ephemeral, identity };
 }
 
 /** Decodes the data of `sealed:finish` to the sealed box; `undefined` when it is malformed. */

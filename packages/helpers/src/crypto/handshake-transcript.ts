@@ -15,6 +15,14 @@ export const HandshakeLabel = {
   FINISH_KEY: 'sealed/v2 finish key',
   TRAFFIC_KEYS: 'sealed/v2 traffic keys',
   REKEY: 'sealed/v2 rekey',
+  RESUMPTION: 'sealed/v2 resumption',
+  TICKET_SECRET: 'sealed/v2 ticket secret',
+  TICKET_MASTER: 'sealed/v2 ticket master',
+  TICKET_KEY: 'sealed/v2 ticket key',
+  TICKET_AAD: 'sealed/v2 ticket',
+  RESUME_TRANSCRIPT: 'sealed/v2 resume transcript',
+  RESUME_PROOF: 'sealed/v2 resume proof',
+  RESUME_FINISH_KEY: 'sealed/v2 resume finish key',
 } as const;
 
 const TIMESTAMP_BYTES = 8;
@@ -40,24 +48,35 @@ export interface TranscriptFields {
  * signs it back, and it salts the key that seals the client's finish.
  */
 export function transcriptHash(crypto: CryptoProvider, fields: TranscriptFields): Uint8Array {
+  return crypto.sha256(concatBytes(utf8Encode(HandshakeLabel.TRANSCRIPT), transcriptFields(fields)));
+}
+
+/**
+ * The transcript hash of a resumption, TH_r: SHA-256 over its own label, the
+ * same fields as TH, then SHA-256 of the ticket the client presented, so a
+ * resumption's keys and proofs belong to that ticket.
+ */
+export function resumeTranscriptHash(crypto: CryptoProvider, fields: TranscriptFields, ticket: Uint8Array): Uint8Array {
+  return crypto.sha256(concatBytes(utf8Encode(HandshakeLabel.RESUME_TRANSCRIPT), transcriptFields(fields), crypto.sha256(ticket)));
+}
+
+/** The fields of a transcript, after its label, in their fixed order. */
+function transcriptFields(fields: TranscriptFields): Uint8Array {
   const time = new Uint8Array(TIMESTAMP_BYTES);
   writeUint64(time, 0, fields.timestampMs);
-  return crypto.sha256(
-    concatBytes(
-      utf8Encode(HandshakeLabel.TRANSCRIPT),
-      new Uint8Array([
-        HANDSHAKE_VERSION,
-        SECURITY_LEVEL_CODES[fields.level],
-        securityLevelMask(fields.acceptedLevels),
-        aeadSuiteMask(fields.offeredSuites),
-        AEAD_SUITE_CODES[fields.suite],
-      ]),
-      time,
-      fields.clientEphemeral,
-      fields.clientNonce,
-      fields.serverEphemeral,
-      fields.serverIdentity,
-    ),
+  return concatBytes(
+    new Uint8Array([
+      HANDSHAKE_VERSION,
+      SECURITY_LEVEL_CODES[fields.level],
+      securityLevelMask(fields.acceptedLevels),
+      aeadSuiteMask(fields.offeredSuites),
+      AEAD_SUITE_CODES[fields.suite],
+    ]),
+    time,
+    fields.clientEphemeral,
+    fields.clientNonce,
+    fields.serverEphemeral,
+    fields.serverIdentity,
   );
 }
 

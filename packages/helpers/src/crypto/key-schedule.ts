@@ -60,3 +60,17 @@ export function deriveTrafficKeys(crypto: CryptoProvider, shared: Uint8Array, se
 export function nextTrafficKey(crypto: CryptoProvider, key: Uint8Array, session: Uint8Array): Uint8Array {
   return crypto.hkdfSha256(key, session, utf8Encode(HandshakeLabel.REKEY), CryptoSizes.AES256_KEY_BYTES);
 }
+
+/**
+ * The resumption secret of a connection: what its tickets' secrets come
+ * from. HKDF-SHA-256 of the same key material as the traffic keys, with the
+ * session hash as salt and its own label, so it reveals neither traffic key.
+ */
+export function resumptionSecret(crypto: CryptoProvider, keyMaterial: Uint8Array, session: Uint8Array): Uint8Array {
+  return crypto.hkdfSha256(keyMaterial, session, utf8Encode(HandshakeLabel.RESUMPTION), CryptoSizes.AES256_KEY_BYTES);
+}
+
+/** The secret of one ticket: both sides derive it from the resumption secret and the ticket's id. */
+export function ticketSecret(crypto: CryptoProvider, resumption: Uint8Array, ticketId: Uint8Array): Uint8Array {
+  return crypto.hkdfSha256(resumption, ticketId, utf8Encode(HandshakeLabel.TICKET_SECRET), CryptoSizes.AES256_KEY_BYTES);
+}

@@ -4,9 +4,10 @@ import { FINISH_NONCE, decodeClientFinish } from './client-finish.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
 import { isFreshHello, readClientFinish, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, clientSignedMessage, serverSignedMessage, sessionHash, transcriptHash } from './handshake-transcript.ts';
-import { deriveTrafficKeys, ephemeralSharedSecret, finishKey } from './key-schedule.ts';
+import { ephemeralSharedSecret, finishKey } from './key-schedule.ts';
+import { establishSession } from './session-keys.ts';
 import type { ReplayStore } from './replay-store.ts';
-import { Direction, FrameKind, SecureChannel, type RekeyPolicy } from './secure-channel.ts';
+import { Direction, type RekeyPolicy, type SecureChannel } from './secure-channel.ts';
 import { SecurityLevel } from './security-level.ts';
 import { openWithSuite } from './suite-aead.ts';
 import { checkX25519PublicKey } from './x25519-public-key.ts';
@@ -136,6 +137,8 @@ export interface ServerHandshakeResult {
   /** The credentials bytes (UTF-8 JSON) the client signed; not parsed here. */
   credentials: Uint8Array;
   channel: SecureChannel;
+  /** What this session's resumption tickets' secrets come from; the caller zeroes it. */
+  resumptionSecret: Uint8Array;
 }
 
 /**
@@ -164,20 +167,18 @@ export async function finishServerHandshake(params: ClientFinishParams): Promise
     if (claim !== 'FRESH') return refuse('REPLAY_STORE_UNAVAILABLE');
 
     const session = sessionHash(crypto, pending.transcript, finish.identity, finish.credentials);
-    const keys = deriveTrafficKeys(crypto, pending.shared, session);
-    const channel = new SecureChannel({
+    const { channel, resumptionSecret } = establishSession({
       crypto,
       sendDirection: Direction.SERVER_TO_CLIENT,
-      sendKey: keys.serverToClient,
-      receiveKey: keys.clientToServer,
-      sessionHash: session,
-      kind: pending.level === SecurityLevel.ENCRYPTED ? FrameKind.ENCRYPTED : FrameKind.AUTHENTICATED,
+      keyMaterial: pending.shared,
+      session,
+      level: pending.level,
+      suite: pending.suite,
       rekey: params.rekey,
       onRekey: params.onRekey,
-      suite: pending.suite,
       nowMs: params.nowMs,
     });
-    return { ok: true, level: pending.level, clientIdentity: finish.identity, credentials: finish.credentials, channel };
+    return { ok: true, level: pending.level, clientIdentity: finish.identity, credentials: finish.credentials, channel, resumptionSecret };
   } catch {
     return refuse('BAD_FINISH');
   } finally {

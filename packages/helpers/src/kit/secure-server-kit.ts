@@ -1,5 +1,5 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
-import { utf8Decode } from '../crypto/bytes.ts';
+import { utf8Decode, zeroize } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { HANDSHAKE_FIELD, helloField, isHelloOnly, type PlaintextReplyWire } from '../crypto/handshake-messages.ts';
 import { HANDSHAKE_VERSION } from '../crypto/handshake-transcript.ts';
@@ -10,14 +10,23 @@ import { SealedError } from '../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
 import { InMemoryReplayStore, type ReplayStore } from '../crypto/replay-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
-import { abandonServerHandshake, finishServerHandshake, respondToClientHello, type PendingServerHandshake } from '../crypto/server-handshake.ts';
+import {
+  abandonServerHandshake,
+  finishServerHandshake,
+  respondToClientHello,
+  type PendingServerHandshake,
+  type ServerHelloParams,
+} from '../crypto/server-handshake.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
+import { abandonResumption, finishResumption, respondToResumption, type PendingResumption } from '../crypto/server-resumption.ts';
 import type { Logger } from '../logging/logger.ts';
+import { InvalidOptionsError } from '../server/server-settings.ts';
 import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
 import { readHandshakeCredentials } from './handshake-credentials.ts';
 import { SealOnWrite } from './seal-on-write.ts';
 import { SecureKitMetrics, type KitRefusal, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
 import { SecureSession } from './secure-session.ts';
+import { RESUMPTION_DEFAULTS, SessionTickets, type ResumptionPolicy } from './session-tickets.ts';
 
 /** Options of {@link createSecureServerKit}. */
 export interface SecureServerKitOptions {
@@ -42,6 +51,14 @@ export interface SecureServerKitOptions {
   replayStore?: ReplayStore;
   /** Most client nonces the default in-memory replay store holds; past that, handshakes are refused until some expire. */
   replayCacheSize?: number;
+  /**
+   * Resumption tickets (docs/protocol.md, Resumption): on by default; a
+   * ticket is taken for `ticketLifetimeMs` (2 minutes, at most twice
+   * `maxClockSkewMs`, the time the replay store remembers its use), and
+   * `authenticateFn` runs again on a resumed connection unless
+   * `authenticateAgain` is false.
+   */
+  resumption?: Partial<ResumptionPolicy>;
   now?: () => number;
   logger?: Logger;
 }
@@ -90,6 +107,13 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   const clientKeyPins = options.clientKeyPins ?? new InMemoryPinStore();
   const now = options.now ?? Date.now;
   const metrics = new SecureKitMetrics();
+  const policy: ResumptionPolicy = { ...RESUMPTION_DEFAULTS, ...options.resumption };
+  if (!Number.isSafeInteger(policy.ticketLifetimeMs) || policy.ticketLifetimeMs <= 0 || policy.ticketLifetimeMs > 2 * maxClockSkewMs) {
+    throw new InvalidOptionsError(
+      `Option "resumption.ticketLifetimeMs" must be a positive integer of at most twice "maxClockSkewMs" (${2 * maxClockSkewMs}), the time a ticket's use is remembered`,
+    );
+  }
+  const tickets = policy.enabled ? new SessionTickets(crypto, options.identity, policy, metrics, now) : undefined;
   const plaintextReply: PlaintextReplyWire = { v: HANDSHAKE_VERSION, level: SecurityLevel.NONE, accepted: [...acceptedLevels] };
 
   const refuse = (clientId: string, refusal: KitRefusal): null => {
@@ -97,6 +121,14 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     // Counted above; logged at debug only, so a flood of bad handshakes cannot flood the logs.
     options.logger?.debug({ clientId, refusal }, 'handshake refused');
     return null;
+  };
+
+  /** Whether `key` is the client key pinned for the user (pinned now on first use); counts the refusal when not. */
+  const acceptPinned = async (clientId: string, userId: string, key: Uint8Array): Promise<boolean> => {
+    const pinned = await pinClientKey(clientKeyPins, userId, key);
+    if (pinned === 'ACCEPTED') return true;
+    refuse(clientId, pinned);
+    return false;
   };
 
   /** The outcome of a finished handshake: protected frames, the signed credentials, and the client key to pin for the user. */
@@ -114,24 +146,97 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     const credentials = readHandshakeCredentials(finished.credentials);
     if (!credentials) {
       finished.channel.close();
+      zeroize(finished.resumptionSecret);
       return refuse(clientId, 'MALFORMED_CREDENTIALS');
     }
     metrics.handshakesCompleted += 1;
+    const session = new SecureSession(finished.level, finished.channel, {
+      resumptionSecret: finished.resumptionSecret,
+      clientIdentity: finished.clientIdentity,
+      suite: pending.suite,
+    });
     return {
       encrypted: finished.level === SecurityLevel.ENCRYPTED,
       protectedFrames: true,
-      session: new SecureSession(finished.level, finished.channel),
+      session,
       credentials,
+      resumption: tickets?.resumptionOf(session),
+      acceptUser: (userId) => acceptPinned(clientId, userId, finished.clientIdentity),
+    };
+  };
+
+  /** The outcome of a resumption's finish: as a full handshake's, for the ticket's client key and user. */
+  const finishResumed = async (
+    clientId: string,
+    resumptions: SessionTickets,
+    pending: PendingResumption,
+    data: unknown,
+  ): Promise<HandshakeOutcome | null> => {
+    const resumed = await finishResumption({ crypto, pending, finish: data, nowMs: now(), rekey: options.rekey, onRekey: metrics.rekeyed });
+    if (!resumed.ok) return refuse(clientId, 'BAD_RESUME_FINISH');
+    const { ticket } = resumed;
+    const session = new SecureSession(resumed.level, resumed.channel, {
+      resumptionSecret: resumed.resumptionSecret,
+      clientIdentity: ticket.clientIdentity,
+      suite: pending.suite,
+    });
+    const credentials = readHandshakeCredentials(resumed.credentials);
+    if (!credentials) {
+      session.dispose();
+      return refuse(clientId, 'MALFORMED_CREDENTIALS');
+    }
+    metrics.handshakesCompleted += 1;
+    const resumedUser = resumptions.policy.authenticateAgain ? undefined : { userId: ticket.userId, metadata: ticket.metadata };
+    return {
+      encrypted: resumed.level === SecurityLevel.ENCRYPTED,
+      protectedFrames: true,
+      session,
+      credentials,
+      resumption: resumptions.resumptionOf(session, resumedUser),
       acceptUser: async (userId) => {
-        const pinned = await pinClientKey(clientKeyPins, userId, finished.clientIdentity);
-        if (pinned === 'ACCEPTED') return true;
-        refuse(clientId, pinned);
-        return false;
+        // A ticket resumes its own user's session only.
+        if (userId !== ticket.userId) {
+          refuse(clientId, 'TICKET_USER_MISMATCH');
+          return false;
+        }
+        const accepted = await acceptPinned(clientId, userId, ticket.clientIdentity);
+        if (accepted) metrics.resumptions += 1;
+        return accepted;
       },
     };
   };
 
-  const handshakeFn: HandshakeFn = ({ clientId, data }): HandshakeOutcome | HandshakeChallenge | null => {
+  /** What answering a hello needs, full handshake or resumption. */
+  const helloParams = (hello: unknown): ServerHelloParams => ({
+    crypto,
+    identity: options.identity,
+    acceptedLevels,
+    hello,
+    nowMs: now(),
+    maxClockSkewMs,
+    suites: options.suites,
+  });
+
+  /** Takes the hello's ticket when it can; `undefined` means: run the full handshake. */
+  const resume = async (clientId: string, hello: unknown): Promise<HandshakeChallenge | undefined> => {
+    if (!tickets) return undefined;
+    const resumed = await respondToResumption({ ...helloParams(hello), tickets: tickets.sealer, replayStore });
+    if (!resumed.ok) {
+      if (resumed.code !== 'NO_TICKET' && resumed.code !== 'HELLO_REFUSED') {
+        metrics.ticketRefused(resumed.code);
+        options.logger?.debug({ clientId, refusal: resumed.code }, 'resumption ticket not taken; running the full handshake');
+      }
+      return undefined;
+    }
+    const { pending } = resumed;
+    return {
+      challenge: { ...resumed.reply },
+      finish: (finishData) => finishResumed(clientId, tickets, pending, finishData),
+      abandon: () => abandonResumption(pending),
+    };
+  };
+
+  const handshakeFn: HandshakeFn = async ({ clientId, data }): Promise<HandshakeOutcome | HandshakeChallenge | null> => {
     const hello = helloField(data);
     if (hello === undefined) {
       if (!acceptedLevels.includes(SecurityLevel.NONE)) return refuse(clientId, 'MISSING');
@@ -140,15 +245,9 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     }
     // Credentials travel inside the finish, signed; any beside the hello would be in the clear and unbound.
     if (!isHelloOnly(data)) return refuse(clientId, 'CLEAR_CREDENTIALS');
-    const answered = respondToClientHello({
-      crypto,
-      identity: options.identity,
-      acceptedLevels,
-      hello,
-      nowMs: now(),
-      maxClockSkewMs,
-      suites: options.suites,
-    });
+    const resumption = await resume(clientId, hello);
+    if (resumption) return resumption;
+    const answered = respondToClientHello(helloParams(hello));
     if (!answered.ok) return refuse(clientId, answered.code);
     const { pending } = answered;
     return {

@@ -1,17 +1,29 @@
+import type { AeadSuite } from '../crypto/aead-suite.ts';
+import { zeroize } from '../crypto/bytes.ts';
 import type { SecureChannel } from '../crypto/secure-channel.ts';
 import type { SecurityLevel } from '../crypto/security-level.ts';
 import type { ClientSession } from '../server/encryption-hooks.ts';
 
-/** What the secure kit keeps per client: the level agreed and the channel that protects its frames. */
+/** What a session's resumption tickets bind besides the user. */
+export interface SessionTicketBasis {
+  /** The secret each ticket's secret is derived from. */
+  resumptionSecret: Uint8Array;
+  clientIdentity: Uint8Array;
+  suite: AeadSuite;
+}
+
+/** What the secure kit keeps per client: the level agreed, the channel that protects its frames, and what its tickets come from. */
 export class SecureSession implements ClientSession {
   constructor(
     readonly level: SecurityLevel,
     readonly channel: SecureChannel,
+    readonly ticketBasis: SessionTicketBasis,
   ) {}
 
-  /** Zeroes the channel's keys. */
+  /** Zeroes the channel's keys and the resumption secret. */
   dispose(): void {
     this.channel.close();
+    zeroize(this.ticketBasis.resumptionSecret);
   }
 
   static of(session: ClientSession | undefined): SecureSession | undefined {

@@ -35,6 +35,8 @@ export const ServerEvent = {
   ERROR: 'error',
   /** The server's hello (message 2 of the handshake), before authentication. */
   HANDSHAKE: 'sealed:handshake',
+  /** `{ ticket, lifetimeMs }`: a resumption ticket for the client's next connection (a protected frame). */
+  TICKET: 'sealed:ticket',
 } as const;
 
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];

@@ -1,5 +1,6 @@
 import type { RoomPosition } from '../protocol/room-position.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import type { AuthenticationResult } from './server-hooks.ts';
 import type { WebSocketClientInfo } from './registry/websocket-client.ts';
 
 /**
@@ -38,6 +39,27 @@ export interface HandshakeOutcome {
    * 4004), for example a client key that is not the one pinned for the user.
    */
   acceptUser?(userId: string): ValueOrPromise<boolean>;
+  /** Lets a later connection of this client resume the session without the full handshake. */
+  resumption?: SessionResumption;
+}
+
+/**
+ * Resumption tickets of one session. Once the client is open the server
+ * sends it `sealed:ticket` with what `issueTicket` returns, and again each
+ * time half of `ticketLifetimeMs` has passed, so the client always holds a
+ * ticket it can use if its connection drops.
+ */
+export interface SessionResumption {
+  /** How long a ticket is taken after it was issued. */
+  readonly ticketLifetimeMs: number;
+  /** The data of a `sealed:ticket` frame that binds this user; `undefined` to send none. */
+  issueTicket(user: AuthenticationResult): ValueOrPromise<Record<string, unknown> | undefined>;
+  /**
+   * Set when this connection resumed a session and the application chose
+   * not to authenticate resumed clients again: the user the ticket names,
+   * which then stands in for `authenticateFn`.
+   */
+  readonly resumedUser?: AuthenticationResult;
 }
 
 /**

@@ -15,6 +15,8 @@ import { ConnectionState } from './registry/connection-state.ts';
 import { TurnWriter } from './delivery/turn-writer.ts';
 import { EventDispatcher } from './lifecycle/event-dispatcher.ts';
 import { HeartbeatMonitor } from './lifecycle/heartbeat-monitor.ts';
+import { TicketRenewal } from './lifecycle/ticket-renewal.ts';
+import { IntervalSweep } from '../utils/interval-sweep.ts';
 import { MessageDelivery, type DeliveryReport } from './delivery/message-delivery.ts';
 import { OutboundBudget } from './delivery/outbound-budget.ts';
 import { OutboundRouter } from './delivery/outbound-router.ts';
@@ -92,6 +94,9 @@ export class WebSocketServerHelper {
   readonly #controller: ConnectionController;
   readonly #roomRequests: RoomRequests;
   readonly #heartbeat: HeartbeatMonitor;
+  readonly #tickets: TicketRenewal;
+  /** The server's periodic passes over its clients: heartbeats, then ticket renewal. */
+  readonly #sweeps: IntervalSweep[];
   readonly #gate: UpgradeGate;
   readonly #headerDeadline: RequestHeaderDeadline;
   readonly #history: RoomHistory;
@@ -178,8 +183,15 @@ export class WebSocketServerHelper {
       history: this.#history,
       answers,
     });
+    this.#tickets = new TicketRenewal({
+      ...shared,
+      clients: this.#clients,
+      answers,
+      now: Date.now,
+    });
     const authentication = new AuthenticationFlow({
       ...shared,
+      tickets: this.#tickets,
       authenticateFn: resolved.authenticateFn,
       handshakeFn: resolved.handshakeFn,
       requireEncryption: resolved.requireEncryption,
@@ -219,7 +231,6 @@ export class WebSocketServerHelper {
     });
     this.#heartbeat = new HeartbeatMonitor({
       clients: this.#clients,
-      intervalMs: this.#options.heartbeatInterval,
       timeoutMs: this.#options.heartbeatTimeout,
       now: Date.now,
       onTimeout: (client) => {
@@ -227,6 +238,10 @@ export class WebSocketServerHelper {
         this.#controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
       },
     });
+    this.#sweeps = [
+      new IntervalSweep(this.#options.heartbeatInterval, () => this.#heartbeat.sweep()),
+      new IntervalSweep(this.#options.heartbeatInterval, () => this.#tickets.sweep()),
+    ];
     this.#targeted = new TargetedDelivery({
       ...shared,
       instanceId: this.instanceId,
@@ -264,7 +279,7 @@ export class WebSocketServerHelper {
     });
     this.#headerDeadline.start();
     server.on('upgrade', this.#onUpgrade);
-    this.#heartbeat.start();
+    for (const sweep of this.#sweeps) sweep.start();
     this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
   }
 
@@ -419,7 +434,7 @@ export class WebSocketServerHelper {
     this.#gate.close();
     this.#options.server.off('upgrade', this.#onUpgrade);
     this.#headerDeadline.stop();
-    this.#heartbeat.stop();
+    for (const sweep of this.#sweeps) sweep.stop();
     for (const client of [...this.#clients.all()]) {
       this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }

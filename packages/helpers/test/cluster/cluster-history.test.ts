@@ -1,8 +1,8 @@
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient, useRedisServer } from '@sealed/test-support';
-import { RedisBus, RedisHistoryStore, SecurityLevel, type WebSocketServerOptions } from '../../src/index.ts';
-import { type SealedClient } from '../../src/client/index.ts';
+import { RedisBus, RedisHistoryStore, RedisReplayStore, SecurityLevel, type WebSocketServerOptions } from '../../src/index.ts';
+import { ClientLifecycleEvent, type ConnectionInfo, type SealedClient } from '../../src/client/index.ts';
 import { BUS_SECRET, startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { nodeCrypto, recordChat, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 import { silentLogger } from '../support/test-server.ts';
@@ -64,7 +64,7 @@ describe('room history across instances on Redis', () => {
   });
 });
 
-/** Secure instances that share one identity, one Redis bus and one Redis history, as a deployment behind a load balancer does. */
+/** Secure instances that share one identity, one Redis bus, one Redis history and one Redis replay store, as a deployment behind a load balancer does. */
 async function secureNodes(count: number): Promise<SecureTestServer[]> {
   const identity = nodeCrypto.ed25519KeyPair();
   const nodes: SecureTestServer[] = [];
@@ -72,8 +72,11 @@ async function secureNodes(count: number): Promise<SecureTestServer[]> {
     const bus = new RedisBus({ url: redisServer.current.url, logger: silentLogger });
     await bus.start();
     closers.push(() => bus.close());
+    const replayStore = new RedisReplayStore({ url: redisServer.current.url, logger: silentLogger });
+    await replayStore.start();
+    closers.push(() => replayStore.close());
     const server: Partial<WebSocketServerOptions> = { bus, busSecret: BUS_SECRET, roomHistoryFn: keepsHistory, historyStore: await historyStore() };
-    const node = await startSecureServer({ identity, server });
+    const node = await startSecureServer({ identity, server, kit: { replayStore } });
     closers.push(() => node.close());
     nodes.push(node);
   }
@@ -93,7 +96,7 @@ function balancedWebSocket(first: string, later: string) {
 }
 
 describe('recovery on another instance', () => {
-  it('a client cut off from one instance reconnects to another and gets every message exactly once and in order, recovered: true', async () => {
+  it('a client cut off from one instance resumes its session on another and gets every message exactly once and in order, recovered: true', async () => {
     const [a, b] = await secureNodes(2);
     const balancer = balancedWebSocket(a!.url, b!.url);
     const alice: SealedClient = sdkClient(a!.url, 'alice', {
@@ -103,6 +106,8 @@ describe('recovery on another instance', () => {
     });
     closers.push(() => alice.close());
     const { received, rejoins } = recordChat(alice);
+    const opens: ConnectionInfo[] = [];
+    alice.on(ClientLifecycleEvent.OPEN, (info: ConnectionInfo) => void opens.push(info));
     await alice.connect();
     await alice.join(['lobby']);
 
@@ -117,5 +122,8 @@ describe('recovery on another instance', () => {
     expect(balancer.sockets).toHaveLength(2);
     expect(rejoins).toEqual([{ rooms: ['lobby'], denied: [], recovered: true, recoveredRooms: { lobby: true } }]);
     expect(b!.helper.getClients().map((client) => client.userId)).toEqual(['alice']);
+    // The other instance opened the ticket the first one issued: the session resumed without the signatures.
+    expect(opens.map((info) => info.resumed)).toEqual([false, true]);
+    expect(b!.kit.getMetrics()).toMatchObject({ resumptions: 1, ticketRefusals: {} });
   });
 });

@@ -43,10 +43,10 @@ async function recordingServer(seen: Seen, options: Parameters<typeof startSecur
       handshakeFn: (context) => recordingHandshake!(context),
     },
   });
-  recordingHandshake = (context) => {
+  recordingHandshake = async (context) => {
     seen.wire.push(context.data);
-    const step = server.kit.handshakeFn(context);
-    if (!step || step instanceof Promise || !('finish' in step)) return step;
+    const step = await server.kit.handshakeFn(context);
+    if (!step || !('finish' in step)) return step;
     return {
       ...step,
       finish: (data) => {

@@ -14,6 +14,7 @@ import type { RoomRegistry } from '../registry/room-registry.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import { answerThrownError, type ThrownErrorAnswer } from './thrown-error-answer.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
+import type { TicketRenewal } from './ticket-renewal.ts';
 
 const AUTH_FAILED_MESSAGE = 'Authentication failed';
 
@@ -38,6 +39,8 @@ export interface AuthenticationFlowInit {
   /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
   throttledLog: ThrottledLog;
   answers: ClientAnswers;
+  /** Sends a resumable client its tickets. */
+  tickets: TicketRenewal;
   now: () => number;
 }
 
@@ -121,7 +124,11 @@ export class AuthenticationFlow {
     client.protectedFrames = outcome.protectedFrames ?? outcome.encrypted;
     client.lifecycle.transition(ConnectionState.AUTHENTICATING);
 
-    const authenticated = await this.#runAuthenticateFn(client, outcome.credentials ?? data);
+    // A resumed session whose application chose not to authenticate again brings its user along.
+    const resumedUser = outcome.resumption?.resumedUser;
+    const authenticated = resumedUser
+      ? ({ ok: true, result: resumedUser } as const)
+      : await this.#runAuthenticateFn(client, outcome.credentials ?? data);
     if (client.lifecycle.isEnding) return;
     if (!authenticated.ok) {
       const { answer } = authenticated;
@@ -203,6 +210,8 @@ export class AuthenticationFlow {
     const reply = client.protectedFrames ? undefined : outcome.reply;
     init.answers.control(client, ServerEvent.CONNECTED, { ...reply, id: client.id, userId: result.userId, time: init.now() });
     init.logger.debug({ clientId: client.id, userId: result.userId }, 'client open');
+    client.resumption = outcome.resumption;
+    init.tickets.issue(client);
     this.#notifyConnected(client, result);
   }
 

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { TokenBucket } from '../../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
-import type { ClientSession, HandshakeChallenge } from '../encryption-hooks.ts';
+import type { ClientSession, HandshakeChallenge, SessionResumption } from '../encryption-hooks.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 const NO_SLOT = (): void => undefined;
@@ -91,6 +91,10 @@ export class WebSocketClient implements WebSocketClientInfo {
   authTimer: NodeJS.Timeout | undefined;
   /** Cuts off the socket of a client that never opened if its closing handshake takes too long. */
   terminateTimer: NodeJS.Timeout | undefined;
+  /** The session's resumption tickets, when its handshake offers them. */
+  resumption: SessionResumption | undefined;
+  /** When the client was last sent a ticket, in epoch ms. */
+  ticketIssuedAt = 0;
   /** Gives back the slot this client holds among the connections not yet authenticated; idempotent. */
   releasePreAuthSlot: () => void = NO_SLOT;
 
