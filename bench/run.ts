@@ -39,6 +39,10 @@ const selected = (contenders: Contender[]): Contender[] => contenders.filter((co
 const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
 const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
 const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
+/** Set-up: the whole stacks, and encrypted clients that come back with a ticket. */
+const SETUP_STACKS = selected([...WHOLE_STACKS, Contender.SEALED_RESUMED]);
+/** Room broadcast with every room keeping history, beside the same servers without it. */
+const HISTORY = selected([Contender.SEALED_PLAIN_HISTORY, Contender.SEALED_ENCRYPTED_HISTORY]);
 
 function log(row: ResultRow): ResultRow {
   process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -51,12 +55,16 @@ async function main(): Promise<void> {
     const entries = [
       ...PLAINTEXT.map((contender) => ({ scenario: 'plaintext room broadcast', contender })),
       ...ENCRYPTED.map((contender) => ({ scenario: 'encrypted room broadcast', contender })),
+      ...HISTORY.map((contender) => ({
+        scenario: contender === Contender.SEALED_PLAIN_HISTORY ? 'plaintext room broadcast' : 'encrypted room broadcast',
+        contender,
+      })),
     ];
     const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
     rows.push(...measured.map(log));
   }
   if (GROUPS.has('setup')) {
-    rows.push(...(await measureSetup(WHOLE_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
+    rows.push(...(await measureSetup(SETUP_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
   }
   for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));
@@ -112,6 +120,14 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       const ratio = encrypted.deliveriesPerSec! / plain.deliveriesPerSec!;
       checks.push({ target: `encrypted vs plaintext deliveries/s, room ${roomSize}`, ratio, bound: '>= 0.5', met: ratio >= 0.5 });
     }
+    for (const [withHistory, without, kind] of [
+      [find(rows, Contender.SEALED_PLAIN_HISTORY, roomSize, 'plaintext room broadcast'), plain, 'plaintext'],
+      [find(rows, Contender.SEALED_ENCRYPTED_HISTORY, roomSize, 'encrypted room broadcast'), encrypted, 'encrypted'],
+    ] as const) {
+      if (!withHistory || !without) continue;
+      const ratio = withHistory.serverCpuUsPerDelivery! / without.serverCpuUsPerDelivery!;
+      checks.push({ target: `${kind} CPU/delivery with room history (in memory) vs without, room ${roomSize}`, ratio, bound: '<= 1.2', met: ratio <= 1.2 });
+    }
     if (encrypted && naive && roomSize === largest) {
       const ratio = encrypted.deliveriesPerSec! / naive.deliveriesPerSec!;
       checks.push({ target: `encrypted vs naive GCM+base64 deliveries/s, room ${roomSize}`, ratio, bound: '>= 2', met: ratio >= 2 });
@@ -129,6 +145,11 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   if (encryptedSetup) {
     const perCore = 1_000_000 / encryptedSetup.serverCpuUsPerSetup!;
     checks.push({ target: 'encrypted set-ups per second of server CPU (one core)', ratio: perCore, bound: '>= 1000', met: perCore >= 1000 });
+  }
+  const resumedSetup = rows.find((row) => row.contender === Contender.SEALED_RESUMED && row.setupsPerSec !== undefined);
+  if (encryptedSetup && resumedSetup) {
+    const ratio = resumedSetup.serverCpuUsPerSetup! / encryptedSetup.serverCpuUsPerSetup!;
+    checks.push({ target: 'server CPU per resumed set-up vs full encrypted set-up', ratio, bound: '<= 0.5', met: ratio <= 0.5 });
   }
   return checks;
 }

@@ -11,6 +11,12 @@ export const Contender = {
   RAW_WS_ONCE: 'raw-ws-serialize-once',
   RAW_WS_NAIVE_GCM: 'raw-ws-naive-gcm-base64',
   SOCKET_IO: 'socket.io',
+  /** The encrypted server; its load clients come back with a ticket from an earlier connection. */
+  SEALED_RESUMED: 'sealed-resumed',
+  /** The plaintext server with every room keeping history (in-memory store). */
+  SEALED_PLAIN_HISTORY: 'sealed-plain-history',
+  /** The encrypted server with every room keeping history (in-memory store). */
+  SEALED_ENCRYPTED_HISTORY: 'sealed-encrypted-history',
 } as const;
 
 export type Contender = (typeof Contender)[keyof typeof Contender];
@@ -61,7 +67,12 @@ export const CHAT_INTERVAL_MS = 5_000;
 export const CHURN_INTERVAL_MS = 200;
 
 /** Orchestrator -> client. */
-export type ClientCommand = { type: 'reset'; expect: number } | { type: 'report-latency' } | { type: 'stop' };
+export type ClientCommand =
+  | { type: 'reset'; expect: number }
+  | { type: 'report-latency' }
+  /** `setup` mode of a client that primes first: make the measured connections now. */
+  | { type: 'go' }
+  | { type: 'stop' };
 
 /** Client -> orchestrator. */
 export type ClientReply =
@@ -70,6 +81,8 @@ export type ClientReply =
   | { type: 'received'; count: number; at: number }
   | { type: 'latency'; samples: number[] }
   | { type: 'setup-done'; connections: number; elapsedMs: number }
+  /** `setup` mode of `sealed-resumed`: every connection has run a full handshake, kept its ticket and closed. */
+  | { type: 'primed'; connections: number }
   | { type: 'error'; message: string };
 
 /** A message of about MESSAGE_BYTES when serialized as `{ event, data }`. */

@@ -44,7 +44,7 @@ export function markdownReport(rows: readonly ResultRow[], targets: readonly Tar
 }
 
 const CHART = { width: 760, height: 380, left: 70, right: 220, top: 30, bottom: 50 } as const;
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
 
 /** A grouped bar chart (SVG) of deliveries per second against room size, one colour per contender. */
 export function broadcastChart(rows: readonly ResultRow[]): string {

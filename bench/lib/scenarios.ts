@@ -142,21 +142,51 @@ export async function measureBroadcast(
   }));
 }
 
+/** Whether a contender's set-up clients first make a full connection each for a ticket, then come back with it on `go`. */
+function primesTickets(contender: Contender): boolean {
+  return contender === Contender.SEALED_RESUMED;
+}
+
+/** For a contender that primes: waits until every client holds its tickets and the priming connections have closed. */
+async function awaitPrimed(contender: Contender, server: Server, clients: Client[]): Promise<void> {
+  if (!primesTickets(contender)) return;
+  await Promise.all(clients.map((client) => client.next('primed')));
+  server.send({ type: 'await-idle' });
+  await server.next('idle');
+}
+
+/** Starts set-up clients; a priming contender's make their measured connections only once told to. */
+function go(contender: Contender, clients: Client[]): void {
+  if (primesTickets(contender)) for (const client of clients) client.send({ type: 'go' });
+}
+
 /**
  * One set-up round on a fresh server: connect, authenticate, (handshake,)
  * one round trip. The server first takes `warmUpConnections` unmeasured
  * and lets them close, so the figures are steady state, not JIT warm-up.
+ * A priming contender's clients (`sealed-resumed`) first run a full
+ * handshake each for a ticket, unmeasured; the measured set-ups resume.
  */
 async function setupRound(contender: Contender, connections: number, warmUpConnections: number): Promise<{ rate: number; cpu: number }> {
   const { server, port } = await startServer(contender);
   const warmUp = await startClients(contender, port, warmUpConnections, 'setup');
+  await awaitPrimed(contender, server, warmUp);
+  go(contender, warmUp);
   await Promise.all(warmUp.map((client) => client.next('setup-done')));
   await Promise.all(warmUp.map((client) => client.stop()));
   // The warm-up's closes are not part of the measured set-ups.
   server.send({ type: 'await-idle' });
   await server.next('idle');
-  server.send({ type: 'cpu-start' });
-  const clients = await startClients(contender, port, connections, 'setup');
+  let clients: Client[] = [];
+  if (primesTickets(contender)) {
+    clients = await startClients(contender, port, connections, 'setup');
+    await awaitPrimed(contender, server, clients);
+    server.send({ type: 'cpu-start' });
+    go(contender, clients);
+  } else {
+    server.send({ type: 'cpu-start' });
+    clients = await startClients(contender, port, connections, 'setup');
+  }
   const reports = await Promise.all(clients.map((client) => client.next('setup-done')));
   server.send({ type: 'cpu-stop' });
   const { microseconds } = await server.next('cpu');

@@ -31,6 +31,8 @@ const contender = process.argv[2] as Contender;
 const PING = 'ping';
 const PONG = 'pong';
 const LARGE_LIMIT = 1_000_000;
+/** The Sealed contenders that run the secure kit. */
+const ENCRYPTED_SEALED: ReadonlySet<Contender> = new Set([Contender.SEALED_ENCRYPTED, Contender.SEALED_RESUMED, Contender.SEALED_ENCRYPTED_HISTORY]);
 
 function reply(message: ServerReply): void {
   process.send!(message);
@@ -107,11 +109,14 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
       return { send: (data) => void io.to(BENCH_ROOM).emit(BENCH_EVENT, data), connections: () => io.engine.clientsCount };
     }
     case Contender.SEALED_PLAIN:
-    case Contender.SEALED_ENCRYPTED: {
-      const kit =
-        contender === Contender.SEALED_ENCRYPTED
-          ? createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair(), acceptedLevels: [SecurityLevel.ENCRYPTED] })
-          : undefined;
+    case Contender.SEALED_ENCRYPTED:
+    case Contender.SEALED_RESUMED:
+    case Contender.SEALED_PLAIN_HISTORY:
+    case Contender.SEALED_ENCRYPTED_HISTORY: {
+      const kit = ENCRYPTED_SEALED.has(contender)
+        ? createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair(), acceptedLevels: [SecurityLevel.ENCRYPTED] })
+        : undefined;
+      const keepsHistory = contender === Contender.SEALED_PLAIN_HISTORY || contender === Contender.SEALED_ENCRYPTED_HISTORY;
       const helper: WebSocketServerHelper = new WebSocketServerHelper({
         server: httpServer,
         logger: createDefaultLogger({ level: 'warn' }),
@@ -128,6 +133,8 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
         upgradesPerSecondPerAddress: LARGE_LIMIT,
         upgradeBurstPerAddress: LARGE_LIMIT,
         rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
+        // The history contenders: every room keeps a stream, in memory (the embedded default store).
+        ...(keepsHistory ? { roomHistoryFn: () => true } : {}),
         ...(kit
           ? {
               handshakeFn: kit.handshakeFn,

@@ -9,7 +9,17 @@ import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { InMemoryPinStore, NodeCryptoProvider, SecurityLevel } from '@sealed/helpers';
 import { SealedClient } from '@sealed/helpers/client';
-import { HANDSHAKE_FIELD, answerServerHello, createClientHello, type SecureChannel } from '@sealed/helpers/crypto';
+import {
+  HANDSHAKE_FIELD,
+  answerResumedServerHello,
+  answerServerHello,
+  createClientHello,
+  readTicket,
+  type AeadSuite,
+  type ClientHandshakeResult,
+  type HeldTicket,
+  type SecureChannel,
+} from '@sealed/helpers/crypto';
 import {
   BENCH_EVENT,
   BENCH_ROOM,
@@ -34,6 +44,18 @@ const [contender, port, connectionCount, mode, concurrencyArgument] = process.ar
 const total = Number(connectionCount);
 const concurrency = Number(concurrencyArgument);
 const crypto = new NodeCryptoProvider();
+/** The identity of every raw encrypted connection of this process. */
+const identity = crypto.ed25519KeyPair();
+/** The contenders whose load clients speak the Sealed protocol. */
+const SEALED_CONTENDERS: ReadonlySet<Contender> = new Set([
+  Contender.SEALED_PLAIN,
+  Contender.SEALED_ENCRYPTED,
+  Contender.SEALED_RESUMED,
+  Contender.SEALED_PLAIN_HISTORY,
+  Contender.SEALED_ENCRYPTED_HISTORY,
+]);
+/** The Sealed contenders that run encrypted. */
+const ENCRYPTED_CONTENDERS: ReadonlySet<Contender> = new Set([Contender.SEALED_ENCRYPTED, Contender.SEALED_RESUMED, Contender.SEALED_ENCRYPTED_HISTORY]);
 
 function reply(message: ClientReply): void {
   process.send!(message);
@@ -76,7 +98,7 @@ const sealedConnector: Connector = async (index) => {
   const client = new SealedClient({
     url: `ws://127.0.0.1:${port}/ws`,
     credentials: { token: `user-${process.pid}-${index}` },
-    level: contender === Contender.SEALED_ENCRYPTED ? SecurityLevel.ENCRYPTED : SecurityLevel.NONE,
+    level: ENCRYPTED_CONTENDERS.has(contender) ? SecurityLevel.ENCRYPTED : SecurityLevel.NONE,
     crypto,
     WebSocket: WebSocket,
     reconnect: { enabled: false },
@@ -103,21 +125,31 @@ const sealedConnector: Connector = async (index) => {
   };
 };
 
+/** What a raw encrypted connection does with each opened frame until its set-up is done. */
+type SetupStep = (event: string, data: unknown, sendSealed: (event: string, data?: unknown) => void) => 'next' | 'done';
+
 /**
- * An encrypted client that counts frames without opening them, like the
- * naive-GCM clients (which cannot open theirs): the throughput scenario
+ * An encrypted connection run with `@sealed/helpers/crypto` directly: the
+ * full handshake, or a resumption when `held` is given. Frames are opened
+ * in order and handed to `step` until it says the set-up is done; after
+ * that, binary frames are counted without being opened (`onCounted`), like
+ * the naive-GCM clients (which cannot open theirs): the throughput scenario
  * measures what the server and the network do, not client decryption.
  */
-const sealedCountingConnector: Connector = (index) =>
-  new Promise((resolve, reject) => {
+function rawSecureConnection(
+  index: number,
+  held: HeldTicket | undefined,
+  step: SetupStep,
+  onCounted: () => void = () => undefined,
+): Promise<{ socket: WebSocket; channel: SecureChannel; resumptionSecret: Uint8Array; suite: AeadSuite; serverIdentity: Uint8Array }> {
+  return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-    const identity = crypto.ed25519KeyPair();
-    const { hello, pending } = createClientHello({ crypto, level: SecurityLevel.ENCRYPTED, nowMs: Date.now() });
-    let binaryFrames = 0;
-    let channel: SecureChannel | undefined;
+    const credentials = Buffer.from(JSON.stringify({ token: `user-${process.pid}-${index}` }));
+    const { hello, pending } = createClientHello({ crypto, level: SecurityLevel.ENCRYPTED, nowMs: Date.now(), ticket: held?.ticket });
+    let session: ClientHandshakeResult | undefined;
+    let done = false;
     const sendSealed = (event: string, data?: unknown): void => {
-      if (!channel) return;
-      socket.send(channel.seal(Buffer.from(JSON.stringify({ event, data })), Date.now()) as Uint8Array);
+      socket.send(session!.channel.seal(Buffer.from(JSON.stringify({ event, data })), Date.now()) as Uint8Array);
     };
     socket.on('error', reject);
     socket.on('open', () => socket.send(JSON.stringify({ event: 'authenticate', data: { [HANDSHAKE_FIELD]: hello } })));
@@ -125,37 +157,95 @@ const sealedCountingConnector: Connector = (index) =>
       if (!isBinary) {
         const message = JSON.parse(raw.toString()) as { event: string; data: unknown };
         if (message.event !== 'sealed:handshake') return reject(new Error(raw.toString()));
-        const answered = await answerServerHello({
-          crypto,
-          pending,
-          reply: message.data,
-          identity,
-          credentials: Buffer.from(JSON.stringify({ token: `user-${process.pid}-${index}` })),
-          trust: { pins: new InMemoryPinStore(), pinName: 'bench' },
-          nowMs: Date.now(),
-        });
+        const answered = held
+          ? await answerResumedServerHello({ crypto, pending, held, reply: message.data, credentials, clientIdentity: identity.publicKey, nowMs: Date.now() })
+          : await answerServerHello({
+              crypto,
+              pending,
+              reply: message.data,
+              identity,
+              credentials,
+              trust: { pins: new InMemoryPinStore(), pinName: 'bench' },
+              nowMs: Date.now(),
+            });
         if (!answered.ok) return reject(new Error(`handshake failed: ${answered.code}`));
-        channel = answered.channel;
+        session = answered;
         socket.send(JSON.stringify({ event: 'sealed:finish', data: answered.finish }));
         return;
       }
-      // connected, then the answer to ping, then joined; after that, benchmark messages.
-      binaryFrames += 1;
-      if (binaryFrames === 1) sendSealed('ping');
-      else if (binaryFrames === 2) sendSealed('join', { rooms: [BENCH_ROOM] });
-      else if (binaryFrames === 3) resolve(() => socket.terminate());
-      else onBench({ ts: 0 });
+      if (done) return onCounted();
+      const opened = await session!.channel.open(new Uint8Array(raw as Buffer));
+      if (!opened.ok) return reject(new Error(`frame refused: ${opened.code}`));
+      const message = JSON.parse(Buffer.from(opened.plaintext).toString()) as { event: string; data: unknown };
+      if (step(message.event, message.data, sendSealed) === 'next') return;
+      done = true;
+      resolve({ socket, channel: session!.channel, resumptionSecret: session!.resumptionSecret, suite: session!.suite, serverIdentity: session!.serverIdentity });
     });
   });
+}
+
+/** The set-up of a throughput client: connected, one round trip, joined; later frames are counted. */
+const sealedCountingConnector: Connector = async (index) => {
+  const { socket } = await rawSecureConnection(
+    index,
+    undefined,
+    (event, _data, sendSealed) => {
+      if (event === 'connected') sendSealed('ping');
+      else if (event === 'pong') sendSealed('join', { rooms: [BENCH_ROOM] });
+      return event === 'joined' ? 'done' : 'next';
+    },
+    () => onBench({ ts: 0 }),
+  );
+  return () => socket.terminate();
+};
+
+/** One connection's ticket: a full handshake, then the `sealed:ticket` the server sends once it is open. */
+async function primeTicket(index: number): Promise<HeldTicket> {
+  let ticketData: unknown;
+  const primed = await rawSecureConnection(index, undefined, (event, data) => {
+    if (event !== 'sealed:ticket') return 'next';
+    ticketData = data;
+    return 'done';
+  });
+  primed.socket.terminate();
+  const held = readTicket({
+    crypto,
+    data: ticketData,
+    resumptionSecret: primed.resumptionSecret,
+    serverIdentity: primed.serverIdentity,
+    level: SecurityLevel.ENCRYPTED,
+    suite: primed.suite,
+    nowMs: Date.now(),
+  });
+  if (!held) throw new Error('the server sent no usable ticket');
+  return held;
+}
+
+/** Tickets of the primed connections, by index, for `sealed-resumed`'s measured set-ups. */
+const tickets = new Map<number, HeldTicket>();
+
+/** A measured set-up of `sealed-resumed`: resume from the ticket primed for this index, then one round trip. */
+const resumingConnector: Connector = async (index) => {
+  const held = tickets.get(index);
+  if (!held) throw new Error(`no ticket primed for connection ${index}`);
+  tickets.delete(index);
+  const { socket } = await rawSecureConnection(index, held, (event, _data, sendSealed) => {
+    if (event === 'connected') sendSealed('ping');
+    return event === 'pong' ? 'done' : 'next';
+  });
+  return () => socket.terminate();
+};
 
 const connector: Connector =
   contender === Contender.SOCKET_IO
     ? socketIoConnector
-    : contender === Contender.SEALED_ENCRYPTED && mode === 'receive'
-      ? sealedCountingConnector
-      : contender === Contender.SEALED_PLAIN || contender === Contender.SEALED_ENCRYPTED
-        ? sealedConnector
-        : rawConnector;
+    : contender === Contender.SEALED_RESUMED && mode === 'setup'
+      ? resumingConnector
+      : ENCRYPTED_CONTENDERS.has(contender) && mode === 'receive'
+        ? sealedCountingConnector
+        : SEALED_CONTENDERS.has(contender)
+          ? sealedConnector
+          : rawConnector;
 
 const closers: Array<() => void> = [];
 
@@ -206,7 +296,26 @@ function startChurn(): void {
   }, CHURN_INTERVAL_MS);
 }
 
-openAll().then(
+/** `sealed-resumed` in `setup` mode: every connection first runs a full handshake for its ticket (unmeasured), then waits for `go`. */
+async function primeAll(): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const index = next++;
+      tickets.set(index, await primeTicket(index));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  reply({ type: 'primed', connections: total });
+  await new Promise<void>((resolve) => {
+    process.on('message', (command: ClientCommand) => {
+      if (command.type === 'go') resolve();
+    });
+  });
+}
+
+const primes = contender === Contender.SEALED_RESUMED && mode === 'setup';
+(primes ? primeAll() : Promise.resolve()).then(openAll).then(
   (elapsedMs) => {
     if (mode === 'chat') startChurn();
     if (mode === 'setup') reply({ type: 'setup-done', connections: total, elapsedMs });

@@ -57,7 +57,8 @@ export {
   type SecureServerKitOptions,
 } from './kit/secure-server-kit.ts';
 export { SecureSession } from './kit/secure-session.ts';
-export type { SecureKitMetricsSnapshot } from './kit/secure-kit-metrics.ts';
+export { RESUMPTION_DEFAULTS, type ResumptionPolicy } from './kit/session-tickets.ts';
+export type { SecureKitMetricsSnapshot, CountedTicketRefusal } from './kit/secure-kit-metrics.ts';
 export { NodeCryptoProvider } from './crypto/node-crypto-provider.ts';
 export { SecurityLevel, parseSecurityLevels } from './crypto/security-level.ts';
 export { AeadSuite } from './crypto/aead-suite.ts';

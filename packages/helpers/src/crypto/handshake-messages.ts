@@ -112,6 +112,11 @@ export function isHelloOnly(data: unknown): boolean {
   return fields !== undefined && Object.keys(fields).length === 1 && fields[HANDSHAKE_FIELD] !== undefined;
 }
 
+/** Whether a hello (`data.sealed`, as received) has a `ticket` field, usable or not. */
+export function presentsTicket(hello: unknown): boolean {
+  return record(hello)?.ticket !== undefined;
+}
+
 /** Whether a hello's timestamp is within `maxClockSkewMs` of `nowMs`, either side. */
 export function isFreshHello(hello: ClientHello, nowMs: number, maxClockSkewMs: number): boolean {
   return Math.abs(nowMs - hello.timestampMs) <= maxClockSkewMs;

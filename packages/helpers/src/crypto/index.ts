@@ -13,7 +13,7 @@ export { InMemoryPinStore, checkPin, comparePin, type PinStore, type PinOutcome,
 export { identityFingerprint } from './identity-fingerprint.ts';
 export { SecureChannel, Direction, FrameKind, FrameLayout, REKEY_DEFAULTS, type RekeyPolicy, type ChannelFailure, type OpenResult } from './secure-channel.ts';
 export { toBase64, fromBase64 } from './bytes.ts';
-export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire, type ClientFinishWire } from './handshake-messages.ts';
+export { HANDSHAKE_FIELD, type ClientHelloWire, type ServerHelloWire, type ResumedServerHelloWire, type ClientFinishWire } from './handshake-messages.ts';
 export { HANDSHAKE_VERSION } from './handshake-transcript.ts';
 export {
   createClientHello,
@@ -35,4 +35,15 @@ export {
   type ServerHandshakeResult,
 } from './server-handshake.ts';
 export { InMemoryReplayStore, type ReplayStore, type ReplayClaim } from './replay-store.ts';
+export { readTicket, answerResumedServerHello, type HeldTicket, type TicketWire } from './client-resumption.ts';
+export {
+  respondToResumption,
+  finishResumption,
+  abandonResumption,
+  type TicketRefusal,
+  type ResumptionHelloParams,
+  type PendingResumption,
+  type ResumptionResult,
+} from './server-resumption.ts';
+export { TicketSealer, TICKET_FORMAT, TICKET_ID_BYTES, type TicketContents } from './resumption-ticket.ts';
 export { WeakSharedSecretError } from './key-schedule.ts';

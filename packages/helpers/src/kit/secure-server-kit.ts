@@ -1,7 +1,7 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { utf8Decode, zeroize } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, helloField, isHelloOnly, type PlaintextReplyWire } from '../crypto/handshake-messages.ts';
+import { HANDSHAKE_FIELD, helloField, isHelloOnly, presentsTicket, type PlaintextReplyWire } from '../crypto/handshake-messages.ts';
 import { HANDSHAKE_VERSION } from '../crypto/handshake-transcript.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
@@ -236,17 +236,8 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     };
   };
 
-  const handshakeFn: HandshakeFn = async ({ clientId, data }): Promise<HandshakeOutcome | HandshakeChallenge | null> => {
-    const hello = helloField(data);
-    if (hello === undefined) {
-      if (!acceptedLevels.includes(SecurityLevel.NONE)) return refuse(clientId, 'MISSING');
-      metrics.handshakesCompleted += 1;
-      return { encrypted: false, reply: { [HANDSHAKE_FIELD]: plaintextReply } };
-    }
-    // Credentials travel inside the finish, signed; any beside the hello would be in the clear and unbound.
-    if (!isHelloOnly(data)) return refuse(clientId, 'CLEAR_CREDENTIALS');
-    const resumption = await resume(clientId, hello);
-    if (resumption) return resumption;
+  /** Answers a hello with the full handshake. */
+  const fullHandshake = (clientId: string, hello: unknown): HandshakeChallenge | null => {
     const answered = respondToClientHello(helloParams(hello));
     if (!answered.ok) return refuse(clientId, answered.code);
     const { pending } = answered;
@@ -255,6 +246,20 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       finish: (finishData) => finish(clientId, pending, finishData),
       abandon: () => abandonServerHandshake(pending),
     };
+  };
+
+  const handshakeFn: HandshakeFn = ({ clientId, data }) => {
+    const hello = helloField(data);
+    if (hello === undefined) {
+      if (!acceptedLevels.includes(SecurityLevel.NONE)) return refuse(clientId, 'MISSING');
+      metrics.handshakesCompleted += 1;
+      return { encrypted: false, reply: { [HANDSHAKE_FIELD]: plaintextReply } };
+    }
+    // Credentials travel inside the finish, signed; any beside the hello would be in the clear and unbound.
+    if (!isHelloOnly(data)) return refuse(clientId, 'CLEAR_CREDENTIALS');
+    // Only a hello that presents a ticket waits on the ticket's checks (and the replay store).
+    if (tickets && presentsTicket(hello)) return resume(clientId, hello).then((resumed) => resumed ?? fullHandshake(clientId, hello));
+    return fullHandshake(clientId, hello);
   };
 
   const outboundTransformer: OutboundTransformer = ({ client, encoded }) => {
