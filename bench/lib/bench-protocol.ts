@@ -13,6 +13,8 @@ export const Contender = {
   SOCKET_IO: 'socket.io',
   /** The encrypted server; its load clients come back with a ticket from an earlier connection. */
   SEALED_RESUMED: 'sealed-resumed',
+  /** The same server and the same raw load clients as `sealed-resumed`, coming back without presenting their ticket: the full handshake to compare it with. */
+  SEALED_FULL_RAW: 'sealed-full-raw-client',
   /** The plaintext server with every room keeping history (in-memory store). */
   SEALED_PLAIN_HISTORY: 'sealed-plain-history',
   /** The encrypted server with every room keeping history (in-memory store). */

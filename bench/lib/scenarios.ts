@@ -144,7 +144,7 @@ export async function measureBroadcast(
 
 /** Whether a contender's set-up clients first make a full connection each for a ticket, then come back with it on `go`. */
 function primesTickets(contender: Contender): boolean {
-  return contender === Contender.SEALED_RESUMED;
+  return contender === Contender.SEALED_RESUMED || contender === Contender.SEALED_FULL_RAW;
 }
 
 /** For a contender that primes: waits until every client holds its tickets and the priming connections have closed. */

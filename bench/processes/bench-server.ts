@@ -32,7 +32,12 @@ const PING = 'ping';
 const PONG = 'pong';
 const LARGE_LIMIT = 1_000_000;
 /** The Sealed contenders that run the secure kit. */
-const ENCRYPTED_SEALED: ReadonlySet<Contender> = new Set([Contender.SEALED_ENCRYPTED, Contender.SEALED_RESUMED, Contender.SEALED_ENCRYPTED_HISTORY]);
+const ENCRYPTED_SEALED: ReadonlySet<Contender> = new Set([
+  Contender.SEALED_ENCRYPTED,
+  Contender.SEALED_RESUMED,
+  Contender.SEALED_FULL_RAW,
+  Contender.SEALED_ENCRYPTED_HISTORY,
+]);
 
 function reply(message: ServerReply): void {
   process.send!(message);
@@ -111,6 +116,7 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
     case Contender.SEALED_PLAIN:
     case Contender.SEALED_ENCRYPTED:
     case Contender.SEALED_RESUMED:
+    case Contender.SEALED_FULL_RAW:
     case Contender.SEALED_PLAIN_HISTORY:
     case Contender.SEALED_ENCRYPTED_HISTORY: {
       const kit = ENCRYPTED_SEALED.has(contender)

@@ -51,11 +51,17 @@ const SEALED_CONTENDERS: ReadonlySet<Contender> = new Set([
   Contender.SEALED_PLAIN,
   Contender.SEALED_ENCRYPTED,
   Contender.SEALED_RESUMED,
+  Contender.SEALED_FULL_RAW,
   Contender.SEALED_PLAIN_HISTORY,
   Contender.SEALED_ENCRYPTED_HISTORY,
 ]);
 /** The Sealed contenders that run encrypted. */
-const ENCRYPTED_CONTENDERS: ReadonlySet<Contender> = new Set([Contender.SEALED_ENCRYPTED, Contender.SEALED_RESUMED, Contender.SEALED_ENCRYPTED_HISTORY]);
+const ENCRYPTED_CONTENDERS: ReadonlySet<Contender> = new Set([
+  Contender.SEALED_ENCRYPTED,
+  Contender.SEALED_RESUMED,
+  Contender.SEALED_FULL_RAW,
+  Contender.SEALED_ENCRYPTED_HISTORY,
+]);
 
 function reply(message: ClientReply): void {
   process.send!(message);
@@ -221,15 +227,24 @@ async function primeTicket(index: number): Promise<HeldTicket> {
   return held;
 }
 
-/** Tickets of the primed connections, by index, for `sealed-resumed`'s measured set-ups. */
+/** The contenders whose set-up clients first run a full handshake each for a ticket. */
+const PRIMING_CONTENDERS: ReadonlySet<Contender> = new Set([Contender.SEALED_RESUMED, Contender.SEALED_FULL_RAW]);
+
+/** Tickets of the primed connections, by index, for the measured set-ups. */
 const tickets = new Map<number, HeldTicket>();
 
-/** A measured set-up of `sealed-resumed`: resume from the ticket primed for this index, then one round trip. */
-const resumingConnector: Connector = async (index) => {
+/**
+ * A measured set-up of `sealed-resumed`: resume from the ticket primed for
+ * this index, then one round trip. `sealed-full-raw-client` primes the same
+ * way and runs the full handshake instead, so the two differ only in the
+ * ticket.
+ */
+const primedConnector: Connector = async (index) => {
   const held = tickets.get(index);
   if (!held) throw new Error(`no ticket primed for connection ${index}`);
   tickets.delete(index);
-  const { socket } = await rawSecureConnection(index, held, (event, _data, sendSealed) => {
+  const presented = contender === Contender.SEALED_RESUMED ? held : undefined;
+  const { socket } = await rawSecureConnection(index, presented, (event, _data, sendSealed) => {
     if (event === 'connected') sendSealed('ping');
     return event === 'pong' ? 'done' : 'next';
   });
@@ -239,8 +254,8 @@ const resumingConnector: Connector = async (index) => {
 const connector: Connector =
   contender === Contender.SOCKET_IO
     ? socketIoConnector
-    : contender === Contender.SEALED_RESUMED && mode === 'setup'
-      ? resumingConnector
+    : PRIMING_CONTENDERS.has(contender) && mode === 'setup'
+      ? primedConnector
       : ENCRYPTED_CONTENDERS.has(contender) && mode === 'receive'
         ? sealedCountingConnector
         : SEALED_CONTENDERS.has(contender)
@@ -296,7 +311,7 @@ function startChurn(): void {
   }, CHURN_INTERVAL_MS);
 }
 
-/** `sealed-resumed` in `setup` mode: every connection first runs a full handshake for its ticket (unmeasured), then waits for `go`. */
+/** A priming contender in `setup` mode: every connection first runs a full handshake for its ticket (unmeasured), then waits for `go`. */
 async function primeAll(): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -314,7 +329,7 @@ async function primeAll(): Promise<void> {
   });
 }
 
-const primes = contender === Contender.SEALED_RESUMED && mode === 'setup';
+const primes = PRIMING_CONTENDERS.has(contender) && mode === 'setup';
 (primes ? primeAll() : Promise.resolve()).then(openAll).then(
   (elapsedMs) => {
     if (mode === 'chat') startChurn();

@@ -74,4 +74,70 @@ describe.each(providers)('docs/vectors/protocol-v2.json with %s', (_name, crypto
       expect(bytes(expected.clientToServerFrames[2]!.frame).subarray(2, 6)).toEqual(new Uint8Array([0, 0, 0, 1]));
     },
   );
+
+  it.each(published.resumptions.map((vector) => [vector.name, vector] as const))(
+    '%s: the resumption steps of docs/protocol.md, done by hand with the primitives, give the same bytes',
+    async (_vector, { input, expected }) => {
+      const hexOf = (value: Uint8Array): string => Buffer.from(value).toString('hex');
+      const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(parts.flatMap((part) => [...part]));
+      const full = published.handshakes[0]!.expected;
+      // RS from the full handshake, then the ticket's secret from RS and the ticket id (bytes 1-16 of the ticket).
+      const rs = crypto.hkdfSha256(bytes(full.sharedSecret), bytes(full.sessionHash), text('sealed/v2 resumption'), 32);
+      expect(hexOf(rs)).toBe(expected.resumptionSecret);
+      const ticket = bytes(expected.ticket);
+      expect(hexOf(base64(expected.ticketFrame.ticket))).toBe(expected.ticket);
+      expect(ticket[0]).toBe(2);
+      const id = ticket.subarray(1, 17);
+      expect(hexOf(id)).toBe(input.ticketId);
+      const psk = crypto.hkdfSha256(rs, id, text('sealed/v2 ticket secret'), 32);
+      expect(hexOf(psk)).toBe(expected.ticketSecret);
+      // The default kit's box: opened with the key from the server identity and the id.
+      const seed = bytes(input.fromHandshake.serverIdentitySeed);
+      const master = crypto.hkdfSha256(seed, crypto.ed25519PublicKey(seed), text('sealed/v2 ticket master'), 32);
+      const ticketKey = crypto.hkdfSha256(master, id, text('sealed/v2 ticket key'), 32);
+      const contents = await crypto.chacha20Poly1305Open(ticketKey, new Uint8Array(12), ticket.subarray(17), concat(text('sealed/v2 ticket'), new Uint8Array([2]), id));
+      expect(JSON.parse(new TextDecoder().decode(contents))).toEqual({
+        exp: input.ticketExpiresAtMs,
+        level: 'encrypted',
+        suite: 'chacha20-poly1305',
+        cid: Buffer.from(bytes(full.clientIdentityPublic)).toString('base64'),
+        psk: Buffer.from(psk).toString('base64'),
+        user: input.userId,
+      });
+      // TH_r: its label, the TH fields (version, level 2, accepted mask, offered mask, suite, ts, e_c, n, e_s, server id), SHA-256(ticket).
+      const time = new Uint8Array(8);
+      new DataView(time.buffer).setBigUint64(0, BigInt(input.timestampMs));
+      const transcript = crypto.sha256(
+        concat(
+          text('sealed/v2 resume transcript'),
+          new Uint8Array([2, 2, 1 << 2, (1 << 1) | (1 << 2), 2]),
+          time,
+          base64(expected.clientHello.e),
+          bytes(input.clientNonce),
+          base64(expected.serverHello.e),
+          bytes(full.serverIdentityPublic),
+          crypto.sha256(ticket),
+        ),
+      );
+      expect(hexOf(transcript)).toBe(expected.resumeTranscriptHash);
+      // The fresh exchange, mixed with the ticket secret: the server's proof, then the finish key and the box with the credentials.
+      const shared = crypto.x25519(bytes(input.clientEphemeralSecret), base64(expected.serverHello.e));
+      expect(hexOf(shared)).toBe(expected.sharedSecret);
+      const material = concat(shared, psk);
+      expect(Buffer.from(crypto.hkdfSha256(material, transcript, text('sealed/v2 resume proof'), 32)).toString('base64')).toBe(expected.serverHello.proof);
+      const finishKey = crypto.hkdfSha256(material, transcript, text('sealed/v2 resume finish key'), 32);
+      expect(hexOf(finishKey)).toBe(expected.resumeFinishKey);
+      const credentials = await crypto.chacha20Poly1305Open(finishKey, new Uint8Array(12), base64(expected.clientFinish.box), transcript);
+      expect(new TextDecoder().decode(credentials)).toBe(input.credentials);
+      // SH_r binds the ticket's client identity; the keys come from the same material.
+      const session = crypto.sha256(concat(text('sealed/v2 session'), transcript, bytes(full.clientIdentityPublic), crypto.sha256(text(input.credentials))));
+      expect(hexOf(session)).toBe(expected.sessionHash);
+      const keys = crypto.hkdfSha256(material, session, text('sealed/v2 traffic keys'), 64);
+      expect(hexOf(keys.subarray(0, 32))).toBe(expected.clientToServerKey);
+      expect(hexOf(keys.subarray(32))).toBe(expected.serverToClientKey);
+      const frame = bytes(expected.clientToServerFrames[0]!.frame);
+      const plaintext = await crypto.chacha20Poly1305Open(keys.subarray(0, 32), frame.subarray(2, HEADER_BYTES), frame.subarray(HEADER_BYTES), concat(frame.subarray(0, HEADER_BYTES), session));
+      expect(new TextDecoder().decode(plaintext)).toBe(expected.clientToServerFrames[0]!.plaintext);
+    },
+  );
 });

@@ -3,7 +3,12 @@ import { fromBase64, utf8Decode, utf8Encode } from '../../src/crypto/bytes.ts';
 import { answerServerHello, createClientHello } from '../../src/crypto/client-handshake.ts';
 import type { CryptoProvider, RawKeyPair } from '../../src/crypto/crypto-provider.ts';
 import { clientSignedMessage, serverSignedMessage, sessionHash } from '../../src/crypto/handshake-transcript.ts';
-import { deriveTrafficKeys, finishKey, nextTrafficKey } from '../../src/crypto/key-schedule.ts';
+import { toBase64 } from '../../src/crypto/bytes.ts';
+import { deriveTrafficKeys, finishKey, nextTrafficKey, resumptionSecret, ticketSecret } from '../../src/crypto/key-schedule.ts';
+import { answerResumedServerHello, readTicket } from '../../src/crypto/client-resumption.ts';
+import { resumeFinishKey, resumeKeyMaterial } from '../../src/crypto/resumption-schedule.ts';
+import { TicketSealer, TICKET_ID_BYTES } from '../../src/crypto/resumption-ticket.ts';
+import { finishResumption, respondToResumption } from '../../src/crypto/server-resumption.ts';
 import { InMemoryPinStore } from '../../src/crypto/pin-store.ts';
 import { InMemoryReplayStore } from '../../src/crypto/replay-store.ts';
 import type { SecureChannel } from '../../src/crypto/secure-channel.ts';
@@ -137,6 +142,7 @@ async function handshakeVector(crypto: CryptoProvider, level: SecurityLevel, ser
   const clientToServer = await framesOf(client.channel, finished.channel, CLIENT_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
   const serverToClient = await framesOf(finished.channel, client.channel, SERVER_MESSAGES.slice(0, FRAMES_PER_DIRECTION));
   return {
+    resumption: { clientIdentity, serverIdentity, shared, session, suite: server.reply.suite, level, clientSecret: client.resumptionSecret, serverSecret: finished.resumptionSecret },
     input,
     expected: {
       clientIdentityPublic: hex(clientIdentity.publicKey),
@@ -162,15 +168,110 @@ async function handshakeVector(crypto: CryptoProvider, level: SecurityLevel, ser
   };
 }
 
+/** The lifetime the resumption vector's ticket is issued with. */
+const TICKET_LIFETIME_MS = 120_000;
+const USER_ID = 'alice';
+
+/**
+ * A resumption vector on top of a full handshake vector: the resumption
+ * secret both sides derive, the ticket the server issues (its id scripted),
+ * the client's secret for it, then a resumed hello with fresh ephemeral keys,
+ * the server's resumed hello with its proof, the finish, the new session's
+ * keys and its first frame each way.
+ */
+async function resumptionVector(crypto: CryptoProvider, full: Awaited<ReturnType<typeof handshakeVector>>) {
+  const { clientIdentity, serverIdentity, shared, session, suite, level, clientSecret } = full.resumption;
+  const input = {
+    fromHandshake: full.input,
+    ticketId: hex(fixedBytes(crypto, 'ticket id').subarray(0, TICKET_ID_BYTES)),
+    ticketExpiresAtMs: TIMESTAMP_MS + TICKET_LIFETIME_MS,
+    userId: USER_ID,
+    timestampMs: TIMESTAMP_MS,
+    credentials: CREDENTIALS,
+    clientEphemeralSecret: hex(fixedBytes(crypto, 'resumed client ephemeral secret')),
+    clientNonce: hex(fixedBytes(crypto, 'resumed client nonce')),
+    serverEphemeralSecret: hex(fixedBytes(crypto, 'resumed server ephemeral secret')),
+  };
+  const serverSecret = full.resumption.serverSecret;
+  if (hex(serverSecret) !== hex(clientSecret) || hex(serverSecret) !== hex(resumptionSecret(crypto, shared, session))) {
+    throw new Error('the two sides derived different resumption secrets');
+  }
+  const sealer = new TicketSealer(scripted(crypto, [], [bytesOf(input.ticketId)]), serverIdentity);
+  const id = sealer.newId();
+  const ticket = await sealer.seal({
+    id,
+    expiresAtMs: input.ticketExpiresAtMs,
+    level,
+    suite,
+    clientIdentity: clientIdentity.publicKey,
+    secret: ticketSecret(crypto, serverSecret, id),
+    userId: USER_ID,
+  });
+  const ticketFrame = { ticket: toBase64(ticket), lifetimeMs: TICKET_LIFETIME_MS };
+  const held = readTicket({ crypto, data: ticketFrame, resumptionSecret: clientSecret, serverIdentity: serverIdentity.publicKey, level, suite, nowMs: TIMESTAMP_MS });
+  if (!held) throw new Error('the vector ticket did not read');
+  const secret = held.secret.slice();
+
+  const clientCrypto = scripted(crypto, [bytesOf(input.clientEphemeralSecret)], [bytesOf(input.clientNonce)]);
+  const serverCrypto = scripted(crypto, [bytesOf(input.serverEphemeralSecret)], []);
+  const offered = full.input.offeredSuites;
+  const { hello, pending } = createClientHello({ crypto: clientCrypto, level, nowMs: TIMESTAMP_MS, suites: offered, ticket });
+  const server = await respondToResumption({
+    crypto: serverCrypto,
+    identity: serverIdentity,
+    acceptedLevels: full.input.acceptedLevels,
+    hello,
+    nowMs: TIMESTAMP_MS,
+    maxClockSkewMs: 60_000,
+    suites: full.input.serverSuites,
+    tickets: sealer,
+    replayStore: new InMemoryReplayStore(60_000, 10),
+  });
+  if (!server.ok) throw new Error(`server refused the vector's ticket: ${server.code}`);
+  const { transcript } = server.pending;
+  const resumedShared = crypto.x25519(bytesOf(input.clientEphemeralSecret), fromBase64(server.reply.e)!);
+  const material = resumeKeyMaterial(resumedShared, secret);
+  const credentials = utf8Encode(CREDENTIALS);
+  const client = await answerResumedServerHello({ crypto, pending, held, reply: server.reply, credentials, clientIdentity: clientIdentity.publicKey, nowMs: TIMESTAMP_MS });
+  if (!client.ok) throw new Error(`client refused the vector's resumed server hello: ${client.code}`);
+  const finished = await finishResumption({ crypto, pending: server.pending, finish: client.finish, nowMs: TIMESTAMP_MS });
+  if (!finished.ok) throw new Error(`server refused the vector's resumed finish: ${finished.code}`);
+  const resumedSession = sessionHash(crypto, transcript, clientIdentity.publicKey, credentials);
+  const keys = deriveTrafficKeys(crypto, material, resumedSession);
+  return {
+    input,
+    expected: {
+      resumptionSecret: hex(serverSecret),
+      ticketSecret: hex(secret),
+      ticketFrame,
+      ticket: hex(ticket),
+      clientHello: hello,
+      serverHello: server.reply,
+      resumeTranscriptHash: hex(transcript),
+      sharedSecret: hex(resumedShared),
+      resumeFinishKey: hex(resumeFinishKey(crypto, material, transcript)),
+      clientFinish: client.finish,
+      sessionHash: hex(resumedSession),
+      clientToServerKey: hex(keys.clientToServer),
+      serverToClientKey: hex(keys.serverToClient),
+      nextResumptionSecret: hex(resumptionSecret(crypto, material, resumedSession)),
+      clientToServerFrames: await framesOf(client.channel, finished.channel, CLIENT_MESSAGES.slice(0, 1)),
+      serverToClientFrames: await framesOf(finished.channel, client.channel, SERVER_MESSAGES.slice(0, 1)),
+    },
+  };
+}
+
 /** Every vector, as published in `docs/vectors/protocol-v2.json`. */
 export async function buildProtocolVectors(crypto: CryptoProvider) {
+  const vectors = [
+    { name: 'encrypted, chacha20-poly1305 chosen by the server', vector: await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.CHACHA20_POLY1305, AeadSuite.AES_256_GCM]) },
+    { name: 'encrypted, aes-256-gcm chosen by the server', vector: await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.AES_256_GCM]) },
+    { name: 'authenticated, chacha20-poly1305 chosen by the server', vector: await handshakeVector(crypto, SecurityLevel.AUTHENTICATED, [AeadSuite.CHACHA20_POLY1305]) },
+  ];
   return {
     description:
-      'Known-answer vectors of the Sealed protocol, handshake v2 (docs/protocol.md). Byte strings are hex, except inside the wire messages (clientHello, serverHello, clientFinish), which are exactly what goes on the wire (base64). The inputs replace the randomness: the client ephemeral secret, the client nonce, the server ephemeral secret; identity keys are Ed25519 seeds. Each labelled 32-byte input is SHA-256 of "sealed test vector: <label>". credentials is the exact UTF-8 JSON the client signs and seals.',
-    handshakes: [
-      { name: 'encrypted, chacha20-poly1305 chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.CHACHA20_POLY1305, AeadSuite.AES_256_GCM])) },
-      { name: 'encrypted, aes-256-gcm chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.ENCRYPTED, [AeadSuite.AES_256_GCM])) },
-      { name: 'authenticated, chacha20-poly1305 chosen by the server', ...(await handshakeVector(crypto, SecurityLevel.AUTHENTICATED, [AeadSuite.CHACHA20_POLY1305])) },
-    ],
+      'Known-answer vectors of the Sealed protocol, handshake v2 (docs/protocol.md). Byte strings are hex, except inside the wire messages (clientHello, serverHello, clientFinish), which are exactly what goes on the wire (base64). The inputs replace the randomness: the client ephemeral secret, the client nonce, the server ephemeral secret; identity keys are Ed25519 seeds. Each labelled 32-byte input is SHA-256 of "sealed test vector: <label>". credentials is the exact UTF-8 JSON the client signs and seals. Each resumption continues the full handshake whose input is its fromHandshake: its inputs add the ticket id, the ticket expiry and fresh ephemeral secrets and nonce; ticketFrame is the data of sealed:ticket.',
+    handshakes: vectors.map(({ name, vector }) => ({ name, input: vector.input, expected: vector.expected })),
+    resumptions: [{ name: 'encrypted, chacha20-poly1305, resuming the first handshake', ...(await resumptionVector(crypto, vectors[0]!.vector)) }],
   };
 }
