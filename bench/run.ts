@@ -4,7 +4,7 @@
  * each. Prints the table and writes bench/results/latest.{json,md,svg}.
  *
  * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
- * BENCH_ONLY=broadcast,setup,memory,latency runs only the listed groups.
+ * BENCH_ONLY=broadcast,setup,handshake,memory,latency runs only the listed groups.
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
@@ -15,9 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { Contender } from './lib/bench-protocol.ts';
 import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.ts';
 import { measureBroadcast, measureLatency, measureMemory, measureSetup, type ResultRow } from './lib/scenarios.ts';
+import { measureHandshakeCost } from './lib/handshake-cost.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,setup,memory,latency').split(','));
+const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,setup,handshake,memory,latency').split(','));
 const ROUNDS = QUICK ? 1 : 3;
 /** Set-up rounds are short and the busiest on two cores: more of them for a steadier median. */
 const SETUP_ROUNDS = QUICK ? 1 : 5;
@@ -29,6 +30,8 @@ const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 
 const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
 const SETUP_WARM_UP_CONNECTIONS = QUICK ? 50 : 300;
 const IDLE_CONNECTIONS = QUICK ? 200 : 2000;
+/** Handshakes per round of the crypto-only measurement (each a full one, then a resumption from its ticket). */
+const HANDSHAKES_PER_ROUND = QUICK ? 20 : 200;
 const LATENCY_ROOM = 100;
 const LATENCY_MESSAGES_PER_SECOND = 100;
 const LATENCY_DURATION_MS = QUICK ? 1000 : 3000;
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   if (GROUPS.has('setup')) {
     rows.push(...(await measureSetup(SETUP_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
   }
+  if (GROUPS.has('handshake')) rows.push(...(await measureHandshakeCost(HANDSHAKES_PER_ROUND, ROUNDS)).map(log));
   for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, ROUNDS)));
   }

@@ -28,6 +28,11 @@ export function markdownReport(rows: readonly ResultRow[], targets: readonly Tar
     lines.push('', '| contender | set-ups/s (connect, auth, handshake, first round trip) | server CPU per set-up (us) |', '|---|---|---|');
     for (const row of setup) lines.push(`| ${row.contender} | ${round(row.setupsPerSec, 0)} | ${round(row.serverCpuUsPerSetup, 0)} |`);
   }
+  const handshake = rows.filter((row) => row.serverCryptoUsPerSetup !== undefined);
+  if (handshake.length > 0) {
+    lines.push('', '| handshake (crypto only, no sockets) | client CPU, portable provider (us) | server CPU, Node provider (us) |', '|---|---|---|');
+    for (const row of handshake) lines.push(`| ${row.contender} | ${round(row.clientCryptoUsPerSetup, 0)} | ${round(row.serverCryptoUsPerSetup, 0)} |`);
+  }
   const memory = rows.filter((row) => row.rssKiBPerConnection !== undefined);
   if (memory.length > 0) {
     lines.push('', '| contender | RSS per idle connection (KiB) | JS heap per idle connection (KiB) |', '|---|---|---|');

@@ -31,6 +31,9 @@ export interface ResultRow {
   serverCpuUsPerSetup?: number;
   rssKiBPerConnection?: number;
   heapKiBPerConnection?: number;
+  /** Handshake crypto without sockets: the client's share (portable provider) and the server's (Node provider). */
+  clientCryptoUsPerSetup?: number;
+  serverCryptoUsPerSetup?: number;
   latencyP50Ms?: number;
   latencyP99Ms?: number;
   /** Broadcast: each measured round's figures, in order, so the spread behind a median can be seen. */

@@ -138,6 +138,7 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
         maxUnauthenticatedPerAddress: LARGE_LIMIT,
         upgradesPerSecondPerAddress: LARGE_LIMIT,
         upgradeBurstPerAddress: LARGE_LIMIT,
+        maxIncompleteRequestsPerAddress: LARGE_LIMIT,
         rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
         // The history contenders: every room keeps a stream, in memory (the embedded default store).
         ...(keepsHistory ? { roomHistoryFn: () => true } : {}),

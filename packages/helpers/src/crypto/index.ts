@@ -46,4 +46,4 @@ export {
   type ResumptionResult,
 } from './server-resumption.ts';
 export { TicketSealer, TICKET_FORMAT, TICKET_ID_BYTES, type TicketContents } from './resumption-ticket.ts';
-export { WeakSharedSecretError } from './key-schedule.ts';
+export { WeakSharedSecretError, ticketSecret } from './key-schedule.ts';

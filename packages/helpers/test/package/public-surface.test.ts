@@ -114,6 +114,7 @@ describe('the public surface of @sealed/helpers', () => {
       'readTicket',
       'respondToClientHello',
       'respondToResumption',
+      'ticketSecret',
       'toBase64',
     ]);
   });
