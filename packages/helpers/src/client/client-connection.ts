@@ -8,12 +8,13 @@ import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy, SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
-import { CloseCode } from '../protocol/close-codes.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import { FRAME_LIMIT_DEFAULTS, decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
+import { closeCodeFor, handshakeFailureCode } from './failure-close-code.ts';
+import { isLargerThan } from './frame-size.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
 import { WEBSOCKET_OPEN, type WebSocketLike } from './websocket-like.ts';
 
@@ -51,41 +52,6 @@ export interface ClientConnectionEvents {
   onFailure(failure: SealedClientError): void;
   /** The socket closed; `failure` is set when the connection was given up first. */
   onClose(code: number, reason: string, failure: SealedClientError | undefined): void;
-}
-
-/** The close code a client sends when it gives up for `code`. */
-function closeCodeFor(code: ClientFailureCode): number {
-  switch (code) {
-    case ClientFailureCode.CRYPTO_FAILURE:
-      return CloseCode.CRYPTO_FAILURE;
-    case ClientFailureCode.PROTOCOL_VIOLATION:
-      return CloseCode.PROTOCOL_VIOLATION;
-    case ClientFailureCode.CREDENTIALS_FAILED:
-      return CloseCode.NORMAL;
-    default:
-      return CloseCode.ENCRYPTION_REQUIRED;
-  }
-}
-
-/** The client failure code of a failed handshake. */
-function handshakeFailureCode(failure: string): ClientFailureCode {
-  if (failure === 'SERVER_KEY_MISMATCH') return ClientFailureCode.SERVER_KEY_MISMATCH;
-  if (failure === 'DOWNGRADE') return ClientFailureCode.DOWNGRADE;
-  return ClientFailureCode.HANDSHAKE_FAILED;
-}
-
-/** Most UTF-8 bytes one UTF-16 code unit takes. */
-const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
-
-/** Whether an inbound frame, as the socket handed it over, is longer than `maxBytes`. */
-function isLargerThan(raw: unknown, maxBytes: number): boolean {
-  if (typeof raw === 'string') {
-    // Text arrives decoded: only a frame near the limit is encoded again to count its bytes.
-    if (raw.length * MAX_UTF8_BYTES_PER_CODE_UNIT <= maxBytes) return false;
-    return raw.length > maxBytes || utf8Encode(raw).byteLength > maxBytes;
-  }
-  if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw)) return raw.byteLength > maxBytes;
-  return false;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { toBase64, zeroize } from '../crypto/bytes.ts';
-import type { HeldTicket } from '../crypto/client-resumption.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
@@ -17,6 +16,7 @@ import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reco
 import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, RejoinResult, SealedClientOptions } from './sealed-client-options.ts';
 import { RoomPositions } from './room-positions.ts';
 import { OfflineQueue } from './offline-queue.ts';
+import { TicketKeeper } from './ticket-keeper.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
@@ -84,8 +84,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #holdingEmits = false;
   readonly #leaves: Array<Pending<LeaveResult>> = [];
   readonly #rooms = new Set<string>();
-  /** The newest resumption ticket from the server, for the next connection; presented once. */
-  #ticket: HeldTicket | undefined;
+  /** The newest resumption ticket from the server, for the next connection. */
+  readonly #tickets: TicketKeeper;
 
   constructor(options: SealedClientOptions) {
     this.#options = options;
@@ -99,6 +99,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#now = options.now ?? Date.now;
     this.#offline = new OfflineQueue(options.maxQueuedEmits ?? SEALED_CLIENT_DEFAULTS.maxQueuedEmits);
     this.#identity = options.identity;
+    this.#tickets = new TicketKeeper(options.resume !== false, this.#now);
   }
 
   get state(): SealedClientState {
@@ -215,8 +216,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   close(): void {
     this.#state.transition(SealedClientState.CLOSED);
     // Closing ends the session: the next connect() runs the full handshake.
-    zeroize(this.#ticket?.secret);
-    this.#ticket = undefined;
+    this.#tickets.drop();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
@@ -250,28 +250,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       rekey: options.rekey,
       maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
       now: this.#now,
-      takeTicket: () => this.#takeTicket(),
+      takeTicket: () => this.#tickets.take(),
     };
-  }
-
-  /** The ticket to present, if one is kept and has not expired; it is given out once. */
-  #takeTicket(): HeldTicket | undefined {
-    const ticket = this.#ticket;
-    this.#ticket = undefined;
-    if (!ticket || this.#now() >= ticket.expiresAtMs) {
-      zeroize(ticket?.secret);
-      return undefined;
-    }
-    return ticket;
-  }
-
-  #keepTicket(ticket: HeldTicket): void {
-    zeroize(this.#ticket?.secret);
-    if (this.#options.resume === false) {
-      zeroize(ticket.secret);
-      return;
-    }
-    this.#ticket = ticket;
   }
 
   /** Opens the next socket; a URL the WebSocket class refuses ends the client. */
@@ -302,7 +282,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         if (current()) this.#onOpen(info);
       },
       onTicket: (ticket) => {
-        if (current()) this.#keepTicket(ticket);
+        if (current()) this.#tickets.keep(ticket);
         else zeroize(ticket.secret);
       },
       onMessage: (message) => {
