@@ -14,7 +14,9 @@ afterEach(async () => {
 });
 
 const FAST_RECONNECT = { enabled: true, initialDelayMs: 20, maxDelayMs: 20, jitter: 0 };
-const TICKET_ARRIVAL_MS = 20;
+/** `connected`, then `sealed:ticket`. */
+const FRAMES_UP_TO_TICKET = 2;
+const TICKET_READ_MS = 20;
 
 /**
  * A `ws` WebSocket class whose sockets a test can cut (as a network drop
@@ -24,6 +26,8 @@ const TICKET_ARRIVAL_MS = 20;
 function cuttableWebSocket() {
   const control = {
     sockets: [] as WebSocket[],
+    /** Binary (protected) frames each socket received, by socket. */
+    binaryFrames: new Map<WebSocket, number>(),
     hellos: [] as string[],
     rewriteHello: undefined as ((hello: Record<string, unknown>) => void) | undefined,
     WebSocket: undefined as unknown as WebSocketConstructor,
@@ -32,6 +36,9 @@ function cuttableWebSocket() {
     constructor(url: string) {
       super(url);
       control.sockets.push(this);
+      this.on('message', (_data, isBinary) => {
+        if (isBinary) control.binaryFrames.set(this, (control.binaryFrames.get(this) ?? 0) + 1);
+      });
     }
 
     override send(data: unknown): void {
@@ -63,16 +70,16 @@ async function connectedClient(url: string, options: Parameters<typeof sdkClient
 
 /** Waits for the client's ticket, then cuts its socket and waits for the next connection to open. */
 async function dropAndReconnect(
-  secure: SecureTestServer,
   connected: Awaited<ReturnType<typeof connectedClient>>,
   before: () => unknown = () => undefined,
 ): Promise<ConnectionInfo> {
-  await expect.poll(() => secure.kit.getMetrics().ticketsIssued).toBeGreaterThan(0);
-  // The ticket frame follows `connected` through the same channel: give it a moment to arrive.
-  await sleep(TICKET_ARRIVAL_MS);
+  // The ticket is the protected frame after `connected`: once the socket has both, give the client a moment to read it.
+  const socket = connected.network.sockets.at(-1)!;
+  await expect.poll(() => connected.network.binaryFrames.get(socket) ?? 0).toBeGreaterThanOrEqual(FRAMES_UP_TO_TICKET);
+  await sleep(TICKET_READ_MS);
   const count = connected.opens.length;
   await before();
-  connected.network.sockets.at(-1)!.terminate();
+  socket.terminate();
   await expect.poll(() => connected.opens.length, { timeout: 3_000 }).toBeGreaterThan(count);
   return connected.opens.at(-1)!;
 }
@@ -96,7 +103,7 @@ describe('session resumption', () => {
     const connected = await connectedClient(server.url);
     expect(connected.opens[0]).toMatchObject({ resumed: false });
 
-    const resumed = await dropAndReconnect(server, connected);
+    const resumed = await dropAndReconnect(connected);
     expect(resumed).toMatchObject({ resumed: true, userId: 'alice' });
     expect(resumed.clientId).not.toBe(connected.opens[0]!.clientId);
     expect(authenticate.calls).toBe(2);
@@ -115,7 +122,7 @@ describe('session resumption', () => {
       kit: { resumption: { authenticateAgain: false } },
     });
     const connected = await connectedClient(server.url);
-    const resumed = await dropAndReconnect(server, connected);
+    const resumed = await dropAndReconnect(connected);
     expect(resumed).toMatchObject({ resumed: true, userId: 'alice' });
     expect(authenticate.calls).toBe(1);
     expect(server.helper.getClients().map((client) => client.metadata)).toEqual([{ plan: 'pro' }]);
@@ -124,7 +131,7 @@ describe('session resumption', () => {
   it('falls back to the full handshake for a changed ticket', async () => {
     server = await startSecureServer();
     const connected = await connectedClient(server.url);
-    const resumed = await dropAndReconnect(server, connected, () => {
+    const resumed = await dropAndReconnect(connected, () => {
       connected.network.rewriteHello = (hello) => {
         const ticket = Buffer.from(hello.ticket as string, 'base64');
         ticket[ticket.length - 1]! ^= 1;
@@ -140,7 +147,7 @@ describe('session resumption', () => {
     server = await startSecureServer({ kit: { resumption: { ticketLifetimeMs: 300 } } });
     // From the cut on the client's clock stands still, so it still presents the ticket the server's clock has expired.
     const connected = await connectedClient(server.url, { now: () => frozenAt ?? Date.now() });
-    const resumed = await dropAndReconnect(server, connected, async () => {
+    const resumed = await dropAndReconnect(connected, async () => {
       frozenAt = Date.now();
       await sleep(400);
     });
@@ -151,7 +158,7 @@ describe('session resumption', () => {
   it('takes a ticket once: the same hello again gets the full handshake, and so does another server identity', async () => {
     server = await startSecureServer();
     const connected = await connectedClient(server.url);
-    expect(await dropAndReconnect(server, connected)).toMatchObject({ resumed: true });
+    expect(await dropAndReconnect(connected)).toMatchObject({ resumed: true });
     const usedHello = connected.network.hellos.at(-1)!;
     expect(JSON.parse(usedHello).data.sealed).toHaveProperty('ticket');
 
@@ -177,7 +184,7 @@ describe('session resumption', () => {
     const connected = await connectedClient(server.url, { credentials: () => ({ token: user }) });
     const failures: Array<{ code: string }> = [];
     connected.client.on(ClientLifecycleEvent.FAILURE, (failure: { code: string }) => void failures.push(failure));
-    const reopened = await dropAndReconnect(server, connected, () => {
+    const reopened = await dropAndReconnect(connected, () => {
       user = 'bob';
     });
     expect(reopened).toMatchObject({ resumed: false, userId: 'bob' });
@@ -189,7 +196,7 @@ describe('session resumption', () => {
   it('does not present tickets when the client is told not to resume', async () => {
     server = await startSecureServer();
     const connected = await connectedClient(server.url, { resume: false });
-    expect(await dropAndReconnect(server, connected)).toMatchObject({ resumed: false });
+    expect(await dropAndReconnect(connected)).toMatchObject({ resumed: false });
     expect(connected.network.hellos.every((hello) => !('ticket' in JSON.parse(hello).data.sealed))).toBe(true);
   });
 });
