@@ -76,7 +76,6 @@ export class ClientConnection {
   #pending: PendingClientHandshake | undefined;
   #channel: SecureChannel | undefined;
   #suite: AeadSuite | undefined;
-  #serverFingerprint: string | undefined;
   #serverIdentity: Uint8Array | undefined;
   /** The ticket this connection's hello presented, until the server's hello is answered. */
   #held: HeldTicket | undefined;
@@ -317,7 +316,6 @@ export class ClientConnection {
       this.#suite = result.suite;
       this.#serverIdentity = result.serverIdentity;
       this.#resumptionSecret = result.resumptionSecret;
-      this.#serverFingerprint = identityFingerprint(settings.crypto, result.serverIdentity);
       this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
     } finally {
       zeroize(credentials);
@@ -356,7 +354,7 @@ export class ClientConnection {
       userId,
       level,
       suite: this.#suite,
-      serverFingerprint: this.#serverFingerprint,
+      serverFingerprint: this.#serverIdentity && identityFingerprint(this.#settings.crypto, this.#serverIdentity),
       credentialsSealed: level !== SecurityLevel.NONE,
       resumed: this.#resumed,
     });

@@ -16,20 +16,10 @@ import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reco
 import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, RejoinResult, SealedClientOptions } from './sealed-client-options.ts';
 import { RoomPositions } from './room-positions.ts';
 import { OfflineQueue } from './offline-queue.ts';
+import { decideAfterClose } from './close-decision.ts';
 import { TicketKeeper } from './ticket-keeper.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
-
-/** Close codes after which reconnecting cannot help. */
-const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.NORMAL,
-  CloseCode.AUTH_FAILED,
-  CloseCode.ENCRYPTION_REQUIRED,
-  CloseCode.PROTOCOL_VIOLATION,
-]);
-
-/** Failures of the client's own that a new connection may well not meet again. */
-const RETRYABLE_FAILURES: ReadonlySet<ClientFailureCode> = new Set([ClientFailureCode.CRYPTO_FAILURE]);
 
 interface Pending<T> {
   resolve: (value: T) => void;
@@ -377,14 +367,13 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
     this.#detach();
-    if (failure?.code === ClientFailureCode.RESUMPTION_REFUSED && this.state !== SealedClientState.CLOSED) {
-      // The ticket is spent: the next connection runs the full handshake, at once.
+    const decision = decideAfterClose({ code, failure: failure?.code, reconnect: this.#reconnect, attempt: this.#attempt });
+    if (decision === 'FULL_HANDSHAKE_NOW' && this.state !== SealedClientState.CLOSED) {
       this.#state.transition(SealedClientState.RECONNECTING);
       this.#openConnection(this.#webSocketClass()!);
       return;
     }
-    const fatal = FATAL_CLOSE_CODES.has(code) || (failure !== undefined && !RETRYABLE_FAILURES.has(failure.code));
-    const retry = !fatal && this.#reconnect.enabled && this.#attempt < this.#reconnect.maxAttempts;
+    const retry = decision === 'RECONNECT';
     // The state is settled before anyone hears of the close, so listeners see where the client is going.
     this.#state.transition(retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED);
     this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });

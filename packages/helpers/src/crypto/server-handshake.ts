@@ -2,7 +2,7 @@ import { SERVER_SUITE_PREFERENCE, chooseAeadSuite, type AeadSuite } from './aead
 import { toBase64, zeroize } from './bytes.ts';
 import { FINISH_NONCE, decodeClientFinish } from './client-finish.ts';
 import type { CryptoProvider, RawKeyPair } from './crypto-provider.ts';
-import { isFreshHello, readClientFinish, readClientHello, type ServerHelloWire } from './handshake-messages.ts';
+import { isFreshHello, readClientFinish, readClientHello, type ClientHello, type ServerHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, clientSignedMessage, serverSignedMessage, sessionHash, transcriptHash } from './handshake-transcript.ts';
 import { ephemeralSharedSecret, finishKey } from './key-schedule.ts';
 import { establishSession } from './session-keys.ts';
@@ -71,12 +71,9 @@ export interface ServerHelloResult {
 export function respondToClientHello(params: ServerHelloParams): ServerHelloResult | { ok: false; code: HandshakeRefusal } {
   const refuse = (refusal: HandshakeRefusal): { ok: false; code: HandshakeRefusal } => ({ ok: false, code: refusal });
   const { crypto, acceptedLevels } = params;
-  const hello = readClientHello(params.hello);
-  if (!hello) return refuse('MALFORMED');
-  if (hello.version !== HANDSHAKE_VERSION) return refuse('UNSUPPORTED_VERSION');
-  if (hello.level === SecurityLevel.NONE || !acceptedLevels.includes(hello.level)) return refuse('LEVEL_NOT_ACCEPTED');
-  if (checkX25519PublicKey(hello.ephemeral)) return refuse('INVALID_KEY');
-  if (!isFreshHello(hello, params.nowMs, params.maxClockSkewMs)) return refuse('STALE');
+  const checked = checkClientHello(params);
+  if (!checked.ok) return checked;
+  const { hello } = checked;
   const suite = chooseAeadSuite(params.suites ?? SERVER_SUITE_PREFERENCE, hello.suites);
   if (!suite) return refuse('NO_COMMON_SUITE');
 
@@ -113,6 +110,25 @@ export function respondToClientHello(params: ServerHelloParams): ServerHelloResu
   } finally {
     zeroize(ephemeral.secretKey);
   }
+}
+
+/**
+ * Decodes a client hello and checks what every answer to it needs, full
+ * handshake or resumption: the version, an accepted level above `none`, an
+ * ephemeral key that is not a low-order point, and a timestamp within
+ * `maxClockSkewMs`.
+ */
+export function checkClientHello(
+  params: Pick<ServerHelloParams, 'hello' | 'acceptedLevels' | 'nowMs' | 'maxClockSkewMs'>,
+): { ok: true; hello: ClientHello } | { ok: false; code: HandshakeRefusal } {
+  const refuse = (refusal: HandshakeRefusal): { ok: false; code: HandshakeRefusal } => ({ ok: false, code: refusal });
+  const hello = readClientHello(params.hello);
+  if (!hello) return refuse('MALFORMED');
+  if (hello.version !== HANDSHAKE_VERSION) return refuse('UNSUPPORTED_VERSION');
+  if (hello.level === SecurityLevel.NONE || !params.acceptedLevels.includes(hello.level)) return refuse('LEVEL_NOT_ACCEPTED');
+  if (checkX25519PublicKey(hello.ephemeral)) return refuse('INVALID_KEY');
+  if (!isFreshHello(hello, params.nowMs, params.maxClockSkewMs)) return refuse('STALE');
+  return { ok: true, hello };
 }
 
 /** What the server needs to check one client finish. */

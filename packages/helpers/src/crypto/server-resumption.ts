@@ -2,8 +2,8 @@ import { SERVER_SUITE_PREFERENCE, type AeadSuite } from './aead-suite.ts';
 import { toBase64, zeroize } from './bytes.ts';
 import { FINISH_NONCE } from './client-finish.ts';
 import type { CryptoProvider } from './crypto-provider.ts';
-import type { ServerHelloParams } from './server-handshake.ts';
-import { isFreshHello, readClientFinish, readClientHello, type ResumedServerHelloWire } from './handshake-messages.ts';
+import { checkClientHello, type ServerHelloParams } from './server-handshake.ts';
+import { readClientFinish, type ResumedServerHelloWire } from './handshake-messages.ts';
 import { HANDSHAKE_VERSION, resumeTranscriptHash, sessionHash } from './handshake-transcript.ts';
 import { ephemeralSharedSecret } from './key-schedule.ts';
 import type { ReplayStore } from './replay-store.ts';
@@ -13,7 +13,6 @@ import { Direction, type RekeyPolicy, type SecureChannel } from './secure-channe
 import { SecurityLevel } from './security-level.ts';
 import { establishSession } from './session-keys.ts';
 import { openWithSuite } from './suite-aead.ts';
-import { checkX25519PublicKey } from './x25519-public-key.ts';
 
 /**
  * Why a ticket was not taken. None of them refuses the client: the server
@@ -63,12 +62,10 @@ export async function respondToResumption(
 ): Promise<{ ok: true; reply: ResumedServerHelloWire; pending: PendingResumption } | { ok: false; code: TicketRefusal }> {
   const refuse = (code: TicketRefusal): { ok: false; code: TicketRefusal } => ({ ok: false, code });
   const { crypto, acceptedLevels } = params;
-  const hello = readClientHello(params.hello);
-  if (!hello?.ticket) return refuse(hello ? 'NO_TICKET' : 'HELLO_REFUSED');
-  if (hello.version !== HANDSHAKE_VERSION || !acceptedLevels.includes(hello.level) || checkX25519PublicKey(hello.ephemeral)) {
-    return refuse('HELLO_REFUSED');
-  }
-  if (!isFreshHello(hello, params.nowMs, params.maxClockSkewMs)) return refuse('HELLO_REFUSED');
+  const checked = checkClientHello(params);
+  if (!checked.ok) return refuse('HELLO_REFUSED');
+  const { hello } = checked;
+  if (!hello.ticket) return refuse('NO_TICKET');
   const ticket = await params.tickets.open(hello.ticket);
   if (!ticket) return refuse('TICKET_INVALID');
   if (params.nowMs > ticket.expiresAtMs) return discard(ticket, 'TICKET_EXPIRED');

@@ -218,9 +218,8 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   });
 
   /** Takes the hello's ticket when it can; `undefined` means: run the full handshake. */
-  const resume = async (clientId: string, hello: unknown): Promise<HandshakeChallenge | undefined> => {
-    if (!tickets) return undefined;
-    const resumed = await respondToResumption({ ...helloParams(hello), tickets: tickets.sealer, replayStore });
+  const resume = async (clientId: string, hello: unknown, resumptions: SessionTickets): Promise<HandshakeChallenge | undefined> => {
+    const resumed = await respondToResumption({ ...helloParams(hello), tickets: resumptions.sealer, replayStore });
     if (!resumed.ok) {
       if (resumed.code !== 'NO_TICKET' && resumed.code !== 'HELLO_REFUSED') {
         metrics.ticketRefused(resumed.code);
@@ -231,7 +230,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     const { pending } = resumed;
     return {
       challenge: { ...resumed.reply },
-      finish: (finishData) => finishResumed(clientId, tickets, pending, finishData),
+      finish: (finishData) => finishResumed(clientId, resumptions, pending, finishData),
       abandon: () => abandonResumption(pending),
     };
   };
@@ -258,7 +257,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     // Credentials travel inside the finish, signed; any beside the hello would be in the clear and unbound.
     if (!isHelloOnly(data)) return refuse(clientId, 'CLEAR_CREDENTIALS');
     // Only a hello that presents a ticket waits on the ticket's checks (and the replay store).
-    if (tickets && presentsTicket(hello)) return resume(clientId, hello).then((resumed) => resumed ?? fullHandshake(clientId, hello));
+    if (tickets && presentsTicket(hello)) return resume(clientId, hello, tickets).then((resumed) => resumed ?? fullHandshake(clientId, hello));
     return fullHandshake(clientId, hello);
   };
 
