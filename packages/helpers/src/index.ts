@@ -40,6 +40,7 @@ export type {
   TransformedFrame,
 } from './server/encryption-hooks.ts';
 export type { DeliveryReport } from './server/delivery/message-delivery.ts';
+export type { ClientRequest } from './server/delivery/client-requests.ts';
 export type { DeliveryTarget } from './server/delivery/delivery-target.ts';
 export type { ServerMetricsSnapshot } from './server/server-metrics.ts';
 export type { WebSocketClientInfo } from './server/registry/websocket-client.ts';

@@ -6,6 +6,8 @@ export interface ReceivedMessage {
   data: any;
   /** A room message's position in its room's history, when the room keeps one. */
   position?: { room: string; offset: number; epoch: string };
+  /** The id of the request this frame is, or answers. */
+  ack?: number;
 }
 
 const DEFAULT_WAIT_MS = 5_000;

@@ -132,14 +132,15 @@ export class ClientConnection {
   }
 
   /**
-   * Sends an application or protocol event, sealed when the connection is
-   * encrypted. Frames go out in the order of the calls.
+   * Sends an application or protocol event (a request or a reply with its
+   * `ack` id), sealed when the connection is encrypted. Frames go out in the
+   * order of the calls.
    *
    * @throws SealedClientError `NOT_OPEN` (as a rejection) when not open, or when the socket closed first.
    */
-  send(event: string, data: unknown): Promise<void> {
+  send(event: string, data: unknown, ack?: number): Promise<void> {
     if (!this.isOpen) return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
-    const text = encodeFrame(event, data);
+    const text = encodeFrame(event, data, ack === undefined ? undefined : { ack });
     const channel = this.#channel;
     // The sequence number is taken now; the chain keeps the writes in that order even if sealing is asynchronous.
     let frame: Promise<string | Uint8Array> | string | Uint8Array;

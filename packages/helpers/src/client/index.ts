@@ -9,6 +9,8 @@ export type {
   JoinResult,
   LeaveResult,
   RejoinResult,
+  RequestHandler,
+  RequestOptions,
   SealedClientOptions,
 } from './sealed-client-options.ts';
 export { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';

@@ -3,6 +3,8 @@ import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 interface QueuedEmit {
   readonly event: string;
   readonly data: unknown;
+  /** Set for a request: the id its reply will carry. */
+  readonly ack: number | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -23,19 +25,19 @@ export class OfflineQueue {
     return this.#queued.length;
   }
 
-  /** Queues one emit; resolves once it has been handed to the new connection. */
-  push(event: string, data: unknown): Promise<void> {
+  /** Queues one emit (a request with its `ack`); resolves once it has been handed to the new connection. */
+  push(event: string, data: unknown, ack?: number): Promise<void> {
     if (this.#queued.length >= this.capacity) {
       return Promise.reject(
         new SealedClientError(ClientFailureCode.OFFLINE_QUEUE_FULL, `${this.capacity} emits are already waiting for the connection to come back`),
       );
     }
-    return new Promise<void>((resolve, reject) => this.#queued.push({ event, data, resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.#queued.push({ event, data, ack, resolve, reject }));
   }
 
   /** Sends everything queued, in order, through `send`; each emit settles as its send does. */
-  drain(send: (event: string, data: unknown) => Promise<void>): void {
-    for (const emit of this.#queued.splice(0)) send(emit.event, emit.data).then(emit.resolve, emit.reject);
+  drain(send: (event: string, data: unknown, ack: number | undefined) => Promise<void>): void {
+    for (const emit of this.#queued.splice(0)) send(emit.event, emit.data, emit.ack).then(emit.resolve, emit.reject);
   }
 
   /** Refuses everything queued. */

@@ -36,6 +36,12 @@ export const ClientFailureCode = {
   OFFLINE_QUEUE_FULL: 'OFFLINE_QUEUE_FULL',
   /** An application listener threw; the other listeners and later frames are unaffected. */
   LISTENER_FAILED: 'LISTENER_FAILED',
+  /** A request got no reply within its timeout (`requestTimeoutMs`). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** A request would pass `maxPendingRequests` requests awaiting their reply; it is not sent. */
+  TOO_MANY_PENDING_REQUESTS: 'TOO_MANY_PENDING_REQUESTS',
+  /** The connection closed after a request was sent and before its reply came: the server may or may not have handled it. */
+  DISCONNECTED: 'DISCONNECTED',
 } as const;
 
 export type ClientFailureCode = (typeof ClientFailureCode)[keyof typeof ClientFailureCode];

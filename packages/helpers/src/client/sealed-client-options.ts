@@ -97,5 +97,23 @@ export interface SealedClientOptions {
    * kept in memory only, each is presented once, and `close()` drops it.
    */
   resume?: boolean;
+  /** Milliseconds a `request` waits for its reply when it does not say; 10,000 by default. */
+  requestTimeoutMs?: number;
+  /** Requests that may await their reply at once; 100 by default. Past it `request` rejects with `TOO_MANY_PENDING_REQUESTS`. */
+  maxPendingRequests?: number;
   now?: () => number;
 }
+
+/** Options of one `request`. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the reply; the client's `requestTimeoutMs` by default. */
+  timeoutMs?: number;
+}
+
+/**
+ * Answers one of the server's requests (`request` on the server): what it
+ * returns (or resolves to) is the reply's result. Throw a `SealedError` to
+ * reply with its code and message; anything else thrown replies
+ * `HANDLER_FAILED`.
+ */
+export type RequestHandler<T = any> = (data: T) => unknown;

@@ -13,7 +13,17 @@ import { ClientStateMachine, SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
-import type { ConnectionInfo, EventMap, JoinResult, LeaveResult, RejoinResult, SealedClientOptions } from './sealed-client-options.ts';
+import type {
+  ConnectionInfo,
+  EventMap,
+  JoinResult,
+  LeaveResult,
+  RejoinResult,
+  RequestHandler,
+  RequestOptions,
+  SealedClientOptions,
+} from './sealed-client-options.ts';
+import { ClientRequests } from './client-requests.ts';
 import { RoomPositions } from './room-positions.ts';
 import { OfflineQueue } from './offline-queue.ts';
 import { decideAfterClose } from './close-decision.ts';
@@ -76,6 +86,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   readonly #rooms = new Set<string>();
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
+  readonly #requests: ClientRequests;
 
   constructor(options: SealedClientOptions) {
     this.#options = options;
@@ -90,6 +101,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#offline = new OfflineQueue(options.maxQueuedEmits ?? SEALED_CLIENT_DEFAULTS.maxQueuedEmits);
     this.#identity = options.identity;
     this.#tickets = new TicketKeeper(options.resume !== false, this.#now);
+    this.#requests = new ClientRequests({
+      maxPendingRequests: options.maxPendingRequests ?? SEALED_CLIENT_DEFAULTS.maxPendingRequests,
+      defaultTimeoutMs: options.requestTimeoutMs ?? SEALED_CLIENT_DEFAULTS.requestTimeoutMs,
+      onHandlerError: (event, error) => this.#onListenerError(event, error),
+      onMalformedReply: (message) => this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.MALFORMED_FRAME, message }),
+    });
   }
 
   get state(): SealedClientState {
@@ -163,6 +180,51 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     return this.#send(event, data);
   }
 
+  /**
+   * Sends an application event as a request and resolves with what the
+   * server's `messageHandler` returns for it. Queued like `emit` while the
+   * client reconnects; its timeout runs from this call.
+   *
+   * @example
+   * const total = await client.request('cart-total', { cart: 'c1' }, { timeoutMs: 2_000 });
+   *
+   * @throws SealedClientError (as a rejection): `REQUEST_TIMEOUT`, `TOO_MANY_PENDING_REQUESTS`, `NOT_OPEN`,
+   * `DISCONNECTED` (the connection went after the request was sent), `OFFLINE_QUEUE_FULL`, `CLOSED`;
+   * a `SealedError` with the server's code and message when its handler failed (`HANDLER_FAILED`,
+   * `NO_HANDLER`, or the application's own code).
+   */
+  request<Result = unknown, K extends keyof Outgoing & string = keyof Outgoing & string>(
+    event: K,
+    data?: Outgoing[K],
+    options: RequestOptions = {},
+  ): Promise<Result> {
+    const queue = this.#shouldQueue();
+    if (!queue && (this.state !== SealedClientState.OPEN || !this.#connection)) {
+      return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
+    }
+    const { ack, reply } = this.#requests.open(options.timeoutMs);
+    if (this.#requests.isWaiting(ack)) {
+      if (queue) this.#offline.push(event, data, ack).catch((error: Error) => this.#requests.cancel(ack, error));
+      else this.#sendRequest(event, data, ack).catch(() => undefined);
+    }
+    return reply as Promise<Result>;
+  }
+
+  /**
+   * Answers the server's requests of one event (`request` on the server):
+   * what `handler` returns (or resolves to) is the reply. One handler per
+   * event; a later one takes its place. Returns its removal.
+   */
+  onRequest<K extends keyof Incoming & string>(event: K, handler: RequestHandler<Incoming[K]>): () => void;
+  onRequest(event: string, handler: RequestHandler): () => void;
+  onRequest(event: string, handler: RequestHandler): () => void {
+    return this.#requests.handle(event, handler);
+  }
+
+  #sendRequest(event: string, data: unknown, ack: number): Promise<void> {
+    return this.#requests.sent(ack, this.#send(event, data, ack));
+  }
+
   #shouldQueue(): boolean {
     if (this.#offline.capacity === 0) return false;
     if (this.#holdingEmits) return true;
@@ -212,6 +274,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
     this.#holdingEmits = false;
     this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
+    this.#requests.closeAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the reply came'));
     const connection = this.#connection;
     this.#detach();
     connection?.close(CloseCode.NORMAL, 'Client closed');
@@ -313,7 +376,11 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   /** Sends what was emitted while the connection was away, in order, and lets emits through again. */
   #releaseEmits(): void {
     this.#holdingEmits = false;
-    this.#offline.drain((event, data) => this.#send(event, data));
+    this.#offline.drain((event, data, ack) => {
+      if (ack === undefined) return this.#send(event, data);
+      // A request that timed out while queued is not sent.
+      return this.#requests.isWaiting(ack) ? this.#sendRequest(event, data, ack) : Promise.resolve();
+    });
   }
 
   #dispatch(message: ProtocolMessage): void {
@@ -332,9 +399,20 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
         this.#leaves.shift()?.resolve(message.data as LeaveResult);
         return;
       }
+      case ServerEvent.REPLY:
+        return this.#requests.settle(message);
       default:
+        if (message.ack !== undefined) return this.#answerRequest(message, message.ack);
         for (const accepted of this.#history.accept(message)) this.#emitter.emit(accepted.event, accepted.data);
     }
+  }
+
+  /** Answers a request of the server on the connection it came by. */
+  #answerRequest(message: ProtocolMessage, ack: number): void {
+    const connection = this.#connection;
+    void this.#requests.answer(message, (payload) =>
+      connection && connection === this.#connection ? connection.send(ClientEvent.REPLY, payload, ack) : Promise.resolve(),
+    );
   }
 
   /** Delivers what a recovering join held, once its answer (or its failure: `undefined`) is in. */
@@ -357,12 +435,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.LISTENER_FAILED, message, event });
   }
 
-  #send(event: string, data: unknown): Promise<void> {
+  #send(event: string, data: unknown, ack?: number): Promise<void> {
     const connection = this.#connection;
     if (this.state !== SealedClientState.OPEN || !connection) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
     }
-    return connection.send(event, data);
+    return connection.send(event, data, ack);
   }
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
@@ -402,6 +480,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       pending.reject(closed);
     }
     for (const pending of this.#leaves.splice(0)) pending.reject(closed);
+    this.#requests.connectionLost();
   }
 
   #settleConnect(error: SealedClientError | undefined, info?: ConnectionInfo): void {

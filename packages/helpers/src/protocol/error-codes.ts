@@ -43,6 +43,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The server's handler failed while processing the client's message. */
   HANDLER_FAILED: 'HANDLER_FAILED',
+  /** A request (a frame with `ack`) reached a side with no handler for it: the server without `messageHandler`, or a client without a request handler for the event. Sent in the `sealed:reply`. */
+  NO_HANDLER: 'NO_HANDLER',
+  /** `ack` on a protocol event other than `sealed:reply`, or a `sealed:reply` without one: only application events are requests. */
+  INVALID_ACK: 'INVALID_ACK',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -19,6 +19,8 @@ export const ClientEvent = {
   HEARTBEAT: 'heartbeat',
   /** `{ box }`: the client's answer to `sealed:handshake` (message 3 of the handshake). */
   HANDSHAKE_FINISH: 'sealed:finish',
+  /** `{ result }` or `{ error: { code, message } }`, with the `ack` of the server's request it answers. */
+  REPLY: 'sealed:reply',
 } as const;
 
 export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -37,6 +39,8 @@ export const ServerEvent = {
   HANDSHAKE: 'sealed:handshake',
   /** `{ ticket, lifetimeMs }`: a resumption ticket for the client's next connection (a protected frame). */
   TICKET: 'sealed:ticket',
+  /** `{ result }` or `{ error: { code, message } }`, with the `ack` of the client's request it answers. */
+  REPLY: 'sealed:reply',
 } as const;
 
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];

@@ -63,6 +63,17 @@ describe('encodeFrame', () => {
   it('omits data when there is none', () => {
     expect(encodeFrame('heartbeat')).toBe('{"event":"heartbeat"}');
   });
+
+  it('round-trips a request id in both directions', () => {
+    const text = encodeFrame('price', { sku: 'a1' }, { ack: 7 });
+    expect(text).toBe('{"event":"price","data":{"sku":"a1"},"ack":7}');
+    expect(decodeTextFrame(text)).toEqual({ ok: true, message: { event: 'price', data: { sku: 'a1' }, ack: 7 } });
+    expect(decodeTextFrame(text, undefined, 'server')).toEqual({ ok: true, message: { event: 'price', data: { sku: 'a1' }, ack: 7 } });
+  });
+
+  it.each([0, -3, 1.5, '7', null, 2 ** 53])('refuses the request id %j', (ack) => {
+    expect(decodeError(JSON.stringify({ event: 'price', ack }))).toBe(ErrorCode.INVALID_FRAME);
+  });
 });
 
 describe('readRoomsPayload', () => {

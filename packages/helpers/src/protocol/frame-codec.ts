@@ -1,15 +1,26 @@
 import { ErrorCode } from './error-codes.ts';
 import { readRoomPosition, type RoomPosition } from './room-position.ts';
+import { isReplyId } from './request-reply.ts';
 
 /**
  * A decoded `{ event, data }` frame. `data` is `undefined` when the frame had
  * none. From the server, a room message of a room that keeps history also
- * has its `position`.
+ * has its `position`. A request (an event the sender awaits an answer to)
+ * and its `sealed:reply` carry the request's `ack` id.
  */
 export interface ProtocolMessage<Data = unknown> {
   event: string;
   data: Data;
   position?: RoomPosition;
+  ack?: number;
+}
+
+/** What a frame carries besides `event` and `data`. */
+export interface FrameExtras {
+  /** A room message's position in its room's history. */
+  position?: RoomPosition;
+  /** The id of the request this frame is, or answers. */
+  ack?: number;
 }
 
 /** Which side sent a frame: only the server's room messages may carry a `position`. */
@@ -40,8 +51,8 @@ const EVENT_NAME_PATTERN = /^[\x21-\x7e]+$/;
 /** Keys that let a payload reach an object's prototype once it is merged or spread. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const CLIENT_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data']);
-const SERVER_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'position']);
+const CLIENT_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'ack']);
+const SERVER_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'position', 'ack']);
 
 function fail(code: ErrorCode, reason: string): DecodeResult {
   return { ok: false, code, reason };
@@ -116,17 +127,27 @@ export function validateFrame(parsed: unknown, limits: FrameLimits = FRAME_LIMIT
       `Field "event" must be 1-${limits.maxEventNameLength} visible ASCII characters`,
     );
   }
-  if (parsed.position === undefined) return { ok: true, message: { event, data } };
+  const message: ProtocolMessage = { event, data };
+  if (parsed.ack !== undefined) {
+    if (!isReplyId(parsed.ack)) return fail(ErrorCode.INVALID_FRAME, 'Field "ack" must be an integer from 1 to 2^53 - 1');
+    message.ack = parsed.ack;
+  }
+  if (parsed.position === undefined) return { ok: true, message };
   const position = readRoomPosition(parsed.position);
   if (!position) return fail(ErrorCode.INVALID_FRAME, 'Field "position" must be { room, offset, epoch }');
-  return { ok: true, message: { event, data, position } };
+  message.position = position;
+  return { ok: true, message };
 }
 
-/** Encodes an outbound `{ event, data }` frame as JSON text, with the room message's `position` when it has one. */
-export function encodeFrame(event: string, data?: unknown, position?: RoomPosition): string {
+/**
+ * Encodes an outbound `{ event, data }` frame as JSON text, with the room
+ * message's `position` and the request's `ack` id when it has them.
+ */
+export function encodeFrame(event: string, data?: unknown, extras?: FrameExtras): string {
   const frame: Record<string, unknown> = { event };
   if (data !== undefined) frame.data = data;
-  if (position !== undefined) frame.position = position;
+  if (extras?.position !== undefined) frame.position = extras.position;
+  if (extras?.ack !== undefined) frame.ack = extras.ack;
   return JSON.stringify(frame);
 }
 

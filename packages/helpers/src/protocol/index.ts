@@ -16,7 +16,9 @@ export {
   FRAME_LIMIT_DEFAULTS,
   type DecodeResult,
   type FrameLimits,
+  type FrameExtras,
   type FrameSender,
   type ProtocolMessage,
 } from './frame-codec.ts';
 export { readRoomPosition, readSincePositions, type RoomPosition, type StreamPosition } from './room-position.ts';
+export { readReply, replyWithError, replyWithResult, isErrorReply, isReplyId, type ReplyPayload, type ReplyError } from './request-reply.ts';

@@ -33,6 +33,16 @@ export const UsageErrorCode = {
   IDENTITY_FILE_EXPOSED: 'IDENTITY_FILE_EXPOSED',
   /** An in-memory pin store holds its `maxPins` and was asked to pin a new name: existing pins are never forgotten to make room. */
   PIN_STORE_FULL: 'PIN_STORE_FULL',
+  /** `request` found no open client with that id on this instance. */
+  CLIENT_NOT_FOUND: 'CLIENT_NOT_FOUND',
+  /** A request got no reply within its timeout (`requestTimeoutMs`). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** A request would pass the limit of requests awaiting a reply (`maxPendingRequestsPerClient` on the server, `maxPendingRequests` in the SDK). */
+  TOO_MANY_PENDING_REQUESTS: 'TOO_MANY_PENDING_REQUESTS',
+  /** The connection closed before the reply came: the peer may or may not have handled the request. */
+  DISCONNECTED: 'DISCONNECTED',
+  /** A request could not be written to the client's socket (slow consumer, or its outbound transformer failed). */
+  NOT_DELIVERED: 'NOT_DELIVERED',
 } as const;
 
 export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];

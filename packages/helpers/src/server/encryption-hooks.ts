@@ -130,8 +130,10 @@ export interface OutboundContext {
   data: unknown;
   /** A room message's position in its room's history, when the room keeps one; `encoded()` includes it. */
   position?: RoomPosition;
+  /** The id of the request this message is, or of the client's request it answers (`sealed:reply`); `encoded()` includes it. */
+  ack?: number;
   /**
-   * The message as UTF-8 JSON `{ "event", "data", "position"? }`, serialized
+   * The message as UTF-8 JSON `{ "event", "data", "position"?, "ack"? }`, serialized
    * once for all recipients of a send. Do not modify the bytes.
    */
   encoded(): Uint8Array;

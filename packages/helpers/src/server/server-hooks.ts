@@ -47,15 +47,20 @@ export type ClientDisconnectedFn = (context: {
 /**
  * Receives every application event from an open client. Protocol events
  * (`authenticate`, `join`, `leave`, `heartbeat`, ...) never arrive here.
- * Throw a `SealedError` to answer the client with its code and message;
- * any other error is answered with `HANDLER_FAILED`.
+ * When the client sent a request (`client.request` in the SDK), what the
+ * handler returns (or resolves to) is the reply's result: a JSON value, or
+ * nothing. Throw a `SealedError` to answer the client with its code and
+ * message (in the reply, or as an `error` event for a plain emit); any
+ * other error is answered with `HANDLER_FAILED`.
  */
 export type MessageHandler = (context: {
   clientId: string;
   userId: string;
   event: string;
   data: unknown;
-}) => ValueOrPromise<void>;
+  /** Whether the client awaits a reply: what the handler returns is sent back. */
+  expectsReply: boolean;
+}) => ValueOrPromise<unknown>;
 
 /**
  * Says whether a room keeps history. Synchronous, and called for every send

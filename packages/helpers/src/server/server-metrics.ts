@@ -48,6 +48,12 @@ export interface ServerMetricsSnapshot {
   historySkippedMessages: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
+  /** Clients' requests (frames with `ack`) answered with a `sealed:reply`, with a result or an error. */
+  requestsAnswered: number;
+  /** Requests to clients (`request`) that got no reply within their timeout. */
+  requestTimeouts: number;
+  /** Replies from clients to no request awaiting one (it timed out, or never was): dropped. */
+  repliesUnmatched: number;
   /** Clients refused by the handshake (closed with 4004). */
   handshakeFailures: number;
   /** Messages to encrypted clients dropped because the transformer failed or returned nothing. */
@@ -90,6 +96,9 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   historyLateMessages = 0;
   historySkippedMessages = 0;
   handlerErrors = 0;
+  requestsAnswered = 0;
+  requestTimeouts = 0;
+  repliesUnmatched = 0;
   handshakeFailures = 0;
   encryptedDrops = 0;
   cryptoFailures = 0;

@@ -156,6 +156,10 @@ export const SERVER_SETTINGS = Object.freeze({
   inboundBurstBytes: setting('INBOUND_BURST_BYTES', 4 * 1024 * 1024, positiveInteger),
   /** Frames a client may have waiting on slow handlers; beyond it the client is closed with 4006. */
   maxInboundQueue: setting('MAX_INBOUND_QUEUE', 64, positiveInteger),
+  /** Milliseconds `request` waits for a client's reply before it rejects with `REQUEST_TIMEOUT` (each call may set its own). */
+  requestTimeoutMs: setting('REQUEST_TIMEOUT_MS', 10_000, positiveInteger),
+  /** Requests to one client that may await their reply at once; past it `request` rejects with `TOO_MANY_PENDING_REQUESTS`. */
+  maxPendingRequestsPerClient: setting('MAX_PENDING_REQUESTS_PER_CLIENT', 100, positiveInteger),
   /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */
   shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', 5_000, positiveInteger),
   /** Refuse every client whose handshake does not make it encrypted (close 4004). Needs `handshakeFn`. */

@@ -29,6 +29,8 @@ import { RoomRequests } from './lifecycle/room-requests.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 import { RoomHistory } from './history/room-history.ts';
 import { refuseReservedEventName } from '../protocol/event-names.ts';
+import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
+import { ClientRequests, type ClientRequest } from './delivery/client-requests.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
@@ -100,6 +102,7 @@ export class WebSocketServerHelper {
   readonly #gate: UpgradeGate;
   readonly #headerDeadline: RequestHeaderDeadline;
   readonly #history: RoomHistory;
+  readonly #requests: ClientRequests;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -167,9 +170,11 @@ export class WebSocketServerHelper {
       },
       onStreamRead: (room, top) => this.#targeted.streamRead(room, top),
     });
+    this.#requests = new ClientRequests({ router: this.#router, metrics: this.#metrics, defaultTimeoutMs: resolved.requestTimeoutMs });
     const answers: ClientAnswers = {
       control: (client, event, data) => this.#router.control(client, event, data),
       replay: (client, message) => void this.#router.toClients([client], message),
+      reply: (client, ack, reply) => this.#router.control(client, ServerEvent.REPLY, reply, ack),
       error: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
       close: (client, code, reason) => this.#controller.close(client, code, reason),
     };
@@ -215,6 +220,7 @@ export class WebSocketServerHelper {
       rateLimit: resolved.rateLimit,
       byteRate: { bytesPerSecond: resolved.inboundBytesPerSecond, burstBytes: resolved.inboundBurstBytes },
       maxInboundQueue: resolved.maxInboundQueue,
+      maxPendingRequests: resolved.maxPendingRequestsPerClient,
       authTimeoutMs: resolved.authTimeout,
       maxPayloadBytesBeforeAuth: resolved.maxPayloadBytesBeforeAuth,
       maxBytesBeforeAuth: resolved.maxBytesBeforeAuth,
@@ -343,6 +349,26 @@ export class WebSocketServerHelper {
    */
   sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
     return this.#targeted.send({ kind: 'client', clientId: params.clientId }, params);
+  }
+
+  /**
+   * Sends a request to one open client of this instance and resolves with
+   * what the client's request handler for the event returns (`onRequest` in
+   * the SDK), encrypted like every other frame. Requests reach only clients
+   * of this instance: with a bus, send them from the instance that holds
+   * the client.
+   *
+   * @example
+   * const location = await helper.request({ clientId, event: 'where-are-you', timeoutMs: 2_000 });
+   *
+   * @throws SealedError (as a rejection): `CLIENT_NOT_FOUND` (no open client with that id here), `REQUEST_TIMEOUT`
+   * (no reply within `timeoutMs`, `requestTimeoutMs` by default), `TOO_MANY_PENDING_REQUESTS` (`maxPendingRequestsPerClient`),
+   * `DISCONNECTED`, `NOT_DELIVERED`, `RESERVED_EVENT_NAME`, or the code and message the client's handler failed with.
+   */
+  request(params: { clientId: string } & ClientRequest): Promise<unknown> {
+    const client = this.#openClient(params.clientId);
+    if (!client) return Promise.reject(new SealedError(UsageErrorCode.CLIENT_NOT_FOUND, `No open client "${params.clientId}" on this instance`));
+    return this.#requests.send(client, params);
   }
 
   /** Sends to every open connection of one user, on every instance. The report counts this instance's. */

@@ -133,11 +133,16 @@ describe('the public surface of @sealed/helpers', () => {
       'closeCodeName',
       'decodeTextFrame',
       'encodeFrame',
+      'isErrorReply',
+      'isReplyId',
       'isReservedEventName',
       'isSendableCloseCode',
+      'readReply',
       'readRoomPosition',
       'readRoomsPayload',
       'readSincePositions',
+      'replyWithError',
+      'replyWithResult',
       'validateFrame',
     ]);
   });

@@ -6,11 +6,12 @@ import type { TransformedDelivery } from './transformed-delivery.ts';
 import type { BuildTally } from './turn-writer.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
-/** A message on its way out: a room message of a room that keeps history has its position. */
+/** A message on its way out: a room message of a room that keeps history has its position, a request or a reply its `ack` id. */
 export interface RoutedMessage {
   readonly event: string;
   readonly data?: unknown;
   readonly position?: RoomPosition;
+  readonly ack?: number;
 }
 
 /**
@@ -46,7 +47,7 @@ export class OutboundRouter {
         continue;
       }
       // Serialized and framed once, and only if some recipient is plaintext.
-      plainFrame ??= MessageDelivery.frameText(encodeFrame(message.event, message.data, message.position));
+      plainFrame ??= MessageDelivery.frameText(encodeMessage(message));
       if (this.delivery.writeFramed(client, plainFrame)) delivered += 1;
     }
     if (pending) {
@@ -61,18 +62,23 @@ export class OutboundRouter {
   }
 
   /**
-   * Sends a protocol answer (`joined`, `left`, `error`) to one client, by the
-   * protected path once the client's frames are protected (`connected` and the
-   * handshake's challenge too). Fire and forget.
+   * Sends a protocol answer (`joined`, `left`, `error`, `sealed:reply`) to
+   * one client, by the protected path once the client's frames are protected
+   * (`connected` and the handshake's challenge too). Fire and forget.
    */
-  control(client: WebSocketClient, event: string, data: unknown): void {
-    if (client.protectedFrames) void this.transformed.send(client, { event, data }, encodeOnce({ event, data }));
-    else this.delivery.writeText(client, encodeFrame(event, data));
+  control(client: WebSocketClient, event: string, data: unknown, ack?: number): void {
+    const message: RoutedMessage = { event, data, ack };
+    if (client.protectedFrames) void this.transformed.send(client, message, encodeOnce(message));
+    else this.delivery.writeText(client, encodeMessage(message));
   }
+}
+
+function encodeMessage(message: RoutedMessage): string {
+  return encodeFrame(message.event, message.data, { position: message.position, ack: message.ack });
 }
 
 /** The message as UTF-8 JSON, serialized on first use and then shared. */
 function encodeOnce(message: RoutedMessage): () => Uint8Array {
   let bytes: Uint8Array | undefined;
-  return () => (bytes ??= Buffer.from(encodeFrame(message.event, message.data, message.position)));
+  return () => (bytes ??= Buffer.from(encodeMessage(message)));
 }

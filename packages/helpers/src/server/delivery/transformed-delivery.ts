@@ -45,7 +45,7 @@ export class TransformedDelivery {
       this.init.metrics.encryptedDrops += 1;
       return false;
     }
-    const context: OutboundContext = { client, event, data: message.data, position: message.position, encoded };
+    const context: OutboundContext = { client, event, data: message.data, position: message.position, ack: message.ack, encoded };
     if (client.outboxPending === 0 && limiter.tryAcquire()) {
       let result: ReturnType<OutboundTransformer>;
       try {

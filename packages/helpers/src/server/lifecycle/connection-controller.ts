@@ -22,6 +22,8 @@ export interface ConnectionControllerInit {
   /** Inbound bytes per second and burst, per client. */
   byteRate: { bytesPerSecond: number; burstBytes: number };
   maxInboundQueue: number;
+  /** Requests to one client that may await their reply at once. */
+  maxPendingRequests: number;
   authTimeoutMs: number;
   /** Largest frame accepted before the client is open. */
   maxPayloadBytesBeforeAuth: number;
@@ -69,6 +71,7 @@ export class ConnectionController {
       rateLimit: init.rateLimit,
       byteRate: init.byteRate,
       maxInboundQueue: init.maxInboundQueue,
+      maxPendingRequests: init.maxPendingRequests,
       onInboundError: (error) => this.#onInboundError(client, error),
     });
     client.releasePreAuthSlot = releasePreAuthSlot;

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ClientEvent, isReservedEventName } from '../../protocol/event-names.ts';
 import type { ProtocolMessage } from '../../protocol/frame-codec.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
+import { readReply, replyWithError, replyWithResult, type ReplyPayload } from '../../protocol/request-reply.ts';
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticationFlow } from './authentication-flow.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
@@ -14,6 +15,7 @@ import type { ServerMetrics } from '../server-metrics.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 const HANDLER_FAILED_MESSAGE = 'The server could not process the message';
+const NO_HANDLER_MESSAGE = 'The server answers no requests';
 
 /** What {@link EventDispatcher} needs. */
 export interface EventDispatcherInit {
@@ -36,6 +38,11 @@ export class EventDispatcher {
   dispatch(client: WebSocketClient, message: ProtocolMessage): ValueOrPromise<void> {
     const { event, data } = message;
     if (client.lifecycle.isEnding) return;
+    if (!this.#ackFits(message)) {
+      this.init.metrics.framesRejected += 1;
+      this.init.answers.error(client, ErrorCode.INVALID_ACK, `Field "ack" ${event === ClientEvent.REPLY ? 'is required on' : 'is not allowed on'} "${event}"`);
+      return;
+    }
     switch (event) {
       case ClientEvent.AUTHENTICATE:
         return this.init.authentication.authenticate(client, data);
@@ -47,14 +54,22 @@ export class EventDispatcher {
         return this.#whenOpen(client, () => this.init.roomRequests.join(client, data));
       case ClientEvent.LEAVE:
         return this.#whenOpen(client, () => this.init.roomRequests.leave(client, data));
+      case ClientEvent.REPLY:
+        return this.#whenOpen(client, () => this.#onReply(client, message.ack!, data));
       default:
         if (isReservedEventName(event)) {
           this.init.metrics.framesRejected += 1;
           this.init.answers.error(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
           return;
         }
-        return this.#whenOpen(client, () => this.#handleApplicationEvent(client, event, data));
+        return this.#whenOpen(client, () => this.#handleApplicationEvent(client, event, data, message.ack));
     }
+  }
+
+  /** Only application events are requests, and every `sealed:reply` answers one. */
+  #ackFits(message: ProtocolMessage): boolean {
+    if (message.event === ClientEvent.REPLY) return message.ack !== undefined;
+    return message.ack === undefined || !isReservedEventName(message.event);
   }
 
   #whenOpen(client: WebSocketClient, handle: () => ValueOrPromise<void>): ValueOrPromise<void> {
@@ -66,25 +81,67 @@ export class EventDispatcher {
     return handle();
   }
 
-  #handleApplicationEvent(client: WebSocketClient, event: string, data: unknown): ValueOrPromise<void> {
+  /** The client's answer to one of the server's requests. */
+  #onReply(client: WebSocketClient, ack: number, data: unknown): void {
+    const reply = readReply(data);
+    if (!reply) {
+      this.init.metrics.framesRejected += 1;
+      this.init.answers.error(client, ErrorCode.INVALID_PAYLOAD, 'A reply is { result } or { error: { code, message } }');
+      return;
+    }
+    if (!client.requests.settle(ack, reply)) this.init.metrics.repliesUnmatched += 1;
+  }
+
+  #handleApplicationEvent(client: WebSocketClient, event: string, data: unknown, ack: number | undefined): ValueOrPromise<void> {
     const handler = this.init.messageHandler;
-    if (!handler || client.userId === undefined) return;
+    if (client.userId === undefined) return;
+    if (!handler) {
+      if (ack !== undefined) this.#reply(client, ack, replyWithError(ErrorCode.NO_HANDLER, NO_HANDLER_MESSAGE));
+      return;
+    }
     try {
-      const result = handler({ clientId: client.id, userId: client.userId, event, data });
-      if (result instanceof Promise) return result.catch((error: unknown) => this.#onHandlerError(client, event, error));
+      const result = handler({ clientId: client.id, userId: client.userId, event, data, expectsReply: ack !== undefined });
+      if (result instanceof Promise) {
+        return result.then(
+          (value: unknown) => this.#answer(client, event, ack, value),
+          (error: unknown) => this.#onHandlerError(client, event, ack, error),
+        );
+      }
+      this.#answer(client, event, ack, result);
     } catch (error) {
-      this.#onHandlerError(client, event, error);
+      this.#onHandlerError(client, event, ack, error);
     }
   }
 
-  /** A `SealedError` is the handler's answer (and its `closeCode` ends the connection); anything else is a failure, logged. */
-  #onHandlerError(client: WebSocketClient, event: string, error: unknown): void {
+  /** Sends what the handler returned as the reply to a request; a value JSON cannot carry is a handler failure. */
+  #answer(client: WebSocketClient, event: string, ack: number | undefined, result: unknown): void {
+    if (ack === undefined) return;
+    try {
+      JSON.stringify(result);
+    } catch (error) {
+      return this.#onHandlerError(client, event, ack, error);
+    }
+    this.#reply(client, ack, replyWithResult(result));
+  }
+
+  #reply(client: WebSocketClient, ack: number, reply: ReplyPayload): void {
+    this.init.metrics.requestsAnswered += 1;
+    this.init.answers.reply(client, ack, reply);
+  }
+
+  /**
+   * A `SealedError` is the handler's answer (and its `closeCode` ends the
+   * connection); anything else is a failure, logged. A request gets the
+   * answer in its reply, a plain emit as an `error` event.
+   */
+  #onHandlerError(client: WebSocketClient, event: string, ack: number | undefined, error: unknown): void {
     if (!SealedError.is(error)) {
       this.init.metrics.handlerErrors += 1;
       this.init.logger.error({ clientId: client.id, event, err: error }, 'messageHandler threw');
     }
     const answer = answerThrownError(error, { code: ErrorCode.HANDLER_FAILED, message: HANDLER_FAILED_MESSAGE });
-    this.init.answers.error(client, answer.code, answer.message);
+    if (ack === undefined) this.init.answers.error(client, answer.code, answer.message);
+    else this.#reply(client, ack, replyWithError(answer.code, answer.message));
     if (answer.closeCode !== undefined) this.init.answers.close(client, answer.closeCode, answer.closeReason);
   }
 }

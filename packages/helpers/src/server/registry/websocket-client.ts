@@ -4,6 +4,9 @@ import { TokenBucket } from '../../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
 import type { ClientSession, HandshakeChallenge, SessionResumption } from '../encryption-hooks.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
+import { PendingReplies } from '../../utils/pending-replies.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 const NO_SLOT = (): void => undefined;
@@ -51,6 +54,8 @@ export interface WebSocketClientInit {
   rateLimit: { messagesPerSecond: number; burst: number };
   byteRate: { bytesPerSecond: number; burstBytes: number };
   maxInboundQueue: number;
+  /** Requests to this client that may await their reply at once. */
+  maxPendingRequests: number;
   onInboundError: (error: unknown) => void;
 }
 
@@ -97,6 +102,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   ticketIssuedAt = 0;
   /** Gives back the slot this client holds among the connections not yet authenticated; idempotent. */
   releasePreAuthSlot: () => void = NO_SLOT;
+  /** The server's requests to this client that await its reply. */
+  readonly requests: PendingReplies;
 
   constructor(init: WebSocketClientInit) {
     this.id = init.id;
@@ -108,6 +115,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
     this.byteRateLimiter = new TokenBucket(init.byteRate.bytesPerSecond, init.byteRate.burstBytes, init.nowMs);
     this.inbound = new SerialTaskQueue(init.maxInboundQueue, init.onInboundError);
+    this.requests = new PendingReplies(init.maxPendingRequests, (failure, message) => new SealedError(UsageErrorCode[failure], message));
   }
 
   get state(): ConnectionState {
@@ -120,9 +128,10 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.authTimer = undefined;
   }
 
-  /** Releases everything the client holds once its socket is gone: timers and its pre-authentication slot. Safe to call more than once. */
+  /** Releases everything the client holds once its socket is gone: timers, its pre-authentication slot, and the requests awaiting its reply (`DISCONNECTED`). Safe to call more than once. */
   releaseAll(): void {
     this.clearTimers();
+    this.requests.rejectAll(new SealedError(UsageErrorCode.DISCONNECTED, 'The client disconnected before it replied'));
     if (this.terminateTimer) clearTimeout(this.terminateTimer);
     this.terminateTimer = undefined;
     this.releasePreAuthSlot();
