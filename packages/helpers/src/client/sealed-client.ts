@@ -24,7 +24,7 @@ import type {
   SealedClientOptions,
 } from './sealed-client-options.ts';
 import { ClientRequests } from './client-requests.ts';
-import { RoomPositions } from './room-positions.ts';
+import { ClientRooms } from './client-rooms.ts';
 import { OfflineQueue } from './offline-queue.ts';
 import { decideAfterClose } from './close-decision.ts';
 import { TicketKeeper } from './ticket-keeper.ts';
@@ -34,11 +34,6 @@ import type { WebSocketConstructor } from './websocket-like.ts';
 interface Pending<T> {
   resolve: (value: T) => void;
   reject: (error: Error) => void;
-}
-
-/** A `join` awaiting its answer, with the positions it named in `since`. */
-interface PendingJoin extends Pending<JoinResult> {
-  since: Record<string, StreamPosition> | undefined;
 }
 
 /**
@@ -75,15 +70,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #connecting: Pending<ConnectionInfo> | undefined;
   #connectPromise: Promise<ConnectionInfo> | undefined;
-  readonly #joins: PendingJoin[] = [];
-  readonly #history = new RoomPositions();
+  readonly #rooms: ClientRooms;
   readonly #offline: OfflineQueue;
   /** Set once the client has been open: from then on, emits during a reconnect are queued. */
   #hasOpened = false;
   /** From a reconnect until the rooms are rejoined and the queue drained: emits queue behind the earlier ones. */
   #holdingEmits = false;
-  readonly #leaves: Array<Pending<LeaveResult>> = [];
-  readonly #rooms = new Set<string>();
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
   readonly #requests: ClientRequests;
@@ -101,6 +93,10 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#offline = new OfflineQueue(options.maxQueuedEmits ?? SEALED_CLIENT_DEFAULTS.maxQueuedEmits);
     this.#identity = options.identity;
     this.#tickets = new TicketKeeper(options.resume !== false, this.#now);
+    this.#rooms = new ClientRooms({
+      send: (event, data) => this.#send(event, data),
+      deliver: (event, data) => this.#emitter.emit(event, data),
+    });
     this.#requests = new ClientRequests({
       maxPendingRequests: options.maxPendingRequests ?? SEALED_CLIENT_DEFAULTS.maxPendingRequests,
       defaultTimeoutMs: options.requestTimeoutMs ?? SEALED_CLIENT_DEFAULTS.requestTimeoutMs,
@@ -120,12 +116,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   /** The rooms the server last said this client is in. */
   get rooms(): string[] {
-    return [...this.#rooms];
+    return this.#rooms.current;
   }
 
   /** The last position seen in a room that keeps history (what a rejoin names in `since`). */
   positionOf(room: string): StreamPosition | undefined {
-    return this.#history.positionOf(room);
+    return this.#rooms.positionOf(room);
   }
 
   /** The client's identity public key, base64 (what the server pins for this user). */
@@ -238,30 +234,12 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
    * the server replays what was missed (delivered before this resolves).
    */
   join(rooms: string[]): Promise<JoinResult> {
-    const since = this.#history.beginJoin(rooms);
-    return new Promise<JoinResult>((resolve, reject) => {
-      const pending: PendingJoin = { resolve, reject, since };
-      this.#joins.push(pending);
-      this.#send(ClientEvent.JOIN, since ? { rooms, since } : { rooms }).catch((error: Error) => {
-        const index = this.#joins.indexOf(pending);
-        if (index >= 0) this.#joins.splice(index, 1);
-        this.#settleJoin(pending, undefined);
-        reject(error);
-      });
-    });
+    return this.#rooms.join(rooms);
   }
 
   /** Asks to leave rooms; resolves with the server's answer. */
   leave(rooms: string[]): Promise<LeaveResult> {
-    return new Promise<LeaveResult>((resolve, reject) => {
-      const pending: Pending<LeaveResult> = { resolve, reject };
-      this.#leaves.push(pending);
-      this.#send(ClientEvent.LEAVE, { rooms }).catch((error: Error) => {
-        const index = this.#leaves.indexOf(pending);
-        if (index >= 0) this.#leaves.splice(index, 1);
-        reject(error);
-      });
-    });
+    return this.#rooms.leave(rooms);
   }
 
   /** Closes for good: no reconnect. */
@@ -358,7 +336,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     this.#state.transition(SealedClientState.OPEN);
     this.#attempt = 0;
     this.#hasOpened = true;
-    const rejoin = [...this.#rooms];
+    const rejoin = this.#rooms.current;
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
     this.#settleConnect(undefined, info);
@@ -385,25 +363,15 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
 
   #dispatch(message: ProtocolMessage): void {
     switch (message.event) {
-      case ServerEvent.JOINED: {
-        this.#syncRooms(message.data);
-        const pending = this.#joins.shift();
-        if (pending) this.#settleJoin(pending, message.data);
-        pending?.resolve(message.data as JoinResult);
-        return;
-      }
-      case ServerEvent.LEFT: {
-        this.#syncRooms(message.data);
-        const left = (message.data as { rooms?: unknown } | undefined)?.rooms;
-        if (Array.isArray(left)) this.#history.forget(left.filter((room): room is string => typeof room === 'string'));
-        this.#leaves.shift()?.resolve(message.data as LeaveResult);
-        return;
-      }
+      case ServerEvent.JOINED:
+        return this.#rooms.joined(message.data);
+      case ServerEvent.LEFT:
+        return this.#rooms.left(message.data);
       case ServerEvent.REPLY:
         return this.#requests.settle(message);
       default:
         if (message.ack !== undefined) return this.#answerRequest(message, message.ack);
-        for (const accepted of this.#history.accept(message)) this.#emitter.emit(accepted.event, accepted.data);
+        this.#rooms.accept(message);
     }
   }
 
@@ -413,19 +381,6 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
     void this.#requests.answer(message, (payload) =>
       connection && connection === this.#connection ? connection.send(ClientEvent.REPLY, payload, ack) : Promise.resolve(),
     );
-  }
-
-  /** Delivers what a recovering join held, once its answer (or its failure: `undefined`) is in. */
-  #settleJoin(pending: PendingJoin, joined: unknown): void {
-    if (!pending.since && joined === undefined) return;
-    for (const message of this.#history.settle(pending.since, joined).deliver) this.#emitter.emit(message.event, message.data);
-  }
-
-  #syncRooms(data: unknown): void {
-    const current = (data as { current?: unknown } | null | undefined)?.current;
-    if (!Array.isArray(current)) return;
-    this.#rooms.clear();
-    for (const room of current) if (typeof room === 'string') this.#rooms.add(room);
   }
 
   #onListenerError(event: string, error: unknown): void {
@@ -474,12 +429,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   #detach(): void {
     this.#connection = undefined;
     this.#info = undefined;
-    const closed = new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
-    for (const pending of this.#joins.splice(0)) {
-      this.#settleJoin(pending, undefined);
-      pending.reject(closed);
-    }
-    for (const pending of this.#leaves.splice(0)) pending.reject(closed);
+    this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
     this.#requests.connectionLost();
   }
 
