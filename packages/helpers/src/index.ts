@@ -21,6 +21,7 @@ export type {
   AuthenticationResult,
   ClientConnectedFn,
   ClientDisconnectedFn,
+  MessageContext,
   MessageHandler,
   RoomHistoryFn,
   ValidateRoomFn,
@@ -29,6 +30,7 @@ export { InMemoryHistoryStore } from './server/history/in-memory-history-store.t
 export { RedisHistoryStore, RedisHistoryStoreDefaults, type RedisHistoryStoreOptions } from './server/history/redis-history-store.ts';
 export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';
 export type { RoomPosition, StreamPosition } from './protocol/room-position.ts';
+export type { EventMap, EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from './protocol/event-map.ts';
 export type {
   ClientSession,
   HandshakeFn,

@@ -1,3 +1,5 @@
+import type { ConnectionInfo, RejoinResult } from './sealed-client-options.ts';
+
 /** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
 export const ClientLifecycleEvent = {
   /** `ConnectionInfo` (`{ clientId, userId, level, suite, serverFingerprint, credentialsSealed }`): authenticated and, where asked, encrypted. */
@@ -24,3 +26,15 @@ export const ClientLifecycleEvent = {
 } as const;
 
 export type ClientLifecycleEvent = (typeof ClientLifecycleEvent)[keyof typeof ClientLifecycleEvent];
+
+/** What a client's lifecycle events and a server `error` carry, by event name. */
+export interface ClientLifecycleEvents {
+  'sealed:open': ConnectionInfo;
+  'sealed:close': { code: number; reason: string };
+  'sealed:rejoined': RejoinResult;
+  'sealed:reconnecting': { attempt: number; delayMs: number };
+  'sealed:failure': { code: string; message: string };
+  'sealed:error': { code: string; message: string; event?: string };
+  /** A server `error` event. */
+  error: { code: string; message: string };
+}

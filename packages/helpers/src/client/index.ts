@@ -14,10 +14,11 @@ export type {
   SealedClientOptions,
 } from './sealed-client-options.ts';
 export { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
-export { ClientLifecycleEvent } from './client-lifecycle-event.ts';
+export { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifecycle-event.ts';
 export { SealedClientState } from './client-state.ts';
 export { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 export { SealedError } from '../protocol/sealed-error.ts';
+export type { EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from '../protocol/event-map.ts';
 export { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.ts';
 export { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';

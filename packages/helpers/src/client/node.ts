@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
 import { SealedClient as PortableSealedClient } from './sealed-client.ts';
 import type { EventMap, SealedClientOptions } from './sealed-client-options.ts';
+import type { AnyEventMap } from '../protocol/event-map.ts';
 
 export * from './index.ts';
 export { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
@@ -21,7 +22,7 @@ export { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
 const nodeCrypto = new NodeCryptoProvider();
 
 /** The {@link PortableSealedClient} with `ws` and `NodeCryptoProvider` as its defaults. */
-export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends EventMap = EventMap> extends PortableSealedClient<
+export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing extends EventMap = AnyEventMap> extends PortableSealedClient<
   Incoming,
   Outgoing
 > {

@@ -7,8 +7,7 @@ import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
-/** A map from event names to their payload types. */
-export type EventMap = Record<string, unknown>;
+export type { EventMap } from '../protocol/event-map.ts';
 
 /** What the client knows once open. */
 export interface ConnectionInfo {
@@ -116,4 +115,4 @@ export interface RequestOptions {
  * reply with its code and message; anything else thrown replies
  * `HANDLER_FAILED`.
  */
-export type RequestHandler<T = any> = (data: T) => unknown;
+export type RequestHandler<Data = any, Result = unknown> = (data: Data) => ValueOrPromise<Result>;

@@ -8,7 +8,7 @@ import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
 import { ClientConnection, type ClientConnectionEvents, type ClientConnectionSettings } from './client-connection.ts';
-import { ClientLifecycleEvent } from './client-lifecycle-event.ts';
+import { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifecycle-event.ts';
 import { ClientStateMachine, SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
@@ -24,6 +24,7 @@ import type {
   SealedClientOptions,
 } from './sealed-client-options.ts';
 import { ClientRequests } from './client-requests.ts';
+import type { AnyEventMap, EventName, PayloadArgument, PayloadOf, ResultOf } from '../protocol/event-map.ts';
 import { ClientRooms } from './client-rooms.ts';
 import { OfflineQueue } from './offline-queue.ts';
 import { decideAfterClose } from './close-decision.ts';
@@ -54,7 +55,7 @@ interface Pending<T> {
  * await client.join(['lobby']);
  * await client.emit('chat', { room: 'lobby', text: 'hello' });
  */
-export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends EventMap = EventMap> {
+export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing extends EventMap = AnyEventMap> {
   readonly #options: SealedClientOptions;
   readonly #crypto: CryptoProvider;
   readonly #level: SecurityLevel;
@@ -130,8 +131,8 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
   }
 
   /** Listens to an application event, a server `error`, or a `sealed:` lifecycle event. */
-  on<K extends keyof Incoming & string>(event: K, listener: Listener<Incoming[K]>): () => void;
-  on(event: string, listener: Listener<any>): () => void;
+  on<K extends EventName<Incoming>>(event: K, listener: Listener<PayloadOf<Incoming[K]>>): () => void;
+  on<K extends keyof ClientLifecycleEvents>(event: K, listener: Listener<ClientLifecycleEvents[K]>): () => void;
   on(event: string, listener: Listener<any>): () => void {
     return this.#emitter.on(event, listener);
   }
@@ -169,8 +170,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
    * once the connection is back and its rooms are rejoined, in order
    * (`maxQueuedEmits`).
    */
-  emit<K extends keyof Outgoing & string>(event: K, data: Outgoing[K]): Promise<void>;
-  emit(event: string, data?: unknown): Promise<void>;
+  emit<K extends EventName<Outgoing>>(event: K, ...[data]: PayloadArgument<PayloadOf<Outgoing[K]>>): Promise<void>;
   emit(event: string, data?: unknown): Promise<void> {
     if (this.#shouldQueue()) return this.#offline.push(event, data);
     return this.#send(event, data);
@@ -189,11 +189,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
    * a `SealedError` with the server's code and message when its handler failed (`HANDLER_FAILED`,
    * `NO_HANDLER`, or the application's own code).
    */
-  request<Result = unknown, K extends keyof Outgoing & string = keyof Outgoing & string>(
-    event: K,
-    data?: Outgoing[K],
-    options: RequestOptions = {},
-  ): Promise<Result> {
+  request<K extends EventName<Outgoing>>(event: K, data?: PayloadOf<Outgoing[K]>, options: RequestOptions = {}): Promise<ResultOf<Outgoing[K]>> {
     const queue = this.#shouldQueue();
     if (!queue && (this.state !== SealedClientState.OPEN || !this.#connection)) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
@@ -203,7 +199,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
       if (queue) this.#offline.push(event, data, ack).catch((error: Error) => this.#requests.cancel(ack, error));
       else this.#sendRequest(event, data, ack).catch(() => undefined);
     }
-    return reply as Promise<Result>;
+    return reply as Promise<ResultOf<Outgoing[K]>>;
   }
 
   /**
@@ -211,8 +207,7 @@ export class SealedClient<Incoming extends EventMap = EventMap, Outgoing extends
    * what `handler` returns (or resolves to) is the reply. One handler per
    * event; a later one takes its place. Returns its removal.
    */
-  onRequest<K extends keyof Incoming & string>(event: K, handler: RequestHandler<Incoming[K]>): () => void;
-  onRequest(event: string, handler: RequestHandler): () => void;
+  onRequest<K extends EventName<Incoming>>(event: K, handler: RequestHandler<PayloadOf<Incoming[K]>, ResultOf<Incoming[K]>>): () => void;
   onRequest(event: string, handler: RequestHandler): () => void {
     return this.#requests.handle(event, handler);
   }

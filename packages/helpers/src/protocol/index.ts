@@ -22,3 +22,4 @@ export {
 } from './frame-codec.ts';
 export { readRoomPosition, readSincePositions, type RoomPosition, type StreamPosition } from './room-position.ts';
 export { readReply, replyWithError, replyWithResult, isErrorReply, isReplyId, type ReplyPayload, type ReplyError } from './request-reply.ts';
+export type { EventMap, EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from './event-map.ts';

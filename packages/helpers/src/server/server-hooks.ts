@@ -1,4 +1,5 @@
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import type { EventMap, EventName, PayloadOf } from '../protocol/event-map.ts';
 
 /** What `authenticateFn` returns for accepted credentials. */
 export interface AuthenticationResult {
@@ -45,6 +46,21 @@ export type ClientDisconnectedFn = (context: {
 }) => ValueOrPromise<void>;
 
 /**
+ * What `messageHandler` is handed for one application event: a union over
+ * the events of the map, so a `switch` on `event` narrows `data`.
+ */
+export type MessageContext<Events extends EventMap = EventMap> = {
+  [K in EventName<Events>]: {
+    clientId: string;
+    userId: string;
+    event: K;
+    data: PayloadOf<Events[K]>;
+    /** Whether the client awaits a reply: what the handler returns is sent back. */
+    expectsReply: boolean;
+  };
+}[EventName<Events>];
+
+/**
  * Receives every application event from an open client. Protocol events
  * (`authenticate`, `join`, `leave`, `heartbeat`, ...) never arrive here.
  * When the client sent a request (`client.request` in the SDK), what the
@@ -52,15 +68,14 @@ export type ClientDisconnectedFn = (context: {
  * nothing. Throw a `SealedError` to answer the client with its code and
  * message (in the reply, or as an `error` event for a plain emit); any
  * other error is answered with `HANDLER_FAILED`.
+ *
+ * With an event map (`MessageHandler<ClientToServer>`), `event` and `data`
+ * are typed by it (a typed handler fits where `MessageHandler<any>` is
+ * asked for, as in the container's `MESSAGE_HANDLER`). The map is checked
+ * at compile time only: a client can send any event and any data, so check
+ * what arrives.
  */
-export type MessageHandler = (context: {
-  clientId: string;
-  userId: string;
-  event: string;
-  data: unknown;
-  /** Whether the client awaits a reply: what the handler returns is sent back. */
-  expectsReply: boolean;
-}) => ValueOrPromise<unknown>;
+export type MessageHandler<Events extends EventMap = EventMap> = (context: MessageContext<Events>) => ValueOrPromise<unknown>;
 
 /**
  * Says whether a room keeps history. Synchronous, and called for every send

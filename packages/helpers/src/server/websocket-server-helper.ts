@@ -30,7 +30,8 @@ import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 import { RoomHistory } from './history/room-history.ts';
 import { refuseReservedEventName } from '../protocol/event-names.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
-import { ClientRequests, type ClientRequest } from './delivery/client-requests.ts';
+import { ClientRequests } from './delivery/client-requests.ts';
+import type { EventMap, EventName, PayloadOf, ResultOf } from '../protocol/event-map.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
 import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
@@ -45,10 +46,10 @@ import {
   type WebSocketServerOptions,
 } from './websocket-server-options.ts';
 
-/** An outbound application message. */
-export interface OutboundMessage {
-  event: string;
-  data?: unknown;
+/** An outbound application message: with an event map, `data` is of the type the map gives `event`. */
+export interface OutboundMessage<Events extends EventMap = EventMap, K extends EventName<Events> = EventName<Events>> {
+  event: K;
+  data?: PayloadOf<Events[K]>;
 }
 
 /** Bytes of randomness in a generated instance id. */
@@ -78,7 +79,7 @@ const INSTANCE_ID_BYTES = 6;
  * await helper.sendToRoom({ room: 'public-lobby', event: 'news', data: { text: 'hello' } });
  * await helper.shutdown();
  */
-export class WebSocketServerHelper {
+export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, ServerEvents extends EventMap = EventMap> {
   readonly identifier: string;
   /** This instance's id on the bus; every client id it issues starts with it. */
   readonly instanceId: string;
@@ -110,10 +111,10 @@ export class WebSocketServerHelper {
    *
    * @throws InvalidOptionsError when a required option is missing or a limit is not a positive integer.
    */
-  constructor(options: WebSocketServerOptions) {
+  constructor(options: WebSocketServerOptions<ClientEvents>) {
     const identifier = options.identifier ?? WebSocketDefaults.IDENTIFIER;
     this.#logger = componentLogger(options.logger ?? createDefaultLogger(), 'WebSocketServerHelper', { identifier });
-    this.#options = resolveServerOptions(options, this.#logger);
+    this.#options = resolveServerOptions(options as WebSocketServerOptions, this.#logger);
     this.identifier = this.#options.identifier;
     this.instanceId = this.#options.instanceId ?? randomBytes(INSTANCE_ID_BYTES).toString('hex');
     this.#throttledLog = new ThrottledLog({ logger: this.#logger, intervalMs: this.#options.repeatedLogIntervalMs });
@@ -347,7 +348,7 @@ export class WebSocketServerHelper {
    * Sends to one open client. A client of another instance is reached over
    * the bus; the report then counts nothing here.
    */
-  sendToClient(params: { clientId: string } & OutboundMessage): Promise<DeliveryReport> {
+  sendToClient<K extends EventName<ServerEvents>>(params: { clientId: string } & OutboundMessage<ServerEvents, K>): Promise<DeliveryReport> {
     return this.#targeted.send({ kind: 'client', clientId: params.clientId }, params);
   }
 
@@ -365,14 +366,18 @@ export class WebSocketServerHelper {
    * (no reply within `timeoutMs`, `requestTimeoutMs` by default), `TOO_MANY_PENDING_REQUESTS` (`maxPendingRequestsPerClient`),
    * `DISCONNECTED`, `NOT_DELIVERED`, `RESERVED_EVENT_NAME`, or the code and message the client's handler failed with.
    */
-  request(params: { clientId: string } & ClientRequest): Promise<unknown> {
+  request<K extends EventName<ServerEvents>>(
+    params: { clientId: string; timeoutMs?: number } & OutboundMessage<ServerEvents, K>,
+  ): Promise<ResultOf<ServerEvents[K]>> {
     const client = this.#openClient(params.clientId);
     if (!client) return Promise.reject(new SealedError(UsageErrorCode.CLIENT_NOT_FOUND, `No open client "${params.clientId}" on this instance`));
-    return this.#requests.send(client, params);
+    return this.#requests.send(client, params) as Promise<ResultOf<ServerEvents[K]>>;
   }
 
   /** Sends to every open connection of one user, on every instance. The report counts this instance's. */
-  sendToUser(params: { userId: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+  sendToUser<K extends EventName<ServerEvents>>(
+    params: { userId: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
+  ): Promise<DeliveryReport> {
     return this.#targeted.send({ kind: 'user', userId: params.userId }, params);
   }
 
@@ -382,7 +387,9 @@ export class WebSocketServerHelper {
    * history (`roomHistoryFn`) the message is appended first and carries its
    * position.
    */
-  async sendToRoom(params: { room: string; exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+  async sendToRoom<K extends EventName<ServerEvents>>(
+    params: { room: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
+  ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;
     if (!this.#history.keeps(params.room)) return this.#targeted.send(target, params);
     // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
@@ -392,7 +399,7 @@ export class WebSocketServerHelper {
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */
-  broadcast(params: { exclude?: readonly string[] } & OutboundMessage): Promise<DeliveryReport> {
+  broadcast<K extends EventName<ServerEvents>>(params: { exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>): Promise<DeliveryReport> {
     return this.#targeted.send({ kind: 'all' }, params);
   }
 

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
 import { sharedAcrossProcesses, type MessageBus } from '../bus/message-bus.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import type { EventMap } from '../protocol/event-map.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
   AuthenticateFn,
@@ -28,7 +29,7 @@ export {
  * required; the settings with defaults come from {@link SERVER_SETTINGS}
  * (defaults in {@link WebSocketDefaults}).
  */
-export interface WebSocketServerOptions extends Partial<ServerSettingValues> {
+export interface WebSocketServerOptions<ClientEvents extends EventMap = EventMap> extends Partial<ServerSettingValues> {
   /** The HTTP(S) server whose `upgrade` events the helper takes over for `path`. */
   server: HttpServer;
   /** Browser origins allowed to connect (exact match, e.g. `https://chat.example`). Unset: any origin. Requests without `Origin` (non-browser clients) are always allowed. */
@@ -58,7 +59,7 @@ export interface WebSocketServerOptions extends Partial<ServerSettingValues> {
   /** Where room histories live. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisHistoryStore` when the bus is Redis). */
   historyStore?: HistoryStore;
   /** Receives application events. Without it, they are dropped. */
-  messageHandler?: MessageHandler;
+  messageHandler?: MessageHandler<ClientEvents>;
   /** Parent pino logger; the helper logs through a child of it. */
   logger?: Logger;
 }

@@ -32,7 +32,7 @@ export async function startSecureServer(
     identity?: RawKeyPair;
     acceptedLevels?: SecurityLevel[];
     rekey?: RekeyPolicy;
-    server?: Partial<WebSocketServerOptions>;
+    server?: Partial<WebSocketServerOptions<any>>;
     port?: number;
     /** Further kit options. */
     kit?: Partial<SecureServerKitOptions>;

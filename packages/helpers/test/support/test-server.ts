@@ -21,7 +21,7 @@ export const tokenAuthenticate: WebSocketServerOptions['authenticateFn'] = ({ da
 export const silentLogger = pino({ level: 'silent' });
 
 /** Starts a server with test defaults; any option may be overridden. */
-export async function startTestServer(options: Partial<WebSocketServerOptions> = {}, listenPort = 0): Promise<TestServer> {
+export async function startTestServer(options: Partial<WebSocketServerOptions<any>> = {}, listenPort = 0): Promise<TestServer> {
   const server = createServer((_request, response) => response.writeHead(404).end());
   const helper = new WebSocketServerHelper({
     server,

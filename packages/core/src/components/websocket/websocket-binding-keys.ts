@@ -25,8 +25,8 @@ export const WebSocketBindingKeys = {
   CLIENT_CONNECTED_HANDLER: bindingKey<ClientConnectedFn>('sealed.websocket.clientConnectedHandler'),
   /** Told when an open client disconnects. */
   CLIENT_DISCONNECTED_HANDLER: bindingKey<ClientDisconnectedFn>('sealed.websocket.clientDisconnectedHandler'),
-  /** Receives application events from open clients. */
-  MESSAGE_HANDLER: bindingKey<MessageHandler>('sealed.websocket.messageHandler'),
+  /** Receives application events from open clients; what it returns answers a request. Takes a handler typed by any event map (`MessageHandler<ClientToServer>`). */
+  MESSAGE_HANDLER: bindingKey<MessageHandler<any>>('sealed.websocket.messageHandler'),
   /** Transforms (encrypts) every outbound message to an encrypted client. */
   OUTBOUND_TRANSFORMER: bindingKey<OutboundTransformer>('sealed.websocket.outboundTransformer'),
   /** Transforms (decrypts) every inbound frame from an encrypted client before dispatch. */
