@@ -43,6 +43,7 @@ export type {
 } from './server/encryption-hooks.ts';
 export type { DeliveryReport } from './server/delivery/message-delivery.ts';
 export type { ClientRequest } from './server/delivery/client-requests.ts';
+export type { SendKind, ServerTimingObserver } from './server/server-timings.ts';
 export type { DeliveryTarget } from './server/delivery/delivery-target.ts';
 export type { ServerMetricsSnapshot } from './server/server-metrics.ts';
 export type { WebSocketClientInfo } from './server/registry/websocket-client.ts';
@@ -87,5 +88,6 @@ export { SealedError, type SealedErrorCode, type SealedErrorOptions } from './pr
 
 // Small pieces.
 export { createDefaultLogger, type Logger } from './logging/logger.ts';
+export { PrometheusMetrics, PROMETHEUS_DEFAULTS, type MeasuredServer, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.ts';
 export { executePromiseWithLimit } from './utils/execute-promise-with-limit.ts';
 export type { ValueOrPromise } from './types/value-or-promise.ts';

@@ -22,7 +22,9 @@ import { OutboundBudget } from './delivery/outbound-budget.ts';
 import { OutboundRouter } from './delivery/outbound-router.ts';
 import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import { TargetedDelivery } from './cluster/targeted-delivery.ts';
+import { TargetedDelivery, type TargetedMessage } from './cluster/targeted-delivery.ts';
+import { ServerTimings, type SendKind, type ServerTimingObserver } from './server-timings.ts';
+import type { DeliveryTarget } from './delivery/delivery-target.ts';
 import { RoomRegistry } from './registry/room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
 import { RoomRequests } from './lifecycle/room-requests.ts';
@@ -104,6 +106,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   readonly #headerDeadline: RequestHeaderDeadline;
   readonly #history: RoomHistory;
   readonly #requests: ClientRequests;
+  readonly #timings = new ServerTimings();
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -197,6 +200,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     });
     const authentication = new AuthenticationFlow({
       ...shared,
+      timings: this.#timings,
       tickets: this.#tickets,
       authenticateFn: resolved.authenticateFn,
       handshakeFn: resolved.handshakeFn,
@@ -349,7 +353,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    * the bus; the report then counts nothing here.
    */
   sendToClient<K extends EventName<ServerEvents>>(params: { clientId: string } & OutboundMessage<ServerEvents, K>): Promise<DeliveryReport> {
-    return this.#targeted.send({ kind: 'client', clientId: params.clientId }, params);
+    return this.#send({ kind: 'client', clientId: params.clientId }, params);
   }
 
   /**
@@ -378,7 +382,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   sendToUser<K extends EventName<ServerEvents>>(
     params: { userId: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
   ): Promise<DeliveryReport> {
-    return this.#targeted.send({ kind: 'user', userId: params.userId }, params);
+    return this.#send({ kind: 'user', userId: params.userId }, params);
   }
 
   /**
@@ -391,16 +395,41 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     params: { room: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
   ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;
-    if (!this.#history.keeps(params.room)) return this.#targeted.send(target, params);
-    // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
-    refuseReservedEventName(params.event);
-    const position = await this.#history.append(params.room, params.event, params.data);
-    return this.#targeted.send(target, position ? { ...params, position } : params);
+    if (!this.#history.keeps(params.room)) return this.#send(target, params);
+    return this.#timed(target.kind, async () => {
+      // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
+      refuseReservedEventName(params.event);
+      const position = await this.#history.append(params.room, params.event, params.data);
+      return this.#targeted.send(target, position ? { ...params, position } : params);
+    });
   }
 
   /** Sends to every open client on every instance, except the clients in `exclude`. The report counts this instance's. */
   broadcast<K extends EventName<ServerEvents>>(params: { exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>): Promise<DeliveryReport> {
-    return this.#targeted.send({ kind: 'all' }, params);
+    return this.#send({ kind: 'all' }, params);
+  }
+
+  /**
+   * Tells `observer` how long clients take to open and sends take to
+   * finish, as they happen (what `PrometheusMetrics` draws its histograms
+   * from). Nothing is timed while no one observes. Returns its removal.
+   */
+  observeTimings(observer: ServerTimingObserver): () => void {
+    return this.#timings.observe(observer);
+  }
+
+  #send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    return this.#timed(target.kind, () => this.#targeted.send(target, message));
+  }
+
+  /** Runs a send, timing it for the observers when there are any. */
+  #timed(kind: SendKind, send: () => Promise<DeliveryReport>): Promise<DeliveryReport> {
+    if (!this.#timings.active) return send();
+    const startedAt = performance.now();
+    return send().then((report) => {
+      this.#timings.messageSent(performance.now() - startedAt, kind);
+      return report;
+    });
   }
 
   /**

@@ -24,6 +24,8 @@ describe('the public surface of @sealed/helpers', () => {
       'InProcessBusHub',
       'InvalidOptionsError',
       'NodeCryptoProvider',
+      'PROMETHEUS_DEFAULTS',
+      'PrometheusMetrics',
       'REKEY_DEFAULTS',
       'RESERVED_ROOM_PREFIX',
       'RESUMPTION_DEFAULTS',

@@ -12,6 +12,7 @@ import type { ClientAnswers } from './client-answers.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { RoomRegistry } from '../registry/room-registry.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
+import type { ServerTimings } from '../server-timings.ts';
 import { answerThrownError, type ThrownErrorAnswer } from './thrown-error-answer.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 import type { TicketRenewal } from './ticket-renewal.ts';
@@ -35,6 +36,8 @@ export interface AuthenticationFlowInit {
   clients: ClientRegistry;
   rooms: RoomRegistry;
   metrics: ServerMetrics;
+  /** Told how long each client took to open. */
+  timings: ServerTimings;
   logger: Logger;
   /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
   throttledLog: ThrottledLog;
@@ -206,6 +209,7 @@ export class AuthenticationFlow {
     init.clients.indexUser(client);
     for (const room of init.defaultRooms) init.rooms.join(client, room);
     init.metrics.clientsOpened += 1;
+    if (init.timings.active) init.timings.clientOpened(performance.now() - client.acceptedAt);
     // A protected client learns its ids through the channel; a plaintext one also gets the handshake's reply.
     const reply = client.protectedFrames ? undefined : outcome.reply;
     init.answers.control(client, ServerEvent.CONNECTED, { ...reply, id: client.id, userId: result.userId, time: init.now() });

@@ -69,6 +69,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly stream: Duplex;
   readonly remoteAddress: string | undefined;
   readonly connectedAt: number;
+  /** `performance.now()` when the upgrade was accepted, for the time it takes to open. */
+  readonly acceptedAt = performance.now();
   readonly rooms = new Set<string>();
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue;
