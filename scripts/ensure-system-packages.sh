@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests drive for real, when they are missing: Debian's
-# chromium (browser tests) and redis-server (scale-out tests). Needs root (or sudo) once.
+# chromium (browser tests), redis-server (scale-out tests) and openssl (certificates for the
+# TLS tests). Needs root (or sudo) once.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

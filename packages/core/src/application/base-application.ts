@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Container, type Newable } from 'inversify';
 import { createDefaultLogger, type Logger, type ValueOrPromise } from '@sealed/helpers';
@@ -6,6 +7,7 @@ import type { BindingKey } from '../binding-key.ts';
 import { CoreBindingKeys } from '../core-binding-keys.ts';
 import { ApplicationState, assertApplicationTransition } from './application-state.ts';
 import type { BaseComponent } from './base-component.ts';
+import { hardenedHttpsOptions, type ApplicationTlsOptions } from './hardened-tls.ts';
 
 /** Where and how an application listens. */
 export interface ApplicationOptions {
@@ -15,6 +17,8 @@ export interface ApplicationOptions {
   host?: string;
   /** Root logger; components log through children of it. */
   logger?: Logger;
+  /** Serve `https` and `wss` with this certificate and key, with hardened settings (`HARDENED_TLS`). Unset: plain `http` and `ws`. */
+  tls?: ApplicationTlsOptions;
 }
 
 /** Defaults of {@link ApplicationOptions}. */
@@ -44,7 +48,9 @@ export abstract class BaseApplication {
   readonly container = new Container({ defaultScope: 'Singleton' });
   readonly httpServer: Server;
   readonly logger: Logger;
-  readonly #options: Required<Omit<ApplicationOptions, 'logger'>>;
+  readonly #options: Required<Omit<ApplicationOptions, 'logger' | 'tls'>>;
+  /** Whether the server speaks TLS (`https` and `wss`). */
+  readonly secure: boolean;
   readonly #componentClasses: Array<Newable<BaseComponent>> = [];
   readonly #startedComponents: BaseComponent[] = [];
   #state: ApplicationState = ApplicationState.CREATED;
@@ -53,7 +59,9 @@ export abstract class BaseApplication {
   constructor(options: ApplicationOptions = {}) {
     this.logger = options.logger ?? createDefaultLogger();
     this.#options = { port: options.port ?? ApplicationDefaults.PORT, host: options.host ?? ApplicationDefaults.HOST };
-    this.httpServer = createServer((request, response) => this.handleRequest(request, response));
+    const handler = (request: IncomingMessage, response: ServerResponse): void => this.handleRequest(request, response);
+    this.secure = options.tls !== undefined;
+    this.httpServer = options.tls ? createHttpsServer(hardenedHttpsOptions(options.tls), handler) : createServer(handler);
     this.bindValue(CoreBindingKeys.APPLICATION_INSTANCE, this);
     this.bindValue(CoreBindingKeys.HTTP_SERVER, this.httpServer);
     this.bindValue(CoreBindingKeys.LOGGER, this.logger);
