@@ -27,6 +27,10 @@ export type {
   ValidateRoomFn,
 } from './server/server-hooks.ts';
 export { InMemoryHistoryStore } from './server/history/in-memory-history-store.ts';
+export { InMemoryPresenceStore } from './server/presence/in-memory-presence-store.ts';
+export { RedisPresenceStore, RedisPresenceStoreDefaults, type RedisPresenceStoreOptions } from './server/presence/redis-presence-store.ts';
+export type { PresenceMember, PresenceStore, ReapedMembers } from './server/presence/presence-store.ts';
+export type { PresenceChange, RoomPresenceFn } from './server/presence/room-presence.ts';
 export { RedisHistoryStore, RedisHistoryStoreDefaults, type RedisHistoryStoreOptions } from './server/history/redis-history-store.ts';
 export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';
 export type { RoomPosition, StreamPosition } from './protocol/room-position.ts';

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { isReservedEventName } from '../protocol/event-names.ts';
+import { ServerEvent, isReservedEventName } from '../protocol/event-names.ts';
 import { readRoomPosition, type RoomPosition } from '../protocol/room-position.ts';
 import type { DeliveryTarget } from '../server/delivery/delivery-target.ts';
 
@@ -144,9 +144,12 @@ export class EnvelopeCodec {
     if (typeof fields.id !== 'string' || typeof fields.ts !== 'number') return { ok: false, code: 'MALFORMED' };
     if (fields.exclude !== undefined && !isStringArray(fields.exclude)) return { ok: false, code: 'MALFORMED' };
     if (Math.abs(nowMs - fields.ts) > this.init.maxAgeMs) return { ok: false, code: 'STALE' };
-    if (isReservedEventName(fields.event)) return { ok: false, code: 'RESERVED_EVENT' };
+    // A room's presence changes are the one protocol event instances relay to each other.
+    const presence = fields.event === ServerEvent.PRESENCE;
+    if (isReservedEventName(fields.event) && !presence) return { ok: false, code: 'RESERVED_EVENT' };
     const target = readTarget(fields.target);
     if (!target) return { ok: false, code: 'UNKNOWN_TARGET' };
+    if (presence && target.kind !== 'room') return { ok: false, code: 'RESERVED_EVENT' };
     const envelope: BusEnvelope = { id: fields.id, ts: fields.ts, origin: fields.origin, target, event: fields.event, data: fields.data, exclude: fields.exclude };
     if (fields.position !== undefined) {
       const position = readRoomPosition(fields.position);

@@ -1,8 +1,7 @@
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { createRedisStoreClient } from './redis-store-client.ts';
 import type { ReplayClaim, ReplayStore } from '../crypto/replay-store.ts';
 import type { Logger } from '../logging/logger.ts';
-import { RedisBusDefaults } from './redis-bus.ts';
-import { exponentialReconnect } from './redis-reconnect.ts';
 
 /** Options of a {@link RedisReplayStore}. */
 export interface RedisReplayStoreOptions {
@@ -40,12 +39,7 @@ export class RedisReplayStore implements ReplayStore {
   constructor(options: RedisReplayStoreOptions) {
     this.#windowMs = options.windowMs ?? RedisReplayStoreDefaults.WINDOW_MS;
     this.#keyPrefix = options.keyPrefix ?? RedisReplayStoreDefaults.KEY_PREFIX;
-    this.#client = createClient({
-      url: options.url,
-      socket: { reconnectStrategy: exponentialReconnect(RedisBusDefaults.INITIAL_RECONNECT_DELAY_MS, RedisBusDefaults.MAX_RECONNECT_DELAY_MS) },
-      disableOfflineQueue: true,
-    });
-    this.#client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis replay store error'));
+    this.#client = createRedisStoreClient({ url: options.url, logger: options.logger, name: 'replay store' });
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { PresenceChange } from '../protocol/presence.ts';
 import type { ConnectionInfo, RejoinResult } from './sealed-client-options.ts';
 
 /** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
@@ -37,4 +38,6 @@ export interface ClientLifecycleEvents {
   'sealed:error': { code: string; message: string; event?: string };
   /** A server `error` event. */
   error: { code: string; message: string };
+  /** Members came to or went from a room the client is in that tracks presence (not sent for the client's own join). */
+  'sealed:presence': PresenceChange;
 }

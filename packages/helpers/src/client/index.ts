@@ -18,6 +18,7 @@ export { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifec
 export { SealedClientState } from './client-state.ts';
 export { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 export { SealedError } from '../protocol/sealed-error.ts';
+export type { PresenceChange, PresenceMember } from '../protocol/presence.ts';
 export type { EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from '../protocol/event-map.ts';
 export { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.ts';
@@ -30,3 +31,4 @@ export { toBase64, fromBase64 } from '../crypto/bytes.ts';
 export { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 export { CloseCode } from '../protocol/close-codes.ts';
 export { ErrorCode } from '../protocol/error-codes.ts';
+export { ServerEvent } from '../protocol/event-names.ts';

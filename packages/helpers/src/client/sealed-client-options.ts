@@ -4,6 +4,7 @@ import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
 import type { SecurityLevel } from '../crypto/security-level.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import type { PresenceMember } from '../protocol/presence.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
@@ -37,6 +38,8 @@ export interface JoinResult {
   positions?: Record<string, { offset: number; epoch: string }>;
   /** Per room rejoined with a known position: whether every message missed was replayed. */
   recovered?: Record<string, boolean>;
+  /** Per joined room that tracks presence: its members now, on every instance, this client included. */
+  members?: Record<string, PresenceMember[]>;
 }
 
 /** The payload of `sealed:rejoined`: the answer to the rejoin after a reconnect. */

@@ -30,6 +30,7 @@ import { OfflineQueue } from './offline-queue.ts';
 import { decideAfterClose } from './close-decision.ts';
 import { TicketKeeper } from './ticket-keeper.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
+import type { PresenceMember } from '../protocol/presence.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
 
 interface Pending<T> {
@@ -210,6 +211,20 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   onRequest<K extends EventName<Incoming>>(event: K, handler: RequestHandler<PayloadOf<Incoming[K]>, ResultOf<Incoming[K]>>): () => void;
   onRequest(event: string, handler: RequestHandler): () => void {
     return this.#requests.handle(event, handler);
+  }
+
+  /**
+   * The members of a room the client is in that tracks presence, on every
+   * instance. Between calls, `sealed:presence` events tell who came and went.
+   *
+   * @throws SealedError (as a rejection) `NO_PRESENCE` for a room the client is not in or that does not track presence; the failures of `request`.
+   */
+  async members(room: string, options: RequestOptions = {}): Promise<PresenceMember[]> {
+    if (this.state !== SealedClientState.OPEN || !this.#connection) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open');
+    const { ack, reply } = this.#requests.open(options.timeoutMs);
+    if (this.#requests.isWaiting(ack)) this.#sendRequest(ClientEvent.MEMBERS, { room }, ack).catch(() => undefined);
+    const result = (await reply) as { members?: unknown } | undefined;
+    return Array.isArray(result?.members) ? (result.members as PresenceMember[]) : [];
   }
 
   #sendRequest(event: string, data: unknown, ack: number): Promise<void> {

@@ -45,6 +45,8 @@ export const ErrorCode = {
   HANDLER_FAILED: 'HANDLER_FAILED',
   /** A request (a frame with `ack`) reached a side with no handler for it: the server without `messageHandler`, or a client without a request handler for the event. Sent in the `sealed:reply`. */
   NO_HANDLER: 'NO_HANDLER',
+  /** `sealed:members` named a room the client is not in, or one that does not track presence. Sent in the `sealed:reply`. */
+  NO_PRESENCE: 'NO_PRESENCE',
   /** `ack` on a protocol event other than `sealed:reply`, or a `sealed:reply` without one: only application events are requests. */
   INVALID_ACK: 'INVALID_ACK',
 } as const;

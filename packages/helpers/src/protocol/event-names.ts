@@ -21,6 +21,8 @@ export const ClientEvent = {
   HANDSHAKE_FINISH: 'sealed:finish',
   /** `{ result }` or `{ error: { code, message } }`, with the `ack` of the server's request it answers. */
   REPLY: 'sealed:reply',
+  /** `{ room }`, a request (with `ack`): the members of a room that tracks presence, answered with `{ result: { room, members } }`. */
+  MEMBERS: 'sealed:members',
 } as const;
 
 export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
@@ -41,6 +43,8 @@ export const ServerEvent = {
   TICKET: 'sealed:ticket',
   /** `{ result }` or `{ error: { code, message } }`, with the `ack` of the client's request it answers. */
   REPLY: 'sealed:reply',
+  /** `{ room, joined, left }`: members came to or went from a room that tracks presence. */
+  PRESENCE: 'sealed:presence',
 } as const;
 
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];

@@ -23,3 +23,4 @@ export {
 export { readRoomPosition, readSincePositions, type RoomPosition, type StreamPosition } from './room-position.ts';
 export { readReply, replyWithError, replyWithResult, isErrorReply, isReplyId, type ReplyPayload, type ReplyError } from './request-reply.ts';
 export type { EventMap, EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from './event-map.ts';
+export type { PresenceChange, PresenceMember } from './presence.ts';

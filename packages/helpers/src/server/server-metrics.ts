@@ -46,6 +46,8 @@ export interface ServerMetricsSnapshot {
   historyLateMessages: number;
   /** Messages of a room given up on after `historyReorderMs` (lost on the bus): this instance's members never got them live. */
   historySkippedMessages: number;
+  /** Presence store operations that failed (say, Redis unreachable): a join or leave went unrecorded, or a heartbeat was missed. Presence events are still sent. */
+  presenceFailures: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
   /** Clients' requests (frames with `ack`) answered with a `sealed:reply`, with a result or an error. */
@@ -95,6 +97,7 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   historyFailures = 0;
   historyLateMessages = 0;
   historySkippedMessages = 0;
+  presenceFailures = 0;
   handlerErrors = 0;
   requestsAnswered = 0;
   requestTimeouts = 0;

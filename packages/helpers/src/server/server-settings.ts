@@ -160,6 +160,8 @@ export const SERVER_SETTINGS = Object.freeze({
   requestTimeoutMs: setting('REQUEST_TIMEOUT_MS', 10_000, positiveInteger),
   /** Requests to one client that may await their reply at once; past it `request` rejects with `TOO_MANY_PENDING_REQUESTS`. */
   maxPendingRequestsPerClient: setting('MAX_PENDING_REQUESTS_PER_CLIENT', 100, positiveInteger),
+  /** Milliseconds an instance's presence members outlive its last heartbeat (sent every third of it): a crashed instance's members vanish within it. */
+  presenceTtlMs: setting('PRESENCE_TTL_MS', 30_000, positiveInteger),
   /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */
   shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', 5_000, positiveInteger),
   /** Refuse every client whose handshake does not make it encrypted (close 4004). Needs `handshakeFn`. */

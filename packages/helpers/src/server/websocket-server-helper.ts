@@ -27,7 +27,10 @@ import { ServerTimings, type SendKind, type ServerTimingObserver } from './serve
 import type { DeliveryTarget } from './delivery/delivery-target.ts';
 import { RoomRegistry } from './registry/room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
-import { RoomRequests } from './lifecycle/room-requests.ts';
+import { RoomRequests, memberOf } from './lifecycle/room-requests.ts';
+import { RoomPresence } from './presence/room-presence.ts';
+import { InMemoryPresenceStore } from './presence/in-memory-presence-store.ts';
+import type { PresenceMember } from './presence/presence-store.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 import { RoomHistory } from './history/room-history.ts';
 import { refuseReservedEventName } from '../protocol/event-names.ts';
@@ -107,6 +110,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   readonly #history: RoomHistory;
   readonly #requests: ClientRequests;
   readonly #timings = new ServerTimings();
+  readonly #presence: RoomPresence;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -183,6 +187,17 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       close: (client, code, reason) => this.#controller.close(client, code, reason),
     };
     const shared = { metrics: this.#metrics, logger: this.#logger, throttledLog: this.#throttledLog };
+    this.#presence = new RoomPresence({
+      store: resolved.presenceStore ?? new InMemoryPresenceStore(),
+      roomPresenceFn: resolved.roomPresenceFn,
+      instanceId: this.instanceId,
+      ttlMs: resolved.presenceTtlMs,
+      announce: (change, exclude) => this.#targeted.announce({ kind: 'room', room: change.room }, { event: ServerEvent.PRESENCE, data: change, exclude }),
+      onFailure: (operation, error) => {
+        this.#metrics.presenceFailures += 1;
+        this.#throttledLog.note('presence store failed', operation, { err: error instanceof Error ? error.message : error });
+      },
+    });
     this.#roomRequests = new RoomRequests({
       ...shared,
       rooms: this.#rooms,
@@ -190,6 +205,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       maxRoomsPerClient: resolved.maxRoomsPerClient,
       validateRoomFn: resolved.validateRoomFn,
       history: this.#history,
+      presence: this.#presence,
       answers,
     });
     this.#tickets = new TicketRenewal({
@@ -216,6 +232,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       ...shared,
       authentication,
       roomRequests: this.#roomRequests,
+      presence: this.#presence,
       messageHandler: resolved.messageHandler,
       answers,
     });
@@ -232,6 +249,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       preAuthCloseGraceMs: resolved.preAuthCloseGraceMs,
       inboundTransformer: resolved.inboundTransformer,
       clientDisconnectedFn: resolved.clientDisconnectedFn,
+      leavingRooms: (client, rooms) => void this.#presence.left(memberOf(client), rooms),
       clients: this.#clients,
       rooms: this.#rooms,
       dispatcher,
@@ -291,6 +309,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     this.#headerDeadline.start();
     server.on('upgrade', this.#onUpgrade);
     for (const sweep of this.#sweeps) sweep.start();
+    void this.#presence.start();
     this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
   }
 
@@ -410,6 +429,16 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   }
 
   /**
+   * The members of a room that tracks presence (`roomPresenceFn`), on every
+   * instance that shares the presence store: the same answer wherever it is
+   * asked. An instance that stopped (crashed) takes its members with it
+   * within `presenceTtlMs`.
+   */
+  getPresence(params: { room: string }): Promise<PresenceMember[]> {
+    return Promise.resolve(this.#presence.members(params.room));
+  }
+
+  /**
    * Tells `observer` how long clients take to open and sends take to
    * finish, as they happen (what `PrometheusMetrics` draws its histograms
    * from). Nothing is timed while no one observes. Returns its removal.
@@ -501,6 +530,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
+    this.#presence.stop();
     await this.#targeted.stop();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     this.#throttledLog.stop();

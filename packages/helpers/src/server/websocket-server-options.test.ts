@@ -11,6 +11,7 @@ import {
 } from './websocket-server-options.ts';
 import { InProcessBus } from '../bus/in-process-bus.ts';
 import type { MessageBus } from '../bus/message-bus.ts';
+import { InMemoryPresenceStore } from './presence/in-memory-presence-store.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 
 const logger = pino({ level: 'silent' });
@@ -20,6 +21,19 @@ const base: WebSocketServerOptions = { server: {} as Server, authenticateFn: () 
 const POSITIVE_INTEGER_OPTIONS = Object.entries(SERVER_SETTINGS)
   .filter(([, spec]) => spec.rule === SettingRules.positiveInteger)
   .map(([name]) => name);
+
+/** An in-process bus, and the same bus as one that reaches other processes (any bus not marked in-process does, as RedisBus). */
+function twoBuses(): { local: InProcessBus; shared: MessageBus } {
+  const local = new InProcessBus();
+  const shared: MessageBus = {
+    start: () => local.start(),
+    publish: (channel, payload) => local.publish(channel, payload),
+    subscribe: (channel, handler) => local.subscribe(channel, handler),
+    unsubscribe: (channel) => local.unsubscribe(channel),
+    close: () => local.close(),
+  };
+  return { local, shared };
+}
 
 describe('resolveServerOptions', () => {
   it.each(Object.entries(SERVER_SETTINGS))('fills %s from WebSocketDefaults when unset', (name, spec) => {
@@ -66,18 +80,19 @@ describe('resolveServerOptions', () => {
 
   it('refuses room history on a bus without a store every instance shares', () => {
     const roomHistoryFn = () => true;
-    const local = new InProcessBus();
-    // Any bus not marked as in-process reaches other processes (RedisBus does).
-    const shared: MessageBus = {
-      start: () => local.start(),
-      publish: (channel, payload) => local.publish(channel, payload),
-      subscribe: (channel, handler) => local.subscribe(channel, handler),
-      unsubscribe: (channel) => local.unsubscribe(channel),
-      close: () => local.close(),
-    };
+    const { local, shared } = twoBuses();
     const withBus = (bus: MessageBus) => ({ ...base, roomHistoryFn, bus, busSecret: 'secret' });
     expect(() => resolveServerOptions(withBus(local), logger)).toThrow(/needs a "historyStore"/);
     expect(() => resolveServerOptions({ ...withBus(shared), historyStore: new InMemoryHistoryStore() }, logger)).toThrow(/must reach every instance/);
     expect(() => resolveServerOptions({ ...withBus(local), historyStore: new InMemoryHistoryStore() }, logger)).not.toThrow();
+  });
+
+  it('refuses presence on a bus without a store every instance shares', () => {
+    const roomPresenceFn = () => true;
+    const { local, shared } = twoBuses();
+    const withBus = (bus: MessageBus) => ({ ...base, roomPresenceFn, bus, busSecret: 'secret' });
+    expect(() => resolveServerOptions(withBus(local), logger)).toThrow(/needs a "presenceStore"/);
+    expect(() => resolveServerOptions({ ...withBus(shared), presenceStore: new InMemoryPresenceStore() }, logger)).toThrow(/must reach every instance/);
+    expect(() => resolveServerOptions({ ...withBus(local), presenceStore: new InMemoryPresenceStore() }, logger)).not.toThrow();
   });
 });

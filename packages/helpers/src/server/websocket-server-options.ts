@@ -2,6 +2,8 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from '../logging/logger.ts';
 import { sharedAcrossProcesses, type MessageBus } from '../bus/message-bus.ts';
 import type { HistoryStore } from './history/history-store.ts';
+import type { PresenceStore } from './presence/presence-store.ts';
+import type { RoomPresenceFn } from './presence/room-presence.ts';
 import type { EventMap } from '../protocol/event-map.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
@@ -58,6 +60,10 @@ export interface WebSocketServerOptions<ClientEvents extends EventMap = EventMap
   roomHistoryFn?: RoomHistoryFn;
   /** Where room histories live. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisHistoryStore` when the bus is Redis). */
   historyStore?: HistoryStore;
+  /** Says which rooms track presence: their members are kept where every instance sees them (`getPresence`, `sealed:members`) and each join and leave is announced to the room (`sealed:presence`). Without it, no room does. */
+  roomPresenceFn?: RoomPresenceFn;
+  /** Where presence is kept. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisPresenceStore`). */
+  presenceStore?: PresenceStore;
   /** Receives application events. Without it, they are dropped. */
   messageHandler?: MessageHandler<ClientEvents>;
   /** Parent pino logger; the helper logs through a child of it. */
@@ -73,10 +79,11 @@ type HookOption =
   | 'handshakeFn'
   | 'outboundTransformer'
   | 'inboundTransformer'
-  | 'roomHistoryFn';
+  | 'roomHistoryFn'
+  | 'roomPresenceFn';
 
 /** Options that are code or live objects rather than configuration. */
-type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' | 'historyStore';
+type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' | 'historyStore' | 'presenceStore';
 
 /**
  * The configuration part of {@link WebSocketServerOptions}: every option
@@ -86,7 +93,7 @@ type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' |
 export type WebSocketServerSettings = Partial<Omit<WebSocketServerOptions, WiredOption>>;
 
 /** Options that stay optional once defaults are filled in. */
-type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId' | 'historyStore';
+type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId' | 'historyStore' | 'presenceStore';
 
 /** {@link WebSocketServerOptions} with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalOption | 'logger'>> &
@@ -106,6 +113,16 @@ function refuseUnsharedHistory(bus: MessageBus, store: HistoryStore | undefined)
     throw new InvalidOptionsError(
       'Option "historyStore" must reach every instance the bus reaches: an in-memory store would give the same room different positions on each (use a RedisHistoryStore)',
     );
+  }
+}
+
+/** With a bus, every instance must see a room's members in one place. */
+function refuseUnsharedPresence(bus: MessageBus, store: PresenceStore | undefined): void {
+  if (!store) {
+    throw new InvalidOptionsError('Option "roomPresenceFn" with a "bus" needs a "presenceStore" every instance shares (a RedisPresenceStore with a RedisBus)');
+  }
+  if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
+    throw new InvalidOptionsError('Option "presenceStore" must reach every instance the bus reaches: an in-memory store would show each instance only its own members (use a RedisPresenceStore)');
   }
 }
 
@@ -129,6 +146,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
   if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedHistory(resolved.bus, resolved.historyStore);
+  if (resolved.roomPresenceFn && resolved.bus) refuseUnsharedPresence(resolved.bus, resolved.presenceStore);
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
   }

@@ -109,6 +109,11 @@ export class TargetedDelivery {
    */
   async send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
     refuseReservedEventName(message.event);
+    return this.announce(target, message);
+  }
+
+  /** Sends what the server itself says to a target everywhere (a room's `sealed:presence`), protocol event names allowed. */
+  async announce(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
     const [report] = await Promise.all([
       this.#deliverHere(target, message),
       this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message) : undefined,

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createClient, type RedisClientType } from 'redis';
-import { RedisBusDefaults } from '../../bus/redis-bus.ts';
-import { exponentialReconnect } from '../../bus/redis-reconnect.ts';
+import type { RedisClientType } from 'redis';
+import { createRedisStoreClient } from '../../bus/redis-store-client.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { RoomPosition, StreamPosition } from '../../protocol/room-position.ts';
 import { historySince, type HistoryEntry, type HistoryLimits, type HistorySince, type HistoryStore } from './history-store.ts';
@@ -68,12 +67,7 @@ export class RedisHistoryStore implements HistoryStore {
 
   constructor(options: RedisHistoryStoreOptions) {
     this.#keyPrefix = options.keyPrefix ?? RedisHistoryStoreDefaults.KEY_PREFIX;
-    this.#client = createClient({
-      url: options.url,
-      socket: { reconnectStrategy: exponentialReconnect(RedisBusDefaults.INITIAL_RECONNECT_DELAY_MS, RedisBusDefaults.MAX_RECONNECT_DELAY_MS) },
-      disableOfflineQueue: true,
-    });
-    this.#client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis history store error'));
+    this.#client = createRedisStoreClient({ url: options.url, logger: options.logger, name: 'history store' });
   }
 
   async start(): Promise<void> {

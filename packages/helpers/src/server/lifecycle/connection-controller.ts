@@ -33,6 +33,8 @@ export interface ConnectionControllerInit {
   preAuthCloseGraceMs: number;
   inboundTransformer: InboundTransformer | undefined;
   clientDisconnectedFn: ClientDisconnectedFn | undefined;
+  /** Told the rooms an open client was in as it goes, before it leaves them. */
+  leavingRooms: (client: WebSocketClient, rooms: readonly string[]) => void;
   clients: ClientRegistry;
   rooms: RoomRegistry;
   dispatcher: EventDispatcher;
@@ -247,6 +249,7 @@ export class ConnectionController {
     client.releaseAll();
     client.disposeSession();
     client.lifecycle.transition(ConnectionState.CLOSED);
+    if (client.lifecycle.hasOpened && client.rooms.size > 0) this.init.leavingRooms(client, [...client.rooms]);
     this.init.rooms.leaveAll(client);
     this.init.clients.remove(client);
     this.init.logger.debug({ clientId: client.id, code }, 'client closed');

@@ -7,6 +7,7 @@ import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticationFlow } from './authentication-flow.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import type { RoomRequests } from './room-requests.ts';
+import type { RoomPresence } from '../presence/room-presence.ts';
 import { answerThrownError } from './thrown-error-answer.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
@@ -21,6 +22,7 @@ const NO_HANDLER_MESSAGE = 'The server answers no requests';
 export interface EventDispatcherInit {
   authentication: AuthenticationFlow;
   roomRequests: RoomRequests;
+  presence: RoomPresence;
   messageHandler: MessageHandler | undefined;
   metrics: ServerMetrics;
   logger: Logger;
@@ -56,6 +58,8 @@ export class EventDispatcher {
         return this.#whenOpen(client, () => this.init.roomRequests.leave(client, data));
       case ClientEvent.REPLY:
         return this.#whenOpen(client, () => this.#onReply(client, message.ack!, data));
+      case ClientEvent.MEMBERS:
+        return this.#whenOpen(client, () => this.#members(client, message.ack!, data));
       default:
         if (isReservedEventName(event)) {
           this.init.metrics.framesRejected += 1;
@@ -66,10 +70,24 @@ export class EventDispatcher {
     }
   }
 
-  /** Only application events are requests, and every `sealed:reply` answers one. */
+  /** Application events and `sealed:members` are requests, and every `sealed:reply` answers one. */
   #ackFits(message: ProtocolMessage): boolean {
-    if (message.event === ClientEvent.REPLY) return message.ack !== undefined;
+    if (message.event === ClientEvent.REPLY || message.event === ClientEvent.MEMBERS) return message.ack !== undefined;
     return message.ack === undefined || !isReservedEventName(message.event);
+  }
+
+  /** Answers `sealed:members` with the members of a room the client is in and that tracks presence. */
+  async #members(client: WebSocketClient, ack: number, data: unknown): Promise<void> {
+    const room = (data as { room?: unknown } | null | undefined)?.room;
+    if (typeof room !== 'string' || !client.rooms.has(room) || !this.init.presence.tracks(room)) {
+      return this.#reply(client, ack, replyWithError(ErrorCode.NO_PRESENCE, 'Presence is kept only for rooms that track it, to their members'));
+    }
+    try {
+      this.#reply(client, ack, replyWithResult({ room, members: await this.init.presence.members(room) }));
+    } catch (error) {
+      this.init.logger.warn({ err: error instanceof Error ? error.message : error }, 'presence store failed');
+      this.#reply(client, ack, replyWithError(ErrorCode.HANDLER_FAILED, 'The room\'s members could not be read'));
+    }
   }
 
   #whenOpen(client: WebSocketClient, handle: () => ValueOrPromise<void>): ValueOrPromise<void> {

@@ -3,6 +3,8 @@ import { ServerEvent } from '../../protocol/event-names.ts';
 import { readRoomsPayload } from '../../protocol/frame-codec.ts';
 import { readSincePositions, type StreamPosition } from '../../protocol/room-position.ts';
 import type { RoomHistory } from '../history/room-history.ts';
+import type { PresenceMember } from '../presence/presence-store.ts';
+import type { RoomPresence } from '../presence/room-presence.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { checkRoomName, type RoomNameRules } from '../registry/room-name-rules.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -29,6 +31,8 @@ export interface RoomRequestsInit {
   validateRoomFn: ValidateRoomFn | undefined;
   /** Rooms' histories: positions for the joined rooms that keep one, and what a client missed. */
   history: RoomHistory;
+  /** Members of the rooms that track presence: who joins and leaves is announced. */
+  presence: RoomPresence;
   metrics: ServerMetrics;
   logger: Logger;
   answers: ClientAnswers;
@@ -74,8 +78,10 @@ export class RoomRequests {
     }
     const recovery = await this.#recover(client, joinedNow, readSincePositions((data as { since?: unknown }).since));
     if (client.state !== ConnectionState.OPEN) return;
+    const members = await this.init.presence.joined(memberOf(client), joinedNow);
+    if (client.state !== ConnectionState.OPEN) return;
     const rooms = requested.filter((room) => client.rooms.has(room));
-    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms], ...recovery });
+    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms], ...recovery, ...(members ? { members } : {}) });
   }
 
   /**
@@ -120,11 +126,12 @@ export class RoomRequests {
     return answer;
   }
 
-  leave(client: WebSocketClient, data: unknown): void {
+  async leave(client: WebSocketClient, data: unknown): Promise<void> {
     const requested = this.#readRooms(client, data);
     if (!requested) return;
     const rooms = requested.filter((room) => this.init.rooms.leave(client, room));
     this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
+    await this.init.presence.left(memberOf(client), rooms);
   }
 
   /** Reads and de-duplicates the requested rooms; answers INVALID_PAYLOAD when the shape is wrong or they are more than `maxRoomsPerClient`. */
@@ -159,3 +166,8 @@ export class RoomRequests {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** The client as a member of a room's presence. */
+export function memberOf(client: WebSocketClient): PresenceMember {
+  return { clientId: client.id, userId: client.userId ?? '' };
+}
