@@ -83,6 +83,6 @@ export { UsageErrorCode } from './protocol/usage-error-codes.ts';
 export { SealedError, type SealedErrorCode, type SealedErrorOptions } from './protocol/sealed-error.ts';
 
 // Small pieces.
-export { createDefaultLogger, type Logger } from './logging/logger.ts';
+export { createDefaultLogger, type DefaultLoggerOptions, type LogDestination, type Logger } from './logging/logger.ts';
 export { executePromiseWithLimit } from './utils/execute-promise-with-limit.ts';
 export type { ValueOrPromise } from './types/value-or-promise.ts';
