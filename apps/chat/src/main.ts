@@ -2,6 +2,7 @@ import { SealedError, createDefaultLogger } from '@sealed/helpers';
 import { ChatApplication } from './chat-application.ts';
 import { readChatEnvironment } from './chat-environment.ts';
 import { checkRedisReachable } from './startup/redis-reachability.ts';
+import { onTerminalInterrupt } from './startup/terminal-interrupt.ts';
 
 /** Exit code of a start that could not happen: the environment, the identity file, Redis, or the port. */
 const EXIT_START_FAILED = 1;
@@ -50,16 +51,19 @@ process.stdout.write(
     `Security levels accepted: ${app.acceptedLevels.join(', ')}`,
     `Bus: ${app.busKind}${redisUrl ? ` (${new URL(redisUrl).host})` : ' (set REDIS_URL to share rooms across instances)'}`,
     `Server identity fingerprint: ${app.identityFingerprint}${identityFile ? ` (key in ${identityFile})` : ' (new key each start; set IDENTITY_FILE to keep it)'}`,
+    'Press Ctrl-C to stop.',
     '',
   ].join('\n'),
 );
 
 let stopping = false;
+const releaseTerminal = onTerminalInterrupt(process.stdin, () => stop('Ctrl-C'));
 
 /** Stops once, whatever asks first and however often: a second Ctrl-C or signal while stopping changes nothing. */
 function stop(reason: string): void {
   if (stopping) return;
   stopping = true;
+  releaseTerminal();
   logger.info({ reason }, 'stopping');
   void app.stop().then(() => process.exit(EXIT_STOPPED));
 }

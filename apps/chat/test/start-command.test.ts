@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const appDirectory = fileURLToPath(new URL('..', import.meta.url));
+const repositoryDirectory = fileURLToPath(new URL('../../..', import.meta.url));
 const LISTENING_LINE = /Sealed chat listening on (http:\/\/\S+)/;
+/** What pnpm prints when a script it ran failed or was cut off by a signal. */
+const PACKAGE_MANAGER_FAILURE = /ELIFECYCLE|Command failed|ERR_PNPM/;
 /** Permissions that let others read a file: what the identity file check refuses. */
 const WORLD_READABLE_MODE = 0o644;
 
@@ -131,5 +134,22 @@ describe('the start command', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(`REDIS_URL: cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)\n`);
+  });
+
+  it('ends with exit code 0 and no package-manager error when the whole process group gets SIGINT, as Ctrl-C sends it', async () => {
+    // What the root `pnpm start` runs once the packages are built.
+    const child = spawn('pnpm', ['--filter', '@sealed/chat-app', 'start'], {
+      cwd: repositoryDirectory,
+      env: baseEnvironment({ PORT: '0' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const { origin, output } = listening(child);
+    await origin;
+    const closed = once(child, 'close');
+    process.kill(-child.pid!, 'SIGINT');
+    const [code, signal] = await closed;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(output()).not.toMatch(PACKAGE_MANAGER_FAILURE);
   });
 });
