@@ -38,6 +38,7 @@ export type {
   OutboundContext,
   OutboundTransformer,
   TransformedFrame,
+  UserRefusal,
 } from './server/encryption-hooks.ts';
 export type { DeliveryReport } from './server/delivery/message-delivery.ts';
 export type { DeliveryTarget } from './server/delivery/delivery-target.ts';
