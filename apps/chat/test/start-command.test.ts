@@ -13,6 +13,8 @@ const repositoryDirectory = fileURLToPath(new URL('../../..', import.meta.url));
 const LISTENING_LINE = /Sealed chat listening on (http:\/\/\S+)/;
 /** What pnpm prints when a script it ran failed or was cut off by a signal. */
 const PACKAGE_MANAGER_FAILURE = /ELIFECYCLE|Command failed|ERR_PNPM/;
+/** pnpm's own script, as package managers name it in `npm_execpath`. */
+const PNPM_SCRIPT = /pnpm\.c?js$/;
 /** Permissions that let others read a file: what the identity file check refuses. */
 const WORLD_READABLE_MODE = 0o644;
 
@@ -137,8 +139,11 @@ describe('the start command', () => {
   });
 
   it('ends with exit code 0 and no package-manager error when the whole process group gets SIGINT, as Ctrl-C sends it', async () => {
-    // What the root `pnpm start` runs once the packages are built.
-    const child = spawn('pnpm', ['--filter', '@sealed/chat-app', 'start'], {
+    // What the root `pnpm start` runs once the packages are built, with the pnpm running this test when there is one.
+    const [command, ...pnpmArguments] = PNPM_SCRIPT.test(process.env.npm_execpath ?? '')
+      ? [process.execPath, process.env.npm_execpath!]
+      : ['pnpm'];
+    const child = spawn(command!, [...pnpmArguments, '--filter', '@sealed/chat-app', 'start'], {
       cwd: repositoryDirectory,
       env: baseEnvironment({ PORT: '0' }),
       stdio: ['ignore', 'pipe', 'pipe'],
