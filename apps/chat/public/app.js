@@ -2,8 +2,10 @@
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
+  ErrorCode,
   PortableCryptoProvider,
   SealedClient,
+  SealedClientState,
   fromBase64,
   toBase64,
 } from '/sealed-client.js';
@@ -11,6 +13,16 @@ import {
 const PIN_PREFIX = 'sealed.pin.';
 const IDENTITY_PREFIX = 'sealed.identity.';
 const MEMBERS_REFRESH_MS = 5000;
+const MS_PER_SECOND = 1000;
+/** Longest chat message the server takes (MAX_CHAT_TEXT_LENGTH in chat-protocol.ts). */
+const MAX_MESSAGE_LENGTH = 2000;
+/** Error codes of the chat server itself (ChatErrorCode in chat-protocol.ts). */
+const ChatErrorCode = {
+  INVALID_MEMBERS: 'INVALID_MEMBERS',
+  INVALID_CHAT: 'INVALID_CHAT',
+  NOT_IN_ROOM: 'NOT_IN_ROOM',
+  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+};
 
 const $ = (id) => document.getElementById(id);
 const statusLine = $('status');
@@ -52,12 +64,22 @@ function setStatus(text, isError = false) {
   statusLine.classList.toggle('error', isError);
 }
 
-function showAlert(text) {
-  alertBox.textContent = text;
+/** The small line under a message that names the code behind it, for whoever has to look into it. */
+function detailsLine(details) {
+  const small = document.createElement('small');
+  small.className = 'details';
+  small.textContent = details;
+  return small;
+}
+
+/** Shows `explanation` (`{ text, details? }`) above the page; an empty text hides it. */
+function showAlert({ text, details } = { text: '' }) {
+  alertBox.replaceChildren(text);
+  if (details) alertBox.append(detailsLine(details));
   alertBox.hidden = !text;
 }
 
-function addLine(parts, className) {
+function addLine(parts, className, details) {
   const item = document.createElement('li');
   if (className) item.className = className;
   for (const [text, partClass] of parts) {
@@ -66,12 +88,18 @@ function addLine(parts, className) {
     if (partClass) span.className = partClass;
     item.append(span);
   }
+  if (details) item.append(detailsLine(details));
   messages.append(item);
   item.scrollIntoView({ block: 'end' });
 }
 
-function notice(text) {
-  addLine([[text]], 'notice');
+function notice(text, details) {
+  addLine([[text]], 'notice', details);
+}
+
+/** The details line of a code: the code, and the server's own words when the text does not say it all. */
+function codeDetails(code, message) {
+  return message ? `Code: ${code} (${message})` : `Code: ${code}`;
 }
 
 function showSecurity(info) {
@@ -81,8 +109,8 @@ function showSecurity(info) {
   $('credentials').textContent = !info
     ? '-'
     : info.credentialsSealed
-      ? 'sent only to the verified server, encrypted'
-      : 'sent in the clear';
+      ? 'encrypted, readable only by this server'
+      : 'not encrypted: others on the network can read it';
 }
 
 function selectRoom(room) {
@@ -115,7 +143,7 @@ function renderRooms(rooms) {
 }
 
 function refreshMembers() {
-  if (!client || !currentRoom || client.state !== 'open') return;
+  if (!client || !currentRoom || client.state !== SealedClientState.OPEN) return;
   client.emit('members', { room: currentRoom }).catch(() => undefined);
 }
 
@@ -126,22 +154,77 @@ async function leaveRoom(room) {
   notice(`You left ${room}`);
 }
 
+/** Why the page could not connect, in words for the person in front of it: `{ text, details }`. */
 function explainFailure({ code, message }) {
+  const details = codeDetails(code);
   switch (code) {
     case ClientFailureCode.SERVER_KEY_MISMATCH:
-      return (
-        "The server's identity key does not match the key this browser pinned for it. " +
-        'Someone may be intercepting the connection, so this page will not connect. ' +
-        "If the server's key was changed on purpose, clear this site's data to pin the new key."
-      );
+      return {
+        text:
+          "This server's identity has changed since this browser last connected to it. " +
+          'Someone may be intercepting the connection, so this page will not connect. ' +
+          "If the server's key was changed on purpose, clear this site's data in your browser and sign in again.",
+        details,
+      };
+    case ClientFailureCode.CLIENT_KEY_MISMATCH:
+      return { text: 'This name is already in use from another browser or device. Sign in with another name.', details };
     case ClientFailureCode.AUTH_FAILED:
-      return 'That name was refused: use 1 to 32 letters, digits, "-" or "_".';
+      return { text: 'That name cannot be used. Use 1 to 32 letters, digits, "-" or "_".', details };
     case ClientFailureCode.DOWNGRADE:
-      return 'The server did not offer an encrypted connection, so this page will not connect.';
+      return { text: 'The server did not offer an encrypted connection, so this page will not connect.', details };
+    case ClientFailureCode.HANDSHAKE_FAILED:
+    case ClientFailureCode.CRYPTO_FAILURE:
+      return {
+        text: 'The secure connection to the server could not be set up. Try again; if it keeps happening, someone may be tampering with the connection.',
+        details,
+      };
     case ClientFailureCode.REFUSED:
-      return `The server refused the secure connection (${message}). This name may already be tied to another browser's key.`;
+      return { text: 'The server refused the connection. Try again later.', details: codeDetails(code, message) };
     default:
-      return message;
+      return { text: 'The page could not connect to the server. Try again later.', details: codeDetails(code, message) };
+  }
+}
+
+/** A server error on an open connection, in words for the person in front of the page: `{ text, details }`. */
+function explainError({ code, message }) {
+  const details = codeDetails(code);
+  switch (code) {
+    case ChatErrorCode.INVALID_CHAT:
+      return { text: `Your message could not be sent: it must be 1-${MAX_MESSAGE_LENGTH} characters.`, details };
+    case ChatErrorCode.NOT_IN_ROOM:
+      return { text: 'You are not in that room any more. Join it again to write to it.', details };
+    case ChatErrorCode.INVALID_MEMBERS:
+      return { text: 'The list of people in this room could not be loaded.', details };
+    case ChatErrorCode.UNKNOWN_EVENT:
+      return { text: 'The server did not understand this page. Reload it and try again.', details };
+    case ErrorCode.RATE_LIMITED:
+      return { text: 'You are sending too fast. Wait a moment, then try again.', details };
+    default:
+      return { text: 'Something went wrong on the server. Try again.', details: codeDetails(code, message) };
+  }
+}
+
+/** Why a room could not be joined, in plain words. */
+function explainDenial({ room, code, message }) {
+  switch (code) {
+    case ErrorCode.ROOM_LIMIT:
+      return { text: `You can't join ${room}: you are in too many rooms. Leave one first.`, details: codeDetails(code) };
+    case ErrorCode.INVALID_ROOM_NAME:
+    case ErrorCode.ROOM_DENIED:
+      return { text: `You can't join ${room}: room names are 1 to 64 lower-case letters, digits or "-".`, details: codeDetails(code) };
+    default:
+      return { text: `You can't join ${room}.`, details: codeDetails(code, message) };
+  }
+}
+
+/** Why a message of this page's could not be sent (the SDK's own failure, before it reached the server). */
+function explainUnsent({ code, message }) {
+  switch (code) {
+    case ClientFailureCode.NOT_OPEN:
+    case ClientFailureCode.OFFLINE_QUEUE_FULL:
+      return { text: 'Your message could not be sent: you are not connected right now.', details: codeDetails(code) };
+    default:
+      return { text: 'Your message could not be sent.', details: codeDetails(code, message) };
   }
 }
 
@@ -157,23 +240,33 @@ function signIn(name) {
   client?.close();
   const url = new URL('/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const pinName = url.host;
+  let firstVisit = browserPins.get(pinName) === undefined;
   client = new SealedClient({
     url: url.href,
     credentials: { token: name },
     pins: browserPins,
+    pinName,
     identity: identityFor(name),
   });
   client.on(ClientLifecycleEvent.OPEN, (info) => {
     setStatus(`Signed in as ${info.userId}`);
     showSecurity(info);
-    showAlert('');
+    showAlert();
+    if (firstVisit && info.serverFingerprint) {
+      notice(
+        'First visit to this server: this browser now remembers its key, and will warn you if it ever changes.',
+        `Server key: ${info.serverFingerprint}`,
+      );
+    }
+    firstVisit = false;
     signInForm.hidden = true;
     roomsPanel.hidden = false;
     clearInterval(membersTimer);
     membersTimer = setInterval(refreshMembers, MEMBERS_REFRESH_MS);
   });
   client.on(ClientLifecycleEvent.RECONNECTING, ({ delayMs }) => {
-    setStatus(`Connection lost; reconnecting in ${Math.ceil(delayMs / 1000)} s...`, true);
+    setStatus(`Connection lost; reconnecting in ${Math.ceil(delayMs / MS_PER_SECOND)} s...`, true);
   });
   client.on(ClientLifecycleEvent.FAILURE, (failure) => {
     showAlert(explainFailure(failure));
@@ -181,7 +274,7 @@ function signIn(name) {
   });
   client.on(ClientLifecycleEvent.CLOSE, () => {
     showSecurity(undefined);
-    if (client.state === 'closed') resetToSignIn();
+    if (client.state === SealedClientState.CLOSED) resetToSignIn();
   });
   client.on('chat', ({ room, from, text, time }) => {
     addLine([[`[${room}] ${new Date(time).toLocaleTimeString()} `], [`${from}: `, 'from'], [text]]);
@@ -190,7 +283,12 @@ function signIn(name) {
   client.on('members', ({ room, users }) => {
     if (room === currentRoom) $('members').textContent = users.join(', ') || '-';
   });
-  client.on('error', ({ code, message }) => notice(`Error ${code}: ${message}`));
+  client.on('error', (error) => {
+    // A refusal before the connection opened is explained once, by the failure above.
+    if (client.state !== SealedClientState.OPEN) return;
+    const { text, details } = explainError(error);
+    notice(text, details);
+  });
   setStatus('Connecting...');
   client.connect().catch((error) => {
     setStatus('Not connected', true);
@@ -207,7 +305,10 @@ joinForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const room = new FormData(joinForm).get('room');
   const result = await client.join([room]);
-  for (const denial of result.denied) notice(`You can't join ${denial.room}: ${denial.message}`);
+  for (const denial of result.denied) {
+    const { text, details } = explainDenial(denial);
+    notice(text, details);
+  }
   if (result.rooms.includes(room)) {
     notice(`You joined ${room}`);
     selectRoom(room);
@@ -218,6 +319,9 @@ joinForm.addEventListener('submit', async (event) => {
 composeForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const input = $('text');
-  client.emit('chat', { room: currentRoom, text: input.value }).catch((error) => notice(error.message));
+  client.emit('chat', { room: currentRoom, text: input.value }).catch((error) => {
+    const { text, details } = explainUnsent(error);
+    notice(text, details);
+  });
   input.value = '';
 });

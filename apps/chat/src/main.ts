@@ -1,23 +1,49 @@
-import { ApplicationDefaults } from '@sealed/core';
-import { createDefaultLogger, parseSecurityLevels } from '@sealed/helpers';
+import { SealedError, createDefaultLogger } from '@sealed/helpers';
 import { ChatApplication } from './chat-application.ts';
+import { readChatEnvironment } from './chat-environment.ts';
+import { checkRedisReachable } from './startup/redis-reachability.ts';
+import { onTerminalInterrupt } from './startup/terminal-interrupt.ts';
 
-/** Environment the sample reads, with its defaults. */
-const port = Number(process.env.PORT ?? ApplicationDefaults.PORT);
-const host = process.env.HOST ?? ApplicationDefaults.HOST;
-const securityLevels = parseSecurityLevels(process.env.SECURITY_LEVELS ?? 'encrypted');
-const identityFile = process.env.IDENTITY_FILE || undefined;
-const redisUrl = process.env.REDIS_URL || undefined;
-const busSecret = process.env.BUS_SECRET || undefined;
-const logger = createDefaultLogger();
+/** Exit code of a start that could not happen: the environment, the identity file, Redis, or the port. */
+const EXIT_START_FAILED = 1;
+const EXIT_STOPPED = 0;
 
-if (redisUrl && !busSecret) {
-  process.stderr.write('REDIS_URL is set without BUS_SECRET: set BUS_SECRET, the same secret on every instance, so that only they can send to your clients.\n');
-  process.exit(1);
+/** Prints each problem as one line on standard error and exits. */
+function refuseToStart(problems: readonly string[]): never {
+  process.stderr.write(problems.map((problem) => `${problem}\n`).join(''));
+  process.exit(EXIT_START_FAILED);
 }
 
-const app = new ChatApplication({ port, host, logger, securityLevels, identityFile, redisUrl, busSecret });
-const address = await app.start();
+/** One line for an error: its message, without the stack. */
+function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n', 1)[0]! : String(error);
+}
+
+const environment = readChatEnvironment(process.env);
+if (!environment.ok) refuseToStart(environment.problems);
+const { port, host, securityLevels, identityFile, redisUrl, busSecret, logLevel } = environment.settings;
+// Logs go to standard error, so that standard output starts with what a person reads first.
+const logger = createDefaultLogger({ level: logLevel, destination: 'stderr' });
+
+let app: ChatApplication;
+try {
+  app = new ChatApplication({ port, host, logger, securityLevels, identityFile, redisUrl, busSecret });
+} catch (error) {
+  // The constructor reads IDENTITY_FILE: its own errors name the file, others (JSON, file system) are worded here.
+  if (!identityFile) refuseToStart([`The chat could not start: ${firstLine(error)}`]);
+  const reason = SealedError.is(error) ? firstLine(error) : `${identityFile} cannot be read as a server identity file (${firstLine(error)})`;
+  refuseToStart([`IDENTITY_FILE: ${reason}`]);
+}
+const redisProblem = redisUrl ? await checkRedisReachable(redisUrl) : undefined;
+if (redisProblem) refuseToStart([redisProblem]);
+
+let address: Awaited<ReturnType<ChatApplication['start']>>;
+try {
+  address = await app.start();
+} catch (error) {
+  await app.stop().catch(() => undefined);
+  refuseToStart([`The chat could not start: ${firstLine(error)}`]);
+}
 const origin = `http://${host}:${address.port}`;
 process.stdout.write(
   [
@@ -25,13 +51,21 @@ process.stdout.write(
     `Security levels accepted: ${app.acceptedLevels.join(', ')}`,
     `Bus: ${app.busKind}${redisUrl ? ` (${new URL(redisUrl).host})` : ' (set REDIS_URL to share rooms across instances)'}`,
     `Server identity fingerprint: ${app.identityFingerprint}${identityFile ? ` (key in ${identityFile})` : ' (new key each start; set IDENTITY_FILE to keep it)'}`,
+    'Press Ctrl-C to stop.',
     '',
   ].join('\n'),
 );
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
-    void app.stop().then(() => process.exit(0));
-  });
+let stopping = false;
+const releaseTerminal = onTerminalInterrupt(process.stdin, () => stop('Ctrl-C'));
+
+/** Stops once, whatever asks first and however often: a second Ctrl-C or signal while stopping changes nothing. */
+function stop(reason: string): void {
+  if (stopping) return;
+  stopping = true;
+  releaseTerminal();
+  logger.info({ reason }, 'stopping');
+  void app.stop().then(() => process.exit(EXIT_STOPPED));
 }
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));

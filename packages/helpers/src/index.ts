@@ -44,6 +44,7 @@ export type {
   OutboundContext,
   OutboundTransformer,
   TransformedFrame,
+  UserRefusal,
 } from './server/encryption-hooks.ts';
 export type { DeliveryReport } from './server/delivery/message-delivery.ts';
 export type { ClientRequest } from './server/delivery/client-requests.ts';
@@ -91,7 +92,7 @@ export { UsageErrorCode } from './protocol/usage-error-codes.ts';
 export { SealedError, type SealedErrorCode, type SealedErrorOptions } from './protocol/sealed-error.ts';
 
 // Small pieces.
-export { createDefaultLogger, type Logger } from './logging/logger.ts';
+export { createDefaultLogger, type DefaultLoggerOptions, type LogDestination, type Logger } from './logging/logger.ts';
 export { PrometheusMetrics, PROMETHEUS_DEFAULTS, type MeasuredServer, type PrometheusMetricsOptions } from './metrics/prometheus-metrics.ts';
 export { executePromiseWithLimit } from './utils/execute-promise-with-limit.ts';
 export type { ValueOrPromise } from './types/value-or-promise.ts';

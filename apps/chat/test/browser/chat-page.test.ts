@@ -131,7 +131,7 @@ describe('the chat page in Chromium', () => {
     tap = await TcpTap.start(port);
     const alice = await openPage(tap.port);
     await signIn(alice, 'alice');
-    expect(await alice.textContent('#credentials')).toBe('sent only to the verified server, encrypted');
+    expect(await alice.textContent('#credentials')).toBe('encrypted, readable only by this server');
 
     const [socket, ...others] = tap.connectionsTo('GET /ws');
     expect(others).toHaveLength(0);
@@ -161,6 +161,37 @@ describe('the chat page in Chromium', () => {
     await screenshot(alice, 'chat-after-restart');
   });
 
+  it('tells a second browser signing in with a name in use that the name is taken, and keeps the first signed in', async () => {
+    const port = await startApp();
+    const first = await openPage(port);
+    await signIn(first, 'alice');
+    const second = await openPage(port);
+    await second.fill('#name', 'alice');
+    await second.click('#sign-in button');
+
+    await second.waitForSelector('#alert:not([hidden])');
+    expect(await second.textContent('#alert')).toContain(
+      'This name is already in use from another browser or device. Sign in with another name.',
+    );
+    expect(await second.textContent('#alert .details')).toBe('Code: CLIENT_KEY_MISMATCH');
+    expect(await second.locator('#messages li', { hasText: 'ENCRYPTION_REQUIRED' }).count()).toBe(0);
+    expect(await first.textContent('#status')).toBe('Signed in as alice');
+    await screenshot(second, 'chat-name-in-use');
+  });
+
+  it('says once, on the first visit, that the browser now remembers the server key', async () => {
+    const port = await startApp();
+    const page = await openPage(port);
+    await signIn(page, 'alice');
+    const firstVisit = messageLine(page, 'First visit to this server');
+    await firstVisit.waitFor();
+    expect(await firstVisit.locator('.details').textContent()).toBe(`Server key: ${app!.identityFingerprint}`);
+
+    await page.reload();
+    await signIn(page, 'alice');
+    expect(await messageLine(page, 'First visit to this server').count()).toBe(0);
+  });
+
   it('refuses a server whose identity key differs from the one it pinned', async () => {
     const port = await startApp({ identityFile: join(identityDirectory, 'first-identity.json') });
     const alice = await openPage(port);
@@ -170,7 +201,8 @@ describe('the chat page in Chromium', () => {
     await startApp({ port, identityFile: join(identityDirectory, 'impostor-identity.json') });
     await alice.waitForSelector('#alert:not([hidden])', { timeout: UI_TIMEOUT_MS });
     // The page stops at the impostor's hello: its name never left the browser.
-    expect(await alice.textContent('#alert')).toContain('does not match the key this browser pinned');
+    expect(await alice.textContent('#alert')).toContain("This server's identity has changed since this browser last connected to it.");
+    expect(await alice.textContent('#alert .details')).toBe('Code: SERVER_KEY_MISMATCH');
     expect(await alice.textContent('#level')).toBe('-');
     expect(app!.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE).getClientsByUser({ userId: 'alice' })).toHaveLength(0);
     await screenshot(alice, 'chat-key-mismatch');

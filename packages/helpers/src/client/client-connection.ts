@@ -255,7 +255,8 @@ export class ClientConnection {
   /** The failure code of a server `error` before the connection opened; a refused resumption is worth one full handshake. */
   #refusalCode(serverCode: unknown): ClientFailureCode {
     if (this.#resumed) return ClientFailureCode.RESUMPTION_REFUSED;
-    return serverCode === ErrorCode.AUTH_FAILED ? ClientFailureCode.AUTH_FAILED : ClientFailureCode.REFUSED;
+    if (serverCode === ErrorCode.AUTH_FAILED) return ClientFailureCode.AUTH_FAILED;
+    return serverCode === ErrorCode.CLIENT_KEY_MISMATCH ? ClientFailureCode.CLIENT_KEY_MISMATCH : ClientFailureCode.REFUSED;
   }
 
   /** A ticket for the next connection: kept by the owner, never handed to the application. */

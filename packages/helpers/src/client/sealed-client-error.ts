@@ -12,6 +12,8 @@ export const ClientFailureCode = {
   CRYPTO_FAILURE: 'CRYPTO_FAILURE',
   /** The server refused the credentials. */
   AUTH_FAILED: 'AUTH_FAILED',
+  /** The server refused the client's identity key: it pinned another key for this user (another device or browser). */
+  CLIENT_KEY_MISMATCH: 'CLIENT_KEY_MISMATCH',
   /** The server refused the client for another reason (see the close code). */
   REFUSED: 'REFUSED',
   /** The server took the client's resumption ticket, then refused the resumed connection (say, its credentials name another user): the client reconnects at once with the full handshake. */

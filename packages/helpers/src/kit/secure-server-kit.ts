@@ -21,7 +21,15 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { abandonResumption, finishResumption, respondToResumption, type PendingResumption } from '../crypto/server-resumption.ts';
 import type { Logger } from '../logging/logger.ts';
 import { InvalidOptionsError } from '../server/server-settings.ts';
-import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome, InboundTransformer, OutboundTransformer } from '../server/encryption-hooks.ts';
+import type {
+  HandshakeChallenge,
+  HandshakeFn,
+  HandshakeOutcome,
+  InboundTransformer,
+  OutboundTransformer,
+  UserRefusal,
+} from '../server/encryption-hooks.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import { readHandshakeCredentials } from './handshake-credentials.ts';
 import { SealOnWrite } from './seal-on-write.ts';
 import { SecureKitMetrics, type KitRefusal, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
@@ -68,6 +76,12 @@ export const SecureKitDefaults = Object.freeze({
   ACCEPTED_LEVELS: Object.freeze([SecurityLevel.ENCRYPTED]) as readonly SecurityLevel[],
   MAX_CLOCK_SKEW_MS: 120_000,
   REPLAY_CACHE_SIZE: 100_000,
+});
+
+/** What a client whose key is not the one pinned for its user is told before the close (4004). */
+const CLIENT_KEY_REFUSAL: UserRefusal = Object.freeze({
+  code: ErrorCode.CLIENT_KEY_MISMATCH,
+  message: 'This user is bound to another client identity key (another device or browser)',
 });
 
 /** The hooks to bind, plus what to tell people about the server's identity. */
@@ -123,12 +137,17 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     return null;
   };
 
-  /** Whether `key` is the client key pinned for the user (pinned now on first use); counts the refusal when not. */
-  const acceptPinned = async (clientId: string, userId: string, key: Uint8Array): Promise<boolean> => {
+  /**
+   * Whether `key` is the client key pinned for the user (pinned now on first
+   * use); counts the refusal when not. A client with another key is told so
+   * (it proved its key and credentials for this user already); a full pin
+   * store is the server's own limit, and refused without a reason.
+   */
+  const acceptPinned = async (clientId: string, userId: string, key: Uint8Array): Promise<true | false | UserRefusal> => {
     const pinned = await pinClientKey(clientKeyPins, userId, key);
     if (pinned === 'ACCEPTED') return true;
     refuse(clientId, pinned);
-    return false;
+    return pinned === 'CLIENT_KEY_MISMATCH' ? CLIENT_KEY_REFUSAL : false;
   };
 
   /** The outcome of a finished handshake: protected frames, the signed credentials, and the client key to pin for the user. */
@@ -200,7 +219,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
           return false;
         }
         const accepted = await acceptPinned(clientId, userId, ticket.clientIdentity);
-        if (accepted) metrics.resumptions += 1;
+        if (accepted === true) metrics.resumptions += 1;
         return accepted;
       },
     };

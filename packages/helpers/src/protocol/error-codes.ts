@@ -33,6 +33,12 @@ export const ErrorCode = {
   AUTH_TIMEOUT: 'AUTH_TIMEOUT',
   /** Encryption is required and the handshake failed (the connection is then closed with 4004). */
   ENCRYPTION_REQUIRED: 'ENCRYPTION_REQUIRED',
+  /**
+   * The handshake succeeded and the credentials were accepted, but the user is
+   * pinned to another client identity key: another device or browser holds
+   * this user (the connection is then closed with 4004).
+   */
+  CLIENT_KEY_MISMATCH: 'CLIENT_KEY_MISMATCH',
   /** The room name breaks the room-name rules. Reported per room in `joined`. */
   INVALID_ROOM_NAME: 'INVALID_ROOM_NAME',
   /** `validateRoomFn` did not allow the room, or no `validateRoomFn` is configured. Reported per room in `joined`. */

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../protocol/error-codes.ts';
 import type { RoomPosition } from '../protocol/room-position.ts';
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import type { AuthenticationResult } from './server-hooks.ts';
@@ -36,11 +37,25 @@ export interface HandshakeOutcome {
   /**
    * Called once `authenticateFn` named the user, before the client is open:
    * false refuses the client (`error` `ENCRYPTION_REQUIRED`, then close
-   * 4004), for example a client key that is not the one pinned for the user.
+   * 4004); a {@link UserRefusal} refuses it with that error code instead,
+   * for example `CLIENT_KEY_MISMATCH` for a client key that is not the one
+   * pinned for the user.
    */
-  acceptUser?(userId: string): ValueOrPromise<boolean>;
+  acceptUser?(userId: string): ValueOrPromise<boolean | UserRefusal>;
   /** Lets a later connection of this client resume the session without the full handshake. */
   resumption?: SessionResumption;
+}
+
+/**
+ * Why a handshake refused the user it was asked to accept: the `error` the
+ * client gets before the close (4004). The client has proved its key and
+ * credentials by then, so the reason may name what it can do about it; it
+ * must not say anything about other users.
+ */
+export interface UserRefusal {
+  code: ErrorCode;
+  /** For people; safe to show to the client. */
+  message: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseCode, SecureSession, SlowConsumerPolicy, SecurityLevel, InMemoryPinStore } from '../../src/index.ts';
+import { CloseCode, ErrorCode, SecureSession, SlowConsumerPolicy, SecurityLevel, InMemoryPinStore } from '../../src/index.ts';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
@@ -302,9 +302,36 @@ describe('client key pins', () => {
     alice.close();
     const aliceAgain = track(sdkClient(server.url, 'alice'));
     // Another key for alice is still refused: her pin was not forgotten to make room.
-    await expect(aliceAgain.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
+    await expect(aliceAgain.connect()).rejects.toMatchObject({ code: ClientFailureCode.CLIENT_KEY_MISMATCH });
     expect(server.kit.getMetrics().handshakeRefusals).toEqual({ PIN_STORE_FULL: 1, CLIENT_KEY_MISMATCH: 1 });
     await expect(bob.emit('still-here', {})).resolves.toBeUndefined();
+  });
+});
+
+describe('a second device of a pinned user', () => {
+  it('is told CLIENT_KEY_MISMATCH, then closed with 4004, while the first device stays connected', async () => {
+    server = await startSecureServer();
+    const first = track(sdkClient(server.url, 'alice'));
+    await first.connect();
+    const second = track(sdkClient(server.url, 'alice'));
+    const errors: unknown[] = [];
+    second.on('error', (error) => errors.push(error));
+    const closed = closeCodeOf(second);
+    await expect(second.connect()).rejects.toMatchObject({ code: ClientFailureCode.CLIENT_KEY_MISMATCH });
+    expect(await closed).toBe(CloseCode.ENCRYPTION_REQUIRED);
+    expect(errors).toEqual([{ code: ErrorCode.CLIENT_KEY_MISMATCH, message: expect.stringContaining('another client identity key') }]);
+    expect(server.kit.getMetrics().handshakeRefusals).toEqual({ CLIENT_KEY_MISMATCH: 1 });
+    await expect(first.emit('still-here', {})).resolves.toBeUndefined();
+  });
+
+  it('is refused without a reason when the pin store is full, as for any other handshake refusal', async () => {
+    server = await startSecureServer({ kit: { clientKeyPins: new InMemoryPinStore(1) } });
+    await track(sdkClient(server.url, 'alice')).connect();
+    const bob = track(sdkClient(server.url, 'bob'));
+    const errors: unknown[] = [];
+    bob.on('error', (error) => errors.push(error));
+    await expect(bob.connect()).rejects.toMatchObject({ code: ClientFailureCode.REFUSED });
+    expect(errors).toEqual([{ code: ErrorCode.ENCRYPTION_REQUIRED, message: 'Encryption handshake failed' }]);
   });
 });
 

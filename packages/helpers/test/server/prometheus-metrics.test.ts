@@ -60,7 +60,7 @@ describe('PrometheusMetrics', () => {
     const stranger = sdkClient(live.url, 'user-0', { reconnect: { enabled: false } });
     clients.push(stranger);
     // A second key for a pinned user is refused by the kit.
-    await expect(stranger.connect()).rejects.toMatchObject({ code: 'REFUSED' });
+    await expect(stranger.connect()).rejects.toMatchObject({ code: 'CLIENT_KEY_MISMATCH' });
     expect(sample(await metrics!.scrape(), 'sealed_kit_handshake_refusals_total{reason="CLIENT_KEY_MISMATCH"}')).toBe(1);
   });
 

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ServerEvent } from '../../protocol/event-names.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
-import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome } from '../encryption-hooks.ts';
+import type { HandshakeChallenge, HandshakeFn, HandshakeOutcome, UserRefusal } from '../encryption-hooks.ts';
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { AuthenticateFn, AuthenticationResult, ClientConnectedFn } from '../server-hooks.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -22,6 +22,9 @@ const AUTH_FAILED_MESSAGE = 'Authentication failed';
 /** The answer to refused credentials. */
 const AUTH_REFUSAL = Object.freeze({ code: ErrorCode.AUTH_FAILED, message: AUTH_FAILED_MESSAGE, closeCode: CloseCode.AUTH_FAILED });
 const HANDSHAKE_FAILED_MESSAGE = 'Encryption handshake failed';
+
+/** The answer to a failed or refused handshake that names no reason of its own. */
+const HANDSHAKE_REFUSAL: UserRefusal = Object.freeze({ code: ErrorCode.ENCRYPTION_REQUIRED, message: HANDSHAKE_FAILED_MESSAGE });
 
 /** The outcome when no handshake is configured: a plaintext client. */
 const PLAINTEXT: HandshakeOutcome = Object.freeze({ encrypted: false });
@@ -142,8 +145,9 @@ export class AuthenticationFlow {
       return;
     }
     const { result } = authenticated;
-    if (outcome.acceptUser && !(await this.#acceptsUser(client, outcome, result.userId))) {
-      if (!client.lifecycle.isEnding) this.#refuseHandshake(client);
+    const refusal = outcome.acceptUser ? await this.#acceptUser(client, outcome, result.userId) : undefined;
+    if (refusal) {
+      if (!client.lifecycle.isEnding) this.#refuseHandshake(client, refusal);
       return;
     }
     if (client.lifecycle.isEnding) return;
@@ -160,19 +164,23 @@ export class AuthenticationFlow {
     }
   }
 
-  async #acceptsUser(client: WebSocketClient, outcome: HandshakeOutcome, userId: string): Promise<boolean> {
+  /** Asks the handshake to accept the user; `undefined` when it did, else the refusal to answer with. */
+  async #acceptUser(client: WebSocketClient, outcome: HandshakeOutcome, userId: string): Promise<UserRefusal | undefined> {
     try {
-      return (await outcome.acceptUser!(userId)) === true;
+      const accepted = await outcome.acceptUser!(userId);
+      if (accepted === true) return undefined;
+      return typeof accepted === 'object' && accepted !== null ? accepted : HANDSHAKE_REFUSAL;
     } catch (error) {
       this.init.logger.warn({ clientId: client.id, err: error }, 'the handshake could not accept the user; refusing the client');
-      return false;
+      return HANDSHAKE_REFUSAL;
     }
   }
 
-  #refuseHandshake(client: WebSocketClient): void {
+  /** Answers a refused handshake with its `error`, then closes with 4004, whatever the error code. */
+  #refuseHandshake(client: WebSocketClient, refusal: UserRefusal = HANDSHAKE_REFUSAL): void {
     this.init.metrics.handshakeFailures += 1;
-    this.init.throttledLog.note('handshake refused', ErrorCode.ENCRYPTION_REQUIRED, { clientId: client.id });
-    this.init.answers.error(client, ErrorCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
+    this.init.throttledLog.note('handshake refused', refusal.code, { clientId: client.id });
+    this.init.answers.error(client, refusal.code, refusal.message);
     this.init.answers.close(client, CloseCode.ENCRYPTION_REQUIRED, HANDSHAKE_FAILED_MESSAGE);
   }
 
