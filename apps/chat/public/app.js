@@ -6,19 +6,18 @@ import {
   PortableCryptoProvider,
   SealedClient,
   SealedClientState,
+  ServerEvent,
   fromBase64,
   toBase64,
 } from '/sealed-client.js';
 
 const PIN_PREFIX = 'sealed.pin.';
 const IDENTITY_PREFIX = 'sealed.identity.';
-const MEMBERS_REFRESH_MS = 5000;
 const MS_PER_SECOND = 1000;
 /** Longest chat message the server takes (MAX_CHAT_TEXT_LENGTH in chat-protocol.ts). */
 const MAX_MESSAGE_LENGTH = 2000;
 /** Error codes of the chat server itself (ChatErrorCode in chat-protocol.ts). */
 const ChatErrorCode = {
-  INVALID_MEMBERS: 'INVALID_MEMBERS',
   INVALID_CHAT: 'INVALID_CHAT',
   NOT_IN_ROOM: 'NOT_IN_ROOM',
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
@@ -36,7 +35,8 @@ const messages = $('messages');
 
 let client;
 let currentRoom;
-let membersTimer;
+/** Who is in each room, from the server's presence: room -> (connection id -> user name). */
+const roomMembers = new Map();
 
 /** Server keys pinned in this browser, per server host. */
 const browserPins = {
@@ -119,7 +119,7 @@ function selectRoom(room) {
   $('members-room').textContent = room ?? '-';
   composeForm.hidden = !room;
   renderRooms(client?.rooms ?? []);
-  refreshMembers();
+  renderMembers();
 }
 
 function renderRooms(rooms) {
@@ -142,13 +142,30 @@ function renderRooms(rooms) {
   );
 }
 
-function refreshMembers() {
-  if (!client || !currentRoom || client.state !== SealedClientState.OPEN) return;
-  client.emit('members', { room: currentRoom }).catch(() => undefined);
+/** Shows the people in the current room: each name once, however many tabs it has open. */
+function renderMembers() {
+  const names = [...new Set(roomMembers.get(currentRoom)?.values() ?? [])].sort();
+  $('members').textContent = names.join(', ') || '-';
+}
+
+/** Replaces what is known of a room's members with the server's list. */
+function setMembers(room, members) {
+  roomMembers.set(room, new Map(members.map(({ clientId, userId }) => [clientId, userId])));
+  if (room === currentRoom) renderMembers();
+}
+
+/** Applies a presence change of the server: who came and who went. */
+function applyPresence({ room, joined, left }) {
+  const members = roomMembers.get(room) ?? new Map();
+  for (const { clientId, userId } of joined) members.set(clientId, userId);
+  for (const { clientId } of left) members.delete(clientId);
+  roomMembers.set(room, members);
+  if (room === currentRoom) renderMembers();
 }
 
 async function leaveRoom(room) {
   const result = await client.leave([room]);
+  roomMembers.delete(room);
   renderRooms(result.current);
   if (room === currentRoom) selectRoom(result.current[0]);
   notice(`You left ${room}`);
@@ -193,8 +210,6 @@ function explainError({ code, message }) {
       return { text: `Your message could not be sent: it must be 1-${MAX_MESSAGE_LENGTH} characters.`, details };
     case ChatErrorCode.NOT_IN_ROOM:
       return { text: 'You are not in that room any more. Join it again to write to it.', details };
-    case ChatErrorCode.INVALID_MEMBERS:
-      return { text: 'The list of people in this room could not be loaded.', details };
     case ChatErrorCode.UNKNOWN_EVENT:
       return { text: 'The server did not understand this page. Reload it and try again.', details };
     case ErrorCode.RATE_LIMITED:
@@ -229,7 +244,7 @@ function explainUnsent({ code, message }) {
 }
 
 function resetToSignIn() {
-  clearInterval(membersTimer);
+  roomMembers.clear();
   signInForm.hidden = false;
   roomsPanel.hidden = true;
   composeForm.hidden = true;
@@ -262,9 +277,12 @@ function signIn(name) {
     firstVisit = false;
     signInForm.hidden = true;
     roomsPanel.hidden = false;
-    clearInterval(membersTimer);
-    membersTimer = setInterval(refreshMembers, MEMBERS_REFRESH_MS);
   });
+  // After a reconnect the rooms are joined again: ask who is there now.
+  client.on(ClientLifecycleEvent.REJOINED, ({ rooms }) => {
+    for (const room of rooms) client.members(room).then((members) => setMembers(room, members), () => undefined);
+  });
+  client.on(ServerEvent.PRESENCE, applyPresence);
   client.on(ClientLifecycleEvent.RECONNECTING, ({ delayMs }) => {
     setStatus(`Connection lost; reconnecting in ${Math.ceil(delayMs / MS_PER_SECOND)} s...`, true);
   });
@@ -278,10 +296,6 @@ function signIn(name) {
   });
   client.on('chat', ({ room, from, text, time }) => {
     addLine([[`[${room}] ${new Date(time).toLocaleTimeString()} `], [`${from}: `, 'from'], [text]]);
-    if (room === currentRoom && !$('members').textContent.split(', ').includes(from)) refreshMembers();
-  });
-  client.on('members', ({ room, users }) => {
-    if (room === currentRoom) $('members').textContent = users.join(', ') || '-';
   });
   client.on('error', (error) => {
     // A refusal before the connection opened is explained once, by the failure above.
@@ -309,6 +323,7 @@ joinForm.addEventListener('submit', async (event) => {
     const { text, details } = explainDenial(denial);
     notice(text, details);
   }
+  for (const [joinedRoom, members] of Object.entries(result.members ?? {})) setMembers(joinedRoom, members);
   if (result.rooms.includes(room)) {
     notice(`You joined ${room}`);
     selectRoom(room);

@@ -2,9 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { BaseApplication, WebSocketBindingKeys, WebSocketComponent, type ApplicationOptions } from '@sealed/core';
 import {
+  InMemoryPresenceStore,
   InProcessBus,
   NodeCryptoProvider,
+  PrometheusMetrics,
   RedisBus,
+  RedisPresenceStore,
   RedisReplayStore,
   SecurityLevel,
   createSecureServerKit,
@@ -17,6 +20,7 @@ import { demoAuthenticate } from './handlers/demo-authenticate.ts';
 import { demoRoomPolicy } from './handlers/demo-room-policy.ts';
 import { readClientBundle } from './http/client-bundle.ts';
 import { StaticSite } from './http/static-site.ts';
+import { MetricsEndpoint } from './http/metrics-endpoint.ts';
 
 const PUBLIC_DIRECTORY = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -30,6 +34,10 @@ export interface ChatApplicationOptions extends ApplicationOptions {
   redisUrl?: string;
   /** Shared secret that authenticates bus envelopes between instances. */
   busSecret?: string;
+  /** Serve Prometheus metrics at `/metrics`; true by default. */
+  metrics?: boolean;
+  /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 /**
@@ -44,6 +52,11 @@ export class ChatApplication extends BaseApplication {
   readonly #options: ChatApplicationOptions;
   /** With Redis, the handshake nonces every instance claims, so a replay is refused by all of them. */
   readonly #replayStore: RedisReplayStore | undefined;
+  /** With Redis, the members of every room, as every instance sees them. */
+  readonly #presenceStore: RedisPresenceStore | undefined;
+  /** `/metrics`, when served. */
+  readonly #metricsEndpoint: MetricsEndpoint | undefined;
+  #metrics: PrometheusMetrics | undefined;
 
   constructor(options: ChatApplicationOptions = {}) {
     super(options);
@@ -53,6 +66,8 @@ export class ChatApplication extends BaseApplication {
       ? loadOrCreateServerIdentity(options.identityFile)
       : new NodeCryptoProvider().ed25519KeyPair();
     this.#replayStore = options.redisUrl ? new RedisReplayStore({ url: options.redisUrl, logger: this.logger }) : undefined;
+    this.#presenceStore = options.redisUrl ? new RedisPresenceStore({ url: options.redisUrl, logger: this.logger }) : undefined;
+    this.#metricsEndpoint = options.metrics === false ? undefined : new MetricsEndpoint(options.metricsToken);
     this.#kit = createSecureServerKit({
       identity: this.#identity,
       acceptedLevels: options.securityLevels ?? [SecurityLevel.ENCRYPTED],
@@ -61,21 +76,35 @@ export class ChatApplication extends BaseApplication {
     });
   }
 
-  /** Connects the shared replay store (with Redis), then starts the application. */
+  /** Connects the shared stores (with Redis), starts the application, then exports its metrics. */
   override async start(): ReturnType<BaseApplication['start']> {
     try {
       await this.#replayStore?.start();
+      await this.#presenceStore?.start();
     } catch (error) {
-      await this.#replayStore?.close();
+      await this.#closeStores();
       throw error;
     }
-    return super.start();
+    const address = await super.start();
+    if (this.#metricsEndpoint) {
+      this.#metrics = new PrometheusMetrics({ server: this.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE), kit: this.#kit });
+      this.#metricsEndpoint.serve(this.#metrics);
+    }
+    return address;
   }
 
-  /** Stops the application, then closes the shared replay store. */
+  /** Stops the application, then closes the shared stores. */
   override async stop(): Promise<void> {
+    this.#metricsEndpoint?.serve(undefined);
+    this.#metrics?.close();
+    this.#metrics = undefined;
     await super.stop();
+    await this.#closeStores();
+  }
+
+  async #closeStores(): Promise<void> {
     await this.#replayStore?.close();
+    await this.#presenceStore?.close();
   }
 
   /** Fingerprint of the server identity key, for people to compare with what their client pinned. */
@@ -107,6 +136,9 @@ export class ChatApplication extends BaseApplication {
     // Runs once the page has proved its key; the name arrives sealed inside the handshake.
     this.bindValue(WebSocketBindingKeys.AUTHENTICATE_HANDLER, demoAuthenticate);
     this.bindValue(WebSocketBindingKeys.VALIDATE_ROOM_HANDLER, demoRoomPolicy);
+    // Every chat room shows who is in it.
+    this.bindValue(WebSocketBindingKeys.ROOM_PRESENCE_HANDLER, () => true);
+    this.bindValue(WebSocketBindingKeys.PRESENCE_STORE, this.#presenceStore ?? new InMemoryPresenceStore());
     this.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, this.#kit.handshakeFn);
     this.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, this.#kit.outboundTransformer);
     this.bindValue(WebSocketBindingKeys.INBOUND_TRANSFORMER, this.#kit.inboundTransformer);
@@ -118,6 +150,7 @@ export class ChatApplication extends BaseApplication {
   }
 
   protected override handleRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (this.#metricsEndpoint?.handle(request, response)) return;
     this.#site.handle(request, response);
   }
 }

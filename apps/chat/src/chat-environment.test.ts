@@ -28,6 +28,9 @@ describe(readChatEnvironment, () => {
         redisUrl: undefined,
         busSecret: undefined,
         logLevel: DEFAULT_CHAT_LOG_LEVEL,
+        metrics: true,
+        metricsToken: undefined,
+        tls: undefined,
       });
     });
 
@@ -47,6 +50,28 @@ describe(readChatEnvironment, () => {
 
     it.each(['abc', '', '-1', '65536', '80.5', '1e3', ' 80', '0x50'])('refuses %j', (port) => {
       expect(problemsOf({ PORT: port })).toEqual([`PORT must be an integer from 0 to 65535 (0: any free port), got ${JSON.stringify(port)}`]);
+    });
+  });
+
+  describe('METRICS and METRICS_TOKEN', () => {
+    it('turns /metrics off, and keeps a token for it', () => {
+      expect(settingsOf({ METRICS: 'off' }).metrics).toBe(false);
+      expect(settingsOf({ METRICS: 'on', METRICS_TOKEN: 'scrape-me' })).toMatchObject({ metrics: true, metricsToken: 'scrape-me' });
+    });
+
+    it.each(['yes', 'OFF', '0'])('refuses METRICS=%j', (value) => {
+      expect(problemsOf({ METRICS: value })).toEqual([`METRICS must be on or off, got ${JSON.stringify(value)}`]);
+    });
+  });
+
+  describe('TLS_CERT and TLS_KEY', () => {
+    it('takes both files', () => {
+      expect(settingsOf({ TLS_CERT: 'cert.pem', TLS_KEY: 'key.pem' }).tls).toEqual({ certFile: 'cert.pem', keyFile: 'key.pem' });
+    });
+
+    it('refuses one without the other', () => {
+      expect(problemsOf({ TLS_CERT: 'cert.pem' })).toEqual(['TLS_CERT and TLS_KEY go together: set TLS_KEY too, or neither']);
+      expect(problemsOf({ TLS_KEY: 'key.pem' })).toEqual(['TLS_CERT and TLS_KEY go together: set TLS_CERT too, or neither']);
     });
   });
 

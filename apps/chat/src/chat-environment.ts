@@ -33,6 +33,12 @@ export interface ChatSettings {
   busSecret: string | undefined;
   /** `LOG_LEVEL`: a pino level; default `warn`. */
   logLevel: string;
+  /** `METRICS`: `on` (default) serves Prometheus metrics at `/metrics`, `off` does not. */
+  metrics: boolean;
+  /** `METRICS_TOKEN`: when set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** `TLS_CERT` and `TLS_KEY`: PEM files to serve `https`/`wss` with; both or neither. */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 /** The environment read: the settings, or every problem found, one line each. */
@@ -80,6 +86,23 @@ function readRedisUrl(value: string | undefined, problems: string[]): string | u
   return undefined;
 }
 
+/** Values `METRICS` takes. */
+const METRICS_SWITCH: Readonly<Record<string, boolean>> = { on: true, off: false };
+
+function readMetrics(value: string | undefined, problems: string[]): boolean {
+  if (value === undefined) return true;
+  const enabled = METRICS_SWITCH[value];
+  if (enabled !== undefined) return enabled;
+  problems.push(`METRICS must be on or off, got ${JSON.stringify(value)}`);
+  return true;
+}
+
+function readTls(certFile: string | undefined, keyFile: string | undefined, problems: string[]): ChatSettings['tls'] {
+  if (certFile && keyFile) return { certFile, keyFile };
+  if (certFile || keyFile) problems.push(`TLS_CERT and TLS_KEY go together: set ${certFile ? 'TLS_KEY' : 'TLS_CERT'} too, or neither`);
+  return undefined;
+}
+
 function readLogLevel(value: string | undefined, problems: string[]): string {
   if (value === undefined) return DEFAULT_CHAT_LOG_LEVEL;
   if (LOG_LEVELS.includes(value)) return value;
@@ -95,9 +118,10 @@ function optional(value: string | undefined): string | undefined {
 /**
  * Reads and checks the sample chat's environment, without touching files or
  * the network: `PORT`, `HOST`, `SECURITY_LEVELS` and `LOG_LEVEL` must be valid
- * when set (an empty value is not); `IDENTITY_FILE`, `REDIS_URL` and
- * `BUS_SECRET` are unset when empty; `REDIS_URL` must be a Redis URL and needs
- * `BUS_SECRET`. Every problem is reported, each as one line for people.
+ * when set (an empty value is not); `IDENTITY_FILE`, `REDIS_URL`,
+ * `BUS_SECRET`, `METRICS`, `METRICS_TOKEN`, `TLS_CERT` and `TLS_KEY` are unset
+ * when empty; `REDIS_URL` must be a Redis URL and needs `BUS_SECRET`;
+ * `METRICS` is `on` or `off`; `TLS_CERT` and `TLS_KEY` come together. Every problem is reported, each as one line for people.
  *
  * @example
  * const environment = readChatEnvironment(process.env);
@@ -117,6 +141,9 @@ export function readChatEnvironment(env: EnvironmentRecord): ChatEnvironment {
     );
   }
   const logLevel = readLogLevel(env.LOG_LEVEL, problems);
+  const metrics = readMetrics(optional(env.METRICS), problems);
+  const metricsToken = optional(env.METRICS_TOKEN);
+  const tls = readTls(optional(env.TLS_CERT), optional(env.TLS_KEY), problems);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, settings: { port, host, securityLevels, identityFile, redisUrl, busSecret, logLevel } };
+  return { ok: true, settings: { port, host, securityLevels, identityFile, redisUrl, busSecret, logLevel, metrics, metricsToken, tls } };
 }

@@ -2,14 +2,10 @@
 export const ChatEvent = {
   /** Client: `{ room, text }`. Server: `{ room, from, text, time }` to every member of the room. */
   CHAT: 'chat',
-  /** Client: `{ room }`. Server, to the asker only: `{ room, users }`, the users in that room. */
-  MEMBERS: 'members',
 } as const;
 
 /** Error codes the chat answers with, besides the Sealed ones. */
 export const ChatErrorCode = {
-  /** `members` payload is not `{ room: string }`. */
-  INVALID_MEMBERS: 'INVALID_MEMBERS',
   /** `chat` payload is not `{ room: string, text: string }` within the limits. */
   INVALID_CHAT: 'INVALID_CHAT',
   /** The sender is not in the room it wrote to. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloseCode, NodeCryptoProvider, SecurityLevel, createDefaultLogger } from '@sealed/helpers';
-import { ClientFailureCode, SealedClient } from '@sealed/helpers/client';
+import { ClientFailureCode, SealedClient, ServerEvent } from '@sealed/helpers/client';
 import { TestClient } from '@sealed/test-support';
 import { ChatApplication, type ChatApplicationOptions } from '../src/chat-application.ts';
 import { ChatErrorCode } from '../src/chat-protocol.ts';
@@ -49,6 +49,48 @@ afterEach(async () => {
 });
 
 describe('ChatApplication', () => {
+  it('serves Prometheus metrics of live traffic at /metrics, to a scrape with the token only', async () => {
+    const token = 'scrape-token';
+    const { http, ws } = await startApp({ metricsToken: token });
+    const alice = await signIn(ws, 'alice', 'lobby');
+    const bob = await signIn(ws, 'bob', 'lobby');
+    await alice.client.emit('chat', { room: 'lobby', text: 'hello' });
+    await expect.poll(() => bob.messages.length).toBe(1);
+
+    expect((await fetch(`${http}/metrics`)).status).toBe(401);
+    expect((await fetch(`${http}/metrics`, { headers: { authorization: 'Bearer wrong-token!' } })).status).toBe(401);
+    const scrape = await fetch(`${http}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await scrape.text();
+    expect(text).toMatch(/^sealed_clients_opened_total 2$/m);
+    expect(text).toMatch(/^sealed_connections 2$/m);
+    expect(text).toMatch(/^sealed_kit_handshakes_completed_total 2$/m);
+    expect(text).toMatch(/^sealed_client_open_duration_seconds_count 2$/m);
+    expect(text).toMatch(/^sealed_delivery_duration_seconds_count\{target="room"\} [1-9]/m);
+    expect(text).toMatch(/^# TYPE sealed_messages_delivered_total counter$/m);
+  });
+
+  it('serves no /metrics when turned off', async () => {
+    const { http } = await startApp({ metrics: false });
+    expect((await fetch(`${http}/metrics`)).status).toBe(404);
+  });
+
+  it('shows who is in a room through presence: the joiner gets the members, the others hear of joins and leaves', async () => {
+    const { ws } = await startApp();
+    const alice = await signIn(ws, 'alice', 'lobby');
+    const changes: unknown[] = [];
+    alice.client.on(ServerEvent.PRESENCE, (change) => void changes.push(change));
+    const bob = await signIn(ws, 'bob', 'lobby');
+    expect(bob.client.connection).toBeDefined();
+    expect((await bob.client.members('lobby')).map((member) => member.userId).sort()).toEqual(['alice', 'bob']);
+    bob.client.close();
+    await expect.poll(() => changes).toEqual([
+      { room: 'lobby', joined: [{ clientId: expect.any(String), userId: 'bob' }], left: [] },
+      { room: 'lobby', joined: [], left: [{ clientId: expect.any(String), userId: 'bob' }] },
+    ]);
+  });
+
   it('answers /healthz and serves the page', async () => {
     const { http } = await startApp();
     const health = await fetch(`${http}/healthz`);

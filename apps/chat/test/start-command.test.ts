@@ -5,12 +5,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { selfSignedCertificate } from '@sealed/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const appDirectory = fileURLToPath(new URL('..', import.meta.url));
 const repositoryDirectory = fileURLToPath(new URL('../../..', import.meta.url));
-const LISTENING_LINE = /Sealed chat listening on (http:\/\/\S+)/;
+const LISTENING_LINE = /Sealed chat listening on (https?:\/\/\S+)/;
 /** What pnpm prints when a script it ran failed or was cut off by a signal. */
 const PACKAGE_MANAGER_FAILURE = /ELIFECYCLE|Command failed|ERR_PNPM/;
 /** pnpm's own script, as package managers name it in `npm_execpath`. */
@@ -26,7 +28,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The environment of the test run, without what the cases set themselves. */
 function baseEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
-  for (const name of ['PORT', 'HOST', 'SECURITY_LEVELS', 'IDENTITY_FILE', 'REDIS_URL', 'BUS_SECRET', 'LOG_LEVEL']) {
+  for (const name of ['PORT', 'HOST', 'SECURITY_LEVELS', 'IDENTITY_FILE', 'REDIS_URL', 'BUS_SECRET', 'LOG_LEVEL', 'METRICS', 'METRICS_TOKEN', 'TLS_CERT', 'TLS_KEY']) {
     if (!(name in overrides)) delete env[name];
   }
   return env;
@@ -128,6 +130,40 @@ describe('the start command', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(`IDENTITY_FILE: ${identityFile} holds the server's secret key but has mode 644: run chmod 600 on it\n`);
+  });
+
+  it('serves https and wss with TLS_CERT and TLS_KEY', async () => {
+    const { cert, key } = await selfSignedCertificate();
+    const certFile = join(scratch, 'cert.pem');
+    const keyFile = join(scratch, 'key.pem');
+    writeFileSync(certFile, cert);
+    writeFileSync(keyFile, key);
+    const child = startApp({ PORT: '0', TLS_CERT: certFile, TLS_KEY: keyFile });
+    const { origin, output } = listening(child);
+    const url = new URL(await origin);
+    expect(url.protocol).toBe('https:');
+    expect(output()).toMatch(/WebSocket wss:\/\/\S+\/ws/);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      httpsGet({ host: url.hostname, port: url.port, path: '/healthz', servername: 'localhost', ca: cert }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).once('error', reject);
+    });
+    expect(status).toBe(200);
+    child.kill('SIGTERM');
+    expect((await once(child, 'exit'))[0]).toBe(0);
+  });
+
+  it('refuses to start with TLS files that are not a certificate and its key, in one line', async () => {
+    const notPem = join(scratch, 'not-a-certificate.pem');
+    writeFileSync(notPem, 'not a certificate\n');
+    const { code, stdout, stderr } = await runToExit(startApp({ PORT: '0', TLS_CERT: notPem, TLS_KEY: join(scratch, 'missing-key.pem') }));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^TLS_KEY: \S+missing-key\.pem cannot be read \(ENOENT[^\n]*\)\n$/);
+    const second = await runToExit(startApp({ PORT: '0', TLS_CERT: notPem, TLS_KEY: notPem }));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^TLS_CERT and TLS_KEY: not a PEM certificate and the private key that goes with it \([^\n]+\)\n$/);
   });
 
   it('refuses to start when Redis cannot be reached, in one line', async () => {

@@ -22,14 +22,13 @@ function requireMember(helper: WebSocketServerHelper, clientId: string, room: st
 
 /**
  * The chat's message handler: relays `chat` from a member of a room to every
- * member of that room, sender included, stamped with the sender and the time;
- * answers `members` with the users in a room the asker is in.
+ * member of that room, sender included, stamped with the sender and the time.
+ * Who is in a room comes from the server's presence, not from the chat.
  *
  * @param server resolves the live server; it exists only once the application has started.
  */
 export function createChatMessageHandler(server: () => WebSocketServerHelper): MessageHandler {
   return async ({ clientId, userId, event, data }) => {
-    if (event === ChatEvent.MEMBERS) return sendMembers(server(), clientId, data);
     if (event !== ChatEvent.CHAT) {
       throw new SealedError(ChatErrorCode.UNKNOWN_EVENT, `The chat does not know the event "${event}"`);
     }
@@ -48,12 +47,4 @@ export function createChatMessageHandler(server: () => WebSocketServerHelper): M
       data: { room: request.room, from: userId, text: request.text, time: Date.now() },
     });
   };
-}
-
-async function sendMembers(helper: WebSocketServerHelper, clientId: string, data: unknown): Promise<void> {
-  const room = typeof data === 'object' && data !== null ? (data as { room?: unknown }).room : undefined;
-  if (typeof room !== 'string') throw new SealedError(ChatErrorCode.INVALID_MEMBERS, 'Expected { room: string }');
-  requireMember(helper, clientId, room);
-  const users = [...new Set(helper.getClientsByRoom({ room }).map((client) => client.userId!))].sort();
-  await helper.sendToClient({ clientId, event: ChatEvent.MEMBERS, data: { room, users } });
 }

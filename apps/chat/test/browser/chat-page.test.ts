@@ -11,6 +11,8 @@ import { TcpTap } from './tcp-tap.ts';
 import { Opcode, readWireFrames } from './websocket-frame-reader.ts';
 
 const UI_TIMEOUT_MS = 15_000;
+/** How soon a member list follows a join or a leave: well under any polling interval. */
+const PRESENCE_UPDATE_MS = 1_000;
 
 let browser: Browser;
 let app: ChatApplication | undefined;
@@ -95,6 +97,23 @@ describe('the chat page in Chromium', () => {
     await screenshot(alice, 'chat-alice');
     await screenshot(bob, 'chat-bob');
     await screenshot(carol, 'chat-carol-other-room');
+  });
+
+  it('shows who is in the room from presence events, as people come and go', async () => {
+    const port = await startApp();
+    const alice = await openPage(port);
+    const bob = await openPage(port);
+    await signIn(alice, 'alice');
+    await joinRoom(alice, 'lobby');
+    await expect.poll(() => alice.textContent('#members')).toBe('alice');
+    await signIn(bob, 'bob');
+    await joinRoom(bob, 'lobby');
+    // Both lists change within a second of the join: no page asks for them on a timer.
+    await expect.poll(() => bob.textContent('#members'), { timeout: PRESENCE_UPDATE_MS }).toBe('alice, bob');
+    await expect.poll(() => alice.textContent('#members'), { timeout: PRESENCE_UPDATE_MS }).toBe('alice, bob');
+    await bob.click('#rooms button[aria-label="Leave lobby"]');
+    await expect.poll(() => alice.textContent('#members'), { timeout: PRESENCE_UPDATE_MS }).toBe('alice');
+    await screenshot(alice, 'chat-alice-presence');
   });
 
   it('puts only ciphertext on the wire after the handshake', async () => {

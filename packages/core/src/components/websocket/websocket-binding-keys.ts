@@ -6,6 +6,10 @@ import type {
   InboundTransformer,
   MessageBus,
   MessageHandler,
+  HistoryStore,
+  PresenceStore,
+  RoomHistoryFn,
+  RoomPresenceFn,
   OutboundTransformer,
   ValidateRoomFn,
   WebSocketServerHelper,
@@ -35,6 +39,14 @@ export const WebSocketBindingKeys = {
   HANDSHAKE_HANDLER: bindingKey<HandshakeFn>('sealed.websocket.handshakeHandler'),
   /** How instances reach each other (`RedisBus`, `InProcessBus`). The component starts it before the server and closes it after. Unbound: this instance alone. */
   MESSAGE_BUS: bindingKey<MessageBus>('sealed.websocket.messageBus'),
+  /** Says which rooms keep history (`roomHistoryFn`). Unbound: none does. */
+  ROOM_HISTORY_HANDLER: bindingKey<RoomHistoryFn>('sealed.websocket.roomHistoryHandler'),
+  /** Where room histories live (`RedisHistoryStore` with a Redis bus). The application starts and closes it. Unbound: in memory. */
+  HISTORY_STORE: bindingKey<HistoryStore>('sealed.websocket.historyStore'),
+  /** Says which rooms track presence (`roomPresenceFn`). Unbound: none does. */
+  ROOM_PRESENCE_HANDLER: bindingKey<RoomPresenceFn>('sealed.websocket.roomPresenceHandler'),
+  /** Where presence is kept (`RedisPresenceStore` with a Redis bus). The application starts and closes it. Unbound: in memory. */
+  PRESENCE_STORE: bindingKey<PresenceStore>('sealed.websocket.presenceStore'),
   /** The live server, bound by the component once it has started. */
   WEBSOCKET_INSTANCE: bindingKey<WebSocketServerHelper>('sealed.websocket.instance'),
 } as const;

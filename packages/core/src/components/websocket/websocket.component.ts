@@ -51,6 +51,10 @@ export class WebSocketComponent extends BaseComponent {
         handshakeFn: app.resolveOptional(WebSocketBindingKeys.HANDSHAKE_HANDLER),
         outboundTransformer: app.resolveOptional(WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
         inboundTransformer: app.resolveOptional(WebSocketBindingKeys.INBOUND_TRANSFORMER),
+        roomHistoryFn: app.resolveOptional(WebSocketBindingKeys.ROOM_HISTORY_HANDLER),
+        historyStore: app.resolveOptional(WebSocketBindingKeys.HISTORY_STORE),
+        roomPresenceFn: app.resolveOptional(WebSocketBindingKeys.ROOM_PRESENCE_HANDLER),
+        presenceStore: app.resolveOptional(WebSocketBindingKeys.PRESENCE_STORE),
         bus,
       });
     } catch (error) {
