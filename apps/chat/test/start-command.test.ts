@@ -166,6 +166,15 @@ describe('the start command', () => {
     expect(second.stderr).toMatch(/^TLS_CERT and TLS_KEY: not a PEM certificate and the private key that goes with it \([^\n]+\)\n$/);
   });
 
+  it('refuses to start with an identity file that cannot be read, in one line', async () => {
+    const { code, stdout, stderr } = await runToExit(startApp({ PORT: '0', IDENTITY_FILE: scratch }));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.startsWith(`IDENTITY_FILE: ${scratch} cannot be read as a server identity file (`)).toBe(true);
+    expect(stderr.endsWith(')\n')).toBe(true);
+    expect(stderr.split('\n')).toHaveLength(2);
+  });
+
   it('refuses to start when Redis cannot be reached, in one line', async () => {
     const port = await closedPort();
     const { code, stdout, stderr } = await runToExit(startApp({ PORT: '0', REDIS_URL: `redis://127.0.0.1:${port}`, BUS_SECRET: 'shared' }));
