@@ -184,7 +184,7 @@ function explainFailure({ code, message }) {
         details,
       };
     case ClientFailureCode.CLIENT_KEY_MISMATCH:
-      return { text: 'This name is already in use from another browser or device. Sign in with another name.', details };
+      return { text: 'This name is already in use from as many other browsers or devices as the chat allows. Sign in with another name.', details };
     case ClientFailureCode.AUTH_FAILED:
       return { text: 'That name cannot be used. Use 1 to 32 letters, digits, "-" or "_".', details };
     case ClientFailureCode.DOWNGRADE:

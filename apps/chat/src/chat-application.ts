@@ -17,6 +17,7 @@ import {
 } from '@sealed/helpers';
 import { createChatMessageHandler } from './handlers/chat-message-handler.ts';
 import { demoAuthenticate } from './handlers/demo-authenticate.ts';
+import { DEMO_MAX_DEVICES_PER_USER, demoEnrollDevice } from './handlers/demo-device-policy.ts';
 import { demoRoomPolicy } from './handlers/demo-room-policy.ts';
 import { readClientBundle } from './http/client-bundle.ts';
 import { StaticSite } from './http/static-site.ts';
@@ -72,6 +73,9 @@ export class ChatApplication extends BaseApplication {
       identity: this.#identity,
       acceptedLevels: options.securityLevels ?? [SecurityLevel.ENCRYPTED],
       replayStore: this.#replayStore,
+      // A name may sign in from a few browsers or devices, each with its own pinned key.
+      enrollDeviceFn: demoEnrollDevice,
+      maxDevicesPerUser: DEMO_MAX_DEVICES_PER_USER,
       logger: this.logger,
     });
   }

@@ -66,6 +66,7 @@ export {
   type SecureServerKitOptions,
 } from './kit/secure-server-kit.ts';
 export { SecureSession } from './kit/secure-session.ts';
+export { DEVICE_DEFAULTS, type DeviceEnrollment, type EnrollDeviceFn } from './kit/device-pins.ts';
 export { RESUMPTION_DEFAULTS, type ResumptionPolicy } from './kit/session-tickets.ts';
 export type { SecureKitMetricsSnapshot, CountedTicketRefusal } from './kit/secure-kit-metrics.ts';
 export { NodeCryptoProvider } from './crypto/node-crypto-provider.ts';

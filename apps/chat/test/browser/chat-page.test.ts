@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketBindingKeys } from '@sealed/core';
 import { createDefaultLogger } from '@sealed/helpers';
+import { DEMO_MAX_DEVICES_PER_USER } from '../../src/handlers/demo-device-policy.ts';
 import { ChatApplication } from '../../src/chat-application.ts';
 import { launchBrowser, screenshot } from './browser-session.ts';
 import { TcpTap } from './tcp-tap.ts';
@@ -180,22 +181,26 @@ describe('the chat page in Chromium', () => {
     await screenshot(alice, 'chat-after-restart');
   });
 
-  it('tells a second browser signing in with a name in use that the name is taken, and keeps the first signed in', async () => {
+  it('signs a name in from a second browser as another device, and tells a browser past the device limit that the name is taken', async () => {
     const port = await startApp();
-    const first = await openPage(port);
-    await signIn(first, 'alice');
-    const second = await openPage(port);
-    await second.fill('#name', 'alice');
-    await second.click('#sign-in button');
+    const browsers = [];
+    for (let n = 0; n < DEMO_MAX_DEVICES_PER_USER; n += 1) {
+      const page = await openPage(port);
+      await signIn(page, 'alice');
+      browsers.push(page);
+    }
+    const extra = await openPage(port);
+    await extra.fill('#name', 'alice');
+    await extra.click('#sign-in button');
 
-    await second.waitForSelector('#alert:not([hidden])');
-    expect(await second.textContent('#alert')).toContain(
-      'This name is already in use from another browser or device. Sign in with another name.',
+    await extra.waitForSelector('#alert:not([hidden])');
+    expect(await extra.textContent('#alert')).toContain(
+      'This name is already in use from as many other browsers or devices as the chat allows. Sign in with another name.',
     );
-    expect(await second.textContent('#alert .details')).toBe('Code: CLIENT_KEY_MISMATCH');
-    expect(await second.locator('#messages li', { hasText: 'ENCRYPTION_REQUIRED' }).count()).toBe(0);
-    expect(await first.textContent('#status')).toBe('Signed in as alice');
-    await screenshot(second, 'chat-name-in-use');
+    expect(await extra.textContent('#alert .details')).toBe('Code: CLIENT_KEY_MISMATCH');
+    expect(await extra.locator('#messages li', { hasText: 'ENCRYPTION_REQUIRED' }).count()).toBe(0);
+    for (const page of browsers) expect(await page.textContent('#status')).toBe('Signed in as alice');
+    await screenshot(extra, 'chat-name-in-use');
   });
 
   it('says once, on the first visit, that the browser now remembers the server key', async () => {

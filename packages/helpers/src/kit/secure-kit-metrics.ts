@@ -17,6 +17,7 @@ export type KitRefusal =
   | 'CLEAR_CREDENTIALS'
   | 'MALFORMED_CREDENTIALS'
   | 'CLIENT_KEY_MISMATCH'
+  | 'DEVICE_LIMIT'
   | 'PIN_STORE_FULL'
   /** A resumed connection whose credentials name another user than its ticket. */
   | 'TICKET_USER_MISMATCH'
@@ -33,6 +34,8 @@ export interface SecureKitMetricsSnapshot {
   resumptions: number;
   /** Resumption tickets sent to clients. */
   ticketsIssued: number;
+  /** Devices a user added beside its first, through `enrollDeviceFn`. */
+  devicesEnrolled: number;
   /** Tickets not taken, by reason; each of those clients ran the full handshake instead. */
   ticketRefusals: Partial<Record<CountedTicketRefusal, number>>;
   /** Keys replaced by the rekey policy, both directions of every channel together. */
@@ -47,6 +50,7 @@ export class SecureKitMetrics {
   readonly handshakeRefusals: Partial<Record<KitRefusal, number>> = {};
   resumptions = 0;
   ticketsIssued = 0;
+  devicesEnrolled = 0;
   readonly ticketRefusals: Partial<Record<CountedTicketRefusal, number>> = {};
   rekeys = 0;
   framesRefused = 0;
@@ -72,6 +76,7 @@ export class SecureKitMetrics {
       handshakeRefusals: { ...this.handshakeRefusals },
       resumptions: this.resumptions,
       ticketsIssued: this.ticketsIssued,
+      devicesEnrolled: this.devicesEnrolled,
       ticketRefusals: { ...this.ticketRefusals },
       rekeys: this.rekeys,
       framesRefused: this.framesRefused,

@@ -5,9 +5,7 @@ import { HANDSHAKE_FIELD, helloField, isHelloOnly, presentsTicket, type Plaintex
 import { HANDSHAKE_VERSION } from '../crypto/handshake-transcript.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import { NodeCryptoProvider } from '../crypto/node-crypto-provider.ts';
-import { InMemoryPinStore, checkPin, type PinStore } from '../crypto/pin-store.ts';
-import { SealedError } from '../protocol/sealed-error.ts';
-import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
+import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { InMemoryReplayStore, type ReplayStore } from '../crypto/replay-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
 import {
@@ -35,6 +33,7 @@ import { SealOnWrite } from './seal-on-write.ts';
 import { SecureKitMetrics, type KitRefusal, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
 import { SecureSession } from './secure-session.ts';
 import { RESUMPTION_DEFAULTS, SessionTickets, type ResumptionPolicy } from './session-tickets.ts';
+import { DEVICE_DEFAULTS, DevicePins, type EnrollDeviceFn } from './device-pins.ts';
 
 /** Options of {@link createSecureServerKit}. */
 export interface SecureServerKitOptions {
@@ -42,8 +41,15 @@ export interface SecureServerKitOptions {
   identity: RawKeyPair;
   /** Levels the server accepts. */
   acceptedLevels?: readonly SecurityLevel[];
-  /** Client identity keys pinned per user id. */
+  /** Client identity keys pinned per user id: each user's devices, one key each. */
   clientKeyPins?: PinStore;
+  /**
+   * Enrolls a user's further devices: without it a user has one device (its
+   * first key is pinned, any other is refused with `CLIENT_KEY_MISMATCH`).
+   */
+  enrollDeviceFn?: EnrollDeviceFn;
+  /** Devices pinned per user at most (10 by default); past it a new device is refused. */
+  maxDevicesPerUser?: number;
   crypto?: CryptoProvider;
   rekey?: RekeyPolicy;
   /** AEADs the server runs, in its order of preference; ChaCha20-Poly1305 first by default (cheaper per message here). */
@@ -84,6 +90,12 @@ const CLIENT_KEY_REFUSAL: UserRefusal = Object.freeze({
   message: 'This user is bound to another client identity key (another device or browser)',
 });
 
+/** What a new device of a user who has the most devices is told (4004). */
+const DEVICE_LIMIT_REFUSAL: UserRefusal = Object.freeze({
+  code: ErrorCode.CLIENT_KEY_MISMATCH,
+  message: 'This user has as many devices as the server keeps; this one is not enrolled',
+});
+
 /** The hooks to bind, plus what to tell people about the server's identity. */
 export interface SecureServerKit {
   handshakeFn: HandshakeFn;
@@ -118,7 +130,12 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   // A hello is fresh for the skew on either side of its timestamp; remember its nonce that long.
   const replayStore =
     options.replayStore ?? new InMemoryReplayStore(2 * maxClockSkewMs, options.replayCacheSize ?? SecureKitDefaults.REPLAY_CACHE_SIZE);
-  const clientKeyPins = options.clientKeyPins ?? new InMemoryPinStore();
+  const devices = new DevicePins({
+    store: options.clientKeyPins ?? new InMemoryPinStore(),
+    enrollDeviceFn: options.enrollDeviceFn,
+    maxDevicesPerUser: options.maxDevicesPerUser ?? DEVICE_DEFAULTS.maxDevicesPerUser,
+    fingerprint: (key) => identityFingerprint(crypto, key),
+  });
   const now = options.now ?? Date.now;
   const metrics = new SecureKitMetrics();
   const policy: ResumptionPolicy = { ...RESUMPTION_DEFAULTS, ...options.resumption };
@@ -138,16 +155,19 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   };
 
   /**
-   * Whether `key` is the client key pinned for the user (pinned now on first
-   * use); counts the refusal when not. A client with another key is told so
-   * (it proved its key and credentials for this user already); a full pin
-   * store is the server's own limit, and refused without a reason.
+   * Whether `key` is one of the user's devices (the first pinned now, a new
+   * one if the application enrolls it); counts the refusal when not. A
+   * client with another key is told so (it proved its key and credentials
+   * for this user already); a full pin store is the server's own limit, and
+   * refused without a reason.
    */
   const acceptPinned = async (clientId: string, userId: string, key: Uint8Array): Promise<true | false | UserRefusal> => {
-    const pinned = await pinClientKey(clientKeyPins, userId, key);
-    if (pinned === 'ACCEPTED') return true;
-    refuse(clientId, pinned);
-    return pinned === 'CLIENT_KEY_MISMATCH' ? CLIENT_KEY_REFUSAL : false;
+    const admission = await devices.admit(userId, key);
+    if (admission === 'ENROLLED') metrics.devicesEnrolled += 1;
+    if (admission === 'KNOWN' || admission === 'PINNED' || admission === 'ENROLLED') return true;
+    refuse(clientId, admission);
+    if (admission === 'CLIENT_KEY_MISMATCH') return CLIENT_KEY_REFUSAL;
+    return admission === 'DEVICE_LIMIT' ? DEVICE_LIMIT_REFUSAL : false;
   };
 
   /** The outcome of a finished handshake: protected frames, the signed credentials, and the client key to pin for the user. */
@@ -312,14 +332,4 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
     identityFingerprint: identityFingerprint(crypto, options.identity.publicKey),
     getMetrics: () => metrics.snapshot(),
   };
-}
-
-/** Pins the client key for the user on first use; a store that is full refuses the client rather than forget a pin. */
-async function pinClientKey(store: PinStore, userId: string, key: Uint8Array): Promise<'ACCEPTED' | 'CLIENT_KEY_MISMATCH' | 'PIN_STORE_FULL'> {
-  try {
-    return (await checkPin(store, userId, key)) === 'MISMATCH' ? 'CLIENT_KEY_MISMATCH' : 'ACCEPTED';
-  } catch (error) {
-    if (SealedError.is(error) && error.code === UsageErrorCode.PIN_STORE_FULL) return 'PIN_STORE_FULL';
-    throw error;
-  }
 }

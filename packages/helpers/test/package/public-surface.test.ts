@@ -16,6 +16,7 @@ describe('the public surface of @sealed/helpers', () => {
       'BusErrorCode',
       'CloseCode',
       'ConnectionState',
+      'DEVICE_DEFAULTS',
       'ErrorCode',
       'InMemoryHistoryStore',
       'InMemoryPinStore',
