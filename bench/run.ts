@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Contender } from './lib/bench-protocol.ts';
+import { BURST, Contender, ONE_PER_TURN } from './lib/bench-protocol.ts';
 import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.ts';
 import { measureBroadcast, measureLatency, measureMemory, measureSetup, type ResultRow } from './lib/scenarios.ts';
 import { measureHandshakeCost } from './lib/handshake-cost.ts';
@@ -39,13 +39,23 @@ const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
 
 const SELECTED = process.env.BENCH_CONTENDERS ? new Set(process.env.BENCH_CONTENDERS.split(',')) : undefined;
 const selected = (contenders: Contender[]): Contender[] => contenders.filter((contender) => !SELECTED || SELECTED.has(contender));
-const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
+const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
+/** What a chat server does, one send per inbound message: the whole stacks and the native anchor. */
+const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
-const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO]);
+const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** Set-up: the whole stacks, and raw encrypted clients that come back with their ticket or without it. */
 const SETUP_STACKS = selected([...WHOLE_STACKS, Contender.SEALED_FULL_RAW, Contender.SEALED_RESUMED]);
 /** Room broadcast with every room keeping history, beside the same servers without it. */
 const HISTORY = selected([Contender.SEALED_PLAIN_HISTORY, Contender.SEALED_ENCRYPTED_HISTORY]);
+
+/** The broadcast scenarios, by the name their rows carry. */
+const Scenario = {
+  PLAIN: 'plaintext room broadcast',
+  PLAIN_ONE_PER_TURN: 'plaintext room broadcast, one per turn',
+  ENCRYPTED: 'encrypted room broadcast',
+  ENCRYPTED_ONE_PER_TURN: 'encrypted room broadcast, one per turn',
+} as const;
 
 function log(row: ResultRow): ResultRow {
   process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -56,11 +66,14 @@ async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   for (const roomSize of GROUPS.has('broadcast') ? ROOM_SIZES : []) {
     const entries = [
-      ...PLAINTEXT.map((contender) => ({ scenario: 'plaintext room broadcast', contender })),
-      ...ENCRYPTED.map((contender) => ({ scenario: 'encrypted room broadcast', contender })),
+      ...PLAINTEXT.map((contender) => ({ scenario: Scenario.PLAIN, contender, perTurn: BURST })),
+      ...ONE_PER_TURN_PLAINTEXT.map((contender) => ({ scenario: Scenario.PLAIN_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
+      ...ENCRYPTED.map((contender) => ({ scenario: Scenario.ENCRYPTED, contender, perTurn: BURST })),
+      ...selected([Contender.SEALED_ENCRYPTED]).map((contender) => ({ scenario: Scenario.ENCRYPTED_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
       ...HISTORY.map((contender) => ({
-        scenario: contender === Contender.SEALED_PLAIN_HISTORY ? 'plaintext room broadcast' : 'encrypted room broadcast',
+        scenario: contender === Contender.SEALED_PLAIN_HISTORY ? Scenario.PLAIN : Scenario.ENCRYPTED,
         contender,
+        perTurn: BURST,
       })),
     ];
     const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
@@ -107,11 +120,27 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const largest = Math.max(...ROOM_SIZES);
   for (const roomSize of ROOM_SIZES) {
-    const plain = find(rows, Contender.SEALED_PLAIN, roomSize, 'plaintext room broadcast');
-    const socketIo = find(rows, Contender.SOCKET_IO, roomSize, 'plaintext room broadcast');
-    const rawOnce = find(rows, Contender.RAW_WS_ONCE, roomSize, 'plaintext room broadcast');
-    const encrypted = find(rows, Contender.SEALED_ENCRYPTED, roomSize, 'encrypted room broadcast');
-    const naive = find(rows, Contender.RAW_WS_NAIVE_GCM, roomSize, 'encrypted room broadcast');
+    const plain = find(rows, Contender.SEALED_PLAIN, roomSize, Scenario.PLAIN);
+    const socketIo = find(rows, Contender.SOCKET_IO, roomSize, Scenario.PLAIN);
+    const rawOnce = find(rows, Contender.RAW_WS_ONCE, roomSize, Scenario.PLAIN);
+    const encrypted = find(rows, Contender.SEALED_ENCRYPTED, roomSize, Scenario.ENCRYPTED);
+    const naive = find(rows, Contender.RAW_WS_NAIVE_GCM, roomSize, Scenario.ENCRYPTED);
+    for (const [scenario, bound] of [
+      [Scenario.PLAIN, 1.3],
+      [Scenario.PLAIN_ONE_PER_TURN, 1.2],
+    ] as const) {
+      const sealed = find(rows, Contender.SEALED_PLAIN, roomSize, scenario);
+      const uws = find(rows, Contender.UWS, roomSize, scenario);
+      if (!sealed || !uws) continue;
+      const ratio = sealed.serverCpuUsPerDelivery! / uws.serverCpuUsPerDelivery!;
+      checks.push({ target: `${scenario}: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, bound: `<= ${bound}`, met: ratio <= bound });
+    }
+    const encryptedOne = find(rows, Contender.SEALED_ENCRYPTED, roomSize, Scenario.ENCRYPTED_ONE_PER_TURN);
+    const socketIoOne = find(rows, Contender.SOCKET_IO, roomSize, Scenario.PLAIN_ONE_PER_TURN);
+    if (encryptedOne && socketIoOne) {
+      const ratio = encryptedOne.serverCpuUsPerDelivery! / socketIoOne.serverCpuUsPerDelivery!;
+      checks.push({ target: `one per turn: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, bound: '< 1', met: ratio < 1 });
+    }
     if (plain && socketIo) {
       const ratio = plain.serverCpuUsPerDelivery! / socketIo.serverCpuUsPerDelivery!;
       checks.push({ target: `plaintext CPU/delivery vs Socket.IO, room ${roomSize}`, ratio, bound: '<= 0.5', met: ratio <= 0.5 });
@@ -125,8 +154,8 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       checks.push({ target: `encrypted vs plaintext deliveries/s, room ${roomSize}`, ratio, bound: '>= 0.5', met: ratio >= 0.5 });
     }
     for (const [withHistory, without, kind] of [
-      [find(rows, Contender.SEALED_PLAIN_HISTORY, roomSize, 'plaintext room broadcast'), plain, 'plaintext'],
-      [find(rows, Contender.SEALED_ENCRYPTED_HISTORY, roomSize, 'encrypted room broadcast'), encrypted, 'encrypted'],
+      [find(rows, Contender.SEALED_PLAIN_HISTORY, roomSize, Scenario.PLAIN), plain, 'plaintext'],
+      [find(rows, Contender.SEALED_ENCRYPTED_HISTORY, roomSize, Scenario.ENCRYPTED), encrypted, 'encrypted'],
     ] as const) {
       if (!withHistory || !without) continue;
       const ratio = withHistory.serverCpuUsPerDelivery! / without.serverCpuUsPerDelivery!;

@@ -11,6 +11,8 @@ export const Contender = {
   RAW_WS_ONCE: 'raw-ws-serialize-once',
   RAW_WS_NAIVE_GCM: 'raw-ws-naive-gcm-base64',
   SOCKET_IO: 'socket.io',
+  /** uWebSockets.js (native): one topic for the room, `app.publish` to it. */
+  UWS: 'uwebsockets.js',
   /** The encrypted server; its load clients come back with a ticket from an earlier connection. */
   SEALED_RESUMED: 'sealed-resumed',
   /** The same server and the same raw load clients as `sealed-resumed`, coming back without presenting their ticket: the full handshake to compare it with. */
@@ -31,14 +33,16 @@ export const BENCH_EVENT = 'bench';
 export const CHAT_EVENT = 'chat';
 /** Serialized size of one benchmark message, as the issue specifies. */
 export const MESSAGE_BYTES = 256;
-/** Messages the server sends per event-loop turn. */
+/** Messages the server sends per event-loop turn in the best case: the per-turn cork coalesces them into one write per socket. */
 export const BURST = 20;
+/** Messages per turn of what a chat server does: each inbound message triggers one send. */
+export const ONE_PER_TURN = 1;
 
 /** Orchestrator -> server. */
 export type ServerCommand =
   | { type: 'cpu-start' }
   | { type: 'cpu-stop' }
-  | { type: 'send'; messages: number }
+  | { type: 'send'; messages: number; perTurn: number }
   | { type: 'send-at-rate'; messagesPerSecond: number; durationMs: number }
   | { type: 'memory' }
   /** Answered with `idle` once the server holds no connection. */

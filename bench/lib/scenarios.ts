@@ -71,18 +71,20 @@ function sharesOf(connections: number): number[] {
 export interface Entry {
   scenario: string;
   contender: Contender;
+  /** Messages the server sends per event-loop turn. */
+  perTurn: number;
 }
 
-/** One contender's server and load clients, held open across the rounds of a broadcast measurement. */
-interface BroadcastStage extends Entry {
+/** One contender's server and load clients, held open across the rounds of a broadcast measurement, and the figures of each entry it serves. */
+interface BroadcastStage {
+  contender: Contender;
   server: Server;
   clients: Client[];
-  rates: number[];
-  cpu: number[];
+  entries: Array<Entry & { rates: number[]; cpu: number[] }>;
 }
 
 /** One broadcast round on an open stage: deliveries per second end to end, and server CPU per delivery. */
-async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesPerRound: number): Promise<{ rate: number; cpu: number }> {
+async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesPerRound: number, perTurn: number): Promise<{ rate: number; cpu: number }> {
   const { server, clients } = stage;
   // Each load-client process holds the share of the room `startClients` gave it.
   const shares = sharesOf(roomSize);
@@ -91,7 +93,7 @@ async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesP
   const done = Promise.all(clients.map((client) => client.next('received')));
   server.send({ type: 'cpu-start' });
   const started = preciseNow();
-  server.send({ type: 'send', messages: messagesPerRound });
+  server.send({ type: 'send', messages: messagesPerRound, perTurn });
   const finished = Math.max(...(await done).map((report) => report.at));
   server.send({ type: 'cpu-stop' });
   const { microseconds } = await server.next('cpu');
@@ -102,11 +104,12 @@ async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesP
 
 /**
  * Room broadcast, every contender side by side: all their servers and load
- * clients are open at once (idle but for the one being measured), and each
- * round visits every contender in turn, so a slow patch of the machine falls
- * on all of them alike and the ratios of one run compare like with like.
- * The first `warmUpRounds` rounds run the same way unmeasured, so the
- * figures are steady state, not JIT warm-up.
+ * clients are open at once (idle but for the one being measured), one per
+ * contender whatever the entries ask of it, and each round visits every
+ * entry in turn, so a slow patch of the machine falls on all of them alike
+ * and the ratios of one run compare like with like. The first
+ * `warmUpRounds` rounds run the same way unmeasured, so the figures are
+ * steady state, not JIT warm-up.
  */
 export async function measureBroadcast(
   entries: readonly Entry[],
@@ -118,23 +121,29 @@ export async function measureBroadcast(
   const stages: BroadcastStage[] = [];
   try {
     for (const entry of entries) {
-      const { server, port } = await startServer(entry.contender);
-      const stage: BroadcastStage = { ...entry, server, clients: [], rates: [], cpu: [] };
-      stages.push(stage);
-      stage.clients = await startClients(entry.contender, port, roomSize, 'receive');
+      let stage = stages.find((candidate) => candidate.contender === entry.contender);
+      if (!stage) {
+        const { server, port } = await startServer(entry.contender);
+        stage = { contender: entry.contender, server, clients: [], entries: [] };
+        stages.push(stage);
+        stage.clients = await startClients(entry.contender, port, roomSize, 'receive');
+      }
+      stage.entries.push({ ...entry, rates: [], cpu: [] });
     }
     for (let round = -warmUpRounds; round < rounds; round += 1) {
       for (const stage of stages) {
-        const { rate, cpu } = await broadcastRound(stage, roomSize, messagesPerRound);
-        if (round < 0) continue;
-        stage.rates.push(rate);
-        stage.cpu.push(cpu);
+        for (const entry of stage.entries) {
+          const { rate, cpu } = await broadcastRound(stage, roomSize, messagesPerRound, entry.perTurn);
+          if (round < 0) continue;
+          entry.rates.push(rate);
+          entry.cpu.push(cpu);
+        }
       }
     }
   } finally {
     for (const stage of stages) await stopAll(stage.server, stage.clients);
   }
-  return stages.map(({ scenario, contender, rates, cpu }) => ({
+  return stages.flatMap((stage) => stage.entries).map(({ scenario, contender, rates, cpu }) => ({
     scenario,
     contender,
     roomSize,

@@ -7,6 +7,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer } from 'socket.io';
+import uWS from 'uWebSockets.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   NodeCryptoProvider,
@@ -18,7 +19,6 @@ import {
 import {
   BENCH_EVENT,
   BENCH_ROOM,
-  BURST,
   CHAT_EVENT,
   Contender,
   benchPayload,
@@ -57,11 +57,53 @@ function rawWebSocketServer(httpServer: Server, onMessage: (socket: WebSocket, t
   return room;
 }
 
-function startContender(httpServer: Server): { send: RoomSender; connections: () => number } {
+/** A contender's server: how it sends to the room, counts its connections and, when it does not use the Node HTTP server, listens. */
+interface ContenderServer {
+  send: RoomSender;
+  connections: () => number;
+  listen?: () => Promise<number>;
+}
+
+/** uWebSockets.js: every socket subscribes to the room's topic; a send publishes one frame to it, fanned out in native code. */
+function uwsServer(): ContenderServer {
+  const app = uWS.App();
+  let open = 0;
+  app.ws('/*', {
+    maxPayloadLength: 64 * 1024,
+    idleTimeout: 0,
+    open: (socket) => {
+      open += 1;
+      socket.subscribe(BENCH_ROOM);
+    },
+    message: (socket, message) => {
+      const text = Buffer.from(message).toString();
+      if (text.includes(PING)) socket.send(JSON.stringify({ event: PONG }));
+      else if (text.includes(CHAT_EVENT)) {
+        const { data } = JSON.parse(text) as { data: unknown };
+        app.publish(BENCH_ROOM, JSON.stringify({ event: BENCH_EVENT, data }));
+      }
+    },
+    close: () => {
+      open -= 1;
+    },
+  });
+  return {
+    send: (data) => void app.publish(BENCH_ROOM, JSON.stringify({ event: BENCH_EVENT, data })),
+    connections: () => open,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        app.listen('127.0.0.1', 0, (socket) => (socket ? resolve(uWS.us_socket_local_port(socket)) : reject(new Error('uWS could not listen'))));
+      }),
+  };
+}
+
+function startContender(httpServer: Server): ContenderServer {
   const echo = (socket: WebSocket, text: string): void => {
     if (text.includes(PING)) socket.send(JSON.stringify({ event: PONG }));
   };
   switch (contender) {
+    case Contender.UWS:
+      return uwsServer();
     case Contender.RAW_WS_STRINGIFY: {
       const room = rawWebSocketServer(httpServer, echo);
       return {
@@ -165,16 +207,16 @@ function startContender(httpServer: Server): { send: RoomSender; connections: ()
 const IDLE_POLL_MS = 10;
 
 const httpServer = createServer();
-const { send, connections } = startContender(httpServer);
+const { send, connections, listen } = startContender(httpServer);
 let cpuStart: NodeJS.CpuUsage | undefined;
 let sequence = 0;
 
-/** Sends `messages` in bursts of BURST per event-loop turn. */
-function sendBursts(messages: number): Promise<void> {
+/** Sends `messages`, `perTurn` of them in each event-loop turn. */
+function sendBursts(messages: number, perTurn: number): Promise<void> {
   return new Promise((resolve) => {
     let left = messages;
     const turn = (): void => {
-      for (let i = 0; i < BURST && left > 0; i += 1, left -= 1) send(benchPayload(sequence++, preciseNow()));
+      for (let i = 0; i < perTurn && left > 0; i += 1, left -= 1) send(benchPayload(sequence++, preciseNow()));
       if (left > 0) setImmediate(turn);
       else resolve();
     };
@@ -212,7 +254,7 @@ process.on('message', async (command: ServerCommand) => {
         break;
       }
       case 'send':
-        await sendBursts(command.messages);
+        await sendBursts(command.messages, command.perTurn);
         reply({ type: 'sent' });
         break;
       case 'send-at-rate':
@@ -235,4 +277,5 @@ process.on('message', async (command: ServerCommand) => {
   }
 });
 
-httpServer.listen(0, '127.0.0.1', () => reply({ type: 'listening', port: (httpServer.address() as AddressInfo).port }));
+if (listen) void listen().then((port) => reply({ type: 'listening', port }));
+else httpServer.listen(0, '127.0.0.1', () => reply({ type: 'listening', port: (httpServer.address() as AddressInfo).port }));
