@@ -4,7 +4,7 @@
  * each. Prints the table and writes bench/results/latest.{json,md,svg}.
  *
  * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
- * BENCH_ONLY=broadcast,setup,handshake,memory,latency runs only the listed groups.
+ * BENCH_ONLY=broadcast,relay,setup,handshake,memory,latency runs only the listed groups.
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
@@ -14,11 +14,11 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BURST, Contender, ONE_PER_TURN } from './lib/bench-protocol.ts';
 import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.ts';
-import { measureBroadcast, measureLatency, measureMemory, measureSetup, type ResultRow } from './lib/scenarios.ts';
+import { measureBroadcast, measureLatency, measureMemory, measureRelay, measureSetup, type ResultRow } from './lib/scenarios.ts';
 import { measureHandshakeCost } from './lib/handshake-cost.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,setup,handshake,memory,latency').split(','));
+const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,relay,setup,handshake,memory,latency').split(','));
 const ROUNDS = QUICK ? 1 : 3;
 /** Set-up rounds are short and the busiest on two cores: more of them for a steadier median. */
 const SETUP_ROUNDS = QUICK ? 1 : 5;
@@ -35,6 +35,12 @@ const HANDSHAKES_PER_ROUND = QUICK ? 20 : 200;
 const LATENCY_ROOM = 100;
 const LATENCY_MESSAGES_PER_SECOND = 100;
 const LATENCY_DURATION_MS = QUICK ? 1000 : 3000;
+/** Chat relay: the offered loads, as deliveries per second across the room (messages per second times the room size). */
+const RELAY_LOADS = [
+  { scenario: 'chat relay, moderate load', deliveriesPerSec: 15_000 },
+  { scenario: 'chat relay, saturating load', deliveriesPerSec: 150_000 },
+] as const;
+const RELAY_DURATION_MS = QUICK ? 1000 : 3000;
 const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
 
 const SELECTED = process.env.BENCH_CONTENDERS ? new Set(process.env.BENCH_CONTENDERS.split(',')) : undefined;
@@ -79,6 +85,12 @@ async function main(): Promise<void> {
     const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
     rows.push(...measured.map(log));
   }
+  for (const roomSize of GROUPS.has('relay') ? ROOM_SIZES : []) {
+    for (const load of RELAY_LOADS) {
+      const measured = await measureRelay(WHOLE_STACKS, load.scenario, roomSize, load.deliveriesPerSec / roomSize, RELAY_DURATION_MS, ROUNDS);
+      rows.push(...measured.map(log));
+    }
+  }
   if (GROUPS.has('setup')) {
     rows.push(...(await measureSetup(SETUP_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
   }
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   const markdown = markdownReport(rows, targets, machine);
   mkdirSync(RESULTS_DIRECTORY, { recursive: true });
   const broadcastRows = rows
-    .filter((row) => row.deliveriesPerSec !== undefined)
+    .filter((row) => row.deliveriesPerSec !== undefined && row.offeredMessagesPerSec === undefined)
     .map(({ scenario, contender, roomSize, deliveriesPerSec, serverCpuUsPerDelivery, rounds }) => ({
       scenario,
       contender,
@@ -166,6 +178,7 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       checks.push({ target: `encrypted vs naive GCM+base64 deliveries/s, room ${roomSize}`, ratio, bound: '>= 2', met: ratio >= 2 });
     }
   }
+  checks.push(...relayTargets(rows));
   const memoryOf = (contender: Contender): ResultRow | undefined =>
     rows.find((row) => row.contender === contender && row.rssKiBPerConnection !== undefined);
   const plainMemory = memoryOf(Contender.SEALED_PLAIN);
@@ -184,6 +197,33 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   if (fullRawSetup && resumedSetup) {
     const ratio = resumedSetup.serverCpuUsPerSetup! / fullRawSetup.serverCpuUsPerSetup!;
     checks.push({ target: 'server CPU per resumed set-up vs full encrypted set-up (same raw clients)', ratio, bound: '<= 0.5', met: ratio <= 0.5 });
+  }
+  return checks;
+}
+
+/** The chat relay's targets: Sealed against uWebSockets.js at moderate load, encryption against plaintext. */
+function relayTargets(rows: readonly ResultRow[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const moderate = RELAY_LOADS[0].scenario;
+  for (const roomSize of ROOM_SIZES) {
+    const plain = find(rows, Contender.SEALED_PLAIN, roomSize, moderate);
+    const encrypted = find(rows, Contender.SEALED_ENCRYPTED, roomSize, moderate);
+    const uws = find(rows, Contender.UWS, roomSize, moderate);
+    const socketIo = find(rows, Contender.SOCKET_IO, roomSize, moderate);
+    if (plain && uws) {
+      const ratio = plain.serverCpuUsPerDelivery! / uws.serverCpuUsPerDelivery!;
+      checks.push({ target: `chat relay, moderate: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, bound: '<= 1.5', met: ratio <= 1.5 });
+      const extraMs = plain.latencyP99Ms! - uws.latencyP99Ms!;
+      checks.push({ target: `chat relay, moderate: plaintext p99 latency minus uWebSockets.js p99 (ms), room ${roomSize}`, ratio: extraMs, bound: '<= 2', met: extraMs <= 2 });
+    }
+    if (encrypted && plain) {
+      const ratio = encrypted.serverCpuUsPerDelivery! / plain.serverCpuUsPerDelivery!;
+      checks.push({ target: `chat relay, moderate: encrypted vs plaintext CPU/delivery, room ${roomSize}`, ratio, bound: '<= 2', met: ratio <= 2 });
+    }
+    if (encrypted && socketIo) {
+      const ratio = encrypted.serverCpuUsPerDelivery! / socketIo.serverCpuUsPerDelivery!;
+      checks.push({ target: `chat relay, moderate: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, bound: '< 1', met: ratio < 1 });
+    }
   }
   return checks;
 }

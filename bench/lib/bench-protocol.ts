@@ -63,9 +63,11 @@ export type ServerReply =
  * (or time) what arrives, `setup` connects and leaves, `idle` joins the room
  * and waits, `connected` waits outside any room, and `chat` joins the room
  * and sends one CHAT_EVENT every CHAT_INTERVAL_MS per connection, replacing
- * one of its connections every CHURN_INTERVAL_MS.
+ * one of its connections every CHURN_INTERVAL_MS. `relay` joins the room,
+ * times what arrives, and on `relay` has its first connections send
+ * CHAT_EVENTs, which the server relays to the room.
  */
-export type ClientMode = 'receive' | 'latency' | 'setup' | 'idle' | 'connected' | 'chat';
+export type ClientMode = 'receive' | 'latency' | 'setup' | 'idle' | 'connected' | 'chat' | 'relay';
 
 /** How often each `chat` connection sends. */
 export const CHAT_INTERVAL_MS = 5_000;
@@ -78,6 +80,8 @@ export type ClientCommand =
   | { type: 'report-latency' }
   /** `setup` mode of a client that primes first: make the measured connections now. */
   | { type: 'go' }
+  /** `relay` mode: the first `senders` connections send `messagesPerSecond` CHAT_EVENTs in all, taking turns, for `durationMs`. */
+  | { type: 'relay'; senders: number; messagesPerSecond: number; durationMs: number }
   | { type: 'stop' };
 
 /** Client -> orchestrator. */
@@ -86,6 +90,8 @@ export type ClientReply =
   | { type: 'reset-done' }
   | { type: 'received'; count: number; at: number }
   | { type: 'latency'; samples: number[] }
+  /** `relay` mode: the CHAT_EVENTs this process sent. */
+  | { type: 'relayed'; sent: number }
   | { type: 'setup-done'; connections: number; elapsedMs: number }
   /** `setup` mode of `sealed-resumed`: every connection has run a full handshake, kept its ticket and closed. */
   | { type: 'primed'; connections: number }

@@ -18,10 +18,23 @@ const thousands = (value: number | undefined): string =>
 /** The results as Markdown tables, one per kind of scenario, and the targets. */
 export function markdownReport(rows: readonly ResultRow[], targets: readonly TargetCheck[], machine: string): string {
   const lines: string[] = [`Machine: ${machine}`, ''];
-  const broadcast = rows.filter((row) => row.deliveriesPerSec !== undefined);
+  const broadcast = rows.filter((row) => row.deliveriesPerSec !== undefined && row.offeredMessagesPerSec === undefined);
   lines.push('| scenario | contender | room | deliveries/s | server CPU per delivery (us) |', '|---|---|---|---|---|');
   for (const row of broadcast) {
     lines.push(`| ${row.scenario} | ${row.contender} | ${row.roomSize} | ${thousands(row.deliveriesPerSec)} | ${round(row.serverCpuUsPerDelivery, 2)} |`);
+  }
+  const relay = rows.filter((row) => row.offeredMessagesPerSec !== undefined);
+  if (relay.length > 0) {
+    lines.push(
+      '',
+      '| chat relay (a tenth of the room sends) | contender | room | messages/s offered | deliveries/s | server CPU per delivery (us) | p50 / p99 / p99.9 latency (ms) |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const row of relay) {
+      lines.push(
+        `| ${row.scenario} | ${row.contender} | ${row.roomSize} | ${round(row.offeredMessagesPerSec, 0)} | ${thousands(row.deliveriesPerSec)} | ${round(row.serverCpuUsPerDelivery, 2)} | ${round(row.latencyP50Ms, 2)} / ${round(row.latencyP99Ms, 2)} / ${round(row.latencyP999Ms, 2)} |`,
+      );
+    }
   }
   const setup = rows.filter((row) => row.setupsPerSec !== undefined);
   if (setup.length > 0) {
@@ -53,7 +66,7 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 
 /** A grouped bar chart (SVG) of deliveries per second against room size, one colour per contender. */
 export function broadcastChart(rows: readonly ResultRow[]): string {
-  const bars = rows.filter((row) => row.deliveriesPerSec !== undefined);
+  const bars = rows.filter((row) => row.deliveriesPerSec !== undefined && row.offeredMessagesPerSec === undefined);
   const sizes = [...new Set(bars.map((row) => row.roomSize))].sort((a, b) => a - b);
   const contenders = [...new Set(bars.map((row) => row.contender))] as Contender[];
   const max = Math.max(...bars.map((row) => row.deliveriesPerSec!)) * 1.1;

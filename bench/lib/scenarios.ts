@@ -36,6 +36,9 @@ export interface ResultRow {
   serverCryptoUsPerSetup?: number;
   latencyP50Ms?: number;
   latencyP99Ms?: number;
+  latencyP999Ms?: number;
+  /** Chat relay: the chat messages offered per second, across the room's senders. */
+  offeredMessagesPerSec?: number;
   /** Broadcast: each measured round's figures, in order, so the spread behind a median can be seen. */
   roundsMeasured?: Array<{ deliveriesPerSec: number; serverCpuUsPerDelivery: number }>;
 }
@@ -282,4 +285,89 @@ export async function measureLatency(
   } finally {
     await stopAll(server, clients);
   }
+}
+
+/** Share of a relay room's members that send. */
+const RELAY_SENDER_SHARE = 0.1;
+/** How long a relay round waits for messages still on their way once the senders stop. */
+const RELAY_DRAIN_MS = 500;
+
+/** One contender's relay stage: its server and load clients, held open across the rounds. */
+interface RelayStage {
+  contender: Contender;
+  server: Server;
+  clients: Client[];
+  cpu: number[];
+  rates: number[];
+  samples: number[];
+}
+
+/** One relay round: the senders offer `messagesPerSecond` for `durationMs`, the server relays each to the room. */
+async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond: number, durationMs: number): Promise<void> {
+  const { server, clients } = stage;
+  const shares = sharesOf(roomSize);
+  clients.forEach((client) => client.send({ type: 'reset', expect: Number.MAX_SAFE_INTEGER }));
+  await Promise.all(clients.map((client) => client.next('reset-done')));
+  server.send({ type: 'cpu-start' });
+  const relayed = Promise.all(clients.map((client) => client.next('relayed')));
+  clients.forEach((client, i) =>
+    client.send({
+      type: 'relay',
+      senders: Math.ceil(shares[i]! * RELAY_SENDER_SHARE),
+      messagesPerSecond: (messagesPerSecond * shares[i]!) / roomSize,
+      durationMs,
+    }),
+  );
+  await relayed;
+  await new Promise((resolve) => setTimeout(resolve, RELAY_DRAIN_MS));
+  server.send({ type: 'cpu-stop' });
+  const { microseconds } = await server.next('cpu');
+  clients.forEach((client) => client.send({ type: 'report-latency' }));
+  const samples = (await Promise.all(clients.map((client) => client.next('latency')))).flatMap((report) => report.samples);
+  stage.cpu.push(microseconds / samples.length);
+  stage.rates.push(samples.length / (durationMs / 1000));
+  for (const sample of samples) stage.samples.push(sample);
+}
+
+/**
+ * Chat relay, every contender side by side: a room of `roomSize` where a
+ * tenth of the members send chat messages (taking turns, `messagesPerSecond`
+ * in all) and the server relays each to the whole room, sender included.
+ * Server CPU per delivery, deliveries per second, and send-to-receive
+ * latency over every delivery of every round.
+ */
+export async function measureRelay(
+  contenders: readonly Contender[],
+  scenario: string,
+  roomSize: number,
+  messagesPerSecond: number,
+  durationMs: number,
+  rounds: number,
+): Promise<ResultRow[]> {
+  const stages: RelayStage[] = [];
+  try {
+    for (const contender of contenders) {
+      const { server, port } = await startServer(contender);
+      const stage: RelayStage = { contender, server, clients: [], cpu: [], rates: [], samples: [] };
+      stages.push(stage);
+      stage.clients = await startClients(contender, port, roomSize, 'relay');
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (const stage of stages) await relayRound(stage, roomSize, messagesPerSecond, durationMs);
+    }
+  } finally {
+    for (const stage of stages) await stopAll(stage.server, stage.clients);
+  }
+  return stages.map(({ contender, cpu, rates, samples }) => ({
+    scenario,
+    contender,
+    roomSize,
+    rounds,
+    offeredMessagesPerSec: messagesPerSecond,
+    deliveriesPerSec: median(rates),
+    serverCpuUsPerDelivery: median(cpu),
+    latencyP50Ms: percentile(samples, 50),
+    latencyP99Ms: percentile(samples, 99),
+    latencyP999Ms: percentile(samples, 99.9),
+  }));
 }

@@ -101,6 +101,15 @@ function startContender(httpServer: Server): ContenderServer {
   const echo = (socket: WebSocket, text: string): void => {
     if (text.includes(PING)) socket.send(JSON.stringify({ event: PONG }));
   };
+  /** The raw `ws` relay: a chat message goes to the room, serialized once. */
+  const relayOnce =
+    (room: () => Set<WebSocket>) =>
+    (socket: WebSocket, text: string): void => {
+      if (!text.includes(CHAT_EVENT)) return echo(socket, text);
+      const { data } = JSON.parse(text) as { data: unknown };
+      const frame = JSON.stringify({ event: BENCH_EVENT, data });
+      for (const member of room()) member.send(frame);
+    };
   switch (contender) {
     case Contender.UWS:
       return uwsServer();
@@ -114,7 +123,8 @@ function startContender(httpServer: Server): ContenderServer {
       };
     }
     case Contender.RAW_WS_ONCE: {
-      const room = rawWebSocketServer(httpServer, echo);
+      const room: Set<WebSocket> = rawWebSocketServer(httpServer, (socket, text) => relay(socket, text));
+      const relay = relayOnce(() => room);
       return {
         send: (data) => {
           const frame = JSON.stringify({ event: BENCH_EVENT, data });
@@ -152,6 +162,7 @@ function startContender(httpServer: Server): ContenderServer {
       io.on('connection', (socket) => {
         void socket.join(BENCH_ROOM);
         socket.on(PING, (ack: () => void) => ack());
+        socket.on(CHAT_EVENT, (data: unknown) => void io.to(BENCH_ROOM).emit(BENCH_EVENT, data));
       });
       return { send: (data) => void io.to(BENCH_ROOM).emit(BENCH_EVENT, data), connections: () => io.engine.clientsCount };
     }

@@ -72,13 +72,21 @@ let expected = Number.POSITIVE_INFINITY;
 const latencies: number[] = [];
 
 function onBench(data: { ts: number }): void {
-  if (mode === 'latency' || mode === 'chat') latencies.push(preciseNow() - data.ts);
+  if (mode === 'latency' || mode === 'chat' || mode === 'relay') latencies.push(preciseNow() - data.ts);
   received += 1;
   if (received === expected) reply({ type: 'received', count: received, at: preciseNow() });
 }
 
-/** One connection, opened, joined and with one round trip done; resolves with its closer. */
-type Connector = (index: number) => Promise<() => void>;
+/** Sends one CHAT_EVENT on a connection, the way that contender's clients do. */
+type ChatSender = (data: unknown) => void;
+
+/** One connection, opened, joined and with one round trip done; resolves with its closer, and with its chat sender when it has one. */
+type Connector = (index: number) => Promise<(() => void) & { chat?: ChatSender }>;
+
+/** A closer that also carries the connection's chat sender. */
+function withChat(close: () => void, chat: ChatSender): (() => void) & { chat: ChatSender } {
+  return Object.assign(close, { chat });
+}
 
 const rawConnector: Connector = (index) =>
   new Promise((resolve, reject) => {
@@ -87,7 +95,7 @@ const rawConnector: Connector = (index) =>
     socket.on('open', () => socket.send(JSON.stringify({ event: 'ping', data: index })));
     socket.on('message', (raw) => {
       const message = JSON.parse(raw.toString()) as { event: string; data: { ts: number } };
-      if (message.event === 'pong') resolve(() => socket.terminate());
+      if (message.event === 'pong') resolve(withChat(() => socket.terminate(), (data) => socket.send(JSON.stringify({ event: CHAT_EVENT, data }))));
       else onBench(message.data);
     });
   });
@@ -97,7 +105,9 @@ const socketIoConnector: Connector = () =>
     const socket: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
     socket.on('connect_error', reject);
     socket.on(BENCH_EVENT, onBench);
-    socket.on('connect', () => socket.emit('ping', () => resolve(() => socket.disconnect())));
+    socket.on('connect', () =>
+      socket.emit('ping', () => resolve(withChat(() => socket.disconnect(), (data) => void socket.emit(CHAT_EVENT, data)))),
+    );
   });
 
 const sealedConnector: Connector = async (index) => {
@@ -115,6 +125,7 @@ const sealedConnector: Connector = async (index) => {
   await client.emit('ping');
   await pong;
   if (mode !== 'setup' && mode !== 'connected') await client.join([BENCH_ROOM]);
+  if (mode === 'relay') return withChat(() => client.close(), (data) => void client.emit(CHAT_EVENT, data).catch(() => undefined));
   if (mode !== 'chat') return () => client.close();
   // Each connection chats at the same rate, in its own phase.
   let sequence = 0;
@@ -262,7 +273,29 @@ const connector: Connector =
           ? sealedConnector
           : rawConnector;
 
-const closers: Array<() => void> = [];
+const closers: Array<(() => void) & { chat?: ChatSender }> = [];
+let chatSequence = 0;
+
+/** `relay` mode: the first `senders` connections take turns sending `messagesPerSecond` CHAT_EVENTs in all for `durationMs`. */
+function relay(senders: number, messagesPerSecond: number, durationMs: number): Promise<number> {
+  const chats = closers.slice(0, senders).flatMap((closer) => (closer.chat ? [closer.chat] : []));
+  return new Promise((resolve) => {
+    if (chats.length === 0 || messagesPerSecond <= 0) return resolve(0);
+    const intervalMs = 1000 / messagesPerSecond;
+    const started = preciseNow();
+    let sent = 0;
+    const tick = (): void => {
+      const due = Math.min(Math.floor((preciseNow() - started) / intervalMs), Math.floor((durationMs / 1000) * messagesPerSecond));
+      while (sent < due) {
+        chats[sent % chats.length]!(benchPayload(chatSequence++, preciseNow()));
+        sent += 1;
+      }
+      if (preciseNow() - started < durationMs) setTimeout(tick, 1);
+      else resolve(sent);
+    };
+    tick();
+  });
+}
 
 async function openAll(): Promise<number> {
   const started = preciseNow();
@@ -287,6 +320,9 @@ process.on('message', (command: ClientCommand) => {
       break;
     case 'report-latency':
       reply({ type: 'latency', samples: latencies });
+      break;
+    case 'relay':
+      void relay(command.senders, command.messagesPerSecond, command.durationMs).then((sent) => reply({ type: 'relayed', sent }));
       break;
     case 'stop':
       clearInterval(churn);

@@ -75,6 +75,31 @@ describe('TurnWriter', () => {
     ]);
   });
 
+  it('holds a turn\'s only whole frame without corking the socket, and writes it alone at the end of the turn', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    const frame = frameOnce(Opcode.TEXT, Buffer.from('only one'));
+    writer.writeFramed(socket, frame);
+    expect(socket.writableCorked).toBe(0);
+    expect(socket.calls).toEqual([]);
+    await nextTick();
+    expect(socket.calls).toEqual([[frame]]);
+    expect(await socket.frames()).toEqual([{ text: 'only one', isBinary: false }]);
+  });
+
+  it('corks once a held frame has company, and writes the held frame first', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('first')));
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('second')]);
+    expect(socket.writableCorked).toBe(1);
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('third')));
+    await nextTick();
+    expect(socket.writableCorked).toBe(0);
+    expect(socket.calls).toHaveLength(1);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+  });
+
   it('keeps order across many turn regions when a socket gets more than its first region holds', async () => {
     const { writer } = turnWriter();
     const socket = new RecordingStream();
