@@ -193,6 +193,10 @@ function startContender(httpServer: Server): ContenderServer {
         upgradeBurstPerAddress: LARGE_LIMIT,
         maxIncompleteRequestsPerAddress: LARGE_LIMIT,
         rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
+        // At saturating relay load a sender's frames wait on the relay: the flood guard would close it, and the others have none.
+        maxInboundQueue: LARGE_LIMIT,
+        inboundBytesPerSecond: LARGE_LIMIT * LARGE_LIMIT,
+        inboundBurstBytes: LARGE_LIMIT * LARGE_LIMIT,
         // The history contenders: every room keeps a stream, in memory (the embedded default store).
         ...(keepsHistory ? { roomHistoryFn: () => true } : {}),
         ...(kit
