@@ -51,7 +51,7 @@ export function markdownReport(rows: readonly ResultRow[], targets: readonly Tar
     lines.push('', '| contender | RSS per idle connection (KiB) | JS heap per idle connection (KiB) |', '|---|---|---|');
     for (const row of memory) lines.push(`| ${row.contender} | ${round(row.rssKiBPerConnection)} | ${round(row.heapKiBPerConnection)} |`);
   }
-  const latency = rows.filter((row) => row.latencyP50Ms !== undefined);
+  const latency = rows.filter((row) => row.latencyP50Ms !== undefined && row.offeredMessagesPerSec === undefined);
   if (latency.length > 0) {
     lines.push('', '| scenario | contender | room | p50 (ms) | p99 (ms) |', '|---|---|---|---|---|');
     for (const row of latency) lines.push(`| ${row.scenario} | ${row.contender} | ${row.roomSize} | ${round(row.latencyP50Ms, 2)} | ${round(row.latencyP99Ms, 2)} |`);
