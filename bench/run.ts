@@ -8,6 +8,7 @@
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
+ * BENCH_WRITE_COALESCING=iteration runs the Sealed servers with `writeCoalescing: 'iteration'`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

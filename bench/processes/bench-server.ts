@@ -15,6 +15,7 @@ import {
   WebSocketServerHelper,
   createDefaultLogger,
   createSecureServerKit,
+  type WriteCoalescing,
 } from '@sealed/helpers';
 import {
   BENCH_EVENT,
@@ -193,6 +194,8 @@ function startContender(httpServer: Server): ContenderServer {
         upgradeBurstPerAddress: LARGE_LIMIT,
         maxIncompleteRequestsPerAddress: LARGE_LIMIT,
         rateLimit: { messagesPerSecond: LARGE_LIMIT, burst: LARGE_LIMIT },
+        // BENCH_WRITE_COALESCING=iteration measures the Sealed servers with writes coalesced per loop iteration.
+        ...(process.env.BENCH_WRITE_COALESCING ? { writeCoalescing: process.env.BENCH_WRITE_COALESCING as WriteCoalescing } : {}),
         // At saturating relay load a sender's frames wait on the relay: the flood guard would close it, and the others have none.
         maxInboundQueue: LARGE_LIMIT,
         inboundBytesPerSecond: LARGE_LIMIT * LARGE_LIMIT,

@@ -10,6 +10,7 @@ export {
   WebSocketDefaults,
   SERVER_SETTINGS,
   SlowConsumerPolicy,
+  WriteCoalescing,
   InvalidOptionsError,
   type RateLimitOptions,
   type ServerSettingValues,

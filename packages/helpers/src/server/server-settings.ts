@@ -20,6 +20,16 @@ export const SlowConsumerPolicy = {
 
 export type SlowConsumerPolicy = (typeof SlowConsumerPolicy)[keyof typeof SlowConsumerPolicy];
 
+/** When a socket's coalesced writes go out. */
+export const WriteCoalescing = {
+  /** When the code that wrote them has run (the next tick): the writes of one event-loop turn share a system call. */
+  TICK: 'tick',
+  /** When the event loop's poll phase ends (`setImmediate`): the writes of every frame read in one loop iteration share one. */
+  ITERATION: 'iteration',
+} as const;
+
+export type WriteCoalescing = (typeof WriteCoalescing)[keyof typeof WriteCoalescing];
+
 /** A token bucket: a steady rate with room for bursts. */
 export interface RateLimitOptions {
   /** Frames per second a client may send on average. */
@@ -64,6 +74,11 @@ export const SettingRules = Object.freeze({
   absolutePath: ((name, value) => {
     if (typeof value !== 'string' || !value.startsWith('/')) throw new InvalidOptionsError(`Option "${name}" must start with "/"`);
   }) as SettingRule<string>,
+  writeCoalescing: ((name, value) => {
+    if (!Object.values(WriteCoalescing).includes(value)) {
+      throw new InvalidOptionsError(`Option "${name}" must be one of ${Object.values(WriteCoalescing).join(', ')}`);
+    }
+  }) as SettingRule<WriteCoalescing>,
   slowConsumerPolicy: ((name, value) => {
     if (!Object.values(SlowConsumerPolicy).includes(value)) {
       throw new InvalidOptionsError(`Option "${name}" must be one of ${Object.values(SlowConsumerPolicy).join(', ')}`);
@@ -146,6 +161,8 @@ export const SERVER_SETTINGS = Object.freeze({
   maxTotalBufferedBytes: setting('MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, positiveInteger),
   /** Bytes of one event-loop turn's writes coalesced for one socket before they are written without waiting for the turn to end. */
   maxTurnBytes: setting('MAX_TURN_BYTES', 64 * 1024, positiveInteger),
+  /** When each socket's coalesced writes go out: `'tick'`, once the code that wrote them has run, or `'iteration'`, once the event loop's poll phase ends, so the relays of every frame read in one loop iteration share one system call per socket (at most one iteration's delay). */
+  writeCoalescing: choice<'WRITE_COALESCING', WriteCoalescing>('WRITE_COALESCING', WriteCoalescing.ITERATION, SettingRules.writeCoalescing),
   /** What to do with a client that reads too slowly. */
   slowConsumerPolicy: choice<'SLOW_CONSUMER_POLICY', SlowConsumerPolicy>('SLOW_CONSUMER_POLICY', SlowConsumerPolicy.CLOSE, SettingRules.slowConsumerPolicy),
   /** Per-client inbound rate limit; beyond it the client is closed with 4006. */

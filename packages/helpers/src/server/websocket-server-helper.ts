@@ -138,6 +138,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       metrics: this.#metrics,
       writer: new TurnWriter({
         maxTurnBytes: this.#options.maxTurnBytes,
+        coalescing: this.#options.writeCoalescing,
         onBuildFailure: (_socket, error) => {
           // Counted as delivered when it was queued; it never reached the socket.
           this.#metrics.messagesDelivered -= 1;

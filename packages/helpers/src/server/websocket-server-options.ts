@@ -22,6 +22,7 @@ export {
   SettingRules,
   SlowConsumerPolicy,
   WebSocketDefaults,
+  WriteCoalescing,
   type RateLimitOptions,
   type ServerSettingValues,
 } from './server-settings.ts';

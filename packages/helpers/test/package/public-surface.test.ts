@@ -50,6 +50,7 @@ describe('the public surface of @sealed/helpers', () => {
       'WebSocketDefaults',
       'WebSocketEmitter',
       'WebSocketServerHelper',
+      'WriteCoalescing',
       'closeCodeName',
       'createDefaultLogger',
       'createSecureServerKit',

@@ -100,6 +100,27 @@ describe('TurnWriter', () => {
     expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
   });
 
+  it('with coalescing by iteration, writes what callbacks of one loop iteration wrote in one call', async () => {
+    const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, coalescing: 'iteration' });
+    const tickWriter = turnWriter().writer;
+    const [byIteration, byTick] = [new RecordingStream(), new RecordingStream()];
+    // Two callbacks of one check phase, as two frames read in one poll phase are two callbacks.
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        writer.writeFrame(byIteration, Opcode.TEXT, [Buffer.from('one')]);
+        tickWriter.writeFrame(byTick, Opcode.TEXT, [Buffer.from('one')]);
+      });
+      setImmediate(() => {
+        writer.writeFrame(byIteration, Opcode.TEXT, [Buffer.from('two')]);
+        tickWriter.writeFrame(byTick, Opcode.TEXT, [Buffer.from('two')]);
+        setImmediate(resolve);
+      });
+    });
+    expect(byIteration.calls).toHaveLength(1);
+    expect(byTick.calls).toHaveLength(2);
+    expect((await byIteration.frames()).map((frame) => frame.text)).toEqual(['one', 'two']);
+  });
+
   it('keeps order across many turn regions when a socket gets more than its first region holds', async () => {
     const { writer } = turnWriter();
     const socket = new RecordingStream();

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { ByteSlab } from './byte-slab.ts';
+import { WriteCoalescing } from '../server-settings.ts';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
 
 /** A payload of known length that writes itself into the bytes it is given. */
@@ -19,6 +20,8 @@ export interface TurnWriterInit {
   maxTurnBytes: number;
   /** Called for each deferred frame whose builder threw; the frame is left out. */
   onBuildFailure: (socket: Duplex, error: unknown) => void;
+  /** When a turn's writes go out: on the next tick (the default), or when the event loop's poll phase ends. */
+  coalescing?: WriteCoalescing;
 }
 
 /** What one socket has waiting during the current turn. */
@@ -247,7 +250,8 @@ export class TurnWriter {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    process.nextTick(this.#flushAll);
+    if (this.init.coalescing === WriteCoalescing.ITERATION) setImmediate(this.#flushAll);
+    else process.nextTick(this.#flushAll);
   }
 
   readonly #flushAll = (): void => {
