@@ -33,6 +33,16 @@ export class ServerTimings {
     return () => void this.#observers.delete(observer);
   }
 
+  /** Runs a send, timed for the observers when there are any. */
+  timeSend<Report>(kind: SendKind, send: () => Promise<Report>): Promise<Report> {
+    if (!this.active) return send();
+    const startedAt = performance.now();
+    return send().then((report) => {
+      this.messageSent(performance.now() - startedAt, kind);
+      return report;
+    });
+  }
+
   clientOpened(durationMs: number): void {
     for (const observer of this.#observers) ignoringErrors(() => observer.clientOpened?.(durationMs));
   }

@@ -23,7 +23,7 @@ import { OutboundRouter } from './delivery/outbound-router.ts';
 import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
 import { TargetedDelivery, type TargetedMessage } from './cluster/targeted-delivery.ts';
-import { ServerTimings, type SendKind, type ServerTimingObserver } from './server-timings.ts';
+import { ServerTimings, type ServerTimingObserver } from './server-timings.ts';
 import type { DeliveryTarget } from './delivery/delivery-target.ts';
 import { RoomRegistry } from './registry/room-registry.ts';
 import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
@@ -416,7 +416,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;
     if (!this.#history.keeps(params.room)) return this.#send(target, params);
-    return this.#timed(target.kind, async () => {
+    return this.#timings.timeSend(target.kind, async () => {
       // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
       refuseReservedEventName(params.event);
       const position = await this.#history.append(params.room, params.event, params.data);
@@ -449,17 +449,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   }
 
   #send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    return this.#timed(target.kind, () => this.#targeted.send(target, message));
-  }
-
-  /** Runs a send, timing it for the observers when there are any. */
-  #timed(kind: SendKind, send: () => Promise<DeliveryReport>): Promise<DeliveryReport> {
-    if (!this.#timings.active) return send();
-    const startedAt = performance.now();
-    return send().then((report) => {
-      this.#timings.messageSent(performance.now() - startedAt, kind);
-      return report;
-    });
+    return this.#timings.timeSend(target.kind, () => this.#targeted.send(target, message));
   }
 
   /**

@@ -104,13 +104,14 @@ export class TurnWriter {
 
   /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
   writeFramed(socket: Duplex, frame: Uint8Array): void {
-    if (!this.#turns.has(socket)) {
+    const existing = this.#turns.get(socket);
+    if (!existing) {
       this.#turns.set(socket, newTurn(frame, false));
       this.#scheduleFlush();
       if (frame.length >= this.init.maxTurnBytes) this.flush(socket);
       return;
     }
-    const turn = this.#turn(socket);
+    const turn = this.#corked(socket, existing);
     this.#closeRegion(socket, turn);
     socket.write(frame);
     this.#flushIfFull(socket, turn);
@@ -173,21 +174,25 @@ export class TurnWriter {
     socket.uncork();
   }
 
-  /** The socket's state for this turn, corked: on first use, or once a held frame has company (the frame goes first). */
+  /** The socket's state for this turn, corked on first use. */
   #turn(socket: Duplex): SocketTurn {
-    let turn = this.#turns.get(socket);
-    if (!turn) {
-      socket.cork();
-      turn = newTurn(undefined, true);
-      this.#turns.set(socket, turn);
-      this.#scheduleFlush();
-    } else if (!turn.corked) {
-      socket.cork();
-      turn.corked = true;
-      const held = turn.held!;
-      turn.held = undefined;
-      socket.write(held);
-    }
+    const turn = this.#turns.get(socket);
+    if (turn) return this.#corked(socket, turn);
+    socket.cork();
+    const started = newTurn(undefined, true);
+    this.#turns.set(socket, started);
+    this.#scheduleFlush();
+    return started;
+  }
+
+  /** Corks a turn that holds a frame, once the frame has company: the held frame goes first. */
+  #corked(socket: Duplex, turn: SocketTurn): SocketTurn {
+    if (turn.corked) return turn;
+    socket.cork();
+    turn.corked = true;
+    const held = turn.held!;
+    turn.held = undefined;
+    socket.write(held);
     return turn;
   }
 
