@@ -1,18 +1,18 @@
-import { toBase64, zeroize } from '../crypto/bytes.ts';
+import { toBase64 } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import { InMemoryPinStore, type PinStore } from '../crypto/pin-store.ts';
 import { PortableCryptoProvider } from '../crypto/portable-crypto-provider.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
-import { CloseCode } from '../protocol/close-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import { ClientConnection, type ClientConnectionEvents, type ClientConnectionSettings } from './client-connection.ts';
+import type { ClientConnectionSettings } from './client-connection.ts';
+import { ConnectionCycle } from './connection-cycle.ts';
 import { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifecycle-event.ts';
-import { ClientStateMachine, SealedClientState } from './client-state.ts';
+import { SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
-import { RECONNECT_DEFAULTS, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
+import { RECONNECT_DEFAULTS } from './reconnect-policy.ts';
 import type {
   ConnectionInfo,
   EventMap,
@@ -27,16 +27,10 @@ import { ClientRequests } from './client-requests.ts';
 import type { AnyEventMap, EventName, PayloadArgument, PayloadOf, ResultOf } from '../protocol/event-map.ts';
 import { ClientRooms } from './client-rooms.ts';
 import { OfflineQueue } from './offline-queue.ts';
-import { decideAfterClose } from './close-decision.ts';
 import { TicketKeeper } from './ticket-keeper.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
 import type { PresenceMember } from '../protocol/presence.ts';
 import type { WebSocketConstructor } from './websocket-like.ts';
-
-interface Pending<T> {
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
 
 /**
  * The Sealed client for Node (`ws`) and browsers (`WebSocket` + WebCrypto):
@@ -44,8 +38,10 @@ interface Pending<T> {
  * encrypts and decrypts both ways, joins and leaves rooms with answers, and
  * reconnects with backoff and a fresh handshake, rejoining its rooms.
  *
- * This is the facade: each socket's life is a {@link ClientConnection}; the
- * client keeps what outlives a socket (state, rooms, listeners, reconnect).
+ * This is the facade: each socket's life is a `ClientConnection`, opened
+ * one after another by a {@link ConnectionCycle} (state, reconnect); the
+ * client keeps what outlives a socket (rooms, listeners, queued emits,
+ * requests).
  * A listener that throws is reported as a `sealed:error` event
  * (`LISTENER_FAILED`) and never stops delivery.
  *
@@ -61,17 +57,10 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   readonly #crypto: CryptoProvider;
   readonly #level: SecurityLevel;
   readonly #pins: PinStore;
-  readonly #reconnect: ReconnectPolicy;
   readonly #emitter: BufferedEmitter;
   readonly #now: () => number;
-  readonly #state = new ClientStateMachine();
+  readonly #cycle: ConnectionCycle;
   #identity: RawKeyPair | undefined;
-  #connection: ClientConnection | undefined;
-  #info: ConnectionInfo | undefined;
-  #attempt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #connecting: Pending<ConnectionInfo> | undefined;
-  #connectPromise: Promise<ConnectionInfo> | undefined;
   readonly #rooms: ClientRooms;
   readonly #offline: OfflineQueue;
   /** Set once the client has been open: from then on, emits during a reconnect are queued. */
@@ -87,7 +76,6 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     this.#crypto = options.crypto ?? new PortableCryptoProvider();
     this.#level = options.level ?? SecurityLevel.ENCRYPTED;
     this.#pins = options.pins ?? new InMemoryPinStore();
-    this.#reconnect = { ...RECONNECT_DEFAULTS, ...options.reconnect };
     this.#emitter = new BufferedEmitter(options.maxBufferedEvents ?? SEALED_CLIENT_DEFAULTS.maxBufferedEvents, (event, error) =>
       this.#onListenerError(event, error),
     );
@@ -105,15 +93,38 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
       onHandlerError: (event, error) => this.#onListenerError(event, error),
       onMalformedReply: (message) => this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.MALFORMED_FRAME, message }),
     });
+    this.#cycle = new ConnectionCycle({
+      url: options.url,
+      webSocketClass: () => options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+      settings: () => this.#settings(),
+      reconnect: { ...RECONNECT_DEFAULTS, ...options.reconnect },
+      tickets: this.#tickets,
+      events: {
+        opened: (info) => this.#onOpen(info),
+        message: (message) => this.#dispatch(message),
+        problem: (problem) => this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: problem.code, message: problem.message }),
+        failure: (failure) => this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message }),
+        closed: (code, reason) => this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason }),
+        reconnecting: (attempt) => this.#emitter.emit(ClientLifecycleEvent.RECONNECTING, attempt),
+        ended: (error) => {
+          this.#holdingEmits = false;
+          this.#offline.rejectAll(error);
+        },
+        detached: () => {
+          this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
+          this.#requests.connectionLost();
+        },
+      },
+    });
   }
 
   get state(): SealedClientState {
-    return this.#state.state;
+    return this.#cycle.state;
   }
 
   /** Set while open. */
   get connection(): ConnectionInfo | undefined {
-    return this.#info;
+    return this.#cycle.info;
   }
 
   /** The rooms the server last said this client is in. */
@@ -149,20 +160,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    * opened (`NO_WEBSOCKET`, `INVALID_URL`), or when closed.
    */
   connect(): Promise<ConnectionInfo> {
-    if (this.state === SealedClientState.OPEN && this.#info) return Promise.resolve(this.#info);
-    if (this.#connectPromise) return this.#connectPromise;
-    const WebSocketClass = this.#webSocketClass();
-    if (!WebSocketClass) {
-      return Promise.reject(
-        new SealedClientError(ClientFailureCode.NO_WEBSOCKET, 'No WebSocket implementation: pass the "WebSocket" option (e.g. from "ws")'),
-      );
-    }
-    const promise = new Promise<ConnectionInfo>((resolve, reject) => {
-      this.#connecting = { resolve, reject };
-    });
-    this.#connectPromise = promise;
-    this.#openConnection(WebSocketClass);
-    return promise;
+    return this.#cycle.connect();
   }
 
   /**
@@ -192,7 +190,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    */
   request<K extends EventName<Outgoing>>(event: K, data?: PayloadOf<Outgoing[K]>, options: RequestOptions = {}): Promise<ResultOf<Outgoing[K]>> {
     const queue = this.#shouldQueue();
-    if (!queue && (this.state !== SealedClientState.OPEN || !this.#connection)) {
+    if (!queue && (this.state !== SealedClientState.OPEN || !this.#cycle.current)) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
     }
     const { ack, reply } = this.#requests.open(options.timeoutMs);
@@ -220,7 +218,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    * @throws SealedError (as a rejection) `NO_PRESENCE` for a room the client is not in or that does not track presence; the failures of `request`.
    */
   async members(room: string, options: RequestOptions = {}): Promise<PresenceMember[]> {
-    if (this.state !== SealedClientState.OPEN || !this.#connection) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open');
+    if (this.state !== SealedClientState.OPEN || !this.#cycle.current) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open');
     const { ack, reply } = this.#requests.open(options.timeoutMs);
     if (this.#requests.isWaiting(ack)) this.#sendRequest(ClientEvent.MEMBERS, { room }, ack).catch(() => undefined);
     const result = (await reply) as { members?: unknown } | undefined;
@@ -252,24 +250,12 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     return this.#rooms.leave(rooms);
   }
 
-  /** Closes for good: no reconnect. */
+  /** Closes for good: no reconnect; the next `connect()` runs the full handshake. */
   close(): void {
-    this.#state.transition(SealedClientState.CLOSED);
-    // Closing ends the session: the next connect() runs the full handshake.
-    this.#tickets.drop();
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
     this.#holdingEmits = false;
     this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
     this.#requests.closeAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the reply came'));
-    const connection = this.#connection;
-    this.#detach();
-    connection?.close(CloseCode.NORMAL, 'Client closed');
-  }
-
-  #webSocketClass(): WebSocketConstructor | undefined {
-    return this.#options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    this.#cycle.close();
   }
 
   #ensureIdentity(): RawKeyPair {
@@ -295,61 +281,11 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     };
   }
 
-  /** Opens the next socket; a URL the WebSocket class refuses ends the client. */
-  #openConnection(WebSocketClass: WebSocketConstructor): void {
-    this.#state.transition(SealedClientState.CONNECTING);
-    let connection: ClientConnection | undefined;
-    const events = this.#eventsOf(() => connection);
-    try {
-      connection = new ClientConnection(WebSocketClass, this.#options.url, this.#settings(), events);
-    } catch (error) {
-      const failure = error instanceof SealedClientError ? error : new SealedClientError(ClientFailureCode.INVALID_URL, 'Cannot connect', { cause: error });
-      this.#state.transition(SealedClientState.CLOSED);
-      this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message });
-      this.#settleConnect(failure);
-      return;
-    }
-    this.#connection = connection;
-  }
-
-  /** The events of one connection, ignored once it is no longer the current one. */
-  #eventsOf(connection: () => ClientConnection | undefined): ClientConnectionEvents {
-    const current = (): boolean => connection() !== undefined && connection() === this.#connection;
-    return {
-      onAuthenticating: () => {
-        if (current()) this.#state.transition(SealedClientState.AUTHENTICATING);
-      },
-      onOpen: (info) => {
-        if (current()) this.#onOpen(info);
-      },
-      onTicket: (ticket) => {
-        if (current()) this.#tickets.keep(ticket);
-        else zeroize(ticket.secret);
-      },
-      onMessage: (message) => {
-        if (current()) this.#dispatch(message);
-      },
-      onProblem: (problem) => {
-        if (current()) this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: problem.code, message: problem.message });
-      },
-      onFailure: (failure) => {
-        if (current()) this.#emitter.emit(ClientLifecycleEvent.FAILURE, { code: failure.code, message: failure.message });
-      },
-      onClose: (code, reason, failure) => {
-        if (current()) this.#onClose(code, reason, failure);
-      },
-    };
-  }
-
   #onOpen(info: ConnectionInfo): void {
-    this.#info = info;
-    this.#state.transition(SealedClientState.OPEN);
-    this.#attempt = 0;
     this.#hasOpened = true;
     const rejoin = this.#rooms.current;
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
-    this.#settleConnect(undefined, info);
     if (rejoin.length === 0) return this.#releaseEmits();
     void this.join(rejoin).then(
       (result) => {
@@ -387,9 +323,9 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
 
   /** Answers a request of the server on the connection it came by. */
   #answerRequest(message: ProtocolMessage, ack: number): void {
-    const connection = this.#connection;
+    const connection = this.#cycle.current;
     void this.#requests.answer(message, (payload) =>
-      connection && connection === this.#connection ? connection.send(ClientEvent.REPLY, payload, ack) : Promise.resolve(),
+      connection && connection === this.#cycle.current ? connection.send(ClientEvent.REPLY, payload, ack) : Promise.resolve(),
     );
   }
 
@@ -401,55 +337,11 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   }
 
   #send(event: string, data: unknown, ack?: number): Promise<void> {
-    const connection = this.#connection;
+    const connection = this.#cycle.current;
     if (this.state !== SealedClientState.OPEN || !connection) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
     }
     return connection.send(event, data, ack);
-  }
-
-  #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
-    this.#detach();
-    const decision = decideAfterClose({ code, failure: failure?.code, reconnect: this.#reconnect, attempt: this.#attempt });
-    if (decision === 'FULL_HANDSHAKE_NOW' && this.state !== SealedClientState.CLOSED) {
-      this.#state.transition(SealedClientState.RECONNECTING);
-      this.#openConnection(this.#webSocketClass()!);
-      return;
-    }
-    const retry = decision === 'RECONNECT';
-    // The state is settled before anyone hears of the close, so listeners see where the client is going.
-    this.#state.transition(retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED);
-    this.#emitter.emit(ClientLifecycleEvent.CLOSE, { code, reason });
-    if (!retry) {
-      this.#holdingEmits = false;
-      this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code}) before the emit could be sent`, { closeCode: code }));
-      this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, { closeCode: code }));
-      return;
-    }
-    const delayMs = reconnectDelay(this.#reconnect, this.#attempt);
-    this.#attempt += 1;
-    this.#emitter.emit(ClientLifecycleEvent.RECONNECTING, { attempt: this.#attempt, delayMs });
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#openConnection(this.#webSocketClass()!);
-    }, delayMs);
-  }
-
-  /** Drops everything tied to the connection that just went: answers still awaited. */
-  #detach(): void {
-    this.#connection = undefined;
-    this.#info = undefined;
-    this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
-    this.#requests.connectionLost();
-  }
-
-  #settleConnect(error: SealedClientError | undefined, info?: ConnectionInfo): void {
-    const connecting = this.#connecting;
-    this.#connecting = undefined;
-    this.#connectPromise = undefined;
-    if (!connecting) return;
-    if (error) connecting.reject(error);
-    else connecting.resolve(info!);
   }
 }
 

@@ -1,55 +1,24 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import { CLIENT_ID_SEPARATOR } from '../bus/bus-channels.ts';
 import { componentLogger, createDefaultLogger, type Logger } from '../logging/logger.ts';
-import { ThrottledLog, errorKind } from '../logging/throttled-log.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
-import { ServerEvent } from '../protocol/event-names.ts';
 import { SealedError } from '../protocol/sealed-error.ts';
-import { AuthenticationFlow } from './lifecycle/authentication-flow.ts';
-import { ClientRegistry } from './registry/client-registry.ts';
-import { ConnectionController } from './lifecycle/connection-controller.ts';
 import { ConnectionState } from './registry/connection-state.ts';
-import { TurnWriter } from './delivery/turn-writer.ts';
-import { EventDispatcher } from './lifecycle/event-dispatcher.ts';
-import { HeartbeatMonitor } from './lifecycle/heartbeat-monitor.ts';
-import { TicketRenewal } from './lifecycle/ticket-renewal.ts';
-import { IntervalSweep } from '../utils/interval-sweep.ts';
-import { MessageDelivery, type DeliveryReport } from './delivery/message-delivery.ts';
-import { OutboundBudget } from './delivery/outbound-budget.ts';
-import { OutboundRouter } from './delivery/outbound-router.ts';
-import { TransformedDelivery } from './delivery/transformed-delivery.ts';
-import { ConcurrencyLimiter } from '../utils/concurrency-limiter.ts';
-import { TargetedDelivery, type TargetedMessage } from './cluster/targeted-delivery.ts';
-import { ServerTimings, type ServerTimingObserver } from './server-timings.ts';
+import type { DeliveryReport } from './delivery/message-delivery.ts';
+import type { TargetedMessage } from './cluster/targeted-delivery.ts';
+import type { ServerTimingObserver } from './server-timings.ts';
 import type { DeliveryTarget } from './delivery/delivery-target.ts';
-import { RoomRegistry } from './registry/room-registry.ts';
-import { RESERVED_ROOM_PREFIX, checkRoomName } from './registry/room-name-rules.ts';
-import { RoomRequests, memberOf } from './lifecycle/room-requests.ts';
-import { RoomPresence } from './presence/room-presence.ts';
-import { InMemoryPresenceStore } from './presence/in-memory-presence-store.ts';
+import { checkRoomName } from './registry/room-name-rules.ts';
 import type { PresenceMember } from './presence/presence-store.ts';
-import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
-import { RoomHistory } from './history/room-history.ts';
 import { refuseReservedEventName } from '../protocol/event-names.ts';
 import { UsageErrorCode } from '../protocol/usage-error-codes.ts';
-import { ClientRequests } from './delivery/client-requests.ts';
 import type { EventMap, EventName, PayloadOf, ResultOf } from '../protocol/event-map.ts';
-import type { ClientAnswers } from './lifecycle/client-answers.ts';
-import { ServerMetrics, type ServerMetricsSnapshot } from './server-metrics.ts';
-import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
-import { UpgradeGate } from './lifecycle/upgrade-gate.ts';
+import type { ServerMetricsSnapshot } from './server-metrics.ts';
 import { clientSnapshot, type WebSocketClient, type WebSocketClientInfo } from './registry/websocket-client.ts';
 import type { ClientSession } from './encryption-hooks.ts';
-import {
-  InvalidOptionsError,
-  WebSocketDefaults,
-  resolveServerOptions,
-  type ResolvedServerOptions,
-  type WebSocketServerOptions,
-} from './websocket-server-options.ts';
+import { InvalidOptionsError, WebSocketDefaults, resolveServerOptions, type ResolvedServerOptions, type WebSocketServerOptions } from './websocket-server-options.ts';
+import { assembleServer, type ServerParts } from './server-assembly.ts';
 
 /** An outbound application message: with an event map, `data` is of the type the map gives `event`. */
 export interface OutboundMessage<Events extends EventMap = EventMap, K extends EventName<Events> = EventName<Events>> {
@@ -66,7 +35,8 @@ const INSTANCE_ID_BYTES = 6;
  * parts in this folder, which import downward only:
  *
  * ```
- * websocket-server-helper.ts   facade and composition
+ * websocket-server-helper.ts   facade
+ * server-assembly.ts           composition: builds and wires the parts below
  * cluster/                     sends to a target across instances (relay over the bus)
  * lifecycle/                   one connection's life: upgrade gate, frames in, authentication, rooms, heartbeat
  * delivery/                    frames out: routing, transformers, the per-turn socket writer
@@ -90,27 +60,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   readonly instanceId: string;
   readonly #options: ResolvedServerOptions;
   readonly #logger: Logger;
-  readonly #throttledLog: ThrottledLog;
-  readonly #wss: WebSocketServer;
-  readonly #clients = new ClientRegistry();
-  readonly #rooms = new RoomRegistry();
-  readonly #metrics = new ServerMetrics();
-  readonly #delivery: MessageDelivery;
-  readonly #router: OutboundRouter;
-  readonly #limiter: ConcurrencyLimiter;
-  readonly #targeted: TargetedDelivery;
-  readonly #controller: ConnectionController;
-  readonly #roomRequests: RoomRequests;
-  readonly #heartbeat: HeartbeatMonitor;
-  readonly #tickets: TicketRenewal;
-  /** The server's periodic passes over its clients: heartbeats, then ticket renewal. */
-  readonly #sweeps: IntervalSweep[];
-  readonly #gate: UpgradeGate;
-  readonly #headerDeadline: RequestHeaderDeadline;
-  readonly #history: RoomHistory;
-  readonly #requests: ClientRequests;
-  readonly #timings = new ServerTimings();
-  readonly #presence: RoomPresence;
+  readonly #parts: ServerParts;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -124,224 +74,43 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     this.#options = resolveServerOptions(options as WebSocketServerOptions, this.#logger);
     this.identifier = this.#options.identifier;
     this.instanceId = this.#options.instanceId ?? randomBytes(INSTANCE_ID_BYTES).toString('hex');
-    this.#throttledLog = new ThrottledLog({ logger: this.#logger, intervalMs: this.#options.repeatedLogIntervalMs });
-
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.#options.maxPayloadBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
-    });
-    this.#delivery = new MessageDelivery({
-      maxBufferedBytes: this.#options.maxBufferedBytes,
-      slowConsumerPolicy: this.#options.slowConsumerPolicy,
-      metrics: this.#metrics,
-      writer: new TurnWriter({
-        maxTurnBytes: this.#options.maxTurnBytes,
-        coalescing: this.#options.writeCoalescing,
-        onBuildFailure: (_socket, error) => {
-          // Counted as delivered when it was queued; it never reached the socket.
-          this.#metrics.messagesDelivered -= 1;
-          this.#metrics.encryptedDrops += 1;
-          this.#throttledLog.note('in-place frame failed to build; dropped', errorKind(error), { err: error });
-        },
-      }),
-      budget: new OutboundBudget({
-        maxTotalBufferedBytes: this.#options.maxTotalBufferedBytes,
-        clients: () => this.#clients.all(),
-        cutOff: (client) => this.#controller.cutOff(client, 'Outbound budget exceeded'),
-        metrics: this.#metrics,
-      }),
-      closeClient: (client, code, reason) => this.#controller.close(client, code, reason),
-    });
-
-    this.#limiter = new ConcurrencyLimiter(this.#options.encryptedBatchLimit);
-    this.#router = new OutboundRouter(
-      this.#delivery,
-      new TransformedDelivery({
-        transformer: this.#options.outboundTransformer,
-        limiter: this.#limiter,
-        delivery: this.#delivery,
-        metrics: this.#metrics,
-        logger: this.#logger,
-        throttledLog: this.#throttledLog,
-      }),
-    );
-    const resolved = this.#options;
-    this.#history = new RoomHistory({
-      store: resolved.historyStore ?? new InMemoryHistoryStore(),
-      roomHistoryFn: resolved.roomHistoryFn,
-      limits: { maxMessages: resolved.historyMaxMessages, maxAgeMs: resolved.historyMaxAgeMs },
-      now: Date.now,
-      onFailure: (operation, error) => {
-        this.#metrics.historyFailures += 1;
-        this.#throttledLog.note('history store failed', operation, { err: error instanceof Error ? error.message : error });
-      },
-      onStreamRead: (room, top) => this.#targeted.streamRead(room, top),
-    });
-    this.#requests = new ClientRequests({ router: this.#router, metrics: this.#metrics, defaultTimeoutMs: resolved.requestTimeoutMs });
-    const answers: ClientAnswers = {
-      control: (client, event, data) => this.#router.control(client, event, data),
-      replay: (client, message) => void this.#router.toClients([client], message),
-      reply: (client, ack, reply) => this.#router.control(client, ServerEvent.REPLY, reply, ack),
-      error: (client, code, message) => this.#router.control(client, ServerEvent.ERROR, { code, message }),
-      close: (client, code, reason) => this.#controller.close(client, code, reason),
-    };
-    const shared = { metrics: this.#metrics, logger: this.#logger, throttledLog: this.#throttledLog };
-    this.#presence = new RoomPresence({
-      store: resolved.presenceStore ?? new InMemoryPresenceStore(),
-      roomPresenceFn: resolved.roomPresenceFn,
-      instanceId: this.instanceId,
-      ttlMs: resolved.presenceTtlMs,
-      announce: (change, exclude) => this.#targeted.announce({ kind: 'room', room: change.room }, { event: ServerEvent.PRESENCE, data: change, exclude }),
-      onFailure: (operation, error) => {
-        this.#metrics.presenceFailures += 1;
-        this.#throttledLog.note('presence store failed', operation, { err: error instanceof Error ? error.message : error });
-      },
-    });
-    this.#roomRequests = new RoomRequests({
-      ...shared,
-      rooms: this.#rooms,
-      rules: { maxLength: resolved.maxRoomNameLength, pattern: resolved.roomNamePattern, reservedPrefix: RESERVED_ROOM_PREFIX },
-      maxRoomsPerClient: resolved.maxRoomsPerClient,
-      validateRoomFn: resolved.validateRoomFn,
-      history: this.#history,
-      presence: this.#presence,
-      answers,
-    });
-    this.#tickets = new TicketRenewal({
-      ...shared,
-      clients: this.#clients,
-      answers,
-      now: Date.now,
-    });
-    const authentication = new AuthenticationFlow({
-      ...shared,
-      timings: this.#timings,
-      tickets: this.#tickets,
-      authenticateFn: resolved.authenticateFn,
-      handshakeFn: resolved.handshakeFn,
-      requireEncryption: resolved.requireEncryption,
-      defaultRooms: resolved.defaultRooms,
-      clientConnectedFn: resolved.clientConnectedFn,
-      clients: this.#clients,
-      rooms: this.#rooms,
-      answers,
-      now: Date.now,
-    });
-    const dispatcher = new EventDispatcher({
-      ...shared,
-      authentication,
-      roomRequests: this.#roomRequests,
-      presence: this.#presence,
-      messageHandler: resolved.messageHandler,
-      answers,
-    });
-    this.#controller = new ConnectionController({
-      ...shared,
-      frameLimits: { maxEventNameLength: resolved.maxEventNameLength, maxDepth: resolved.maxJsonDepth },
-      rateLimit: resolved.rateLimit,
-      byteRate: { bytesPerSecond: resolved.inboundBytesPerSecond, burstBytes: resolved.inboundBurstBytes },
-      maxInboundQueue: resolved.maxInboundQueue,
-      maxPendingRequests: resolved.maxPendingRequestsPerClient,
-      authTimeoutMs: resolved.authTimeout,
-      maxPayloadBytesBeforeAuth: resolved.maxPayloadBytesBeforeAuth,
-      maxBytesBeforeAuth: resolved.maxBytesBeforeAuth,
-      preAuthCloseGraceMs: resolved.preAuthCloseGraceMs,
-      inboundTransformer: resolved.inboundTransformer,
-      clientDisconnectedFn: resolved.clientDisconnectedFn,
-      leavingRooms: (client, rooms) => void this.#presence.left(memberOf(client), rooms),
-      clients: this.#clients,
-      rooms: this.#rooms,
-      dispatcher,
-      flush: (client) => this.#delivery.flush(client),
-      sendError: answers.error,
-      now: Date.now,
-      newClientId: () => `${this.instanceId}${CLIENT_ID_SEPARATOR}${randomUUID()}`,
-    });
-    this.#heartbeat = new HeartbeatMonitor({
-      clients: this.#clients,
-      timeoutMs: this.#options.heartbeatTimeout,
-      now: Date.now,
-      onTimeout: (client) => {
-        this.#metrics.heartbeatTimeouts += 1;
-        this.#controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
-      },
-    });
-    this.#sweeps = [
-      new IntervalSweep(this.#options.heartbeatInterval, () => this.#heartbeat.sweep()),
-      new IntervalSweep(this.#options.heartbeatInterval, () => this.#tickets.sweep()),
-    ];
-    this.#targeted = new TargetedDelivery({
-      ...shared,
-      instanceId: this.instanceId,
-      clients: this.#clients,
-      rooms: this.#rooms,
-      router: this.#router,
-      bus: resolved.bus,
-      busSecret: resolved.busSecret,
-      busChannelPrefix: resolved.busChannelPrefix,
-      maxBusEnvelopeBytes: resolved.maxBusEnvelopeBytes,
-      maxBusEnvelopeAgeMs: resolved.maxBusEnvelopeAgeMs,
-      busDuplicateCacheSize: resolved.busDuplicateCacheSize,
-      historyReorderMs: resolved.historyReorderMs,
-      historyMaxHeld: resolved.historyMaxMessages,
-    });
-    const server = this.#options.server;
-    this.#gate = new UpgradeGate({
-      path: this.#options.path,
-      maxConnections: this.#options.maxConnections,
-      allowedOrigins: this.#options.allowedOrigins,
-      wss: this.#wss,
-      limits: resolved,
-      now: Date.now,
-      liveConnections: () => this.#clients.size,
-      hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
-      onConnection: (socket, remoteAddress, releaseSlot) => void this.#controller.accept(socket, remoteAddress, releaseSlot),
-      ...shared,
-    });
-    this.#headerDeadline = new RequestHeaderDeadline({
-      server,
-      timeoutMs: resolved.requestHeadersTimeoutMs,
-      maxPerAddress: resolved.maxIncompleteRequestsPerAddress,
-      trustedProxies: new Set(resolved.trustedProxies),
-      ...shared,
-    });
-    this.#headerDeadline.start();
-    server.on('upgrade', this.#onUpgrade);
-    for (const sweep of this.#sweeps) sweep.start();
-    void this.#presence.start();
+    this.#parts = assembleServer(this.#options, this.instanceId, this.#logger);
+    const { headerDeadline, sweeps, presence } = this.#parts;
+    headerDeadline.start();
+    this.#options.server.on('upgrade', this.#onUpgrade);
+    for (const sweep of sweeps) sweep.start();
+    void presence.start();
     this.#logger.info({ path: this.#options.path }, 'accepting WebSocket upgrades');
   }
 
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    this.#headerDeadline.headersArrived(request);
-    this.#gate.onUpgrade(request, socket, head);
+    this.#parts.headerDeadline.headersArrived(request);
+    this.#parts.gate.onUpgrade(request, socket, head);
   };
 
   /** Snapshots of every connection of this instance (see {@link clientSnapshot}). */
   getClients(): WebSocketClientInfo[] {
-    return Array.from(this.#clients.all(), clientSnapshot);
+    return Array.from(this.#parts.clients.all(), clientSnapshot);
   }
 
   /** A snapshot of one connection, or `undefined`; it does not follow later changes. */
   getClient(params: { clientId: string }): WebSocketClientInfo | undefined {
-    const client = this.#clients.get(params.clientId);
+    const client = this.#parts.clients.get(params.clientId);
     return client && clientSnapshot(client);
   }
 
   /** The open connections of one user (a user may have several). */
   getClientsByUser(params: { userId: string }): WebSocketClientInfo[] {
-    return Array.from(this.#clients.byUser(params.userId), clientSnapshot);
+    return Array.from(this.#parts.clients.byUser(params.userId), clientSnapshot);
   }
 
   getClientsByRoom(params: { room: string }): WebSocketClientInfo[] {
-    return Array.from(this.#rooms.members(params.room), clientSnapshot);
+    return Array.from(this.#parts.rooms.members(params.room), clientSnapshot);
   }
 
   /** Rooms with at least one member on this server. */
   getRooms(): string[] {
-    return [...this.#rooms.rooms()];
+    return [...this.#parts.rooms.rooms()];
   }
 
   /**
@@ -353,19 +122,19 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    */
   joinRoom(params: { clientId: string; rooms: readonly string[] }): string[] {
     for (const room of params.rooms) {
-      const problem = checkRoomName(room, this.#roomRequests.rules);
+      const problem = checkRoomName(room, this.#parts.roomRequests.rules);
       if (problem) throw new SealedError(problem.code, `${problem.message}: ${JSON.stringify(room)}`);
     }
     const client = this.#openClient(params.clientId);
     if (!client) return [];
-    return params.rooms.filter((room) => this.#rooms.join(client, room));
+    return params.rooms.filter((room) => this.#parts.rooms.join(client, room));
   }
 
   /** @returns the rooms the client left. */
   leaveRoom(params: { clientId: string; rooms: readonly string[] }): string[] {
-    const client = this.#clients.get(params.clientId);
+    const client = this.#parts.clients.get(params.clientId);
     if (!client) return [];
-    return params.rooms.filter((room) => this.#rooms.leave(client, room));
+    return params.rooms.filter((room) => this.#parts.rooms.leave(client, room));
   }
 
   /**
@@ -395,7 +164,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   ): Promise<ResultOf<ServerEvents[K]>> {
     const client = this.#openClient(params.clientId);
     if (!client) return Promise.reject(new SealedError(UsageErrorCode.CLIENT_NOT_FOUND, `No open client "${params.clientId}" on this instance`));
-    return this.#requests.send(client, params) as Promise<ResultOf<ServerEvents[K]>>;
+    return this.#parts.requests.send(client, params) as Promise<ResultOf<ServerEvents[K]>>;
   }
 
   /** Sends to every open connection of one user, on every instance. The report counts this instance's. */
@@ -415,12 +184,12 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     params: { room: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
   ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;
-    if (!this.#history.keeps(params.room)) return this.#send(target, params);
-    return this.#timings.timeSend(target.kind, async () => {
+    if (!this.#parts.history.keeps(params.room)) return this.#send(target, params);
+    return this.#parts.timings.timeSend(target.kind, async () => {
       // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
       refuseReservedEventName(params.event);
-      const position = await this.#history.append(params.room, params.event, params.data);
-      return this.#targeted.send(target, position ? { ...params, position } : params);
+      const position = await this.#parts.history.append(params.room, params.event, params.data);
+      return this.#parts.targeted.send(target, position ? { ...params, position } : params);
     });
   }
 
@@ -436,7 +205,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    * within `presenceTtlMs`.
    */
   getPresence(params: { room: string }): Promise<PresenceMember[]> {
-    return Promise.resolve(this.#presence.members(params.room));
+    return Promise.resolve(this.#parts.presence.members(params.room));
   }
 
   /**
@@ -445,11 +214,11 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    * from). Nothing is timed while no one observes. Returns its removal.
    */
   observeTimings(observer: ServerTimingObserver): () => void {
-    return this.#timings.observe(observer);
+    return this.#parts.timings.observe(observer);
   }
 
   #send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    return this.#timings.timeSend(target.kind, () => this.#targeted.send(target, message));
+    return this.#parts.timings.timeSend(target.kind, () => this.#parts.targeted.send(target, message));
   }
 
   /**
@@ -477,8 +246,8 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
 
   /** Closes one client with a code of the close-code table (default 1000). */
   disconnect(params: { clientId: string; code?: CloseCode; reason?: string }): void {
-    const client = this.#clients.get(params.clientId);
-    if (client) this.#controller.close(client, params.code ?? CloseCode.NORMAL, params.reason ?? '');
+    const client = this.#parts.clients.get(params.clientId);
+    if (client) this.#parts.controller.close(client, params.code ?? CloseCode.NORMAL, params.reason ?? '');
   }
 
   /** A copy of the server's counters. */
@@ -491,13 +260,13 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     transformsPeak: number;
   } {
     return {
-      ...this.#metrics.snapshot(),
-      connections: this.#clients.size,
-      incompleteRequests: this.#headerDeadline.pending,
-      pendingUpgrades: this.#gate.pendingUpgrades,
-      rooms: this.#rooms.size,
-      transformsInFlight: this.#limiter.active,
-      transformsPeak: this.#limiter.peak,
+      ...this.#parts.metrics.snapshot(),
+      connections: this.#parts.clients.size,
+      incompleteRequests: this.#parts.headerDeadline.pending,
+      pendingUpgrades: this.#parts.gate.pendingUpgrades,
+      rooms: this.#parts.rooms.size,
+      transformsInFlight: this.#parts.limiter.active,
+      transformsPeak: this.#parts.limiter.peak,
     };
   }
 
@@ -513,29 +282,29 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   }
 
   async #shutDown(): Promise<void> {
-    this.#gate.close();
+    this.#parts.gate.close();
     this.#options.server.off('upgrade', this.#onUpgrade);
-    this.#headerDeadline.stop();
-    for (const sweep of this.#sweeps) sweep.stop();
-    for (const client of [...this.#clients.all()]) {
-      this.#controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
+    this.#parts.headerDeadline.stop();
+    for (const sweep of this.#parts.sweeps) sweep.stop();
+    for (const client of [...this.#parts.clients.all()]) {
+      this.#parts.controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
-    this.#presence.stop();
-    await this.#targeted.stop();
-    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-    this.#throttledLog.stop();
+    this.#parts.presence.stop();
+    await this.#parts.targeted.stop();
+    await new Promise<void>((resolve) => this.#parts.wss.close(() => resolve()));
+    this.#parts.throttledLog.stop();
     this.#logger.info('shut down');
   }
 
   #waitForClients(): Promise<void> {
-    if (this.#clients.size === 0) return Promise.resolve();
+    if (this.#parts.clients.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const graceTimer = setTimeout(() => {
-        for (const client of this.#clients.all()) client.socket.terminate();
+        for (const client of this.#parts.clients.all()) client.socket.terminate();
       }, this.#options.shutdownGraceMs);
-      const stopListening = this.#controller.onClientClosed(() => {
-        if (this.#clients.size > 0) return;
+      const stopListening = this.#parts.controller.onClientClosed(() => {
+        if (this.#parts.clients.size > 0) return;
         clearTimeout(graceTimer);
         stopListening();
         resolve();
@@ -544,7 +313,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   }
 
   #openClient(clientId: string): WebSocketClient | undefined {
-    const client = this.#clients.get(clientId);
+    const client = this.#parts.clients.get(clientId);
     return client?.state === ConnectionState.OPEN ? client : undefined;
   }
 }
