@@ -70,6 +70,20 @@ try {
   await app.stop().catch(() => undefined);
   refuseToStart([`The chat could not start: ${firstLine(error)}`]);
 }
+let stopping = false;
+let releaseTerminal: () => void = () => undefined;
+
+/** Stops once, whatever asks first and however often: a second Ctrl-C or signal while stopping changes nothing. */
+function stop(reason: string): void {
+  if (stopping) return;
+  stopping = true;
+  releaseTerminal();
+  logger.info({ reason }, 'stopping');
+  void app.stop().then(() => process.exit(EXIT_STOPPED));
+}
+
+// Listening for the signals before saying the chat listens: a Ctrl-C right after the line must stop it gracefully.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
 const origin = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
 process.stdout.write(
   [
@@ -83,16 +97,4 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let stopping = false;
-const releaseTerminal = onTerminalInterrupt(process.stdin, () => stop('Ctrl-C'));
-
-/** Stops once, whatever asks first and however often: a second Ctrl-C or signal while stopping changes nothing. */
-function stop(reason: string): void {
-  if (stopping) return;
-  stopping = true;
-  releaseTerminal();
-  logger.info({ reason }, 'stopping');
-  void app.stop().then(() => process.exit(EXIT_STOPPED));
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+releaseTerminal = onTerminalInterrupt(process.stdin, () => stop('Ctrl-C'));
