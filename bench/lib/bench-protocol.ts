@@ -21,7 +21,12 @@ export const Contender = {
   SEALED_PLAIN_HISTORY: 'sealed-plain-history',
   /** The encrypted server with every room keeping history (in-memory store). */
   SEALED_ENCRYPTED_HISTORY: 'sealed-encrypted-history',
+  /** The plaintext server with opt-in write batching: `writeDelayMs` of {@link BENCH_WRITE_DELAY_MS}. */
+  SEALED_PLAIN_WRITE_DELAY: 'sealed-plain-write-delay',
 } as const;
+
+/** The write delay of `sealed-plain-write-delay`, in milliseconds (BENCH_WRITE_DELAY_MS overrides it). */
+export const BENCH_WRITE_DELAY_MS = Number(process.env.BENCH_WRITE_DELAY_MS ?? 20);
 
 export type Contender = (typeof Contender)[keyof typeof Contender];
 

@@ -20,6 +20,7 @@ import {
 import {
   BENCH_EVENT,
   BENCH_ROOM,
+  BENCH_WRITE_DELAY_MS,
   CHAT_EVENT,
   Contender,
   benchPayload,
@@ -172,7 +173,8 @@ function startContender(httpServer: Server): ContenderServer {
     case Contender.SEALED_RESUMED:
     case Contender.SEALED_FULL_RAW:
     case Contender.SEALED_PLAIN_HISTORY:
-    case Contender.SEALED_ENCRYPTED_HISTORY: {
+    case Contender.SEALED_ENCRYPTED_HISTORY:
+    case Contender.SEALED_PLAIN_WRITE_DELAY: {
       const kit = ENCRYPTED_SEALED.has(contender)
         ? createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair(), acceptedLevels: [SecurityLevel.ENCRYPTED] })
         : undefined;
@@ -200,6 +202,7 @@ function startContender(httpServer: Server): ContenderServer {
         maxInboundQueue: LARGE_LIMIT,
         inboundBytesPerSecond: LARGE_LIMIT * LARGE_LIMIT,
         inboundBurstBytes: LARGE_LIMIT * LARGE_LIMIT,
+        ...(contender === Contender.SEALED_PLAIN_WRITE_DELAY ? { writeDelayMs: BENCH_WRITE_DELAY_MS } : {}),
         // The history contenders: every room keeps a stream, in memory (the embedded default store).
         ...(keepsHistory ? { roomHistoryFn: () => true } : {}),
         ...(kit

@@ -54,6 +54,7 @@ const SEALED_CONTENDERS: ReadonlySet<Contender> = new Set([
   Contender.SEALED_FULL_RAW,
   Contender.SEALED_PLAIN_HISTORY,
   Contender.SEALED_ENCRYPTED_HISTORY,
+  Contender.SEALED_PLAIN_WRITE_DELAY,
 ]);
 /** The Sealed contenders that run encrypted. */
 const ENCRYPTED_CONTENDERS: ReadonlySet<Contender> = new Set([

@@ -32,6 +32,16 @@ export { InMemoryPresenceStore } from './server/presence/in-memory-presence-stor
 export { RedisPresenceStore, RedisPresenceStoreDefaults, type RedisPresenceStoreOptions } from './server/presence/redis-presence-store.ts';
 export type { PresenceMember, PresenceStore, ReapedMembers } from './server/presence/presence-store.ts';
 export type { PresenceChange, RoomPresenceFn } from './server/presence/room-presence.ts';
+export { InMemoryDeliveryServiceStore } from './server/e2e/in-memory-delivery-service-store.ts';
+export {
+  RedisDeliveryServiceStore,
+  RedisDeliveryServiceStoreDefaults,
+  type RedisDeliveryServiceStoreOptions,
+} from './server/e2e/redis-delivery-service-store.ts';
+export type { AdmittedDevice, DeliveryServiceStore, GroupRecord, LogSlice } from './server/e2e/delivery-service-store.ts';
+export type { EndToEndRoomFn } from './server/e2e/delivery-service.ts';
+export { MLS_CIPHER_SUITE } from './server/e2e/mls-messages.ts';
+export type { LoggedCommit, RoomDevice } from './protocol/end-to-end.ts';
 export { RedisHistoryStore, RedisHistoryStoreDefaults, type RedisHistoryStoreOptions } from './server/history/redis-history-store.ts';
 export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';
 export type { RoomPosition, StreamPosition } from './protocol/room-position.ts';

@@ -40,6 +40,15 @@ export type EnvelopeEncodeResult = { ok: true; payload: string } | { ok: false; 
 /** Most UTF-8 bytes one UTF-16 code unit takes. */
 const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
 
+/** The protocol events one instance may relay to another, and the one kind of target each goes to. */
+const RELAYED_PROTOCOL_EVENTS: ReadonlyMap<string, DeliveryTarget['kind']> = new Map([
+  [ServerEvent.PRESENCE, 'room'],
+  [ServerEvent.MLS_WAITING, 'room'],
+  [ServerEvent.MLS_COMMIT, 'room'],
+  [ServerEvent.MLS_MESSAGE, 'room'],
+  [ServerEvent.MLS_WELCOME, 'client'],
+]);
+
 /** Whether `payload` takes more than `maxBytes` bytes in UTF-8, as the bus carries it. */
 function isOversize(payload: string, maxBytes: number): boolean {
   // Counting bytes walks the string: done only when the length alone cannot tell.
@@ -144,12 +153,13 @@ export class EnvelopeCodec {
     if (typeof fields.id !== 'string' || typeof fields.ts !== 'number') return { ok: false, code: 'MALFORMED' };
     if (fields.exclude !== undefined && !isStringArray(fields.exclude)) return { ok: false, code: 'MALFORMED' };
     if (Math.abs(nowMs - fields.ts) > this.init.maxAgeMs) return { ok: false, code: 'STALE' };
-    // A room's presence changes are the one protocol event instances relay to each other.
-    const presence = fields.event === ServerEvent.PRESENCE;
-    if (isReservedEventName(fields.event) && !presence) return { ok: false, code: 'RESERVED_EVENT' };
+    // Of the protocol's events, instances relay to each other only what the server itself says to a room or a client.
+    const relayedTo = RELAYED_PROTOCOL_EVENTS.get(fields.event);
+    const reserved = isReservedEventName(fields.event);
+    if (reserved && !relayedTo) return { ok: false, code: 'RESERVED_EVENT' };
     const target = readTarget(fields.target);
     if (!target) return { ok: false, code: 'UNKNOWN_TARGET' };
-    if (presence && target.kind !== 'room') return { ok: false, code: 'RESERVED_EVENT' };
+    if (reserved && target.kind !== relayedTo) return { ok: false, code: 'RESERVED_EVENT' };
     const envelope: BusEnvelope = { id: fields.id, ts: fields.ts, origin: fields.origin, target, event: fields.event, data: fields.data, exclude: fields.exclude };
     if (fields.position !== undefined) {
       const position = readRoomPosition(fields.position);

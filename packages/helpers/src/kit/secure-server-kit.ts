@@ -198,6 +198,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       encrypted: finished.level === SecurityLevel.ENCRYPTED,
       protectedFrames: true,
       session,
+      deviceKey: finished.clientIdentity,
       credentials,
       resumption: tickets?.resumptionOf(session),
       acceptUser: (userId) => acceptPinned(clientId, userId, finished.clientIdentity),
@@ -230,6 +231,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       encrypted: resumed.level === SecurityLevel.ENCRYPTED,
       protectedFrames: true,
       session,
+      deviceKey: ticket.clientIdentity,
       credentials,
       resumption: resumptions.resumptionOf(session, resumedUser),
       acceptUser: async (userId) => {

@@ -55,6 +55,22 @@ export const ErrorCode = {
   NO_PRESENCE: 'NO_PRESENCE',
   /** `ack` on a protocol event other than `sealed:reply`, or a `sealed:reply` without one: only application events are requests. */
   INVALID_ACK: 'INVALID_ACK',
+  /** Joining an end-to-end room needs a device identity key proved in the handshake (the secure kit's). Reported per room in `joined`. */
+  DEVICE_KEY_REQUIRED: 'DEVICE_KEY_REQUIRED',
+  /** An end-to-end request named a room that is not end-to-end, or one the client is not in. Sent in the `sealed:reply`. */
+  NOT_END_TO_END: 'NOT_END_TO_END',
+  /** `sealed:mls:publish` carried a KeyPackage that is malformed, of another suite, badly signed, or not bound to the sending device and user. */
+  KEY_PACKAGE_REFUSED: 'KEY_PACKAGE_REFUSED',
+  /** `sealed:mls:claim` named a device that is not waiting to join the room, or that has no KeyPackage left. */
+  NO_KEY_PACKAGE: 'NO_KEY_PACKAGE',
+  /** `sealed:mls:commit` was made in an epoch that is not the group's current one: another commit won. Catch up (`sealed:mls:log`) and commit again. */
+  EPOCH_CONFLICT: 'EPOCH_CONFLICT',
+  /** `sealed:mls:commit` was refused: malformed, not a PublicMessage, another group, or adds and removes the application did not allow. */
+  COMMIT_REFUSED: 'COMMIT_REFUSED',
+  /** `sealed:mls:send` was refused: not an MLS application message of the room's group in its current epoch, or the sender is not a member. */
+  MLS_MESSAGE_REFUSED: 'MLS_MESSAGE_REFUSED',
+  /** `sealed:mls:log` asked for commits older than the server keeps (`maxGroupLogEntries`): the device has to be added again. */
+  LOG_TRUNCATED: 'LOG_TRUNCATED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -23,7 +23,30 @@ export const ClientEvent = {
   REPLY: 'sealed:reply',
   /** `{ room }`, a request (with `ack`): the members of a room that tracks presence, answered with `{ result: { room, members } }`. */
   MEMBERS: 'sealed:members',
+  /** `{ keyPackages, lastResort? }`, a request: KeyPackages of the sending device for end-to-end rooms, answered with `{ result: { held } }`. */
+  MLS_PUBLISH: 'sealed:mls:publish',
+  /** `{ room }`, a request: the state of an end-to-end room's group (epoch, members, waiting and leaving devices, the device's Welcome). */
+  MLS_ROOM: 'sealed:mls:room',
+  /** `{ room, device }`, a request: one KeyPackage of a device waiting to be added, answered with `{ result: { keyPackage } }`. */
+  MLS_CLAIM: 'sealed:mls:claim',
+  /** `{ room, epoch, commit, welcome? }`, a request: a commit for the group's current epoch, answered with `{ result: { epoch } }` or `EPOCH_CONFLICT`. */
+  MLS_COMMIT: 'sealed:mls:commit',
+  /** `{ room, since }`, a request: the commits accepted from epoch `since` on, answered with `{ result: { commits, epoch } }`. */
+  MLS_LOG: 'sealed:mls:log',
+  /** `{ room, event, message }`, a request: an MLS application message for the room's other members, answered with `{ result: {} }`. */
+  MLS_SEND: 'sealed:mls:send',
 } as const;
+
+/** The client events that are requests: each carries `ack` and is answered with `sealed:reply`. */
+export const CLIENT_REQUEST_EVENTS: ReadonlySet<string> = new Set([
+  ClientEvent.MEMBERS,
+  ClientEvent.MLS_PUBLISH,
+  ClientEvent.MLS_ROOM,
+  ClientEvent.MLS_CLAIM,
+  ClientEvent.MLS_COMMIT,
+  ClientEvent.MLS_LOG,
+  ClientEvent.MLS_SEND,
+]);
 
 export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
 
@@ -45,6 +68,14 @@ export const ServerEvent = {
   REPLY: 'sealed:reply',
   /** `{ room, joined, left }`: members came to or went from a room that tracks presence. */
   PRESENCE: 'sealed:presence',
+  /** `{ room, epoch, commit, added }`: a commit the server accepted for an end-to-end room (to its members but the committer). */
+  MLS_COMMIT: 'sealed:mls:commit',
+  /** `{ room, epoch, welcome }`: the Welcome of a commit that added this device to an end-to-end room. */
+  MLS_WELCOME: 'sealed:mls:welcome',
+  /** `{ room, event, sender, message }`: an MLS application message of another member of an end-to-end room. */
+  MLS_MESSAGE: 'sealed:mls:message',
+  /** `{ room, joined, left }`: devices admitted to an end-to-end room (to add) or no longer (to remove). */
+  MLS_WAITING: 'sealed:mls:waiting',
 } as const;
 
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];

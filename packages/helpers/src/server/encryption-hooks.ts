@@ -29,6 +29,11 @@ export interface HandshakeOutcome {
   /** State kept with the client until it disconnects. */
   session?: ClientSession;
   /**
+   * The identity public key the client proved it holds in the handshake:
+   * its device's key (end-to-end rooms bind a device's MLS leaf to it).
+   */
+  deviceKey?: Uint8Array;
+  /**
    * What `authenticateFn` gets as `data`, when the handshake carried the
    * credentials itself (then the `authenticate` payload held only the
    * handshake). Defaults to the `authenticate` payload.

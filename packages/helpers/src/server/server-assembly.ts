@@ -14,6 +14,8 @@ import { OutboundBudget } from './delivery/outbound-budget.ts';
 import { OutboundRouter } from './delivery/outbound-router.ts';
 import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { TurnWriter } from './delivery/turn-writer.ts';
+import { DeliveryService } from './e2e/delivery-service.ts';
+import { InMemoryDeliveryServiceStore } from './e2e/in-memory-delivery-service-store.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
 import { RoomHistory } from './history/room-history.ts';
 import { AuthenticationFlow } from './lifecycle/authentication-flow.ts';
@@ -49,6 +51,7 @@ export interface ServerParts {
   readonly roomRequests: RoomRequests;
   readonly history: RoomHistory;
   readonly presence: RoomPresence;
+  readonly deliveryService: DeliveryService;
   readonly requests: ClientRequests;
   readonly gate: UpgradeGate;
   readonly headerDeadline: RequestHeaderDeadline;
@@ -82,6 +85,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     writer: new TurnWriter({
       maxTurnBytes: options.maxTurnBytes,
       coalescing: options.writeCoalescing,
+      delayMs: options.writeDelayMs,
       onBuildFailure: (_socket, error) => {
         // Counted as delivered when it was queued; it never reached the socket.
         metrics.messagesDelivered -= 1;
@@ -133,6 +137,21 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
       throttledLog.note('presence store failed', operation, { err: error instanceof Error ? error.message : error });
     },
   });
+  const deliveryService = new DeliveryService({
+    store: options.deliveryServiceStore ?? new InMemoryDeliveryServiceStore(),
+    endToEndRoomFn: options.endToEndRoomFn,
+    limits: {
+      maxKeyPackagesPerDevice: options.maxKeyPackagesPerDevice,
+      maxGroupLogEntries: options.maxGroupLogEntries,
+      maxMlsMessageBytes: options.maxMlsMessageBytes,
+      maxEventNameLength: options.maxEventNameLength,
+    },
+    announce: (target, message) => targeted.announce(target, message),
+    onFailure: (operation, error) => {
+      metrics.deliveryServiceFailures += 1;
+      throttledLog.note('delivery service failed', operation, { err: error instanceof Error ? error.message : error });
+    },
+  });
   const roomRequests = new RoomRequests({
     ...shared,
     rooms,
@@ -141,6 +160,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     validateRoomFn: options.validateRoomFn,
     history,
     presence,
+    deliveryService,
     answers,
   });
   const tickets = new TicketRenewal({ ...shared, clients, answers, now: Date.now });
@@ -158,7 +178,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     answers,
     now: Date.now,
   });
-  const dispatcher = new EventDispatcher({ ...shared, authentication, roomRequests, presence, messageHandler: options.messageHandler, answers });
+  const dispatcher = new EventDispatcher({ ...shared, authentication, roomRequests, presence, deliveryService, messageHandler: options.messageHandler, answers });
   controller = new ConnectionController({
     ...shared,
     frameLimits: { maxEventNameLength: options.maxEventNameLength, maxDepth: options.maxJsonDepth },
@@ -243,6 +263,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     roomRequests,
     history,
     presence,
+    deliveryService,
     requests,
     gate,
     headerDeadline,

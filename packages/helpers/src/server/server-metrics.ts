@@ -48,6 +48,8 @@ export interface ServerMetricsSnapshot {
   historySkippedMessages: number;
   /** Presence store operations that failed (say, Redis unreachable): a join or leave went unrecorded, or a heartbeat was missed. Presence events are still sent. */
   presenceFailures: number;
+  /** Delivery Service store operations of end-to-end rooms that failed: the request was answered with `HANDLER_FAILED`, or an admission went unrecorded. */
+  deliveryServiceFailures: number;
   /** `messageHandler`, `validateRoomFn` or a lifecycle hook threw. */
   handlerErrors: number;
   /** Clients' requests (frames with `ack`) answered with a `sealed:reply`, with a result or an error. */
@@ -98,6 +100,7 @@ export class ServerMetrics implements ServerMetricsSnapshot {
   historyLateMessages = 0;
   historySkippedMessages = 0;
   presenceFailures = 0;
+  deliveryServiceFailures = 0;
   handlerErrors = 0;
   requestsAnswered = 0;
   requestTimeouts = 0;

@@ -71,6 +71,11 @@ export const SettingRules = Object.freeze({
       throw new InvalidOptionsError(`Option "${name}" must be a positive integer, got ${String(value)}`);
     }
   }) as SettingRule<number>,
+  nonNegativeInteger: ((name, value) => {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new InvalidOptionsError(`Option "${name}" must be a non-negative integer, got ${String(value)}`);
+    }
+  }) as SettingRule<number>,
   absolutePath: ((name, value) => {
     if (typeof value !== 'string' || !value.startsWith('/')) throw new InvalidOptionsError(`Option "${name}" must start with "/"`);
   }) as SettingRule<string>,
@@ -163,6 +168,12 @@ export const SERVER_SETTINGS = Object.freeze({
   maxTurnBytes: setting('MAX_TURN_BYTES', 64 * 1024, positiveInteger),
   /** When each socket's coalesced writes go out: `'tick'`, once the code that wrote them has run, or `'iteration'`, once the event loop's poll phase ends, so the relays of every frame read in one loop iteration share one system call per socket (at most one iteration's delay). */
   writeCoalescing: choice<'WRITE_COALESCING', WriteCoalescing>('WRITE_COALESCING', WriteCoalescing.ITERATION, SettingRules.writeCoalescing),
+  /**
+   * Opt-in write delay: when above 0, each socket's writes are held up to this many milliseconds (or until
+   * `maxTurnBytes` are waiting for it) and written together, trading that much latency for fewer system calls
+   * under load. Protocol answers are not held. 0 (the default) writes as `writeCoalescing` says.
+   */
+  writeDelayMs: setting('WRITE_DELAY_MS', 0, SettingRules.nonNegativeInteger),
   /** What to do with a client that reads too slowly. */
   slowConsumerPolicy: choice<'SLOW_CONSUMER_POLICY', SlowConsumerPolicy>('SLOW_CONSUMER_POLICY', SlowConsumerPolicy.CLOSE, SettingRules.slowConsumerPolicy),
   /** Per-client inbound rate limit; beyond it the client is closed with 4006. */
@@ -179,6 +190,12 @@ export const SERVER_SETTINGS = Object.freeze({
   maxPendingRequestsPerClient: setting('MAX_PENDING_REQUESTS_PER_CLIENT', 100, positiveInteger),
   /** Milliseconds an instance's presence members outlive its last heartbeat (sent every third of it): a crashed instance's members vanish within it. */
   presenceTtlMs: setting('PRESENCE_TTL_MS', 30_000, positiveInteger),
+  /** KeyPackages the Delivery Service holds per device for end-to-end rooms; past it the oldest go. Also the most one `sealed:mls:publish` may carry. */
+  maxKeyPackagesPerDevice: setting('MAX_KEY_PACKAGES_PER_DEVICE', 100, positiveInteger),
+  /** Commits kept per end-to-end room for members catching up (`sealed:mls:log`); a device further behind gets `LOG_TRUNCATED`. */
+  maxGroupLogEntries: setting('MAX_GROUP_LOG_ENTRIES', 1_000, positiveInteger),
+  /** Bytes of one MLS message of an end-to-end room (KeyPackage, commit, Welcome, application message), before base64. */
+  maxMlsMessageBytes: setting('MAX_MLS_MESSAGE_BYTES', 32 * 1024, positiveInteger),
   /** Milliseconds `shutdown` waits for clients to finish the closing handshake before cutting them off. */
   shutdownGraceMs: setting('SHUTDOWN_GRACE_MS', 5_000, positiveInteger),
   /** Refuse every client whose handshake does not make it encrypted (close 4004). Needs `handshakeFn`. */

@@ -116,6 +116,8 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   /**
    * Puts an open client into rooms on the server's authority (no
    * `validateRoomFn`, no per-client limit; the room-name rules still apply).
+   * An end-to-end room takes only a client with a device key; its device
+   * then waits to be added to the room's group.
    *
    * @returns the rooms the client newly joined.
    * @throws SealedError `INVALID_ROOM_NAME` when a name breaks the rules.
@@ -127,14 +129,27 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     }
     const client = this.#openClient(params.clientId);
     if (!client) return [];
-    return params.rooms.filter((room) => this.#parts.rooms.join(client, room));
+    const { deliveryService } = this.#parts;
+    const joined = params.rooms.filter((room) => deliveryService.mayJoin(client, room) && this.#parts.rooms.join(client, room));
+    void deliveryService.joined(client, joined);
+    return joined;
   }
 
-  /** @returns the rooms the client left. */
+  /**
+   * Takes a client out of rooms on the server's authority. Out of an
+   * end-to-end room, its device is no longer admitted: the room's members
+   * are told to remove it from the group (`sealed:mls:waiting`), and the
+   * server stops relaying the room to it at once.
+   *
+   * @returns the rooms the client left.
+   */
   leaveRoom(params: { clientId: string; rooms: readonly string[] }): string[] {
     const client = this.#parts.clients.get(params.clientId);
     if (!client) return [];
-    return params.rooms.filter((room) => this.#parts.rooms.leave(client, room));
+    const left = params.rooms.filter((room) => this.#parts.rooms.leave(client, room));
+    // Out of an end-to-end room: its members are told to remove the device from the group.
+    void this.#parts.deliveryService.left(client, left);
+    return left;
   }
 
   /**
@@ -290,6 +305,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       this.#parts.controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
+    this.#parts.delivery.flushAll();
     this.#parts.presence.stop();
     await this.#parts.targeted.stop();
     await new Promise<void>((resolve) => this.#parts.wss.close(() => resolve()));

@@ -13,6 +13,7 @@ import { InProcessBus } from '../bus/in-process-bus.ts';
 import type { MessageBus } from '../bus/message-bus.ts';
 import { InMemoryPresenceStore } from './presence/in-memory-presence-store.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
+import { InMemoryDeliveryServiceStore } from './e2e/in-memory-delivery-service-store.ts';
 
 const logger = pino({ level: 'silent' });
 const base: WebSocketServerOptions = { server: {} as Server, authenticateFn: () => null };
@@ -62,6 +63,12 @@ describe('resolveServerOptions', () => {
     },
   );
 
+  it('takes a writeDelayMs of 0 (off) and refuses a negative or fractional one', () => {
+    expect(resolveServerOptions({ ...base, writeDelayMs: 0 }, logger).writeDelayMs).toBe(0);
+    expect(() => resolveServerOptions({ ...base, writeDelayMs: -1 }, logger)).toThrow(/"writeDelayMs" must be a non-negative integer/);
+    expect(() => resolveServerOptions({ ...base, writeDelayMs: 2.5 }, logger)).toThrow(InvalidOptionsError);
+  });
+
   it('refuses a missing server or authenticateFn', () => {
     expect(() => resolveServerOptions({ ...base, server: undefined as unknown as Server }, logger)).toThrow(/"server"/);
     expect(() => resolveServerOptions({ ...base, authenticateFn: undefined as never }, logger)).toThrow(/"authenticateFn"/);
@@ -94,5 +101,14 @@ describe('resolveServerOptions', () => {
     expect(() => resolveServerOptions(withBus(local), logger)).toThrow(/needs a "presenceStore"/);
     expect(() => resolveServerOptions({ ...withBus(shared), presenceStore: new InMemoryPresenceStore() }, logger)).toThrow(/must reach every instance/);
     expect(() => resolveServerOptions({ ...withBus(local), presenceStore: new InMemoryPresenceStore() }, logger)).not.toThrow();
+  });
+
+  it('refuses end-to-end rooms on a bus without a Delivery Service store every instance shares', () => {
+    const endToEndRoomFn = () => true;
+    const { local, shared } = twoBuses();
+    const withBus = (bus: MessageBus) => ({ ...base, endToEndRoomFn, bus, busSecret: 'secret' });
+    expect(() => resolveServerOptions(withBus(local), logger)).toThrow(/needs a "deliveryServiceStore"/);
+    expect(() => resolveServerOptions({ ...withBus(shared), deliveryServiceStore: new InMemoryDeliveryServiceStore() }, logger)).toThrow(/must reach every instance/);
+    expect(() => resolveServerOptions({ ...withBus(local), deliveryServiceStore: new InMemoryDeliveryServiceStore() }, logger)).not.toThrow();
   });
 });

@@ -4,6 +4,8 @@ import { sharedAcrossProcesses, type MessageBus } from '../bus/message-bus.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import type { PresenceStore } from './presence/presence-store.ts';
 import type { RoomPresenceFn } from './presence/room-presence.ts';
+import type { DeliveryServiceStore } from './e2e/delivery-service-store.ts';
+import type { EndToEndRoomFn } from './e2e/delivery-service.ts';
 import type { EventMap } from '../protocol/event-map.ts';
 import type { HandshakeFn, InboundTransformer, OutboundTransformer } from './encryption-hooks.ts';
 import type {
@@ -65,6 +67,14 @@ export interface WebSocketServerOptions<ClientEvents extends EventMap = EventMap
   roomPresenceFn?: RoomPresenceFn;
   /** Where presence is kept. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisPresenceStore`). */
   presenceStore?: PresenceStore;
+  /**
+   * Says which rooms are end-to-end: MLS groups whose messages the server relays as ciphertext it cannot read,
+   * acting as their Delivery Service (docs/end-to-end-rooms.md). Joining one needs a device key (the secure kit's
+   * handshake). Without it, no room is.
+   */
+  endToEndRoomFn?: EndToEndRoomFn;
+  /** Where end-to-end rooms' KeyPackages, admissions, groups and commit logs are kept. Unset: in this process's memory. With a bus it is required, and shared by every instance (a `RedisDeliveryServiceStore`). */
+  deliveryServiceStore?: DeliveryServiceStore;
   /** Receives application events. Without it, they are dropped. */
   messageHandler?: MessageHandler<ClientEvents>;
   /** Parent pino logger; the helper logs through a child of it. */
@@ -81,10 +91,11 @@ type HookOption =
   | 'outboundTransformer'
   | 'inboundTransformer'
   | 'roomHistoryFn'
-  | 'roomPresenceFn';
+  | 'roomPresenceFn'
+  | 'endToEndRoomFn';
 
 /** Options that are code or live objects rather than configuration. */
-type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' | 'historyStore' | 'presenceStore';
+type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' | 'historyStore' | 'presenceStore' | 'deliveryServiceStore';
 
 /**
  * The configuration part of {@link WebSocketServerOptions}: every option
@@ -94,7 +105,7 @@ type WiredOption = HookOption | 'server' | 'logger' | 'authenticateFn' | 'bus' |
 export type WebSocketServerSettings = Partial<Omit<WebSocketServerOptions, WiredOption>>;
 
 /** Options that stay optional once defaults are filled in. */
-type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId' | 'historyStore' | 'presenceStore';
+type OptionalOption = HookOption | 'allowedOrigins' | 'bus' | 'busSecret' | 'instanceId' | 'historyStore' | 'presenceStore' | 'deliveryServiceStore';
 
 /** {@link WebSocketServerOptions} with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, OptionalOption | 'logger'>> &
@@ -127,6 +138,16 @@ function refuseUnsharedPresence(bus: MessageBus, store: PresenceStore | undefine
   }
 }
 
+/** With a bus, every instance must order a room's commits in one place. */
+function refuseUnsharedDeliveryService(bus: MessageBus, store: DeliveryServiceStore | undefined): void {
+  if (!store) {
+    throw new InvalidOptionsError('Option "endToEndRoomFn" with a "bus" needs a "deliveryServiceStore" every instance shares (a RedisDeliveryServiceStore with a RedisBus)');
+  }
+  if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
+    throw new InvalidOptionsError('Option "deliveryServiceStore" must reach every instance the bus reaches: an in-memory store would give one room a group per instance (use a RedisDeliveryServiceStore)');
+  }
+}
+
 /**
  * Fills in the defaults and checks the options that could never work.
  *
@@ -148,6 +169,7 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   }
   if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedHistory(resolved.bus, resolved.historyStore);
   if (resolved.roomPresenceFn && resolved.bus) refuseUnsharedPresence(resolved.bus, resolved.presenceStore);
+  if (resolved.endToEndRoomFn && resolved.bus) refuseUnsharedDeliveryService(resolved.bus, resolved.deliveryServiceStore);
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
   }

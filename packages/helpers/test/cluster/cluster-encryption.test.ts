@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecureServerKit } from '../../src/index.ts';
 import { type SealedClient } from '../../src/client/index.ts';
-import { startNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
+import { startSecureNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { useRedisServer } from '@sealed/test-support';
-import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
+import { sdkClient } from '../support/secure-test-server.ts';
 
 const redisServer = useRedisServer();
 const nodes: ClusterNode[] = [];
@@ -15,13 +14,7 @@ afterEach(async () => {
 });
 
 async function secureNode(): Promise<ClusterNode> {
-  const kit = createSecureServerKit({ identity: nodeCrypto.ed25519KeyPair() });
-  const node = await startNode(redisServer.current, {
-    handshakeFn: kit.handshakeFn,
-    outboundTransformer: kit.outboundTransformer,
-    inboundTransformer: kit.inboundTransformer,
-    requireEncryption: true,
-  });
+  const node = await startSecureNode(redisServer.current);
   nodes.push(node);
   return node;
 }

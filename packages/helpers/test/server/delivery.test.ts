@@ -181,3 +181,38 @@ describe('writes to one socket: the turn writer and ws', () => {
     expect(seen.at(-1)).toBe(`close ${CloseCode.NORMAL}`);
   });
 });
+
+describe('writeDelayMs: opt-in write batching', () => {
+  it('holds a client\'s messages for the delay and delivers them together, in order', async () => {
+    const writeDelayMs = 250;
+    server = track(await startTestServer({ writeDelayMs }));
+    const { client, id } = await connectAs('alice');
+    const arrivals: Array<{ data: unknown; at: number }> = [];
+    client.socket.on('message', (raw) => arrivals.push({ data: JSON.parse(String(raw)).data, at: performance.now() }));
+    const sentAt = performance.now();
+    await server.helper.sendToClient({ clientId: id, event: 'n', data: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.helper.sendToClient({ clientId: id, event: 'n', data: 2 });
+    await vi.waitFor(() => expect(arrivals).toHaveLength(2), { timeout: 5 * writeDelayMs });
+    expect(arrivals.map((arrival) => arrival.data)).toEqual([1, 2]);
+    expect(arrivals[0]!.at - sentAt).toBeGreaterThanOrEqual(writeDelayMs - 5);
+    // Sent 50 ms apart, written in one go.
+    expect(arrivals[1]!.at - arrivals[0]!.at).toBeLessThan(25);
+  });
+
+  it('does not hold protocol answers, writes what is held ahead of a close, and shuts down without waiting for the delay', async () => {
+    server = track(await startTestServer({ writeDelayMs: 60_000 }));
+    // Connecting and joining at all (within the test client's 5 s) shows `connected` and `joined` were not held for a minute.
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob');
+    await server.helper.sendToClient({ clientId: alice.id, event: 'last-words', data: 'goodbye' });
+    server.helper.disconnect({ clientId: alice.id, code: CloseCode.NORMAL, reason: 'done' });
+    expect(await alice.client.closed).toEqual({ code: CloseCode.NORMAL, reason: 'done' });
+    expect(alice.client.all('last-words')).toEqual([{ event: 'last-words', data: 'goodbye' }]);
+    await server.helper.sendToClient({ clientId: bob.id, event: 'news', data: 'held' });
+    const started = performance.now();
+    await server.helper.shutdown();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(bob.client.all('news')).toEqual([{ event: 'news', data: 'held' }]);
+  });
+});

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { RedisBus, type WebSocketServerOptions } from '../../src/index.ts';
+import { RedisBus, createSecureServerKit, type WebSocketServerOptions } from '../../src/index.ts';
+import { nodeCrypto } from './secure-test-server.ts';
 import type { RedisProcess } from '@sealed/test-support';
 import { silentLogger, startTestServer, type TestServer } from './test-server.ts';
 
@@ -22,6 +23,18 @@ export async function startNode(redis: RedisProcess, options: Partial<WebSocketS
       await bus.close();
     },
   };
+}
+
+/** An instance with the default secure kit bound, encryption required. */
+export function startSecureNode(redis: RedisProcess, options: Partial<WebSocketServerOptions> = {}): Promise<ClusterNode> {
+  const kit = createSecureServerKit({ identity: nodeCrypto.ed25519KeyPair() });
+  return startNode(redis, {
+    handshakeFn: kit.handshakeFn,
+    outboundTransformer: kit.outboundTransformer,
+    inboundTransformer: kit.inboundTransformer,
+    requireEncryption: true,
+    ...options,
+  });
 }
 
 /** Waits until `count` connections subscribe to `channel` on Redis. */

@@ -2,6 +2,8 @@ import type {
   AuthenticateFn,
   ClientConnectedFn,
   ClientDisconnectedFn,
+  DeliveryServiceStore,
+  EndToEndRoomFn,
   HandshakeFn,
   InboundTransformer,
   MessageBus,
@@ -47,6 +49,10 @@ export const WebSocketBindingKeys = {
   ROOM_PRESENCE_HANDLER: bindingKey<RoomPresenceFn>('sealed.websocket.roomPresenceHandler'),
   /** Where presence is kept (`RedisPresenceStore` with a Redis bus). The application starts and closes it. Unbound: in memory. */
   PRESENCE_STORE: bindingKey<PresenceStore>('sealed.websocket.presenceStore'),
+  /** Says which rooms are end-to-end MLS groups (`endToEndRoomFn`). Unbound: none is. */
+  END_TO_END_ROOM_HANDLER: bindingKey<EndToEndRoomFn>('sealed.websocket.endToEndRoomHandler'),
+  /** Where end-to-end rooms' Delivery Service keeps its state. The application starts and closes it. Unbound: in memory. */
+  DELIVERY_SERVICE_STORE: bindingKey<DeliveryServiceStore>('sealed.websocket.deliveryServiceStore'),
   /** The live server, bound by the component once it has started. */
   WEBSOCKET_INSTANCE: bindingKey<WebSocketServerHelper>('sealed.websocket.instance'),
 } as const;

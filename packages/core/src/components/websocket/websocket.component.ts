@@ -55,6 +55,8 @@ export class WebSocketComponent extends BaseComponent {
         historyStore: app.resolveOptional(WebSocketBindingKeys.HISTORY_STORE),
         roomPresenceFn: app.resolveOptional(WebSocketBindingKeys.ROOM_PRESENCE_HANDLER),
         presenceStore: app.resolveOptional(WebSocketBindingKeys.PRESENCE_STORE),
+        endToEndRoomFn: app.resolveOptional(WebSocketBindingKeys.END_TO_END_ROOM_HANDLER),
+        deliveryServiceStore: app.resolveOptional(WebSocketBindingKeys.DELIVERY_SERVICE_STORE),
         bus,
       });
     } catch (error) {

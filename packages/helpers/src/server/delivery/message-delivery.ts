@@ -87,6 +87,16 @@ export class MessageDelivery {
     this.init.writer.flush(client.stream);
   }
 
+  /** With a write delay, writes what the client has waiting now; otherwise it goes at the end of the turn, as it would. */
+  expedite(client: WebSocketClient): void {
+    this.init.writer.expedite(client.stream);
+  }
+
+  /** Writes whatever is waiting for every socket now, and cancels a delayed write still pending. */
+  flushAll(): void {
+    this.init.writer.flushAll();
+  }
+
   #writable(client: WebSocketClient): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;

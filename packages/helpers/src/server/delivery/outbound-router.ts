@@ -64,12 +64,20 @@ export class OutboundRouter {
   /**
    * Sends a protocol answer (`joined`, `left`, `error`, `sealed:reply`) to
    * one client, by the protected path once the client's frames are protected
-   * (`connected` and the handshake's challenge too). Fire and forget.
+   * (`connected` and the handshake's challenge too). Fire and forget. With
+   * a write delay, the answer does not wait for it: it goes out at once,
+   * after what the client already has waiting.
    */
   control(client: WebSocketClient, event: string, data: unknown, ack?: number): void {
     const message: RoutedMessage = { event, data, ack };
-    if (client.protectedFrames) void this.transformed.send(client, message, encodeOnce(message));
-    else this.delivery.writeText(client, encodeMessage(message));
+    if (!client.protectedFrames) {
+      this.delivery.writeText(client, encodeMessage(message));
+      this.delivery.expedite(client);
+      return;
+    }
+    const written = this.transformed.send(client, message, encodeOnce(message));
+    if (written === true) this.delivery.expedite(client);
+    else if (written !== false) void written.then((sent) => sent && this.delivery.expedite(client));
   }
 }
 

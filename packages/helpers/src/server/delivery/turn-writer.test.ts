@@ -40,6 +40,7 @@ class RecordingStream extends Duplex {
 }
 
 const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LARGE_BUDGET = 1024 * 1024;
 
 /** A writer whose build failures are collected. */
@@ -119,6 +120,38 @@ describe('TurnWriter', () => {
     expect(byIteration.calls).toHaveLength(1);
     expect(byTick.calls).toHaveLength(2);
     expect((await byIteration.frames()).map((frame) => frame.text)).toEqual(['one', 'two']);
+  });
+
+  it('with a write delay, holds a socket\'s writes for the delay and writes them in one call, in order', async () => {
+    const delayMs = 40;
+    const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, delayMs });
+    const socket = new RecordingStream();
+    const started = performance.now();
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('first')));
+    await sleep(5);
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('second')]);
+    await sleep(5);
+    writer.deferFrame(socket, textPayload('third'));
+    expect(socket.calls).toHaveLength(0);
+    await writer.whenWritten();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(delayMs - 1);
+    expect(socket.calls).toHaveLength(1);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('with a write delay, writes a socket at once when maxTurnBytes are waiting for it, and everything on flushAll', async () => {
+    const writer = new TurnWriter({ maxTurnBytes: 1024, onBuildFailure: () => undefined, delayMs: 60_000 });
+    const [full, small] = [new RecordingStream(), new RecordingStream()];
+    writer.writeFrame(small, Opcode.TEXT, [Buffer.from('small')]);
+    writer.writeFrame(full, Opcode.BINARY, [Buffer.alloc(600)]);
+    writer.writeFrame(full, Opcode.BINARY, [Buffer.alloc(600)]);
+    await nextTick();
+    expect(full.calls.flat().reduce((bytes, chunk) => bytes + chunk.length, 0)).toBeGreaterThan(1200);
+    expect(small.calls).toHaveLength(0);
+    // The pending 60 s timer is cancelled: the test would otherwise keep a timer alive past its end.
+    writer.flushAll();
+    expect((await small.frames()).map((frame) => frame.text)).toEqual(['small']);
+    await expect(writer.whenWritten()).resolves.toBeUndefined();
   });
 
   it('keeps order across many turn regions when a socket gets more than its first region holds', async () => {

@@ -22,6 +22,8 @@ export interface TurnWriterInit {
   onBuildFailure: (socket: Duplex, error: unknown) => void;
   /** When a turn's writes go out: on the next tick (the default), or when the event loop's poll phase ends. */
   coalescing?: WriteCoalescing;
+  /** When above 0, a turn lasts this many milliseconds instead (writes are delayed to be batched); `coalescing` then does not apply. */
+  delayMs?: number;
 }
 
 /** What one socket has waiting during the current turn. */
@@ -92,6 +94,8 @@ export class TurnWriter {
   readonly #turns = new Map<Duplex, SocketTurn>();
   readonly #slab = new ByteSlab(SLAB_BYTES);
   #flushScheduled = false;
+  /** The pending delayed flush, when `delayMs` is set. */
+  #delayTimer: ReturnType<typeof setTimeout> | undefined;
   /** Resolves the promise `whenWritten` handed out for the turn being collected. */
   #onTurnWritten: (() => void) | undefined;
   #turnWritten: Promise<void> | undefined;
@@ -174,6 +178,11 @@ export class TurnWriter {
     socket.uncork();
   }
 
+  /** Writes what `socket` has waiting now when writes are delayed (`delayMs`); otherwise leaves it for the end of the turn. */
+  expedite(socket: Duplex): void {
+    if ((this.init.delayMs ?? 0) > 0) this.flush(socket);
+  }
+
   /** The socket's state for this turn, corked on first use. */
   #turn(socket: Duplex): SocketTurn {
     const turn = this.#turns.get(socket);
@@ -252,15 +261,26 @@ export class TurnWriter {
     if (socket.writableLength + turn.used + turn.deferredBytes >= this.init.maxTurnBytes) this.flush(socket);
   }
 
+  /** Writes everything waiting, on every socket, now; a delayed flush still pending is cancelled. */
+  flushAll(): void {
+    if (this.#flushScheduled) this.#flushAll();
+  }
+
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    if (this.init.coalescing === WriteCoalescing.ITERATION) setImmediate(this.#flushAll);
+    const delayMs = this.init.delayMs ?? 0;
+    if (delayMs > 0) this.#delayTimer = setTimeout(this.#flushAll, delayMs);
+    else if (this.init.coalescing === WriteCoalescing.ITERATION) setImmediate(this.#flushAll);
     else process.nextTick(this.#flushAll);
   }
 
   readonly #flushAll = (): void => {
+    // Scheduled flushes that find nothing to do (flushed early by flushAll) end here.
+    if (!this.#flushScheduled) return;
     this.#flushScheduled = false;
+    if (this.#delayTimer !== undefined) clearTimeout(this.#delayTimer);
+    this.#delayTimer = undefined;
     for (const socket of this.#turns.keys()) this.flush(socket);
     if (this.#turnRegionSockets > 0) {
       const average = Math.ceil(this.#turnRegionBytes / this.#turnRegionSockets);

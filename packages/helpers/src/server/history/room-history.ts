@@ -1,3 +1,4 @@
+import { roomPolicySays } from '../registry/room-policy.ts';
 import type { RoomPosition, StreamPosition } from '../../protocol/room-position.ts';
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { RoomHistoryFn } from '../server-hooks.ts';
@@ -26,13 +27,7 @@ export class RoomHistory {
 
   /** Whether `room` keeps history. */
   keeps(room: string): boolean {
-    const { roomHistoryFn } = this.init;
-    if (!roomHistoryFn) return false;
-    try {
-      return roomHistoryFn({ room }) === true;
-    } catch {
-      return false;
-    }
+    return roomPolicySays(this.init.roomHistoryFn, room);
   }
 
   /** Appends a message; `undefined` when the store failed (the message is then sent live only, without a position). */

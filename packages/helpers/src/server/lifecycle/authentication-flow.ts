@@ -126,6 +126,7 @@ export class AuthenticationFlow {
       return this.#refuseHandshake(client);
     }
     client.session = outcome.session;
+    client.deviceKey = outcome.deviceKey;
     client.encrypted = outcome.encrypted;
     client.protectedFrames = outcome.protectedFrames ?? outcome.encrypted;
     client.lifecycle.transition(ConnectionState.AUTHENTICATING);

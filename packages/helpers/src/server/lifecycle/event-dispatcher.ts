@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/error-codes.ts';
-import { ClientEvent, isReservedEventName } from '../../protocol/event-names.ts';
+import { CLIENT_REQUEST_EVENTS, ClientEvent, isReservedEventName } from '../../protocol/event-names.ts';
 import type { ProtocolMessage } from '../../protocol/frame-codec.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { readReply, replyWithError, replyWithResult, type ReplyPayload } from '../../protocol/request-reply.ts';
@@ -8,6 +8,7 @@ import type { AuthenticationFlow } from './authentication-flow.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import type { RoomRequests } from './room-requests.ts';
 import type { RoomPresence } from '../presence/room-presence.ts';
+import type { DeliveryService } from '../e2e/delivery-service.ts';
 import { answerThrownError } from './thrown-error-answer.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ClientAnswers } from './client-answers.ts';
@@ -23,6 +24,7 @@ export interface EventDispatcherInit {
   authentication: AuthenticationFlow;
   roomRequests: RoomRequests;
   presence: RoomPresence;
+  deliveryService: DeliveryService;
   messageHandler: MessageHandler | undefined;
   metrics: ServerMetrics;
   logger: Logger;
@@ -60,6 +62,13 @@ export class EventDispatcher {
         return this.#whenOpen(client, () => this.#onReply(client, message.ack!, data));
       case ClientEvent.MEMBERS:
         return this.#whenOpen(client, () => this.#members(client, message.ack!, data));
+      case ClientEvent.MLS_PUBLISH:
+      case ClientEvent.MLS_ROOM:
+      case ClientEvent.MLS_CLAIM:
+      case ClientEvent.MLS_COMMIT:
+      case ClientEvent.MLS_LOG:
+      case ClientEvent.MLS_SEND:
+        return this.#whenOpen(client, () => this.#endToEnd(client, event, message.ack!, data));
       default:
         if (isReservedEventName(event)) {
           this.init.metrics.framesRejected += 1;
@@ -70,9 +79,9 @@ export class EventDispatcher {
     }
   }
 
-  /** Application events and `sealed:members` are requests, and every `sealed:reply` answers one. */
+  /** Application events and the protocol's requests are requests, and every `sealed:reply` answers one. */
   #ackFits(message: ProtocolMessage): boolean {
-    if (message.event === ClientEvent.REPLY || message.event === ClientEvent.MEMBERS) return message.ack !== undefined;
+    if (message.event === ClientEvent.REPLY || CLIENT_REQUEST_EVENTS.has(message.event)) return message.ack !== undefined;
     return message.ack === undefined || !isReservedEventName(message.event);
   }
 
@@ -88,6 +97,12 @@ export class EventDispatcher {
       this.init.logger.warn({ err: error instanceof Error ? error.message : error }, 'presence store failed');
       this.#reply(client, ack, replyWithError(ErrorCode.HANDLER_FAILED, 'The room\'s members could not be read'));
     }
+  }
+
+  /** Answers a request of the end-to-end rooms' Delivery Service. */
+  async #endToEnd(client: WebSocketClient, event: string, ack: number, data: unknown): Promise<void> {
+    const reply = await this.init.deliveryService.handle(client, event, data);
+    this.#reply(client, ack, reply);
   }
 
   #whenOpen(client: WebSocketClient, handle: () => ValueOrPromise<void>): ValueOrPromise<void> {

@@ -5,6 +5,7 @@ import { readSincePositions, type StreamPosition } from '../../protocol/room-pos
 import type { RoomHistory } from '../history/room-history.ts';
 import type { PresenceMember } from '../presence/presence-store.ts';
 import type { RoomPresence } from '../presence/room-presence.ts';
+import type { DeliveryService } from '../e2e/delivery-service.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { checkRoomName, type RoomNameRules } from '../registry/room-name-rules.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -33,6 +34,8 @@ export interface RoomRequestsInit {
   history: RoomHistory;
   /** Members of the rooms that track presence: who joins and leaves is announced. */
   presence: RoomPresence;
+  /** End-to-end rooms: a device that joins one waits to be added to its group, one that leaves is to be removed. */
+  deliveryService: DeliveryService;
   metrics: ServerMetrics;
   logger: Logger;
   answers: ClientAnswers;
@@ -69,6 +72,8 @@ export class RoomRequests {
     for (const room of candidates) {
       if (!allowed.has(room)) {
         denied.push({ room, code: ErrorCode.ROOM_DENIED, message: 'Not allowed to join this room' });
+      } else if (!this.init.deliveryService.mayJoin(client, room)) {
+        denied.push({ room, code: ErrorCode.DEVICE_KEY_REQUIRED, message: 'An end-to-end room needs a device key proved in the handshake' });
       } else if (client.rooms.size >= this.init.maxRoomsPerClient) {
         denied.push({ room, code: ErrorCode.ROOM_LIMIT, message: 'Too many rooms for one connection' });
       } else {
@@ -79,6 +84,8 @@ export class RoomRequests {
     const recovery = await this.#recover(client, joinedNow, readSincePositions((data as { since?: unknown }).since));
     if (client.state !== ConnectionState.OPEN) return;
     const members = await this.init.presence.joined(memberOf(client), joinedNow);
+    if (client.state !== ConnectionState.OPEN) return;
+    await this.init.deliveryService.joined(client, joinedNow);
     if (client.state !== ConnectionState.OPEN) return;
     const rooms = requested.filter((room) => client.rooms.has(room));
     this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms], ...recovery, ...(members ? { members } : {}) });
@@ -132,6 +139,7 @@ export class RoomRequests {
     const rooms = requested.filter((room) => this.init.rooms.leave(client, room));
     this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
     await this.init.presence.left(memberOf(client), rooms);
+    await this.init.deliveryService.left(client, rooms);
   }
 
   /** Reads and de-duplicates the requested rooms; answers INVALID_PAYLOAD when the shape is wrong or they are more than `maxRoomsPerClient`. */

@@ -1,3 +1,4 @@
+import { roomPolicySays } from '../registry/room-policy.ts';
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { PresenceChange, PresenceMember } from '../../protocol/presence.ts';
 import type { PresenceStore } from './presence-store.ts';
@@ -38,11 +39,7 @@ export class RoomPresence {
 
   /** Whether a room tracks presence; a policy that throws says no. */
   tracks(room: string): boolean {
-    try {
-      return this.init.roomPresenceFn?.({ room }) === true;
-    } catch {
-      return false;
-    }
+    return roomPolicySays(this.init.roomPresenceFn, room);
   }
 
   /** Whether any room may track presence (only then does the instance beat). */

@@ -24,6 +24,8 @@ export interface WebSocketClientInfo {
   readonly encrypted: boolean;
   /** What the handshake left for the transformers (for example the secure channel). */
   readonly session: ClientSession | undefined;
+  /** The device identity key the client proved in the handshake (`HandshakeOutcome.deviceKey`), if any. */
+  readonly deviceKey: Uint8Array | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export function clientSnapshot(client: WebSocketClientInfo): WebSocketClientInfo
     metadata: client.metadata,
     encrypted: client.encrypted,
     session: client.session,
+    deviceKey: client.deviceKey && Uint8Array.from(client.deviceKey),
   });
 }
 
@@ -83,6 +86,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   /** True once every frame to and from the client goes through the transformers (encrypted, or authenticated only). */
   protectedFrames = false;
   session: ClientSession | undefined;
+  deviceKey: Uint8Array | undefined;
   /** While the server waits for the client's finish: the handshake's challenge and the `authenticate` payload it answered. */
   pendingHandshake: { challenge: HandshakeChallenge; data: unknown } | undefined;
   /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { useRedisServer } from '@sealed/test-support';
+import { ErrorCode, RedisDeliveryServiceStore } from '../../src/index.ts';
+import { ServerEvent } from '../../src/protocol/event-names.ts';
+import { startSecureNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
+import { MlsMember, nextEvent } from '../support/mls-member.ts';
+import { deliveryServiceStoreContract } from '../e2e/delivery-service-store-contract.ts';
+
+const redisServer = useRedisServer();
+const nodes: ClusterNode[] = [];
+const stores: RedisDeliveryServiceStore[] = [];
+const members: MlsMember[] = [];
+const ROOM = 'secret-plans';
+
+afterEach(async () => {
+  for (const member of members.splice(0)) member.close();
+  await Promise.all(nodes.splice(0).map((node) => node.close()));
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+  await redisServer.current.command(['FLUSHALL']);
+});
+
+async function startStore(): Promise<RedisDeliveryServiceStore> {
+  const store = new RedisDeliveryServiceStore({ url: redisServer.current.url });
+  stores.push(store);
+  await store.start();
+  return store;
+}
+
+/** An encrypted instance with its own bus and its own connection to the shared Delivery Service store. */
+async function secureNode(): Promise<ClusterNode> {
+  const node = await startSecureNode(redisServer.current, {
+    validateRoomFn: ({ rooms }) => rooms,
+    endToEndRoomFn: ({ room }) => room.startsWith('secret-'),
+    deliveryServiceStore: await startStore(),
+  });
+  nodes.push(node);
+  return node;
+}
+
+async function member(node: ClusterNode, user: string): Promise<MlsMember> {
+  const joined = await MlsMember.connect(node.url, user);
+  members.push(joined);
+  return joined;
+}
+
+describe('RedisDeliveryServiceStore', () => {
+  deliveryServiceStoreContract(startStore);
+
+  it('accepts one of two commits of one epoch made through two connections at once', async () => {
+    const [first, second] = [await startStore(), await startStore()];
+    const record = { groupId: 'R1JPVVA=', epoch: 1, roster: [] };
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => (index % 2 ? first : second).commit('race', record, { epoch: 0, commit: `c${index}`, added: [] }, 10)),
+    );
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('end-to-end rooms across instances', () => {
+  it('members on two instances share one group: adds, Welcomes, commits and messages cross the bus, and one commit per epoch wins', async () => {
+    const [a, b] = [await secureNode(), await secureNode()];
+    const alice = await member(a, 'alice');
+    const [bob, carol] = [await member(b, 'bob'), await member(b, 'carol')];
+    for (const device of [bob, carol]) await device.publish();
+    await alice.client.join([ROOM]);
+    await alice.found(ROOM);
+    await waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, 1);
+
+    const waiting = nextEvent<{ joined: Array<{ device: string }> }>(alice.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === carol.device));
+    const welcomes = [bob, carol].map((device) => nextEvent<{ welcome: string }>(device.client, ServerEvent.MLS_WELCOME));
+    await bob.client.join([ROOM]);
+    await carol.client.join([ROOM]);
+    await waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, 2);
+    await waiting;
+    // Alice's instance hands out KeyPackages bob's instance stored, and delivers the Welcomes to bob's instance.
+    expect(await alice.add(ROOM, [bob.device, carol.device])).toEqual({ epoch: 1 });
+    await bob.join((await welcomes[0]!).welcome);
+    await carol.join((await welcomes[1]!).welcome);
+
+    const toAlice = nextEvent<{ event: string; message: string }>(alice.client, ServerEvent.MLS_MESSAGE);
+    const toCarol = nextEvent<{ event: string; message: string }>(carol.client, ServerEvent.MLS_MESSAGE);
+    await bob.send(ROOM, 'chat', 'from instance B');
+    expect(await alice.decrypt(ROOM, 'chat', (await toAlice).message)).toBe('from instance B');
+    expect(await carol.decrypt(ROOM, 'chat', (await toCarol).message)).toBe('from instance B');
+
+    // Alice on A and bob on B commit in the same epoch: the shared store accepts one.
+    const heardByCarol = nextEvent<{ commit: string }>(carol.client, ServerEvent.MLS_COMMIT);
+    const outcomes = await Promise.allSettled([alice.sendCommit(ROOM, await alice.commitOf([])), bob.sendCommit(ROOM, await bob.commitOf([]))]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.EPOCH_CONFLICT });
+    const loser = outcomes[0]!.status === 'rejected' ? alice : bob;
+    const { commits } = (await loser.client.request('sealed:mls:log', { room: ROOM, since: 1 })) as { commits: Array<{ commit: string }> };
+    await loser.process(commits[0]!.commit);
+    await carol.process((await heardByCarol).commit);
+    expect([alice.epoch, bob.epoch, carol.epoch]).toEqual([2, 2, 2]);
+  });
+});
