@@ -40,7 +40,7 @@ export {
 } from './server/e2e/redis-delivery-service-store.ts';
 export type { AdmittedDevice, DeliveryServiceStore, GroupRecord, LogSlice } from './server/e2e/delivery-service-store.ts';
 export type { EndToEndRoomFn } from './server/e2e/delivery-service.ts';
-export { MLS_CIPHER_SUITE } from './server/e2e/mls-messages.ts';
+export { MLS_CIPHER_SUITE } from './crypto/mls-cipher-suite.ts';
 export type { LoggedCommit, RoomDevice } from './protocol/end-to-end.ts';
 export { RedisHistoryStore, RedisHistoryStoreDefaults, type RedisHistoryStoreOptions } from './server/history/redis-history-store.ts';
 export type { HistoryEntry, HistoryLimits, HistorySince, HistoryStore } from './server/history/history-store.ts';

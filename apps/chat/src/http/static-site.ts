@@ -22,7 +22,7 @@ const ASSETS: Record<string, { file: string; contentType: string }> = {
   '/style.css': { file: 'style.css', contentType: 'text/css; charset=utf-8' },
 };
 
-/** Where the page loads the client SDK from. */
+/** Where the page loads the client SDK from; the files of the bundle are served beside it, under their own names. */
 export const CLIENT_BUNDLE_PATH = '/sealed-client.js';
 
 /**
@@ -39,9 +39,9 @@ export class StaticSite {
     }
   }
 
-  /** Serves the bundled client SDK. */
-  setClientBundle(body: Buffer): void {
-    this.#assets.set(CLIENT_BUNDLE_PATH, { body, contentType: 'text/javascript; charset=utf-8' });
+  /** Serves the bundled client SDK: each file at `/<name>` (the entry is `sealed-client.js`, {@link CLIENT_BUNDLE_PATH}). */
+  setClientBundle(files: ReadonlyMap<string, Buffer>): void {
+    for (const [name, body] of files) this.#assets.set(`/${name}`, { body, contentType: 'text/javascript; charset=utf-8' });
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {

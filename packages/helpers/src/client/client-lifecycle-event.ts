@@ -1,4 +1,5 @@
 import type { PresenceChange } from '../protocol/presence.ts';
+import type { RoomDevice } from '../protocol/end-to-end.ts';
 import type { ConnectionInfo, RejoinResult } from './sealed-client-options.ts';
 
 /** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
@@ -24,6 +25,10 @@ export const ClientLifecycleEvent = {
    * dropped), or a listener that threw (`event` names what it listened to).
    */
   ERROR: 'sealed:error',
+  /** `{ room, event, sender: { userId, device, fingerprint }, data }`: a message of an end-to-end room, decrypted, with the member that signed it (also delivered as `event`). */
+  ROOM_MESSAGE: 'sealed:room-message',
+  /** `{ room, epoch, members, member }`: the devices in an end-to-end room's group changed; `member` says whether this device is in it (it can send). */
+  ROOM_MEMBERS: 'sealed:room-members',
 } as const;
 
 export type ClientLifecycleEvent = (typeof ClientLifecycleEvent)[keyof typeof ClientLifecycleEvent];
@@ -40,4 +45,11 @@ export interface ClientLifecycleEvents {
   error: { code: string; message: string };
   /** Members came to or went from a room the client is in that tracks presence (not sent for the client's own join). */
   'sealed:presence': PresenceChange;
+  'sealed:room-message': { room: string; event: string; sender: RoomDeviceInfo; data: unknown };
+  'sealed:room-members': { room: string; epoch: number; members: RoomDeviceInfo[]; member: boolean };
+}
+
+/** A device in an end-to-end room's group: its user, its identity key (base64) and that key's fingerprint. */
+export interface RoomDeviceInfo extends RoomDevice {
+  fingerprint: string;
 }

@@ -14,7 +14,9 @@ export type {
   SealedClientOptions,
 } from './sealed-client-options.ts';
 export { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
-export { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifecycle-event.ts';
+export { ClientLifecycleEvent, type ClientLifecycleEvents, type RoomDeviceInfo } from './client-lifecycle-event.ts';
+export { END_TO_END_DEFAULTS } from './end-to-end/end-to-end-defaults.ts';
+export type { RoomDevice } from '../protocol/end-to-end.ts';
 export { SealedClientState } from './client-state.ts';
 export { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 export { SealedError } from '../protocol/sealed-error.ts';

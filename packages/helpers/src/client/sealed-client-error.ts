@@ -44,6 +44,14 @@ export const ClientFailureCode = {
   TOO_MANY_PENDING_REQUESTS: 'TOO_MANY_PENDING_REQUESTS',
   /** The connection closed after a request was sent and before its reply came: the server may or may not have handled it. */
   DISCONNECTED: 'DISCONNECTED',
+  /** A send to an end-to-end room before this device is in its group (it waits for a member to add it). */
+  E2E_NOT_MEMBER: 'E2E_NOT_MEMBER',
+  /** A message of an end-to-end room's group, at this device's epoch, did not decrypt, was bound to another room or event, or named a sender the server did not; it is dropped. */
+  E2E_UNREADABLE: 'E2E_UNREADABLE',
+  /** This device is in an end-to-end room's group but cannot go on in it: the commits it missed are no longer kept, or it lost the keys its Welcome was made for. Leave and join the room again to be added anew. */
+  E2E_STATE_LOST: 'E2E_STATE_LOST',
+  /** A step of an end-to-end room (a commit, a catch-up) failed, and is retried on the next change. */
+  E2E_FAILED: 'E2E_FAILED',
 } as const;
 
 export type ClientFailureCode = (typeof ClientFailureCode)[keyof typeof ClientFailureCode];

@@ -103,6 +103,16 @@ export interface SealedClientOptions {
   requestTimeoutMs?: number;
   /** Requests that may await their reply at once; 100 by default. Past it `request` rejects with `TOO_MANY_PENDING_REQUESTS`. */
   maxPendingRequests?: number;
+  /** End-to-end rooms (joined like any room, when the server marks them so). */
+  endToEnd?: {
+    /**
+     * The SDK does the member side of end-to-end rooms itself (true by default). False leaves it to the
+     * application: the `sealed:mls:*` events then reach its listeners as they come, and `sendToRoom` is refused.
+     */
+    enabled?: boolean;
+    /** Milliseconds between this device's key refreshes (empty commits) in each end-to-end room it is in; default one hour. */
+    rotationIntervalMs?: number;
+  };
   now?: () => number;
 }
 

@@ -8,7 +8,9 @@ import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
 import type { ClientConnectionSettings } from './client-connection.ts';
 import { ConnectionCycle } from './connection-cycle.ts';
-import { ClientLifecycleEvent, type ClientLifecycleEvents } from './client-lifecycle-event.ts';
+import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
+import { withFingerprint } from '../crypto/identity-fingerprint.ts';
+import { ClientLifecycleEvent, type ClientLifecycleEvents, type RoomDeviceInfo } from './client-lifecycle-event.ts';
 import { SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
@@ -70,6 +72,8 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
   readonly #requests: ClientRequests;
+  /** Unset when the application does the member side of end-to-end rooms itself (`endToEnd.enabled: false`). */
+  readonly #endToEnd: EndToEndLoader | undefined;
 
   constructor(options: SealedClientOptions) {
     this.#options = options;
@@ -92,6 +96,14 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
       defaultTimeoutMs: options.requestTimeoutMs ?? SEALED_CLIENT_DEFAULTS.requestTimeoutMs,
       onHandlerError: (event, error) => this.#onListenerError(event, error),
       onMalformedReply: (message) => this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.MALFORMED_FRAME, message }),
+    });
+    this.#endToEnd = options.endToEnd?.enabled === false ? undefined : new EndToEndLoader({
+      rotationIntervalMs: options.endToEnd?.rotationIntervalMs,
+      crypto: this.#crypto,
+      identity: () => this.#ensureIdentity(),
+      userId: () => this.#cycle.info?.userId,
+      request: (event, data) => this.#protocolRequest(event, data),
+      emit: (event, data) => this.#emitter.emit(event, data),
     });
     this.#cycle = new ConnectionCycle({
       url: options.url,
@@ -218,11 +230,37 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    * @throws SealedError (as a rejection) `NO_PRESENCE` for a room the client is not in or that does not track presence; the failures of `request`.
    */
   async members(room: string, options: RequestOptions = {}): Promise<PresenceMember[]> {
+    const result = (await this.#protocolRequest(ClientEvent.MEMBERS, { room }, options)) as { members?: unknown } | undefined;
+    return Array.isArray(result?.members) ? (result.members as PresenceMember[]) : [];
+  }
+
+  /**
+   * Sends `data` to the other members of an end-to-end room (`endToEndRoomFn`
+   * on the server), encrypted for them with MLS: the server relays it and
+   * cannot read it. They receive it as `event`, and as `sealed:room-message`
+   * with the member that sent it. Resolves once the server relayed it.
+   *
+   * @throws SealedClientError (as a rejection) `E2E_NOT_MEMBER` before this device is in the room's group
+   * (a member adds it soon after it joins: wait for `sealed:room-members` with `member: true`); `NOT_OPEN`;
+   * a `SealedError` with the server's refusal.
+   */
+  sendToRoom<K extends EventName<Outgoing>>(room: string, event: K, ...[data]: PayloadArgument<PayloadOf<Outgoing[K]>>): Promise<void>;
+  sendToRoom(room: string, event: string, data?: unknown): Promise<void> {
+    if (!this.#endToEnd) return Promise.reject(new SealedClientError(ClientFailureCode.E2E_NOT_MEMBER, 'End-to-end rooms are left to the application (endToEnd.enabled is false)'));
+    return this.#endToEnd.send(room, event, data);
+  }
+
+  /** The devices in an end-to-end room's group as this device knows them, with their fingerprints; empty until it is in. */
+  roomDevices(room: string): RoomDeviceInfo[] {
+    return (this.#endToEnd?.members(room) ?? []).map((member) => withFingerprint(this.#crypto, member));
+  }
+
+  /** A request of the protocol's own on the open connection. */
+  async #protocolRequest(event: string, data: unknown, options: RequestOptions = {}): Promise<unknown> {
     if (this.state !== SealedClientState.OPEN || !this.#cycle.current) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open');
     const { ack, reply } = this.#requests.open(options.timeoutMs);
-    if (this.#requests.isWaiting(ack)) this.#sendRequest(ClientEvent.MEMBERS, { room }, ack).catch(() => undefined);
-    const result = (await reply) as { members?: unknown } | undefined;
-    return Array.isArray(result?.members) ? (result.members as PresenceMember[]) : [];
+    if (this.#requests.isWaiting(ack)) this.#sendRequest(event, data, ack).catch(() => undefined);
+    return reply;
   }
 
   #sendRequest(event: string, data: unknown, ack: number): Promise<void> {
@@ -255,6 +293,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     this.#holdingEmits = false;
     this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
     this.#requests.closeAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the reply came'));
+    this.#endToEnd?.close();
     this.#cycle.close();
   }
 
@@ -283,6 +322,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
 
   #onOpen(info: ConnectionInfo): void {
     this.#hasOpened = true;
+    this.#endToEnd?.connectionOpened();
     const rejoin = this.#rooms.current;
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
@@ -310,13 +350,16 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   #dispatch(message: ProtocolMessage): void {
     switch (message.event) {
       case ServerEvent.JOINED:
+        this.#endToEnd?.joined(stringList((message.data as { endToEnd?: unknown } | undefined)?.endToEnd));
         return this.#rooms.joined(message.data);
       case ServerEvent.LEFT:
+        this.#endToEnd?.left(stringList((message.data as { rooms?: unknown } | undefined)?.rooms));
         return this.#rooms.left(message.data);
       case ServerEvent.REPLY:
         return this.#requests.settle(message);
       default:
         if (message.ack !== undefined) return this.#answerRequest(message, message.ack);
+        if (this.#endToEnd?.accept(message.event, message.data)) return;
         this.#rooms.accept(message);
     }
   }
@@ -343,6 +386,11 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     }
     return connection.send(event, data, ack);
   }
+}
+
+/** The strings of a list in a server payload; nothing for anything else. */
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 /** What `sealed:rejoined` says about a rejoin's answer. */

@@ -1,3 +1,4 @@
+import { fromBase64 } from './bytes.ts';
 import type { CryptoProvider } from './crypto-provider.ts';
 
 const FINGERPRINT_BYTES = 16;
@@ -12,4 +13,10 @@ export function identityFingerprint(crypto: CryptoProvider, publicKey: Uint8Arra
   const digest = crypto.sha256(publicKey).subarray(0, FINGERPRINT_BYTES);
   const hex = [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return hex.match(new RegExp(`.{${GROUP_HEX_CHARS}}`, 'g'))!.join(' ');
+}
+
+/** A device with the fingerprint of its identity key (base64 `device`), as people compare it. */
+export function withFingerprint<Device extends { device: string }>(crypto: CryptoProvider, device: Device): Device & { fingerprint: string } {
+  const key = fromBase64(device.device);
+  return { ...device, fingerprint: key ? identityFingerprint(crypto, key) : '' };
 }

@@ -1,58 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '@sealed/test-support';
-import {
-  ErrorCode,
-  createSecureServerKit,
-  type InboundTransformer,
-  type OutboundTransformer,
-  type SecureServerKitOptions,
-  type WebSocketServerOptions,
-} from '../../src/index.ts';
+import { ErrorCode } from '../../src/index.ts';
 import { ClientEvent, ServerEvent } from '../../src/protocol/event-names.ts';
 import { MlsMember, encodeKeyPackage, nextEvent } from '../support/mls-member.ts';
 import { nodeCrypto, type SecureTestServer } from '../support/secure-test-server.ts';
+import { startEndToEndServer, type EndToEndServer, type ServerView } from '../support/end-to-end-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const ROOM = 'secret-room';
 
 let server: SecureTestServer | TestServer | undefined;
+
+/** Keeps the server the test started, for `afterEach` to close; resolves with its view of every frame. */
+async function started(starting: Promise<EndToEndServer>): Promise<ServerView> {
+  const { view, ...secure } = await starting;
+  server = secure;
+  return view;
+}
 const members: MlsMember[] = [];
 afterEach(async () => {
   for (const member of members.splice(0)) member.close();
   await server?.close();
   server = undefined;
 });
-
-/** What the server process saw of every frame, in and out: the application-level view, after decryption and before encryption. */
-interface ServerView {
-  seen: string[];
-}
-
-/** An encrypted server whose rooms named `secret-*` are end-to-end, recording its own view of every frame. */
-async function startServer(options: Partial<WebSocketServerOptions> = {}, kitOptions: Partial<SecureServerKitOptions> = {}): Promise<ServerView> {
-  const view: ServerView = { seen: [] };
-  const identity = nodeCrypto.ed25519KeyPair();
-  const kit = createSecureServerKit({ identity, ...kitOptions });
-  const outboundTransformer: OutboundTransformer = (context) => {
-    view.seen.push(JSON.stringify({ event: context.event, data: context.data }));
-    return kit.outboundTransformer(context);
-  };
-  const inboundTransformer: InboundTransformer = async (context) => {
-    const result = await kit.inboundTransformer(context);
-    if (result) view.seen.push(JSON.stringify(result));
-    return result;
-  };
-  const started = await startTestServer({
-    handshakeFn: kit.handshakeFn,
-    outboundTransformer,
-    inboundTransformer,
-    requireEncryption: true,
-    endToEndRoomFn: ({ room }) => room.startsWith('secret-'),
-    ...options,
-  });
-  server = { ...started, kit, identity };
-  return view;
-}
 
 async function member(user: string, identity = nodeCrypto.ed25519KeyPair()): Promise<MlsMember> {
   const joined = await MlsMember.connect(server!.url, user, identity);
@@ -79,7 +49,7 @@ async function roomOfThree(): Promise<{ alice: MlsMember; bob: MlsMember; carol:
 
 describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   it('three members chat, and the server process never holds the plaintext', async () => {
-    const view = await startServer();
+    const view = await started(startEndToEndServer());
     const { alice, bob, carol } = await roomOfThree();
     expect([alice.epoch, bob.epoch, carol.epoch]).toEqual([1, 1, 1]);
 
@@ -101,7 +71,7 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   });
 
   it('accepts exactly one of two commits made in the same epoch; the other retries and all end in one epoch', async () => {
-    await startServer();
+    await started(startEndToEndServer());
     const { alice, bob, carol } = await roomOfThree();
     const [fromAlice, fromBob] = [await alice.commitOf([]), await bob.commitOf([])];
     const heardByCarol = nextEvent<{ commit: string; epoch: number }>(carol.client, ServerEvent.MLS_COMMIT);
@@ -125,7 +95,7 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   });
 
   it('a removed member cannot read what is sent after, and a member added later cannot read what was sent before', async () => {
-    await startServer();
+    await started(startEndToEndServer());
     const { alice, bob, carol } = await roomOfThree();
     const before = await alice.send(ROOM, 'chat', 'before dave');
 
@@ -157,7 +127,7 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   });
 
   it('two devices of one user both read the room', async () => {
-    await startServer({}, { enrollDeviceFn: () => true });
+    await started(startEndToEndServer({}, { enrollDeviceFn: () => true }));
     const alice = await member('alice');
     const [laptop, phone] = [await member('bob'), await member('bob')];
     expect(laptop.device).not.toBe(phone.device);
@@ -175,7 +145,7 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   });
 
   it('refuses, with the documented error, what the application did not allow or MLS does not say', async () => {
-    await startServer();
+    await started(startEndToEndServer());
     const { alice, bob } = await roomOfThree();
     const mallory = await member('mallory');
 
@@ -216,7 +186,7 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
   });
 
   it('binds a message to its room and event: tampered, or replayed under another event or into another room, it is refused', async () => {
-    await startServer();
+    await started(startEndToEndServer());
     const { alice, bob } = await roomOfThree();
     const message = await alice.encrypt(ROOM, 'chat', 'bound');
     await expect(bob.decrypt(ROOM, 'other-event', message)).rejects.toThrow(/another room or event/);

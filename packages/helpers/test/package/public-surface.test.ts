@@ -70,6 +70,7 @@ describe('the public surface of @sealed/helpers', () => {
       'ClientFailureCode',
       'ClientLifecycleEvent',
       'CloseCode',
+      'END_TO_END_DEFAULTS',
       'ErrorCode',
       'InMemoryPinStore',
       'PortableCryptoProvider',

@@ -3,25 +3,22 @@ import {
   createCommit,
   createGroup,
   decodeMlsMessage,
-  defaultCapabilities,
-  defaultLifetime,
   emptyPskIndex,
   encodeMlsMessage,
-  generateKeyPackageWithKey,
   joinGroup,
   processPrivateMessage,
   processPublicMessage,
   type ClientState,
   type CreateCommitResult,
   type KeyPackage,
-  type PrivateKeyPackage,
   type Proposal,
 } from 'ts-mls';
 import { MLS_CIPHER_SUITE, type RawKeyPair } from '../../src/index.ts';
 import { ClientEvent } from '../../src/protocol/event-names.ts';
 import type { SealedClient } from '../../src/client/index.ts';
 import { fromBase64, toBase64 } from '../../src/crypto/bytes.ts';
-import { mlsCipherSuite } from '../../src/server/e2e/mls-messages.ts';
+import { mlsCipherSuite } from '../../src/crypto/mls-cipher-suite.ts';
+import { DeviceKeyPackages, type HeldKeyPackage } from '../../src/client/end-to-end/device-key-packages.ts';
 import { nodeCrypto, sdkClient } from './secure-test-server.ts';
 
 const utf8 = new TextEncoder();
@@ -29,11 +26,6 @@ const utf8 = new TextEncoder();
 const EVENT_WAIT_MS = 5_000;
 const fromUtf8 = new TextDecoder();
 
-/** One KeyPackage a member made, with the private keys to join by its Welcome. */
-interface HeldKeyPackage {
-  publicPackage: KeyPackage;
-  privatePackage: PrivateKeyPackage;
-}
 
 /** The authenticated data a room message is bound to: its room and event. */
 export function messageContext(room: string, event: string): Uint8Array {
@@ -56,7 +48,8 @@ export class MlsMember {
   ) {}
 
   static async connect(url: string, user: string, identity: RawKeyPair = nodeCrypto.ed25519KeyPair()): Promise<MlsMember> {
-    const client = sdkClient(url, user, { identity });
+    // This member's MLS is the test's own: the SDK leaves end-to-end rooms to it.
+    const client = sdkClient(url, user, { identity, endToEnd: { enabled: false } });
     await client.connect();
     return new MlsMember(user, client, identity);
   }
@@ -72,17 +65,9 @@ export class MlsMember {
 
   /** Makes a KeyPackage bound to this device (its credential names `user`, its leaf key is the device key). */
   async keyPackage(user = this.user, identity = this.identity): Promise<HeldKeyPackage> {
-    const impl = await mlsCipherSuite();
-    const made = await generateKeyPackageWithKey(
-      { credentialType: 'basic', identity: utf8.encode(user) },
-      defaultCapabilities(),
-      defaultLifetime,
-      [],
-      { signKey: identity.secretKey, publicKey: identity.publicKey },
-      impl,
-    );
-    this.#held.push(made);
-    return made;
+    const [made] = await new DeviceKeyPackages(() => identity).make(user, 1);
+    this.#held.push(made!);
+    return made!;
   }
 
   /** Publishes `count` fresh KeyPackages. */

@@ -1,5 +1,6 @@
-import { decodeMlsMessage, getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl, type CiphersuiteName, type KeyPackage, type MLSMessage } from 'ts-mls';
+import { decodeMlsMessage, type KeyPackage, type MLSMessage } from 'ts-mls';
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
+import { MLS_CIPHER_SUITE, mlsCipherSuite } from '../../crypto/mls-cipher-suite.ts';
 
 /**
  * What the Delivery Service reads of MLS messages, through `ts-mls` (RFC
@@ -8,17 +9,6 @@ import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
  * (KeyPackages, PublicMessage commits, the header of a PrivateMessage) and
  * never holds a group secret.
  */
-
-/** The one cipher suite end-to-end rooms use (X25519, AES-128-GCM, SHA-256, Ed25519: the suite of the device identity keys). */
-export const MLS_CIPHER_SUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
-
-let suite: Promise<CiphersuiteImpl> | undefined;
-
-/** The cipher suite's implementation, made once. */
-export function mlsCipherSuite(): Promise<CiphersuiteImpl> {
-  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHER_SUITE));
-  return suite;
-}
 
 /** A KeyPackage's binding: the user its credential names and the signature key of its leaf. */
 export interface KeyPackageBinding {

@@ -88,7 +88,15 @@ export class RoomRequests {
     await this.init.deliveryService.joined(client, joinedNow);
     if (client.state !== ConnectionState.OPEN) return;
     const rooms = requested.filter((room) => client.rooms.has(room));
-    this.init.answers.control(client, ServerEvent.JOINED, { rooms, denied, current: [...client.rooms], ...recovery, ...(members ? { members } : {}) });
+    const endToEnd = rooms.filter((room) => this.init.deliveryService.isEndToEnd(room));
+    this.init.answers.control(client, ServerEvent.JOINED, {
+      rooms,
+      denied,
+      current: [...client.rooms],
+      ...recovery,
+      ...(members ? { members } : {}),
+      ...(endToEnd.length > 0 ? { endToEnd } : {}),
+    });
   }
 
   /**

@@ -1,0 +1,66 @@
+import { ServerEvent } from '../../protocol/event-names.ts';
+import type { RoomDevice } from '../../protocol/end-to-end.ts';
+import type { EndToEndRooms } from './end-to-end-rooms.ts';
+import type { endToEndRoomsOf } from './sdk-end-to-end.ts';
+
+/** The events of end-to-end rooms the SDK takes for itself. */
+const END_TO_END_EVENTS: ReadonlySet<string> = new Set([ServerEvent.MLS_WAITING, ServerEvent.MLS_COMMIT, ServerEvent.MLS_WELCOME, ServerEvent.MLS_MESSAGE]);
+
+type EndToEndParams = Parameters<typeof endToEndRoomsOf>[0];
+
+/**
+ * The SDK's end-to-end rooms, loaded on first use: the MLS library is only
+ * fetched (a separate chunk of the browser bundle) once the server says a
+ * room the client joined is end-to-end. Until then this holds nothing;
+ * calls made while it loads run afterwards, in order.
+ */
+export class EndToEndLoader {
+  #rooms: EndToEndRooms | undefined;
+  #loading: Promise<EndToEndRooms | undefined> | undefined;
+  #closed = false;
+
+  constructor(private readonly params: EndToEndParams) {}
+
+  /** End-to-end rooms among those a `joined` answer names: the member side loads, then sets each up. */
+  joined(rooms: readonly string[]): void {
+    if (rooms.length > 0) void this.#then((loaded) => loaded.joined(rooms));
+  }
+
+  left(rooms: readonly string[]): void {
+    if (this.#loading) void this.#then((loaded) => loaded.left(rooms));
+  }
+
+  connectionOpened(): void {
+    if (this.#loading) void this.#then((loaded) => loaded.connectionOpened());
+  }
+
+  /** Takes the events of end-to-end rooms (dropped while none was joined); false for any other. */
+  accept(event: string, data: unknown): boolean {
+    if (!END_TO_END_EVENTS.has(event)) return false;
+    if (this.#loading) void this.#then((loaded) => loaded.accept(event, data));
+    return true;
+  }
+
+  async send(room: string, event: string, data: unknown): Promise<void> {
+    await this.#then((loaded) => loaded.send(room, event, data));
+  }
+
+  members(room: string): RoomDevice[] {
+    return this.#rooms?.members(room) ?? [];
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#rooms?.close();
+  }
+
+  /** Runs `step` once the member side is loaded (in call order); nothing after `close`. */
+  #then<T>(step: (rooms: EndToEndRooms) => T): Promise<T | undefined> {
+    this.#loading ??= import('./sdk-end-to-end.ts').then(({ endToEndRoomsOf }) => {
+      this.#rooms = endToEndRoomsOf(this.params);
+      if (this.#closed) this.#rooms?.close();
+      return this.#rooms;
+    });
+    return this.#loading.then((loaded) => (loaded && !this.#closed ? step(loaded) : undefined));
+  }
+}

@@ -1,0 +1,390 @@
+import type { KeyPackage } from 'ts-mls';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { ClientEvent, ServerEvent } from '../../protocol/event-names.ts';
+import type { LoggedCommit, RoomDevice } from '../../protocol/end-to-end.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+import { END_TO_END_DEFAULTS, type RoomState } from './end-to-end-defaults.ts';
+import { isRefusal, messageEpoch, readKeyPackage } from './mls-wire.ts';
+import { ClientFailureCode, SealedClientError } from '../sealed-client-error.ts';
+import { encodeKeyPackage, type DeviceKeyPackages } from './device-key-packages.ts';
+import { GroupMessageError, RoomGroup, type PendingCommit } from './room-group.ts';
+
+/** What {@link EndToEndRooms} needs from the client. */
+export interface EndToEndRoomsInit {
+  keyPackages: DeviceKeyPackages;
+  /** This device's id: its identity public key, base64. */
+  device: () => string;
+  /** The user the connection authenticated as. */
+  userId: () => string | undefined;
+  /** Sends a request on the current connection. */
+  request: (event: string, data: unknown) => Promise<unknown>;
+  randomBytes: (length: number) => Uint8Array;
+  /** A decrypted room message: `event` to the application's listeners, with its room and verified sender. */
+  deliver: (message: { room: string; event: string; sender: RoomDevice; data: unknown }) => void;
+  /** The members of a room's group changed (or this device entered or left it). */
+  membersChanged: (change: { room: string; epoch: number; members: RoomDevice[]; member: boolean }) => void;
+  /** Something that did not end the connection went wrong. */
+  report: (code: ClientFailureCode, message: string) => void;
+  rotationIntervalMs: number;
+}
+
+/** One end-to-end room as this device sees it. */
+interface RoomSession {
+  group: RoomGroup | undefined;
+  /** Every step of the room runs after the previous one. */
+  tail: Promise<unknown>;
+  timers: Set<ReturnType<typeof setTimeout>>;
+  rotation: ReturnType<typeof setInterval> | undefined;
+}
+
+/**
+ * The member side of end-to-end rooms, without application code: on
+ * joining one, the device publishes KeyPackages, then founds the room's
+ * group, joins it from its Welcome, or waits to be added; as a member it
+ * adds the devices the server says wait and removes those that left (the
+ * group's first member at once, the others after a delay by rank, in case
+ * it is away), processes other members' commits (catching up from the log
+ * when behind), refreshes its keys on a schedule, and encrypts and decrypts
+ * the room's messages bound to their room and event. Every step of one
+ * room runs after the one before.
+ */
+export class EndToEndRooms {
+  readonly #rooms = new Map<string, RoomSession>();
+  /** Set once this connection published KeyPackages. */
+  #published: Promise<void> | undefined;
+
+  constructor(private readonly init: EndToEndRoomsInit) {}
+
+  /** Whether the server said `room` is end-to-end. */
+  has(room: string): boolean {
+    return this.#rooms.has(room);
+  }
+
+  /** The members of a room's group as this device knows them; empty until it is in the group. */
+  members(room: string): RoomDevice[] {
+    return this.#rooms.get(room)?.group?.members ?? [];
+  }
+
+  /** A new connection: KeyPackages are published again when an end-to-end room is joined on it. */
+  connectionOpened(): void {
+    this.#published = undefined;
+  }
+
+  /** The end-to-end rooms among those a `joined` answer names: each is set up. */
+  joined(rooms: readonly string[]): void {
+    for (const room of rooms) {
+      let session = this.#rooms.get(room);
+      if (!session) this.#rooms.set(room, (session = { group: undefined, tail: Promise.resolve(), timers: new Set(), rotation: undefined }));
+      this.#queue(room, () => this.#setUp(room));
+    }
+  }
+
+  /** Rooms left: their state is dropped. */
+  left(rooms: readonly string[]): void {
+    for (const room of rooms) {
+      const session = this.#rooms.get(room);
+      if (!session) continue;
+      this.#stopTimers(session);
+      this.#rooms.delete(room);
+    }
+  }
+
+  /** Takes the events of end-to-end rooms; false for any other event. */
+  accept(event: string, data: unknown): boolean {
+    const room = (data as { room?: unknown } | null)?.room;
+    switch (event) {
+      case ServerEvent.MLS_WAITING:
+      case ServerEvent.MLS_COMMIT:
+      case ServerEvent.MLS_WELCOME:
+      case ServerEvent.MLS_MESSAGE:
+        break;
+      default:
+        return false;
+    }
+    if (typeof room !== 'string' || !this.#rooms.has(room)) return true;
+    const payload = data as Record<string, unknown>;
+    if (event === ServerEvent.MLS_WAITING) this.#queue(room, () => this.#onWaiting(room));
+    else if (event === ServerEvent.MLS_COMMIT) this.#queue(room, () => this.#onCommit(room, payload.epoch as number, payload.commit as string));
+    else if (event === ServerEvent.MLS_WELCOME) this.#queue(room, () => this.#onWelcome(room, payload.epoch as number, payload.welcome as string));
+    else this.#queue(room, () => this.#onMessage(room, payload.event as string, payload.message as string, payload.sender as RoomDevice));
+    return true;
+  }
+
+  /**
+   * Encrypts `data` for the room's group and sends it through the server.
+   *
+   * @throws SealedClientError `E2E_NOT_MEMBER` before this device is in the group; the server's refusal otherwise.
+   */
+  send(room: string, event: string, data: unknown): Promise<void> {
+    if (!this.#rooms.has(room)) return Promise.reject(new SealedClientError(ClientFailureCode.E2E_NOT_MEMBER, `"${room}" is not an end-to-end room this client is in`));
+    return this.#queue(room, async () => {
+      for (let attempt = 0; ; attempt += 1) {
+        const group = this.#rooms.get(room)?.group;
+        if (!group) throw new SealedClientError(ClientFailureCode.E2E_NOT_MEMBER, `This device is not in the group of "${room}" yet`);
+        try {
+          await this.init.request(ClientEvent.MLS_SEND, { room, event, message: await group.encrypt(event, data) });
+          return;
+        } catch (error) {
+          // The group moved on meanwhile: catch up once, and send at the new epoch.
+          if (attempt > 0 || !isRefusal(error, ErrorCode.MLS_MESSAGE_REFUSED)) throw error;
+          await this.#catchUp(room);
+        }
+      }
+    });
+  }
+
+  /** Stops every timer; the rooms' state is dropped. */
+  close(): void {
+    this.left([...this.#rooms.keys()]);
+  }
+
+  #queue<T>(room: string, step: () => Promise<T>): Promise<T> {
+    const session = this.#rooms.get(room)!;
+    const run = session.tail.then(() => (this.#rooms.get(room) === session ? step() : (undefined as T)));
+    session.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Publishes this connection's KeyPackages once. */
+  #publish(): Promise<void> {
+    this.#published ??= (async () => {
+      const userId = this.init.userId();
+      if (userId === undefined) return;
+      const made = await this.init.keyPackages.make(userId, END_TO_END_DEFAULTS.keyPackagesPerConnection);
+      const [lastResort, ...fresh] = made.map(encodeKeyPackage);
+      await this.init.request(ClientEvent.MLS_PUBLISH, { keyPackages: fresh, lastResort });
+    })().catch((error: unknown) => {
+      this.#published = undefined;
+      throw error;
+    });
+    return this.#published;
+  }
+
+  async #setUp(room: string): Promise<void> {
+    try {
+      await this.#publish();
+      const state = await this.#roomState(room);
+      const session = this.#rooms.get(room)!;
+      const me = this.init.device();
+      if (session.group) {
+        await this.#catchUp(room);
+      } else if (state.members.some((leaf) => leaf?.device === me)) {
+        const welcome = state.welcome && (await RoomGroup.join(room, state.welcome.welcome, this.init.keyPackages.held));
+        if (!welcome) {
+          this.init.report(ClientFailureCode.E2E_STATE_LOST, `This device is in the group of "${room}" but holds none of its keys: leave and join the room to be added again`);
+          return;
+        }
+        this.#enter(room, welcome);
+        await this.#catchUp(room);
+      } else if (state.groupId === null) {
+        const [own] = await this.init.keyPackages.make(this.init.userId() ?? '', 1);
+        const groupId = this.init.randomBytes(END_TO_END_DEFAULTS.groupIdRandomBytes);
+        this.#enter(room, await RoomGroup.found(room, own!, groupId));
+      }
+      await this.#reconcile(room, state, 0);
+    } catch (error) {
+      this.#fail(room, 'set up', error);
+    }
+  }
+
+  async #roomState(room: string): Promise<RoomState> {
+    return (await this.init.request(ClientEvent.MLS_ROOM, { room })) as RoomState;
+  }
+
+  /** This device is in the room's group: schedule its key refreshes and say who is there. */
+  #enter(room: string, group: RoomGroup): void {
+    const session = this.#rooms.get(room)!;
+    session.group = group;
+    if (!session.rotation) {
+      session.rotation = setInterval(() => void this.#queue(room, () => this.#rotate(room)), this.init.rotationIntervalMs);
+      (session.rotation as { unref?: () => void }).unref?.();
+    }
+    this.#announce(room);
+  }
+
+  #announce(room: string): void {
+    const group = this.#rooms.get(room)?.group;
+    this.init.membersChanged({ room, epoch: group?.epoch ?? 0, members: group?.members ?? [], member: group !== undefined });
+  }
+
+  async #onWaiting(room: string): Promise<void> {
+    if (!this.#rooms.get(room)?.group) return;
+    try {
+      await this.#reconcile(room, await this.#roomState(room), 0);
+    } catch (error) {
+      this.#fail(room, 'add or remove devices', error);
+    }
+  }
+
+  /**
+   * Adds the devices waiting and removes the ones leaving. The group's first
+   * member does it at once; the others wait their rank's delay and look again,
+   * in case it is away.
+   */
+  async #reconcile(room: string, state: RoomState, attempt: number, actNow = false): Promise<void> {
+    const session = this.#rooms.get(room);
+    const group = session?.group;
+    if (!session || !group) return;
+    const me = this.init.device();
+    const adds = state.waiting.filter((device) => device.device !== me && group.leafOf(device.device) === undefined);
+    const removes = state.leaving.flatMap((device) => {
+      const leaf = device.device === me ? undefined : group.leafOf(device.device);
+      return leaf === undefined ? [] : [leaf];
+    });
+    if (adds.length === 0 && removes.length === 0) return;
+    const rank = group.members.findIndex((member) => member.device === me);
+    if (rank > 0 && !actNow) {
+      // Not the group's first member: look again after this rank's delay, and act then if it is still to do.
+      const timer = setTimeout(() => {
+        session.timers.delete(timer);
+        void this.#queue(room, () => this.#lookAgain(room));
+      }, rank * END_TO_END_DEFAULTS.takeoverDelayMs);
+      session.timers.add(timer);
+      return;
+    }
+    const keyPackages: KeyPackage[] = [];
+    for (const device of adds) {
+      const claimed = await this.#claim(room, device.device);
+      if (claimed) keyPackages.push(claimed);
+    }
+    if (keyPackages.length === 0 && removes.length === 0) return;
+    await this.#commit(room, await group.commit(keyPackages, removes), attempt);
+  }
+
+  /** A member's delayed look at what is still to add or remove. */
+  async #lookAgain(room: string): Promise<void> {
+    if (!this.#rooms.get(room)?.group) return;
+    try {
+      await this.#reconcile(room, await this.#roomState(room), 0, true);
+    } catch (error) {
+      this.#fail(room, 'add or remove devices', error);
+    }
+  }
+
+  async #claim(room: string, device: string): Promise<KeyPackage | undefined> {
+    try {
+      const { keyPackage } = (await this.init.request(ClientEvent.MLS_CLAIM, { room, device })) as { keyPackage: string };
+      return readKeyPackage(keyPackage);
+    } catch (error) {
+      // Another member took its last KeyPackage, or it is no longer waiting: it is left out.
+      if (isRefusal(error, ErrorCode.NO_KEY_PACKAGE)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Sends a commit; applied once accepted. Another commit of the epoch won: catch up and look again. */
+  async #commit(room: string, pending: PendingCommit, attempt: number): Promise<void> {
+    const group = this.#rooms.get(room)?.group;
+    if (!group) return;
+    try {
+      await this.init.request(ClientEvent.MLS_COMMIT, { room, epoch: group.epoch, commit: pending.commit, ...(pending.welcome ? { welcome: pending.welcome } : {}) });
+    } catch (error) {
+      if (!isRefusal(error, ErrorCode.EPOCH_CONFLICT) || attempt + 1 >= END_TO_END_DEFAULTS.maxCommitAttempts) throw error;
+      const state = await this.#roomState(room);
+      if (state.groupId !== group.groupId) {
+        // Another device founded the room's group first: this one waits for its Welcome.
+        this.#rooms.get(room)!.group = undefined;
+        return;
+      }
+      await this.#catchUp(room);
+      return this.#reconcile(room, state, attempt + 1, true);
+    }
+    group.adopt(pending);
+    this.#announce(room);
+  }
+
+  /** Applies the commits this device missed. */
+  async #catchUp(room: string): Promise<void> {
+    const group = this.#rooms.get(room)?.group;
+    if (!group) return;
+    let commits: LoggedCommit[];
+    try {
+      ({ commits } = (await this.init.request(ClientEvent.MLS_LOG, { room, since: group.epoch })) as { commits: LoggedCommit[] });
+    } catch (error) {
+      if (!isRefusal(error, ErrorCode.LOG_TRUNCATED)) throw error;
+      this.init.report(ClientFailureCode.E2E_STATE_LOST, `The commits of "${room}" since epoch ${group.epoch} are no longer kept: leave and join the room to be added again`);
+      return;
+    }
+    const before = group.epoch;
+    for (const entry of commits) if (entry.epoch === group.epoch) await this.#apply(room, group, entry.commit);
+    if (group.epoch !== before) this.#announce(room);
+  }
+
+  async #apply(room: string, group: RoomGroup, commit: string): Promise<void> {
+    await group.process(commit);
+    if (!group.active) {
+      // A commit removed this device: the room's messages are no longer for it.
+      const session = this.#rooms.get(room)!;
+      session.group = undefined;
+      this.#stopTimers(session);
+    }
+  }
+
+  async #onCommit(room: string, epoch: number, commit: string): Promise<void> {
+    const group = this.#rooms.get(room)?.group;
+    if (!group || epoch < group.epoch) return;
+    try {
+      if (epoch > group.epoch) return await this.#catchUp(room);
+      await this.#apply(room, group, commit);
+      this.#announce(room);
+    } catch (error) {
+      this.#fail(room, 'process a commit', error);
+    }
+  }
+
+  async #onWelcome(room: string, epoch: number, welcome: string): Promise<void> {
+    const current = this.#rooms.get(room)?.group;
+    if (current && current.epoch > epoch) return;
+    try {
+      const group = await RoomGroup.join(room, welcome, this.init.keyPackages.held);
+      if (!group) return this.init.report(ClientFailureCode.E2E_STATE_LOST, `A Welcome to "${room}" was made for keys this device does not hold`);
+      this.#enter(room, group);
+      await this.#catchUp(room);
+    } catch (error) {
+      this.#fail(room, 'join from a Welcome', error);
+    }
+  }
+
+  async #onMessage(room: string, event: string, message: string, claimed: RoomDevice): Promise<void> {
+    const group = this.#rooms.get(room)?.group;
+    // Sent before this device was added: it cannot be read here, by design.
+    if (!group) return;
+    try {
+      const epoch = messageEpoch(message);
+      if (epoch !== undefined && epoch < group.epoch) return;
+      if (epoch !== undefined && epoch > group.epoch) await this.#catchUp(room);
+      const opened = await group.decrypt(event, message);
+      if (opened.sender.device !== claimed?.device || opened.sender.userId !== claimed.userId) {
+        throw new GroupMessageError('The member that signed the message is not the one the server named');
+      }
+      this.init.deliver({ room, event, sender: opened.sender, data: opened.data });
+    } catch (error) {
+      if (error instanceof GroupMessageError) this.init.report(ClientFailureCode.E2E_UNREADABLE, `A message of "${room}" was dropped: ${error.message}`);
+      else this.#fail(room, 'read a message', error);
+    }
+  }
+
+  /** Refreshes this device's keys with an empty commit. */
+  async #rotate(room: string): Promise<void> {
+    const group = this.#rooms.get(room)?.group;
+    if (!group) return;
+    try {
+      await this.#commit(room, await group.commit([], []), END_TO_END_DEFAULTS.maxCommitAttempts - 1);
+    } catch (error) {
+      this.#fail(room, 'refresh its keys', error);
+    }
+  }
+
+  #stopTimers(session: RoomSession): void {
+    for (const timer of session.timers) clearTimeout(timer);
+    session.timers.clear();
+    if (session.rotation) clearInterval(session.rotation);
+    session.rotation = undefined;
+  }
+
+  #fail(room: string, step: string, error: unknown): void {
+    // A connection that went takes its requests with it: the rejoin sets the room up again.
+    if (SealedError.is(error) && (error.code === ClientFailureCode.NOT_OPEN || error.code === ClientFailureCode.DISCONNECTED)) return;
+    this.init.report(ClientFailureCode.E2E_FAILED, `Could not ${step} in "${room}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,22 @@
+import { decodeMlsMessage, type KeyPackage } from 'ts-mls';
+import { fromBase64 } from '../../crypto/bytes.ts';
+import { SealedError } from '../../protocol/sealed-error.ts';
+
+/** Whether `error` is a refusal with `code` (a `SealedError` from the server's reply). */
+export function isRefusal(error: unknown, code: string): boolean {
+  return SealedError.is(error) && error.code === code;
+}
+
+/** The epoch in a message's clear header, if it reads as an MLS PrivateMessage. */
+export function messageEpoch(message: string): number | undefined {
+  const bytes = fromBase64(message);
+  const decoded = bytes && decodeMlsMessage(bytes, 0)?.[0];
+  return decoded?.wireformat === 'mls_private_message' ? Number(decoded.privateMessage.epoch) : undefined;
+}
+
+/** A KeyPackage from its base64 `MLSMessage`; `undefined` for anything else. */
+export function readKeyPackage(message: string): KeyPackage | undefined {
+  const bytes = fromBase64(message);
+  const decoded = bytes && decodeMlsMessage(bytes, 0)?.[0];
+  return decoded?.wireformat === 'mls_key_package' ? decoded.keyPackage : undefined;
+}
