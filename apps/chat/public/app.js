@@ -37,6 +37,14 @@ let client;
 let currentRoom;
 /** Who is in each room, from the server's presence: room -> (connection id -> user name). */
 const roomMembers = new Map();
+/** Rooms whose names start with this are end-to-end (SECRET_ROOM_PREFIX in chat-protocol.ts). */
+const SECRET_ROOM_PREFIX = 'secret-';
+/** The event secret rooms' messages travel as, encrypted by the browsers themselves. */
+const SECRET_CHAT_EVENT = 'secret-chat';
+/** The devices in each secret room's encrypted group, as this browser knows them: room -> { member, devices: device -> { userId, fingerprint } }. */
+const secretGroups = new Map();
+
+const isSecret = (room) => room?.startsWith(SECRET_ROOM_PREFIX) ?? false;
 
 /** Server keys pinned in this browser, per server host. */
 const browserPins = {
@@ -115,7 +123,7 @@ function showSecurity(info) {
 
 function selectRoom(room) {
   currentRoom = room;
-  $('target-room').textContent = room ?? '-';
+  $('target-room').textContent = room ? `${room}${isSecret(room) ? ' (end-to-end encrypted)' : ''}` : '-';
   $('members-room').textContent = room ?? '-';
   composeForm.hidden = !room;
   renderRooms(client?.rooms ?? []);
@@ -130,22 +138,62 @@ function renderRooms(rooms) {
       select.type = 'button';
       select.textContent = room;
       select.setAttribute('aria-pressed', String(room === currentRoom));
+      if (isSecret(room)) {
+        const lock = document.createElement('span');
+        lock.className = secretGroups.get(room)?.member ? 'lock' : 'lock pending';
+        lock.textContent = secretGroups.get(room)?.member ? 'end-to-end' : 'joining the group...';
+        lock.title = secretGroups.get(room)?.member ? 'End-to-end encrypted: only the devices below can read this room' : 'Waiting to be added to the encrypted group';
+        item.append(lock);
+      }
       select.addEventListener('click', () => selectRoom(room));
       const leave = document.createElement('button');
       leave.type = 'button';
       leave.textContent = '×';
       leave.setAttribute('aria-label', `Leave ${room}`);
       leave.addEventListener('click', () => leaveRoom(room));
-      item.append(select, leave);
+      item.prepend(select, leave);
       return item;
     }),
   );
 }
 
-/** Shows the people in the current room: each name once, however many tabs it has open. */
+/** Shows the people in the current room: each name once, however many tabs it has open; and, in a secret room, every device that can read it. */
 function renderMembers() {
   const names = [...new Set(roomMembers.get(currentRoom)?.values() ?? [])].sort();
   $('members').textContent = names.join(', ') || '-';
+  const group = secretGroups.get(currentRoom);
+  const devices = $('devices');
+  devices.hidden = !group;
+  devices.replaceChildren(
+    ...[...(group?.devices.values() ?? [])].map(({ userId, fingerprint }) => {
+      const item = document.createElement('li');
+      const code = document.createElement('code');
+      code.textContent = fingerprint;
+      item.append(`${userId} `, code);
+      return item;
+    }),
+  );
+}
+
+/** The devices of a secret room's group changed: note a user's new or gone device (a device the server added under a name shows here), and redraw. */
+function applyGroup({ room, members, member }) {
+  const previous = secretGroups.get(room);
+  const devices = new Map(members.map((device) => [device.device, device]));
+  if (previous?.member && member) {
+    const usersBefore = new Set([...previous.devices.values()].map(({ userId }) => userId));
+    for (const [device, { userId, fingerprint }] of devices) {
+      if (!previous.devices.has(device) && usersBefore.has(userId)) {
+        notice(`${userId} has a new device in ${room}. If they did not add one, someone may be reading along.`, `Device key: ${fingerprint}`);
+      }
+    }
+    for (const [device, { userId, fingerprint }] of previous.devices) {
+      if (!devices.has(device)) notice(`A device of ${userId} left the encrypted group of ${room}.`, `Device key: ${fingerprint}`);
+    }
+  }
+  if (member && !previous?.member) notice(`${room} is end-to-end encrypted: only the devices listed can read it, not the server.`);
+  secretGroups.set(room, { member, devices });
+  renderRooms(client?.rooms ?? []);
+  if (room === currentRoom) renderMembers();
 }
 
 /** Replaces what is known of a room's members with the server's list. */
@@ -166,6 +214,7 @@ function applyPresence({ room, joined, left }) {
 async function leaveRoom(room) {
   const result = await client.leave([room]);
   roomMembers.delete(room);
+  secretGroups.delete(room);
   renderRooms(result.current);
   if (room === currentRoom) selectRoom(result.current[0]);
   notice(`You left ${room}`);
@@ -235,6 +284,8 @@ function explainDenial({ room, code, message }) {
 /** Why a message of this page's could not be sent (the SDK's own failure, before it reached the server). */
 function explainUnsent({ code, message }) {
   switch (code) {
+    case ClientFailureCode.E2E_NOT_MEMBER:
+      return { text: 'Your message was not sent: this browser is not in the room\'s encrypted group yet. A member adds it in a moment; try again then.', details: codeDetails(code) };
     case ClientFailureCode.NOT_OPEN:
     case ClientFailureCode.OFFLINE_QUEUE_FULL:
       return { text: 'Your message could not be sent: you are not connected right now.', details: codeDetails(code) };
@@ -245,6 +296,7 @@ function explainUnsent({ code, message }) {
 
 function resetToSignIn() {
   roomMembers.clear();
+  secretGroups.clear();
   signInForm.hidden = false;
   roomsPanel.hidden = true;
   composeForm.hidden = true;
@@ -297,6 +349,15 @@ function signIn(name) {
   client.on('chat', ({ room, from, text, time }) => {
     addLine([[`[${room}] ${new Date(time).toLocaleTimeString()} `], [`${from}: `, 'from'], [text]]);
   });
+  client.on(ClientLifecycleEvent.ROOM_MEMBERS, applyGroup);
+  client.on(ClientLifecycleEvent.ROOM_MESSAGE, ({ room, event, sender, data }) => {
+    if (event !== SECRET_CHAT_EVENT) return;
+    addLine([[`[${room}, end-to-end] ${new Date(data.time).toLocaleTimeString()} `], [`${sender.userId}: `, 'from'], [String(data.text)]], 'secret', `Device key: ${sender.fingerprint}`);
+  });
+  client.on(ClientLifecycleEvent.ERROR, ({ code, message }) => {
+    if (code === ClientFailureCode.E2E_STATE_LOST) notice('This browser lost the keys of an encrypted room (after a reload, say). Leave the room and join it again to be added anew.', codeDetails(code, message));
+    else if (code === ClientFailureCode.E2E_UNREADABLE) notice('A message of an encrypted room could not be read, and was dropped.', codeDetails(code, message));
+  });
   client.on('error', (error) => {
     // A refusal before the connection opened is explained once, by the failure above.
     if (client.state !== SealedClientState.OPEN) return;
@@ -334,6 +395,20 @@ joinForm.addEventListener('submit', async (event) => {
 composeForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const input = $('text');
+  if (isSecret(currentRoom)) {
+    const room = currentRoom;
+    const message = { text: input.value, time: Date.now() };
+    // Encrypted in this browser for the room's devices; the server relays what it cannot read, and not back to the sender.
+    client.sendToRoom(room, SECRET_CHAT_EVENT, message).then(
+      () => addLine([[`[${room}, end-to-end] ${new Date(message.time).toLocaleTimeString()} `], ['you: ', 'from'], [message.text]], 'secret'),
+      (error) => {
+        const { text, details } = explainUnsent(error);
+        notice(text, details);
+      },
+    );
+    input.value = '';
+    return;
+  }
   client.emit('chat', { room: currentRoom, text: input.value }).catch((error) => {
     const { text, details } = explainUnsent(error);
     notice(text, details);

@@ -2,19 +2,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { BaseApplication, WebSocketBindingKeys, WebSocketComponent, type ApplicationOptions } from '@sealed/core';
 import {
+  InMemoryDeliveryServiceStore,
   InMemoryPresenceStore,
   InProcessBus,
   NodeCryptoProvider,
   PrometheusMetrics,
   RedisBus,
+  RedisDeliveryServiceStore,
   RedisPresenceStore,
   RedisReplayStore,
   SecurityLevel,
   createSecureServerKit,
   loadOrCreateServerIdentity,
+  type InboundTransformer,
+  type OutboundTransformer,
   type RawKeyPair,
   type SecureServerKit,
 } from '@sealed/helpers';
+import { isSecretRoom } from './chat-protocol.ts';
 import { createChatMessageHandler } from './handlers/chat-message-handler.ts';
 import { demoAuthenticate } from './handlers/demo-authenticate.ts';
 import { DEMO_MAX_DEVICES_PER_USER, demoEnrollDevice } from './handlers/demo-device-policy.ts';
@@ -39,6 +44,11 @@ export interface ChatApplicationOptions extends ApplicationOptions {
   metrics?: boolean;
   /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /**
+   * Sees every frame as the server process holds it, after decryption and before encryption: an
+   * audit of what the server could read (the tests use it to show it never holds a secret room's text).
+   */
+  observeFrames?: (frame: { direction: 'in' | 'out'; json: string }) => void;
 }
 
 /**
@@ -55,6 +65,8 @@ export class ChatApplication extends BaseApplication {
   readonly #replayStore: RedisReplayStore | undefined;
   /** With Redis, the members of every room, as every instance sees them. */
   readonly #presenceStore: RedisPresenceStore | undefined;
+  /** With Redis, the groups of the secret rooms, ordered for every instance. */
+  readonly #deliveryServiceStore: RedisDeliveryServiceStore | undefined;
   /** `/metrics`, when served. */
   readonly #metricsEndpoint: MetricsEndpoint | undefined;
   #metrics: PrometheusMetrics | undefined;
@@ -68,6 +80,7 @@ export class ChatApplication extends BaseApplication {
       : new NodeCryptoProvider().ed25519KeyPair();
     this.#replayStore = options.redisUrl ? new RedisReplayStore({ url: options.redisUrl, logger: this.logger }) : undefined;
     this.#presenceStore = options.redisUrl ? new RedisPresenceStore({ url: options.redisUrl, logger: this.logger }) : undefined;
+    this.#deliveryServiceStore = options.redisUrl ? new RedisDeliveryServiceStore({ url: options.redisUrl, logger: this.logger }) : undefined;
     this.#metricsEndpoint = options.metrics === false ? undefined : new MetricsEndpoint(options.metricsToken);
     this.#kit = createSecureServerKit({
       identity: this.#identity,
@@ -85,6 +98,7 @@ export class ChatApplication extends BaseApplication {
     try {
       await this.#replayStore?.start();
       await this.#presenceStore?.start();
+      await this.#deliveryServiceStore?.start();
     } catch (error) {
       await this.#closeStores();
       throw error;
@@ -109,6 +123,7 @@ export class ChatApplication extends BaseApplication {
   async #closeStores(): Promise<void> {
     await this.#replayStore?.close();
     await this.#presenceStore?.close();
+    await this.#deliveryServiceStore?.close();
   }
 
   /** Fingerprint of the server identity key, for people to compare with what their client pinned. */
@@ -143,14 +158,40 @@ export class ChatApplication extends BaseApplication {
     // Every chat room shows who is in it.
     this.bindValue(WebSocketBindingKeys.ROOM_PRESENCE_HANDLER, () => true);
     this.bindValue(WebSocketBindingKeys.PRESENCE_STORE, this.#presenceStore ?? new InMemoryPresenceStore());
+    // Rooms named `secret-*` are end-to-end: MLS groups of the members' browsers, the server relays what it cannot read.
+    this.bindValue(WebSocketBindingKeys.END_TO_END_ROOM_HANDLER, ({ room }) => isSecretRoom(room));
+    this.bindValue(WebSocketBindingKeys.DELIVERY_SERVICE_STORE, this.#deliveryServiceStore ?? new InMemoryDeliveryServiceStore());
     this.bindValue(WebSocketBindingKeys.HANDSHAKE_HANDLER, this.#kit.handshakeFn);
-    this.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, this.#kit.outboundTransformer);
-    this.bindValue(WebSocketBindingKeys.INBOUND_TRANSFORMER, this.#kit.inboundTransformer);
+    this.bindValue(WebSocketBindingKeys.OUTBOUND_TRANSFORMER, this.#observedOutbound());
+    this.bindValue(WebSocketBindingKeys.INBOUND_TRANSFORMER, this.#observedInbound());
     this.bindValue(
       WebSocketBindingKeys.MESSAGE_HANDLER,
       createChatMessageHandler(() => this.resolve(WebSocketBindingKeys.WEBSOCKET_INSTANCE)),
     );
     this.component(WebSocketComponent);
+  }
+
+  /** The kit's outbound transformer, showing `observeFrames` each frame before it is sealed. */
+  #observedOutbound(): OutboundTransformer {
+    const { observeFrames } = this.#options;
+    const transformer = this.#kit.outboundTransformer;
+    if (!observeFrames) return transformer;
+    return (context) => {
+      observeFrames({ direction: 'out', json: JSON.stringify({ event: context.event, data: context.data }) });
+      return transformer(context);
+    };
+  }
+
+  /** The kit's inbound transformer, showing `observeFrames` each frame once opened. */
+  #observedInbound(): InboundTransformer {
+    const { observeFrames } = this.#options;
+    const transformer = this.#kit.inboundTransformer;
+    if (!observeFrames) return transformer;
+    return async (context) => {
+      const opened = await transformer(context);
+      if (opened) observeFrames({ direction: 'in', json: typeof opened === 'string' ? opened : JSON.stringify(opened) });
+      return opened;
+    };
   }
 
   protected override handleRequest(request: IncomingMessage, response: ServerResponse): void {

@@ -22,3 +22,11 @@ export const USER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Rooms the demo lets anyone join. */
 export const CHAT_ROOM_PATTERN = /^[a-z0-9-]{1,64}$/;
+
+/** Rooms whose names start with this are end-to-end: only their members' browsers can read them. */
+export const SECRET_ROOM_PREFIX = 'secret-';
+
+/** Whether a room is end-to-end (an MLS group the server relays without reading). */
+export function isSecretRoom(room: string): boolean {
+  return room.startsWith(SECRET_ROOM_PREFIX);
+}

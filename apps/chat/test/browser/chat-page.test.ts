@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketBindingKeys } from '@sealed/core';
 import { createDefaultLogger } from '@sealed/helpers';
@@ -9,9 +9,9 @@ import { DEMO_MAX_DEVICES_PER_USER } from '../../src/handlers/demo-device-policy
 import { ChatApplication } from '../../src/chat-application.ts';
 import { launchBrowser, screenshot } from './browser-session.ts';
 import { TcpTap } from './tcp-tap.ts';
+import { UI_TIMEOUT_MS, joinRoom, messageLine, openPage, say, signIn } from './chat-page-driver.ts';
 import { Opcode, readWireFrames } from './websocket-frame-reader.ts';
 
-const UI_TIMEOUT_MS = 15_000;
 /** How soon a member list follows a join or a leave: well under any polling interval. */
 const PRESENCE_UPDATE_MS = 1_000;
 
@@ -43,43 +43,12 @@ async function startApp(options: { port?: number; identityFile?: string } = {}):
   return (await app.start()).port;
 }
 
-/** A page in a browser context of its own: its own storage, pins and identity, like another person's browser. */
-async function openPage(port: number): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT_MS);
-  await page.goto(`http://127.0.0.1:${port}/`);
-  return page;
-}
-
-async function signIn(page: Page, name: string): Promise<void> {
-  await page.fill('#name', name);
-  await page.click('#sign-in button');
-  await page.waitForSelector('#level.encrypted');
-  await expect.poll(() => page.textContent('#status')).toBe(`Signed in as ${name}`);
-}
-
-async function joinRoom(page: Page, room: string): Promise<void> {
-  await page.fill('#room', room);
-  await page.click('#join button');
-  await page.waitForSelector(`#rooms button[aria-pressed="true"]:text-is("${room}")`);
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#text', text);
-  await page.click('#compose button');
-}
-
-function messageLine(page: Page, text: string) {
-  return page.locator('#messages li', { hasText: text });
-}
-
 describe('the chat page in Chromium', () => {
   it('lets two people chat in a room, encrypted, while a third in another room sees nothing', async () => {
     const port = await startApp();
-    const alice = await openPage(port);
-    const bob = await openPage(port);
-    const carol = await openPage(port);
+    const alice = await openPage(browser, port);
+    const bob = await openPage(browser, port);
+    const carol = await openPage(browser, port);
     await signIn(alice, 'alice');
     await signIn(bob, 'bob');
     await signIn(carol, 'carol');
@@ -102,8 +71,8 @@ describe('the chat page in Chromium', () => {
 
   it('shows who is in the room from presence events, as people come and go', async () => {
     const port = await startApp();
-    const alice = await openPage(port);
-    const bob = await openPage(port);
+    const alice = await openPage(browser, port);
+    const bob = await openPage(browser, port);
     await signIn(alice, 'alice');
     await joinRoom(alice, 'lobby');
     await expect.poll(() => alice.textContent('#members')).toBe('alice');
@@ -120,7 +89,7 @@ describe('the chat page in Chromium', () => {
   it('puts only ciphertext on the wire after the handshake', async () => {
     const port = await startApp();
     tap = await TcpTap.start(port);
-    const alice = await openPage(tap.port);
+    const alice = await openPage(browser, tap.port);
     await signIn(alice, 'alice');
     await joinRoom(alice, 'lobby');
     await say(alice, 'marker-only-in-plaintext');
@@ -149,7 +118,7 @@ describe('the chat page in Chromium', () => {
   it('never puts the sign-in name on the wire in the clear, first visit included', async () => {
     const port = await startApp();
     tap = await TcpTap.start(port);
-    const alice = await openPage(tap.port);
+    const alice = await openPage(browser, tap.port);
     await signIn(alice, 'alice');
     expect(await alice.textContent('#credentials')).toBe('encrypted, readable only by this server');
 
@@ -167,7 +136,7 @@ describe('the chat page in Chromium', () => {
   it('survives a server restart: reconnects with a fresh handshake and rejoins its rooms', async () => {
     const identityFile = join(identityDirectory, 'restart-identity.json');
     const port = await startApp({ identityFile });
-    const alice = await openPage(port);
+    const alice = await openPage(browser, port);
     await signIn(alice, 'alice');
     await joinRoom(alice, 'lobby');
 
@@ -185,11 +154,11 @@ describe('the chat page in Chromium', () => {
     const port = await startApp();
     const browsers = [];
     for (let n = 0; n < DEMO_MAX_DEVICES_PER_USER; n += 1) {
-      const page = await openPage(port);
+      const page = await openPage(browser, port);
       await signIn(page, 'alice');
       browsers.push(page);
     }
-    const extra = await openPage(port);
+    const extra = await openPage(browser, port);
     await extra.fill('#name', 'alice');
     await extra.click('#sign-in button');
 
@@ -205,7 +174,7 @@ describe('the chat page in Chromium', () => {
 
   it('says once, on the first visit, that the browser now remembers the server key', async () => {
     const port = await startApp();
-    const page = await openPage(port);
+    const page = await openPage(browser, port);
     await signIn(page, 'alice');
     const firstVisit = messageLine(page, 'First visit to this server');
     await firstVisit.waitFor();
@@ -218,7 +187,7 @@ describe('the chat page in Chromium', () => {
 
   it('refuses a server whose identity key differs from the one it pinned', async () => {
     const port = await startApp({ identityFile: join(identityDirectory, 'first-identity.json') });
-    const alice = await openPage(port);
+    const alice = await openPage(browser, port);
     await signIn(alice, 'alice');
 
     await app!.stop();

@@ -1,19 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { useRedisServer } from '@sealed/test-support';
+import { ClientLifecycleEvent, type ClientLifecycleEvents, type SealedClient } from '../../src/client/index.ts';
 import { ErrorCode, RedisDeliveryServiceStore } from '../../src/index.ts';
 import { ServerEvent } from '../../src/protocol/event-names.ts';
 import { startSecureNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
 import { MlsMember, nextEvent } from '../support/mls-member.ts';
+import { sdkClient } from '../support/secure-test-server.ts';
 import { deliveryServiceStoreContract } from '../e2e/delivery-service-store-contract.ts';
 
 const redisServer = useRedisServer();
 const nodes: ClusterNode[] = [];
 const stores: RedisDeliveryServiceStore[] = [];
 const members: MlsMember[] = [];
+const clients: SealedClient[] = [];
 const ROOM = 'secret-plans';
 
 afterEach(async () => {
   for (const member of members.splice(0)) member.close();
+  for (const client of clients.splice(0)) client.close();
   await Promise.all(nodes.splice(0).map((node) => node.close()));
   await Promise.all(stores.splice(0).map((store) => store.close()));
   await redisServer.current.command(['FLUSHALL']);
@@ -93,5 +98,44 @@ describe('end-to-end rooms across instances', () => {
     await loser.process(commits[0]!.commit);
     await carol.process((await heardByCarol).commit);
     expect([alice.epoch, bob.epoch, carol.epoch]).toEqual([2, 2, 2]);
+  });
+});
+
+describe('end-to-end rooms across instances, through the SDK', () => {
+  it('members on two instances chat, and Redis (MONITOR) sees every relayed message and never its text', async () => {
+    const [a, b] = [await secureNode(), await secureNode()];
+    const monitor = createClient({ url: redisServer.current.url });
+    await monitor.connect();
+    const seenByRedis: string[] = [];
+    await monitor.monitor((line) => seenByRedis.push(String(line)));
+    try {
+      const connect = async (url: string, user: string): Promise<SealedClient> => {
+        const client = sdkClient(url, user);
+        clients.push(client);
+        await client.connect();
+        return client;
+      };
+      const [alice, bob] = [await connect(a.url, 'alice'), await connect(b.url, 'bob')];
+      type MembersChange = ClientLifecycleEvents['sealed:room-members'];
+      const ready = [alice, bob].map((client) =>
+        nextEvent<MembersChange>(client, ClientLifecycleEvent.ROOM_MEMBERS, (change) => change.member && change.members.length === 2),
+      );
+      await alice.join([ROOM]);
+      await waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, 1);
+      await bob.join([ROOM]);
+      await Promise.all(ready);
+      const atAlice = nextEvent<{ text: string }>(alice, 'chat');
+      await bob.sendToRoom(ROOM, 'chat', { text: 'crossing instances unread' });
+      expect(await atAlice).toEqual({ text: 'crossing instances unread' });
+      const atBob = nextEvent<{ text: string }>(bob, 'chat');
+      await alice.sendToRoom(ROOM, 'chat', { text: 'and back again unread' });
+      expect(await atBob).toEqual({ text: 'and back again unread' });
+    } finally {
+      await monitor.close();
+    }
+    // Redis carried the group (the store's scripts and the bus's relays of the room's messages), never the text.
+    expect(seenByRedis.some((line) => line.includes('sealed:mls:message'))).toBe(true);
+    expect(seenByRedis.some((line) => line.includes('sealed:mls:'))).toBe(true);
+    expect(seenByRedis.filter((line) => line.includes('unread'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientFailureCode, ClientLifecycleEvent, type ClientLifecycleEvents, type SealedClient } from '../../src/client/index.ts';
-import { CloseCode } from '../../src/index.ts';
+import { CloseCode, ErrorCode } from '../../src/index.ts';
 import { nextEvent } from '../support/mls-member.ts';
 import { sdkClient } from '../support/secure-test-server.ts';
 import { startEndToEndServer, type EndToEndServer } from '../support/end-to-end-server.ts';
@@ -69,6 +69,17 @@ describe('end-to-end rooms in the SDK', () => {
     expect(await atBob).toEqual({ n: 1 });
     await expect(carol.sendToRoom(ROOM, 'chat', { n: 2 })).rejects.toMatchObject({ code: ClientFailureCode.E2E_NOT_MEMBER });
     expect(heardByCarol).toEqual([]);
+  });
+
+  it('removes a device the application takes out of the room (leaveRoom): the members commit its removal', async () => {
+    server = await startEndToEndServer();
+    const [alice, bob, carol] = await roomOfThree();
+    const shrunk = [alice, bob].map((client) => groupOf(client, 2));
+    expect(server.helper.leaveRoom({ clientId: carol.connection!.clientId, rooms: [ROOM] })).toEqual([ROOM]);
+    const remaining = await Promise.all(shrunk);
+    for (const change of remaining) expect(change.members.map((member) => member.userId).sort()).toEqual(['alice', 'bob']);
+    // The server no longer relays the room to carol, nor from her.
+    await expect(carol.sendToRoom(ROOM, 'chat', {})).rejects.toMatchObject({ code: ErrorCode.NOT_END_TO_END });
   });
 
   it('gives each device of a user its own leaf, and both read the room', async () => {
