@@ -4,7 +4,7 @@
  * each. Prints the table and writes bench/results/latest.{json,md,svg}.
  *
  * BENCH_QUICK=1 runs one round with fewer messages (a smoke run, not a measurement).
- * BENCH_ONLY=broadcast,relay,setup,handshake,memory,latency runs only the listed groups.
+ * BENCH_ONLY=broadcast,curve,relay,setup,handshake,memory,latency runs only the listed groups.
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
@@ -15,18 +15,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BENCH_WRITE_DELAY_MS, BURST, Contender, ONE_PER_TURN } from './lib/bench-protocol.ts';
-import { broadcastChart, markdownReport, type TargetCheck } from './lib/report.ts';
+import { broadcastChart, markdownReport, roomSizeCurveChart, type TargetCheck } from './lib/report.ts';
 import { measureBroadcast, measureLatency, measureMemory, measureRelay, measureSetup, type ResultRow } from './lib/scenarios.ts';
 import { measureHandshakeCost } from './lib/handshake-cost.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,relay,setup,handshake,memory,latency').split(','));
+const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,curve,relay,setup,handshake,memory,latency').split(','));
 const ROUNDS = QUICK ? 1 : 3;
 /** Set-up rounds are short and the busiest on two cores: more of them for a steadier median. */
 const SETUP_ROUNDS = QUICK ? 1 : 5;
 /** Unmeasured broadcast rounds on each fresh server before the measured ones. */
 const BROADCAST_WARM_UP_ROUNDS = QUICK ? 0 : 1;
 const ROOM_SIZES = [100, 1000];
+/** The room-size curve: broadcast from a room of 10 to one of 10,000 (500 connections per load process, so 20 of them). */
+const CURVE_ROOM_SIZES = QUICK ? [10, 100, 1000] : [10, 100, 1000, 10_000];
+/** Deliveries per curve round, whatever the room size: the number of messages scales down as the room grows. */
+const CURVE_DELIVERIES_PER_ROUND = QUICK ? 20_000 : 200_000;
 /** Messages per round, so each round moves about 100-200k deliveries. */
 const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 } : { 100: 2000, 1000: 400 };
 const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
@@ -52,6 +56,8 @@ const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, 
 const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
 const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
+/** The room-size curve: Sealed plaintext beside the native anchor. */
+const CURVE_STACKS = selected([Contender.SEALED_PLAIN, Contender.UWS]);
 /** The chat relay: the whole stacks, and Sealed with opt-in write batching (`writeDelayMs`). */
 const RELAY_STACKS = selected([...WHOLE_STACKS, Contender.SEALED_PLAIN_WRITE_DELAY]);
 /** Set-up: the whole stacks, and raw encrypted clients that come back with their ticket or without it. */
@@ -65,6 +71,7 @@ const Scenario = {
   PLAIN_ONE_PER_TURN: 'plaintext room broadcast, one per turn',
   ENCRYPTED: 'encrypted room broadcast',
   ENCRYPTED_ONE_PER_TURN: 'encrypted room broadcast, one per turn',
+  CURVE: 'room-size curve, plaintext broadcast',
 } as const;
 
 function log(row: ResultRow): ResultRow {
@@ -88,6 +95,11 @@ async function main(): Promise<void> {
     ];
     const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
     rows.push(...measured.map(log));
+  }
+  for (const roomSize of GROUPS.has('curve') ? CURVE_ROOM_SIZES : []) {
+    const entries = CURVE_STACKS.map((contender) => ({ scenario: Scenario.CURVE, contender, perTurn: BURST }));
+    const messages = Math.max(BURST, Math.round(CURVE_DELIVERIES_PER_ROUND / roomSize));
+    rows.push(...(await measureBroadcast(entries, roomSize, messages, ROUNDS, BROADCAST_WARM_UP_ROUNDS)).map(log));
   }
   for (const roomSize of GROUPS.has('relay') ? ROOM_SIZES : []) {
     for (const load of RELAY_LOADS) {
@@ -123,7 +135,9 @@ async function main(): Promise<void> {
   writeFileSync(`${RESULTS_DIRECTORY}latest.json`, `${JSON.stringify(broadcastRows, null, 2)}\n`);
   writeFileSync(`${RESULTS_DIRECTORY}latest-all.json`, `${JSON.stringify({ machine, rows, targets }, null, 2)}\n`);
   writeFileSync(`${RESULTS_DIRECTORY}latest.md`, markdown);
-  writeFileSync(`${RESULTS_DIRECTORY}broadcast.svg`, broadcastChart(rows));
+  writeFileSync(`${RESULTS_DIRECTORY}broadcast.svg`, broadcastChart(rows.filter((row) => row.scenario !== Scenario.CURVE)));
+  const curveRows = rows.filter((row) => row.scenario === Scenario.CURVE);
+  if (curveRows.length > 0) writeFileSync(`${RESULTS_DIRECTORY}room-size-curve.svg`, roomSizeCurveChart(curveRows));
   process.stdout.write(`\n${markdown}`);
 }
 
@@ -183,6 +197,13 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
     }
   }
   checks.push(...relayTargets(rows));
+  for (const contender of CURVE_STACKS) {
+    const small = find(rows, contender, 100, Scenario.CURVE);
+    const large = find(rows, contender, Math.max(...CURVE_ROOM_SIZES), Scenario.CURVE);
+    if (!small || !large || contender !== Contender.SEALED_PLAIN) continue;
+    const ratio = large.serverCpuUsPerDelivery! / small.serverCpuUsPerDelivery!;
+    checks.push({ target: `room-size curve: plaintext CPU/delivery, room ${large.roomSize} vs room 100`, ratio, bound: '<= 1.3', met: ratio <= 1.3 });
+  }
   const memoryOf = (contender: Contender): ResultRow | undefined =>
     rows.find((row) => row.contender === contender && row.rssKiBPerConnection !== undefined);
   const plainMemory = memoryOf(Contender.SEALED_PLAIN);

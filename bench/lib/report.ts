@@ -106,3 +106,39 @@ export function broadcastChart(rows: readonly ResultRow[]): string {
   parts.push(`<text x="${CHART.left + plotWidth / 2}" y="${CHART.height - 10}" text-anchor="middle">room size</text>`, '</svg>');
   return `${parts.join('\n')}\n`;
 }
+
+/** The room-size curve: server CPU per delivery against the room size (log scale), one line per contender. */
+export function roomSizeCurveChart(rows: readonly ResultRow[]): string {
+  const sizes = [...new Set(rows.map((row) => row.roomSize))].sort((a, b) => a - b);
+  const contenders = [...new Set(rows.map((row) => row.contender))] as Contender[];
+  const max = Math.max(...rows.map((row) => row.serverCpuUsPerDelivery!)) * 1.2;
+  const plotWidth = CHART.width - CHART.left - CHART.right;
+  const plotHeight = CHART.height - CHART.top - CHART.bottom;
+  const [smallest, largest] = [Math.log10(sizes[0]!), Math.log10(sizes.at(-1)!)];
+  const x = (size: number): number => CHART.left + ((Math.log10(size) - smallest) / Math.max(largest - smallest, 1)) * plotWidth;
+  const y = (value: number): number => CHART.top + plotHeight - (value / max) * plotHeight;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${CHART.left}" y="18" font-size="14" font-weight="bold">Room broadcast, 256-byte messages: server CPU per delivery (us, median) by room size</text>`,
+  ];
+  for (let tick = 0; tick <= 4; tick += 1) {
+    const value = (max / 4) * tick;
+    parts.push(`<line x1="${CHART.left}" x2="${CHART.left + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${CHART.left - 6}" y="${y(value) + 4}" text-anchor="end">${value.toFixed(2)}</text>`);
+  }
+  for (const size of sizes) parts.push(`<text x="${x(size)}" y="${CHART.top + plotHeight + 20}" text-anchor="middle">room of ${size.toLocaleString('en-US')}</text>`);
+  contenders.forEach((contender, index) => {
+    const points = sizes.flatMap((size) => {
+      const row = rows.find((candidate) => candidate.roomSize === size && candidate.contender === contender);
+      return row ? [[x(size), y(row.serverCpuUsPerDelivery!)] as const] : [];
+    });
+    const color = PALETTE[index % PALETTE.length];
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map(([px, py]) => `${px},${py}`).join(' ')}"/>`);
+    for (const [px, py] of points) parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${color}"/>`);
+    parts.push(`<rect x="${CHART.width - CHART.right + 20}" y="${CHART.top + index * 20}" width="12" height="12" fill="${color}"/>`);
+    parts.push(`<text x="${CHART.width - CHART.right + 38}" y="${CHART.top + index * 20 + 10}">${contender}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -13,6 +13,7 @@ import {
 
 const PIN_PREFIX = 'sealed.pin.';
 const IDENTITY_PREFIX = 'sealed.identity.';
+const GROUP_STATE_PREFIX = 'sealed.group.';
 const MS_PER_SECOND = 1000;
 /** Longest chat message the server takes (MAX_CHAT_TEXT_LENGTH in chat-protocol.ts). */
 const MAX_MESSAGE_LENGTH = 2000;
@@ -65,6 +66,16 @@ function identityFor(name) {
     JSON.stringify({ secretKey: toBase64(identity.secretKey), publicKey: toBase64(identity.publicKey) }),
   );
   return identity;
+}
+
+/** Where this browser keeps, for a user name, its state in each secret room's group, beside its identity key: a reload reads on. */
+function groupStatesFor(name) {
+  const key = (room) => `${GROUP_STATE_PREFIX}${name}.${room}`;
+  return {
+    get: (room) => localStorage.getItem(key(room)) ?? undefined,
+    set: (room, state) => localStorage.setItem(key(room), state),
+    delete: (room) => localStorage.removeItem(key(room)),
+  };
 }
 
 function setStatus(text, isError = false) {
@@ -315,6 +326,7 @@ function signIn(name) {
     pins: browserPins,
     pinName,
     identity: identityFor(name),
+    endToEnd: { stateStore: groupStatesFor(name) },
   });
   client.on(ClientLifecycleEvent.OPEN, (info) => {
     setStatus(`Signed in as ${info.userId}`);

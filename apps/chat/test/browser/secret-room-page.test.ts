@@ -66,6 +66,25 @@ describe('a secret room on the chat page in Chromium', () => {
     await screenshot(alice, 'secret-room-alice');
   });
 
+  it('reads on after a reload: the browser kept its place in the group', async () => {
+    const port = await startApp();
+    const alice = await openPage(browser, port);
+    const bob = await openPage(browser, port);
+    await signIn(alice, 'alice');
+    await signIn(bob, 'bob');
+    await joinRoom(alice, ROOM);
+    await joinRoom(bob, ROOM);
+    await locked(bob, 2);
+
+    await bob.reload();
+    await signIn(bob, 'bob');
+    await joinRoom(bob, ROOM);
+    await locked(bob, 2);
+    await say(alice, 'still there after the reload?');
+    await messageLine(bob, 'still there after the reload?').waitFor();
+    expect(await bob.locator('#messages li', { hasText: 'lost the keys' }).count()).toBe(0);
+  });
+
   it('tells the members when a user they talk to gets a new device in the room', async () => {
     const port = await startApp();
     const alice = await openPage(browser, port);

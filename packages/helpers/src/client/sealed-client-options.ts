@@ -1,3 +1,4 @@
+import type { GroupStateStore } from './end-to-end/end-to-end-rooms.ts';
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
@@ -110,6 +111,13 @@ export interface SealedClientOptions {
      * application: the `sealed:mls:*` events then reach its listeners as they come, and `sendToRoom` is refused.
      */
     enabled?: boolean;
+    /**
+     * Where this device keeps each end-to-end room's group state across restarts (in a browser, its
+     * storage, beside the identity key: the state holds the device's secrets of the group). Without it
+     * a new client of the same device cannot read the rooms it is in (`E2E_STATE_LOST`) until it leaves
+     * and joins them again.
+     */
+    stateStore?: GroupStateStore;
     /** Milliseconds between this device's key refreshes (empty commits) in each end-to-end room it is in; default one hour. */
     rotationIntervalMs?: number;
   };

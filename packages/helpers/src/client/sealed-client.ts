@@ -99,6 +99,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     });
     this.#endToEnd = options.endToEnd?.enabled === false ? undefined : new EndToEndLoader({
       rotationIntervalMs: options.endToEnd?.rotationIntervalMs,
+      stateStore: options.endToEnd?.stateStore,
       crypto: this.#crypto,
       identity: () => this.#ensureIdentity(),
       userId: () => this.#cycle.info?.userId,

@@ -43,6 +43,15 @@ export function deliveryServiceStoreContract(fresh: () => Promise<DeliveryServic
     expect(await store.takeKeyPackage(bob.device)).toBeUndefined();
   });
 
+  it('replaces a device\'s KeyPackages with the ones it published last, keeping its last-resort one unless given another', async () => {
+    const store = await fresh();
+    await store.putKeyPackages(alice.device, ['old1', 'old2'], 'last-old', 10);
+    expect(await store.putKeyPackages(alice.device, ['new1'], undefined, 10)).toBe(1);
+    expect([await store.takeKeyPackage(alice.device), await store.takeKeyPackage(alice.device)]).toEqual(['new1', 'last-old']);
+    await store.putKeyPackages(alice.device, [], 'last-new', 10);
+    expect(await store.takeKeyPackage(alice.device)).toBe('last-new');
+  });
+
   it('admits and dismisses devices per room, the latest connection kept', async () => {
     const store = await fresh();
     await store.admit('r', { ...alice, clientId: 'a1' });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientFailureCode, ClientLifecycleEvent, type ClientLifecycleEvents, type SealedClient } from '../../src/client/index.ts';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
 import { nextEvent } from '../support/mls-member.ts';
-import { sdkClient } from '../support/secure-test-server.ts';
+import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
 import { startEndToEndServer, type EndToEndServer } from '../support/end-to-end-server.ts';
 
 const ROOM = 'secret-garden';
@@ -113,6 +113,36 @@ describe('end-to-end rooms in the SDK', () => {
     expect(await atAlice).toEqual({ ok: true });
   });
 
+  it('keeps a device in its rooms across a new client with its identity and state store; without the store it says the state is lost', async () => {
+    server = await startEndToEndServer();
+    const kept = new Map<string, string>();
+    const stateStore = { get: (room: string) => kept.get(room), set: (room: string, state: string) => void kept.set(room, state), delete: (room: string) => void kept.delete(room) };
+    const identity = nodeCrypto.ed25519KeyPair();
+    const alice = await connect('alice');
+    const firstPage = await connect('bob', { identity, endToEnd: { stateStore } });
+    const ready = [alice, firstPage].map((client) => groupOf(client, 2));
+    for (const client of [alice, firstPage]) await client.join([ROOM]);
+    await Promise.all(ready);
+    expect(kept.has(ROOM)).toBe(true);
+    firstPage.close();
+
+    // A reload: a new client of the same device, with what the first one kept.
+    const secondPage = await connect('bob', { identity, endToEnd: { stateStore } });
+    const restored = groupOf(secondPage, 2);
+    await secondPage.join([ROOM]);
+    await restored;
+    const atBob = nextEvent<{ text: string }>(secondPage, 'chat');
+    await alice.sendToRoom(ROOM, 'chat', { text: 'after the reload' });
+    expect(await atBob).toEqual({ text: 'after the reload' });
+    secondPage.close();
+
+    // The same device without its kept state cannot read the room, and says so.
+    const bareDevice = await connect('bob', { identity });
+    const lost = nextEvent<{ code: string }>(bareDevice, ClientLifecycleEvent.ERROR, ({ code }) => code === ClientFailureCode.E2E_STATE_LOST);
+    await bareDevice.join([ROOM]);
+    expect((await lost).code).toBe(ClientFailureCode.E2E_STATE_LOST);
+  });
+
   it('comes back after a dropped connection: rejoins, catches up with the commits it missed, and reads on', async () => {
     server = await startEndToEndServer();
     const fastReconnect = { reconnect: { enabled: true, initialDelayMs: 20, maxDelayMs: 20, jitter: 0 } };
@@ -122,15 +152,17 @@ describe('end-to-end rooms in the SDK', () => {
     for (const client of [alice, bob]) await client.join([ROOM]);
     await Promise.all(ready);
 
+    // Listening before anything happens: bob may catch up before a later listener would be attached.
     const rejoined = nextEvent(bob, ClientLifecycleEvent.REJOINED);
+    const bobSeesCarol = groupOf(bob, 3);
     server.helper.disconnect({ clientId: bob.connection!.clientId, code: CloseCode.GOING_AWAY });
     // While bob is away, carol joins and alice adds her: bob misses that commit.
     const carol = await connect('carol');
-    const withCarol = groupOf(alice, 3);
+    const carolIn = groupOf(carol, 3);
     await carol.join([ROOM]);
-    await withCarol;
+    await carolIn;
     await rejoined;
-    await groupOf(bob, 3);
+    await bobSeesCarol;
     const atBob = nextEvent<{ n: number }>(bob, 'chat');
     await carol.sendToRoom(ROOM, 'chat', { n: 7 });
     expect(await atBob).toEqual({ n: 7 });

@@ -3,11 +3,19 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../../protocol/event-names.ts';
 import type { LoggedCommit, RoomDevice } from '../../protocol/end-to-end.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
+import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import { END_TO_END_DEFAULTS, type RoomState } from './end-to-end-defaults.ts';
 import { isRefusal, messageEpoch, readKeyPackage } from './mls-wire.ts';
 import { ClientFailureCode, SealedClientError } from '../sealed-client-error.ts';
 import { encodeKeyPackage, type DeviceKeyPackages } from './device-key-packages.ts';
 import { GroupMessageError, RoomGroup, type PendingCommit } from './room-group.ts';
+
+/** Where a device keeps its end-to-end rooms' group state across restarts (in a browser, its storage), one entry per room. */
+export interface GroupStateStore {
+  get(room: string): ValueOrPromise<string | undefined>;
+  set(room: string, state: string): ValueOrPromise<void>;
+  delete(room: string): ValueOrPromise<void>;
+}
 
 /** What {@link EndToEndRooms} needs from the client. */
 export interface EndToEndRoomsInit {
@@ -26,6 +34,8 @@ export interface EndToEndRoomsInit {
   /** Something that did not end the connection went wrong. */
   report: (code: ClientFailureCode, message: string) => void;
   rotationIntervalMs: number;
+  /** Keeps each room's group state across restarts; without it, a new client starts with none (`E2E_STATE_LOST`). */
+  stateStore: GroupStateStore | undefined;
 }
 
 /** One end-to-end room as this device sees it. */
@@ -79,14 +89,21 @@ export class EndToEndRooms {
     }
   }
 
-  /** Rooms left: their state is dropped. */
+  /** Rooms left: out of the room, out of its group, so their state is dropped, the kept one too. */
   left(rooms: readonly string[]): void {
     for (const room of rooms) {
-      const session = this.#rooms.get(room);
-      if (!session) continue;
-      this.#stopTimers(session);
-      this.#rooms.delete(room);
+      if (!this.#forget(room)) continue;
+      void Promise.resolve(this.init.stateStore?.delete(room)).catch(() => undefined);
     }
+  }
+
+  /** Stops a room's timers and drops its state in memory; whether the room was known. */
+  #forget(room: string): boolean {
+    const session = this.#rooms.get(room);
+    if (!session) return false;
+    this.#stopTimers(session);
+    this.#rooms.delete(room);
+    return true;
   }
 
   /** Takes the events of end-to-end rooms; false for any other event. */
@@ -122,7 +139,9 @@ export class EndToEndRooms {
         const group = this.#rooms.get(room)?.group;
         if (!group) throw new SealedClientError(ClientFailureCode.E2E_NOT_MEMBER, `This device is not in the group of "${room}" yet`);
         try {
-          await this.init.request(ClientEvent.MLS_SEND, { room, event, message: await group.encrypt(event, data) });
+          const message = await group.encrypt(event, data);
+          await this.#persist(room);
+          await this.init.request(ClientEvent.MLS_SEND, { room, event, message });
           return;
         } catch (error) {
           // The group moved on meanwhile: catch up once, and send at the new epoch.
@@ -133,9 +152,9 @@ export class EndToEndRooms {
     });
   }
 
-  /** Stops every timer; the rooms' state is dropped. */
+  /** Stops every timer and drops the rooms' state in memory; what the state store kept stays, for the device's next client. */
   close(): void {
-    this.left([...this.#rooms.keys()]);
+    for (const room of [...this.#rooms.keys()]) this.#forget(room);
   }
 
   #queue<T>(room: string, step: () => Promise<T>): Promise<T> {
@@ -166,6 +185,7 @@ export class EndToEndRooms {
       const state = await this.#roomState(room);
       const session = this.#rooms.get(room)!;
       const me = this.init.device();
+      if (!session.group && state.members.some((leaf) => leaf?.device === me)) await this.#restore(room, state);
       if (session.group) {
         await this.#catchUp(room);
       } else if (state.members.some((leaf) => leaf?.device === me)) {
@@ -187,6 +207,26 @@ export class EndToEndRooms {
     }
   }
 
+  /** Takes up the group state this device kept of the room, if it is of the room's group. */
+  async #restore(room: string, state: RoomState): Promise<void> {
+    const saved = await this.init.stateStore?.get(room);
+    const restored = saved === undefined ? undefined : RoomGroup.restore(room, saved);
+    if (restored && restored.groupId === state.groupId) this.#enter(room, restored);
+  }
+
+  /** Keeps the room's group state (after every step that changed it), or forgets it once this device is out of the group. */
+  async #persist(room: string): Promise<void> {
+    const store = this.init.stateStore;
+    if (!store) return;
+    const group = this.#rooms.get(room)?.group;
+    try {
+      if (group) await store.set(room, group.save());
+      else await store.delete(room);
+    } catch (error) {
+      this.#fail(room, 'keep its group state', error);
+    }
+  }
+
   async #roomState(room: string): Promise<RoomState> {
     return (await this.init.request(ClientEvent.MLS_ROOM, { room })) as RoomState;
   }
@@ -203,6 +243,7 @@ export class EndToEndRooms {
   }
 
   #announce(room: string): void {
+    void this.#persist(room);
     const group = this.#rooms.get(room)?.group;
     this.init.membersChanged({ room, epoch: group?.epoch ?? 0, members: group?.members ?? [], member: group !== undefined });
   }
@@ -357,6 +398,7 @@ export class EndToEndRooms {
       if (opened.sender.device !== claimed?.device || opened.sender.userId !== claimed.userId) {
         throw new GroupMessageError('The member that signed the message is not the one the server named');
       }
+      await this.#persist(room);
       this.init.deliver({ room, event, sender: opened.sender, data: opened.data });
     } catch (error) {
       if (error instanceof GroupMessageError) this.init.report(ClientFailureCode.E2E_UNREADABLE, `A message of "${room}" was dropped: ${error.message}`);

@@ -2,8 +2,10 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  decodeGroupState,
   decodeMlsMessage,
   emptyPskIndex,
+  encodeGroupState,
   encodeMlsMessage,
   joinGroup,
   processPublicMessage,
@@ -13,6 +15,7 @@ import {
   type Proposal,
 } from 'ts-mls';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { fromBase64, toBase64 } from '../../crypto/bytes.ts';
 import { mlsCipherSuite } from '../../crypto/mls-cipher-suite.ts';
 import type { RoomDevice } from '../../protocol/end-to-end.ts';
@@ -84,6 +87,23 @@ export class RoomGroup {
       }
     }
     return undefined;
+  }
+
+  /** A group saved with {@link save}; `undefined` when the text is not one. */
+  static restore(room: string, saved: string): RoomGroup | undefined {
+    const bytes = fromBase64(saved);
+    if (!bytes) return undefined;
+    try {
+      const decoded = decodeGroupState(bytes, 0);
+      return decoded ? new RoomGroup(room, { ...decoded[0], clientConfig: defaultClientConfig }) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The group state as text, to keep across restarts (it holds this device's secrets of the group: keep it where its identity key is). */
+  save(): string {
+    return toBase64(encodeGroupState(this.state));
   }
 
   get epoch(): number {

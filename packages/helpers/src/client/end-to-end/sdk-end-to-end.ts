@@ -4,7 +4,7 @@ import { withFingerprint } from '../../crypto/identity-fingerprint.ts';
 import { ClientLifecycleEvent } from '../client-lifecycle-event.ts';
 import { DeviceKeyPackages } from './device-key-packages.ts';
 import { END_TO_END_DEFAULTS } from './end-to-end-defaults.ts';
-import { EndToEndRooms } from './end-to-end-rooms.ts';
+import { EndToEndRooms, type GroupStateStore } from './end-to-end-rooms.ts';
 
 /**
  * The SDK's end-to-end rooms, wired to the client: decrypted messages go to
@@ -14,6 +14,7 @@ import { EndToEndRooms } from './end-to-end-rooms.ts';
  */
 export function endToEndRoomsOf(params: {
   rotationIntervalMs: number | undefined;
+  stateStore: GroupStateStore | undefined;
   crypto: CryptoProvider;
   identity: () => RawKeyPair;
   userId: () => string | undefined;
@@ -28,6 +29,7 @@ export function endToEndRoomsOf(params: {
     request: params.request,
     randomBytes: (length) => crypto.randomBytes(length),
     rotationIntervalMs: params.rotationIntervalMs ?? END_TO_END_DEFAULTS.rotationIntervalMs,
+    stateStore: params.stateStore,
     deliver: (message) => {
       emit(message.event, message.data);
       emit(ClientLifecycleEvent.ROOM_MESSAGE, { ...message, sender: withFingerprint(crypto, message.sender) });

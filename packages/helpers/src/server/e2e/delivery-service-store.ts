@@ -34,7 +34,11 @@ export interface LogSlice {
 export interface DeliveryServiceStore {
   /** False for a store only this process sees: refused beside a bus that reaches other processes. */
   readonly sharedAcrossProcesses?: boolean;
-  /** Adds KeyPackages of a device (at most `maxPerDevice` are held: the oldest go) and sets its last-resort one; resolves with how many it holds. */
+  /**
+   * Replaces the KeyPackages of a device with these (at most `maxPerDevice`, the newest kept) and,
+   * when given, its last-resort one; resolves with how many it holds. Replacing, not adding: a device
+   * holds the private keys of the packages it published last only.
+   */
   putKeyPackages(device: string, packages: readonly string[], lastResort: string | undefined, maxPerDevice: number): Promise<number>;
   /** Takes one KeyPackage of a device, the oldest first; the last-resort one, kept, when none is left. */
   takeKeyPackage(device: string): Promise<string | undefined>;

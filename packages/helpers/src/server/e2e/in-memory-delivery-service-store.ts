@@ -15,11 +15,8 @@ export class InMemoryDeliveryServiceStore implements DeliveryServiceStore {
   readonly #logs = new Map<string, LoggedCommit[]>();
 
   putKeyPackages(device: string, packages: readonly string[], lastResort: string | undefined, maxPerDevice: number): Promise<number> {
-    let held = this.#keyPackages.get(device);
-    if (!held) this.#keyPackages.set(device, (held = { packages: [], lastResort: undefined }));
-    held.packages.push(...packages);
-    if (held.packages.length > maxPerDevice) held.packages.splice(0, held.packages.length - maxPerDevice);
-    if (lastResort !== undefined) held.lastResort = lastResort;
+    const held: DeviceKeyPackages = { packages: packages.slice(-maxPerDevice), lastResort: lastResort ?? this.#keyPackages.get(device)?.lastResort };
+    this.#keyPackages.set(device, held);
     return Promise.resolve(held.packages.length);
   }
 

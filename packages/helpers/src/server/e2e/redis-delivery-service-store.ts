@@ -18,8 +18,9 @@ export const RedisDeliveryServiceStoreDefaults = Object.freeze({
   KEY_PREFIX: 'sealed:mls:',
 });
 
-/** KEYS: the device's KeyPackage list, its last-resort key. ARGV: the most to keep, the last-resort package ('' for none), the packages. */
-const PUT_KEY_PACKAGES_SCRIPT = `for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+/** KEYS: the device's KeyPackage list, its last-resort key. ARGV: the most to keep, the last-resort package ('' to keep the one held), the packages. */
+const PUT_KEY_PACKAGES_SCRIPT = `redis.call('DEL', KEYS[1])
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2]) end
 return redis.call('LLEN', KEYS[1])`;
