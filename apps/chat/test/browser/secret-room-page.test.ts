@@ -38,15 +38,21 @@ async function locked(page: Page, devices: number): Promise<void> {
   await expect.poll(() => page.locator('#devices li').count()).toBe(devices);
 }
 
+/** Starts the chat; alice and bob sign in from browsers of their own and join the secret room. */
+async function aliceAndBobInTheRoom(): Promise<{ port: number; alice: Page; bob: Page }> {
+  const port = await startApp();
+  const alice = await openPage(browser, port);
+  const bob = await openPage(browser, port);
+  await signIn(alice, 'alice');
+  await signIn(bob, 'bob');
+  await joinRoom(alice, ROOM);
+  await joinRoom(bob, ROOM);
+  return { port, alice, bob };
+}
+
 describe('a secret room on the chat page in Chromium', () => {
   it('lets two browsers chat end to end, shows the devices that can read it, and the server never holds the text', async () => {
-    const port = await startApp();
-    const alice = await openPage(browser, port);
-    const bob = await openPage(browser, port);
-    await signIn(alice, 'alice');
-    await signIn(bob, 'bob');
-    await joinRoom(alice, ROOM);
-    await joinRoom(bob, ROOM);
+    const { alice, bob } = await aliceAndBobInTheRoom();
     await locked(alice, 2);
     await locked(bob, 2);
 
@@ -67,13 +73,7 @@ describe('a secret room on the chat page in Chromium', () => {
   });
 
   it('reads on after a reload: the browser kept its place in the group', async () => {
-    const port = await startApp();
-    const alice = await openPage(browser, port);
-    const bob = await openPage(browser, port);
-    await signIn(alice, 'alice');
-    await signIn(bob, 'bob');
-    await joinRoom(alice, ROOM);
-    await joinRoom(bob, ROOM);
+    const { alice, bob } = await aliceAndBobInTheRoom();
     await locked(bob, 2);
 
     await bob.reload();
@@ -86,13 +86,7 @@ describe('a secret room on the chat page in Chromium', () => {
   });
 
   it('tells the members when a user they talk to gets a new device in the room', async () => {
-    const port = await startApp();
-    const alice = await openPage(browser, port);
-    const bob = await openPage(browser, port);
-    await signIn(alice, 'alice');
-    await signIn(bob, 'bob');
-    await joinRoom(alice, ROOM);
-    await joinRoom(bob, ROOM);
+    const { port, alice } = await aliceAndBobInTheRoom();
     await locked(alice, 2);
 
     // Bob signs in from a second browser and joins: a new device under a name alice already sees.
