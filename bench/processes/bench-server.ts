@@ -33,6 +33,8 @@ const contender = process.argv[2] as Contender;
 const PING = 'ping';
 const PONG = 'pong';
 const LARGE_LIMIT = 1_000_000;
+/** Connections the kernel may queue for accept (capped by net.core.somaxconn, 4,096 here). */
+const LISTEN_BACKLOG = 4096;
 /** The Sealed contenders that run the secure kit. */
 const ENCRYPTED_SEALED: ReadonlySet<Contender> = new Set([
   Contender.SEALED_ENCRYPTED,
@@ -299,4 +301,5 @@ process.on('message', async (command: ServerCommand) => {
 });
 
 if (listen) void listen().then((port) => reply({ type: 'listening', port }));
-else httpServer.listen(0, '127.0.0.1', () => reply({ type: 'listening', port: (httpServer.address() as AddressInfo).port }));
+// A deep accept queue: at scale, a thousand load connections arrive at once (Node's default backlog is 511).
+else httpServer.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => reply({ type: 'listening', port: (httpServer.address() as AddressInfo).port }));
