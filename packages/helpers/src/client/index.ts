@@ -16,7 +16,7 @@ export type {
 export { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 export { ClientLifecycleEvent, type ClientLifecycleEvents, type RoomDeviceInfo } from './client-lifecycle-event.ts';
 export { END_TO_END_DEFAULTS } from './end-to-end/end-to-end-defaults.ts';
-export type { GroupStateStore } from './end-to-end/end-to-end-rooms.ts';
+export type { GroupStateStore } from './end-to-end/kept-group-states.ts';
 export type { RoomDevice } from '../protocol/end-to-end.ts';
 export { SealedClientState } from './client-state.ts';
 export { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';

@@ -1,4 +1,4 @@
-import type { GroupStateStore } from './end-to-end/end-to-end-rooms.ts';
+import type { GroupStateStore } from './end-to-end/kept-group-states.ts';
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import type { PinStore } from '../crypto/pin-store.ts';

@@ -351,10 +351,10 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   #dispatch(message: ProtocolMessage): void {
     switch (message.event) {
       case ServerEvent.JOINED:
-        this.#endToEnd?.joined(stringList((message.data as { endToEnd?: unknown } | undefined)?.endToEnd));
+        this.#endToEnd?.joined(message.data);
         return this.#rooms.joined(message.data);
       case ServerEvent.LEFT:
-        this.#endToEnd?.left(stringList((message.data as { rooms?: unknown } | undefined)?.rooms));
+        this.#endToEnd?.left(message.data);
         return this.#rooms.left(message.data);
       case ServerEvent.REPLY:
         return this.#requests.settle(message);
@@ -387,11 +387,6 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     }
     return connection.send(event, data, ack);
   }
-}
-
-/** The strings of a list in a server payload; nothing for anything else. */
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 /** What `sealed:rejoined` says about a rejoin's answer. */

@@ -19,11 +19,33 @@ const utf8 = new TextEncoder();
  */
 export class DeviceKeyPackages {
   readonly #held: HeldKeyPackage[] = [];
+  /** Set once this connection published its KeyPackages. */
+  #published: Promise<void> | undefined;
 
   constructor(private readonly identity: () => RawKeyPair) {}
 
   get held(): readonly HeldKeyPackage[] {
     return this.#held;
+  }
+
+  /** A new connection: the next {@link publishOnce} publishes again. */
+  connectionOpened(): void {
+    this.#published = undefined;
+  }
+
+  /**
+   * Makes `count` KeyPackages and publishes them (the first as the last-resort one) with `send`,
+   * once per connection; a failed publication is tried again on the next call.
+   */
+  publishOnce(userId: string, count: number, send: (payload: { keyPackages: string[]; lastResort: string | undefined }) => Promise<unknown>): Promise<void> {
+    this.#published ??= (async () => {
+      const [lastResort, ...fresh] = (await this.make(userId, count)).map(encodeKeyPackage);
+      await send({ keyPackages: fresh, lastResort });
+    })().catch((error: unknown) => {
+      this.#published = undefined;
+      throw error;
+    });
+    return this.#published;
   }
 
   /** Makes `count` KeyPackages for `userId`, kept here; resolves with them. */

@@ -21,12 +21,15 @@ export class EndToEndLoader {
 
   constructor(private readonly params: EndToEndParams) {}
 
-  /** End-to-end rooms among those a `joined` answer names: the member side loads, then sets each up. */
-  joined(rooms: readonly string[]): void {
+  /** A `joined` answer: the member side loads when it names end-to-end rooms (`endToEnd`), then sets each up. */
+  joined(answer: unknown): void {
+    const rooms = stringList((answer as { endToEnd?: unknown } | undefined)?.endToEnd);
     if (rooms.length > 0) void this.#then((loaded) => loaded.joined(rooms));
   }
 
-  left(rooms: readonly string[]): void {
+  /** A `left` answer: the rooms left are dropped. */
+  left(answer: unknown): void {
+    const rooms = stringList((answer as { rooms?: unknown } | undefined)?.rooms);
     if (this.#loading) void this.#then((loaded) => loaded.left(rooms));
   }
 
@@ -63,4 +66,9 @@ export class EndToEndLoader {
     });
     return this.#loading.then((loaded) => (loaded && !this.#closed ? step(loaded) : undefined));
   }
+}
+
+/** The strings of a list in a server payload; nothing for anything else. */
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

@@ -3,19 +3,12 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../../protocol/event-names.ts';
 import type { LoggedCommit, RoomDevice } from '../../protocol/end-to-end.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
-import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import { END_TO_END_DEFAULTS, type RoomState } from './end-to-end-defaults.ts';
 import { isRefusal, messageEpoch, readKeyPackage } from './mls-wire.ts';
 import { ClientFailureCode, SealedClientError } from '../sealed-client-error.ts';
-import { encodeKeyPackage, type DeviceKeyPackages } from './device-key-packages.ts';
+import type { DeviceKeyPackages } from './device-key-packages.ts';
 import { GroupMessageError, RoomGroup, type PendingCommit } from './room-group.ts';
-
-/** Where a device keeps its end-to-end rooms' group state across restarts (in a browser, its storage), one entry per room. */
-export interface GroupStateStore {
-  get(room: string): ValueOrPromise<string | undefined>;
-  set(room: string, state: string): ValueOrPromise<void>;
-  delete(room: string): ValueOrPromise<void>;
-}
+import { KeptGroupStates, type GroupStateStore } from './kept-group-states.ts';
 
 /** What {@link EndToEndRooms} needs from the client. */
 export interface EndToEndRoomsInit {
@@ -60,14 +53,10 @@ interface RoomSession {
  */
 export class EndToEndRooms {
   readonly #rooms = new Map<string, RoomSession>();
-  /** Set once this connection published KeyPackages. */
-  #published: Promise<void> | undefined;
+  readonly #kept: KeptGroupStates;
 
-  constructor(private readonly init: EndToEndRoomsInit) {}
-
-  /** Whether the server said `room` is end-to-end. */
-  has(room: string): boolean {
-    return this.#rooms.has(room);
+  constructor(private readonly init: EndToEndRoomsInit) {
+    this.#kept = new KeptGroupStates(init.stateStore);
   }
 
   /** The members of a room's group as this device knows them; empty until it is in the group. */
@@ -77,7 +66,7 @@ export class EndToEndRooms {
 
   /** A new connection: KeyPackages are published again when an end-to-end room is joined on it. */
   connectionOpened(): void {
-    this.#published = undefined;
+    this.init.keyPackages.connectionOpened();
   }
 
   /** The end-to-end rooms among those a `joined` answer names: each is set up. */
@@ -92,8 +81,7 @@ export class EndToEndRooms {
   /** Rooms left: out of the room, out of its group, so their state is dropped, the kept one too. */
   left(rooms: readonly string[]): void {
     for (const room of rooms) {
-      if (!this.#forget(room)) continue;
-      void Promise.resolve(this.init.stateStore?.delete(room)).catch(() => undefined);
+      if (this.#forget(room)) void this.#kept.keep(room, undefined).catch(() => undefined);
     }
   }
 
@@ -120,7 +108,7 @@ export class EndToEndRooms {
     }
     if (typeof room !== 'string' || !this.#rooms.has(room)) return true;
     const payload = data as Record<string, unknown>;
-    if (event === ServerEvent.MLS_WAITING) this.#queue(room, () => this.#onWaiting(room));
+    if (event === ServerEvent.MLS_WAITING) this.#queue(room, () => this.#lookAt(room, false));
     else if (event === ServerEvent.MLS_COMMIT) this.#queue(room, () => this.#onCommit(room, payload.epoch as number, payload.commit as string));
     else if (event === ServerEvent.MLS_WELCOME) this.#queue(room, () => this.#onWelcome(room, payload.epoch as number, payload.welcome as string));
     else this.#queue(room, () => this.#onMessage(room, payload.event as string, payload.message as string, payload.sender as RoomDevice));
@@ -164,31 +152,21 @@ export class EndToEndRooms {
     return run;
   }
 
-  /** Publishes this connection's KeyPackages once. */
-  #publish(): Promise<void> {
-    this.#published ??= (async () => {
-      const userId = this.init.userId();
-      if (userId === undefined) return;
-      const made = await this.init.keyPackages.make(userId, END_TO_END_DEFAULTS.keyPackagesPerConnection);
-      const [lastResort, ...fresh] = made.map(encodeKeyPackage);
-      await this.init.request(ClientEvent.MLS_PUBLISH, { keyPackages: fresh, lastResort });
-    })().catch((error: unknown) => {
-      this.#published = undefined;
-      throw error;
-    });
-    return this.#published;
-  }
-
   async #setUp(room: string): Promise<void> {
     try {
-      await this.#publish();
+      const userId = this.init.userId();
+      if (userId !== undefined) {
+        await this.init.keyPackages.publishOnce(userId, END_TO_END_DEFAULTS.keyPackagesPerConnection, (payload) => this.init.request(ClientEvent.MLS_PUBLISH, payload));
+      }
       const state = await this.#roomState(room);
       const session = this.#rooms.get(room)!;
       const me = this.init.device();
-      if (!session.group && state.members.some((leaf) => leaf?.device === me)) await this.#restore(room, state);
+      const inGroup = state.members.some((leaf) => leaf?.device === me);
+      const restored = !session.group && inGroup ? await this.#kept.restore(room, state.groupId) : undefined;
+      if (restored) this.#enter(room, restored);
       if (session.group) {
         await this.#catchUp(room);
-      } else if (state.members.some((leaf) => leaf?.device === me)) {
+      } else if (inGroup) {
         const welcome = state.welcome && (await RoomGroup.join(room, state.welcome.welcome, this.init.keyPackages.held));
         if (!welcome) {
           this.init.report(ClientFailureCode.E2E_STATE_LOST, `This device is in the group of "${room}" but holds none of its keys: leave and join the room to be added again`);
@@ -207,21 +185,10 @@ export class EndToEndRooms {
     }
   }
 
-  /** Takes up the group state this device kept of the room, if it is of the room's group. */
-  async #restore(room: string, state: RoomState): Promise<void> {
-    const saved = await this.init.stateStore?.get(room);
-    const restored = saved === undefined ? undefined : RoomGroup.restore(room, saved);
-    if (restored && restored.groupId === state.groupId) this.#enter(room, restored);
-  }
-
-  /** Keeps the room's group state (after every step that changed it), or forgets it once this device is out of the group. */
+  /** Keeps the room's group state after every step that changed it, or forgets it once this device is out of the group. */
   async #persist(room: string): Promise<void> {
-    const store = this.init.stateStore;
-    if (!store) return;
-    const group = this.#rooms.get(room)?.group;
     try {
-      if (group) await store.set(room, group.save());
-      else await store.delete(room);
+      await this.#kept.keep(room, this.#rooms.get(room)?.group);
     } catch (error) {
       this.#fail(room, 'keep its group state', error);
     }
@@ -248,10 +215,11 @@ export class EndToEndRooms {
     this.init.membersChanged({ room, epoch: group?.epoch ?? 0, members: group?.members ?? [], member: group !== undefined });
   }
 
-  async #onWaiting(room: string): Promise<void> {
+  /** Looks at what is to add or remove in the room's group: on `sealed:mls:waiting`, and a member's delayed look (`actNow`). */
+  async #lookAt(room: string, actNow: boolean): Promise<void> {
     if (!this.#rooms.get(room)?.group) return;
     try {
-      await this.#reconcile(room, await this.#roomState(room), 0);
+      await this.#reconcile(room, await this.#roomState(room), 0, actNow);
     } catch (error) {
       this.#fail(room, 'add or remove devices', error);
     }
@@ -278,7 +246,7 @@ export class EndToEndRooms {
       // Not the group's first member: look again after this rank's delay, and act then if it is still to do.
       const timer = setTimeout(() => {
         session.timers.delete(timer);
-        void this.#queue(room, () => this.#lookAgain(room));
+        void this.#queue(room, () => this.#lookAt(room, true));
       }, rank * END_TO_END_DEFAULTS.takeoverDelayMs);
       session.timers.add(timer);
       return;
@@ -290,16 +258,6 @@ export class EndToEndRooms {
     }
     if (keyPackages.length === 0 && removes.length === 0) return;
     await this.#commit(room, await group.commit(keyPackages, removes), attempt);
-  }
-
-  /** A member's delayed look at what is still to add or remove. */
-  async #lookAgain(room: string): Promise<void> {
-    if (!this.#rooms.get(room)?.group) return;
-    try {
-      await this.#reconcile(room, await this.#roomState(room), 0, true);
-    } catch (error) {
-      this.#fail(room, 'add or remove devices', error);
-    }
   }
 
   async #claim(room: string, device: string): Promise<KeyPackage | undefined> {

@@ -1,4 +1,4 @@
-import { decodeMlsMessage, type KeyPackage } from 'ts-mls';
+import { decodeMlsMessage, type KeyPackage, type MLSMessage } from 'ts-mls';
 import { fromBase64 } from '../../crypto/bytes.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 
@@ -7,16 +7,20 @@ export function isRefusal(error: unknown, code: string): boolean {
   return SealedError.is(error) && error.code === code;
 }
 
+/** An `MLSMessage` from its base64 text; `undefined` when it is not one. */
+export function decodeMessage(message: string): MLSMessage | undefined {
+  const bytes = fromBase64(message);
+  return bytes ? decodeMlsMessage(bytes, 0)?.[0] : undefined;
+}
+
 /** The epoch in a message's clear header, if it reads as an MLS PrivateMessage. */
 export function messageEpoch(message: string): number | undefined {
-  const bytes = fromBase64(message);
-  const decoded = bytes && decodeMlsMessage(bytes, 0)?.[0];
+  const decoded = decodeMessage(message);
   return decoded?.wireformat === 'mls_private_message' ? Number(decoded.privateMessage.epoch) : undefined;
 }
 
 /** A KeyPackage from its base64 `MLSMessage`; `undefined` for anything else. */
 export function readKeyPackage(message: string): KeyPackage | undefined {
-  const bytes = fromBase64(message);
-  const decoded = bytes && decodeMlsMessage(bytes, 0)?.[0];
+  const decoded = decodeMessage(message);
   return decoded?.wireformat === 'mls_key_package' ? decoded.keyPackage : undefined;
 }

@@ -3,7 +3,6 @@ import {
   createCommit,
   createGroup,
   decodeGroupState,
-  decodeMlsMessage,
   emptyPskIndex,
   encodeGroupState,
   encodeMlsMessage,
@@ -20,6 +19,7 @@ import { fromBase64, toBase64 } from '../../crypto/bytes.ts';
 import { mlsCipherSuite } from '../../crypto/mls-cipher-suite.ts';
 import type { RoomDevice } from '../../protocol/end-to-end.ts';
 import type { HeldKeyPackage } from './device-key-packages.ts';
+import { decodeMessage } from './mls-wire.ts';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,11 +43,6 @@ export interface OpenedMessage {
 /** The authenticated data of a room message: the room and the event it was sent as, so it reads nowhere else. */
 export function messageContext(room: string, event: string): Uint8Array {
   return utf8.encode(JSON.stringify({ room, event }));
-}
-
-function decode(message: string): ReturnType<typeof decodeMlsMessage> {
-  const bytes = fromBase64(message);
-  return bytes ? decodeMlsMessage(bytes, 0) : undefined;
 }
 
 function deviceOfLeaf(state: ClientState, leaf: number): RoomDevice | undefined {
@@ -76,7 +71,7 @@ export class RoomGroup {
 
   /** Joins from a Welcome (base64 `MLSMessage`, the ratchet tree inside) with whichever of `held` it was made for. */
   static async join(room: string, welcome: string, held: readonly HeldKeyPackage[]): Promise<RoomGroup | undefined> {
-    const decoded = decode(welcome)?.[0];
+    const decoded = decodeMessage(welcome);
     if (decoded?.wireformat !== 'mls_welcome') throw new GroupMessageError('Not a Welcome');
     const impl = await mlsCipherSuite();
     for (const candidate of held) {
@@ -154,7 +149,7 @@ export class RoomGroup {
 
   /** Applies another member's commit. */
   async process(commit: string): Promise<void> {
-    const decoded = decode(commit)?.[0];
+    const decoded = decodeMessage(commit);
     if (decoded?.wireformat !== 'mls_public_message') throw new GroupMessageError('A commit travels as a PublicMessage');
     this.state = (await processPublicMessage(this.state, decoded.publicMessage, emptyPskIndex, await mlsCipherSuite())).newState;
   }
@@ -178,7 +173,7 @@ export class RoomGroup {
    * @throws GroupMessageError when it is not such a message, was tampered with, or is bound elsewhere.
    */
   async decrypt(event: string, message: string): Promise<OpenedMessage> {
-    const decoded = decode(message)?.[0];
+    const decoded = decodeMessage(message);
     if (decoded?.wireformat !== 'mls_private_message') throw new GroupMessageError('Not an MLS application message');
     const { privateMessage } = decoded;
     if (toBase64(privateMessage.authenticatedData) !== toBase64(messageContext(this.room, event))) {

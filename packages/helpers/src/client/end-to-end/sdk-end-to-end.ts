@@ -4,7 +4,8 @@ import { withFingerprint } from '../../crypto/identity-fingerprint.ts';
 import { ClientLifecycleEvent } from '../client-lifecycle-event.ts';
 import { DeviceKeyPackages } from './device-key-packages.ts';
 import { END_TO_END_DEFAULTS } from './end-to-end-defaults.ts';
-import { EndToEndRooms, type GroupStateStore } from './end-to-end-rooms.ts';
+import { EndToEndRooms } from './end-to-end-rooms.ts';
+import type { GroupStateStore } from './kept-group-states.ts';
 
 /**
  * The SDK's end-to-end rooms, wired to the client: decrypted messages go to

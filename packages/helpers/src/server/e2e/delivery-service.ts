@@ -211,7 +211,8 @@ export class DeliveryService {
     if (view.epoch !== epoch || epoch !== current) throw new Refusal(ErrorCode.EPOCH_CONFLICT, `The group is at epoch ${current}`);
     const groupId = toBase64(view.groupId);
     if (group && group.groupId !== groupId) throw new Refusal(ErrorCode.COMMIT_REFUSED, 'The commit is for another group');
-    const change = applyCommit(group?.roster, view, committer, await this.#admitted(room));
+    const admitted = await this.#admitted(room);
+    const change = applyCommit(group?.roster, view, committer, admitted);
     if (!change.ok) throw new Refusal(ErrorCode.COMMIT_REFUSED, change.reason);
     if ((change.added.length > 0) !== (welcome !== undefined)) throw new Refusal(ErrorCode.COMMIT_REFUSED, 'A commit that adds devices comes with their Welcome, and only such a commit');
     const entry: LoggedCommit = {
@@ -224,7 +225,6 @@ export class DeliveryService {
     if (!accepted) throw new Refusal(ErrorCode.EPOCH_CONFLICT, `Another commit of epoch ${epoch} was accepted first`);
     await this.init.announce({ kind: 'room', room }, { event: ServerEvent.MLS_COMMIT, data: { room, epoch, commit: entry.commit, added: entry.added }, exclude: [client.id] });
     if (welcome) {
-      const admitted = await this.#admitted(room);
       for (const device of change.added) {
         const clientId = admitted.get(device.device)?.clientId;
         if (clientId) await this.init.announce({ kind: 'client', clientId }, { event: ServerEvent.MLS_WELCOME, data: { room, epoch, welcome: entry.welcome } });
