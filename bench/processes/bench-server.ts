@@ -5,6 +5,9 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer } from 'socket.io';
 import uWS from 'uWebSockets.js';
@@ -226,6 +229,8 @@ function startContender(httpServer: Server): ContenderServer {
   }
 }
 
+/** Where BENCH_CPU_PROF and BENCH_HEAP_SNAPSHOT write. */
+const PROFILE_DIRECTORY = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 /** How often `await-idle` looks at the connection count. */
 const IDLE_POLL_MS = 10;
 
@@ -290,6 +295,10 @@ process.on('message', async (command: ServerCommand) => {
         break;
       case 'memory':
         for (let i = 0; i < 3; i += 1) globalThis.gc?.();
+        if (process.env.BENCH_HEAP_SNAPSHOT === '1' && connections() > 0) {
+          mkdirSync(PROFILE_DIRECTORY, { recursive: true });
+          writeHeapSnapshot(`${PROFILE_DIRECTORY}${contender}-${connections()}.heapsnapshot`);
+        }
         reply({ type: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, connections: connections() });
         break;
       case 'stop':

@@ -13,7 +13,9 @@ export interface RawKeyPair {
  * raw bytes; none touches sockets, clocks or logs.
  *
  * Key agreement and signatures are synchronous everywhere; AES-GCM may be
- * asynchronous (WebCrypto only offers it that way).
+ * asynchronous (WebCrypto only offers it that way). An asynchronous seal or
+ * open reads its nonce and AAD before it returns: the caller may write those
+ * buffers again as soon as the call returns.
  */
 export interface CryptoProvider {
   /** Names the implementation, for diagnostics. */

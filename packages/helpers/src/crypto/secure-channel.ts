@@ -97,12 +97,6 @@ export interface SecureChannelInit {
 
 interface DirectionState {
   key: Uint8Array;
-  /** Header followed by the session hash; the header part is rewritten for each frame. */
-  aad: Uint8Array;
-  /** The header part of `aad`. */
-  header: Uint8Array;
-  /** The nonce part of `header` (epoch and sequence). */
-  nonce: Uint8Array;
   epoch: number;
   sequence: number;
   /** Frames under the current key (sending side). */
@@ -148,8 +142,8 @@ export class SecureChannel {
     this.#kind = init.kind ?? FrameKind.ENCRYPTED;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
     this.#onRekey = init.onRekey;
-    this.#send = directionState(init.sendKey, init.sessionHash, init.nowMs);
-    this.#receive = directionState(init.receiveKey, init.sessionHash, init.nowMs);
+    this.#send = directionState(init.sendKey, init.nowMs);
+    this.#receive = directionState(init.receiveKey, init.nowMs);
     this.#sealInto = sealIntoWithSuite(init.crypto, this.#suite);
   }
 
@@ -197,13 +191,13 @@ export class SecureChannel {
     const state = this.#nextSend(nowMs);
     const header = new Uint8Array(FrameLayout.HEADER_BYTES);
     writeHeader(header, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
-    state.aad.set(header, 0);
+    const aad = frameAad(header, this.#sessionHash);
     const nonce = header.subarray(FrameLayout.EPOCH_OFFSET);
     if (this.#kind === FrameKind.AUTHENTICATED) {
-      const tag = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, EMPTY, concatBytes(state.aad, plaintext));
+      const tag = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, EMPTY, concatBytes(aad.bytes, plaintext));
       return tag instanceof Promise ? tag.then((bytes) => concatBytes(header, plaintext, bytes)) : concatBytes(header, plaintext, tag);
     }
-    const sealed = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, plaintext, state.aad);
+    const sealed = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, plaintext, aad.bytes);
     return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
   }
 
@@ -222,15 +216,16 @@ export class SecureChannel {
     if (target.length !== this.sealedLength(plaintext.length)) throw new RangeError('Target is not the sealed length of the plaintext');
     const state = this.#nextSend(nowMs);
     // The header is written into the AAD buffer, whose first bytes are also the nonce's source.
-    writeHeader(state.aad, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
-    target.set(state.header, 0);
+    const aad = frameAad(undefined, this.#sessionHash);
+    writeHeader(aad.bytes, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
+    target.set(aad.header, 0);
     if (this.#kind === FrameKind.AUTHENTICATED) {
       const tagOffset = FrameLayout.HEADER_BYTES + plaintext.length;
       target.set(plaintext, FrameLayout.HEADER_BYTES);
-      sealInto(target.subarray(tagOffset), state.key, state.nonce, EMPTY, concatBytes(state.aad, plaintext));
+      sealInto(target.subarray(tagOffset), state.key, aad.nonce, EMPTY, concatBytes(aad.bytes, plaintext));
       return;
     }
-    sealInto(target.subarray(FrameLayout.HEADER_BYTES), state.key, state.nonce, plaintext, state.aad);
+    sealInto(target.subarray(FrameLayout.HEADER_BYTES), state.key, aad.nonce, plaintext, aad.bytes);
   }
 
   /**
@@ -245,7 +240,7 @@ export class SecureChannel {
     const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#sessionHash) : state.key;
     // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
     state.sequence += 1;
-    const plaintext = await this.#openBody(key, header, frame.subarray(FrameLayout.HEADER_BYTES), state);
+    const plaintext = await this.#openBody(key, header, frame.subarray(FrameLayout.HEADER_BYTES));
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
       return this.#fail('BAD_TAG');
@@ -260,9 +255,9 @@ export class SecureChannel {
   }
 
   /** The body's plaintext once its tag verified under `key`; `undefined` when it does not. */
-  async #openBody(key: Uint8Array, header: Uint8Array, body: Uint8Array, state: DirectionState): Promise<Uint8Array | undefined> {
+  async #openBody(key: Uint8Array, header: Uint8Array, body: Uint8Array): Promise<Uint8Array | undefined> {
     const nonce = nonceOf(header);
-    const aad = this.#aad(state, header);
+    const aad = frameAad(header, this.#sessionHash).bytes;
     if (this.#kind === FrameKind.ENCRYPTED) return openWithSuite(this.#crypto, this.#suite, key, nonce, body, aad);
     const tagOffset = body.length - CryptoSizes.GCM_TAG_BYTES;
     const plaintext = body.subarray(0, tagOffset);
@@ -327,24 +322,45 @@ export class SecureChannel {
     return state;
   }
 
-  /** Writes the header into the direction's AAD buffer; providers copy the AAD before they return or await. */
-  #aad(state: DirectionState, header: Uint8Array): Uint8Array {
-    state.aad.set(header, 0);
-    return state.aad;
-  }
-
   #fail(failure: ChannelFailure): OpenResult {
     this.close();
     return { ok: false, code: failure };
   }
 }
 
-/** A direction's state at the start: its AAD buffer (room for the header, then the session hash) and views into it. */
-function directionState(key: Uint8Array, sessionHash: Uint8Array, nowMs: number): DirectionState {
-  const aad = new Uint8Array(FrameLayout.HEADER_BYTES + sessionHash.length);
-  aad.set(sessionHash, FrameLayout.HEADER_BYTES);
-  const header = aad.subarray(0, FrameLayout.HEADER_BYTES);
-  return { key, aad, header, nonce: nonceOf(header), epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: nowMs };
+/** A direction's state at the start. */
+function directionState(key: Uint8Array, nowMs: number): DirectionState {
+  return { key, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: nowMs };
+}
+
+/** An AAD buffer (header, then session hash) with views of its header and nonce. */
+interface AadScratch {
+  readonly bytes: Uint8Array;
+  readonly header: Uint8Array;
+  readonly nonce: Uint8Array;
+}
+
+function aadScratch(sessionHashLength: number): AadScratch {
+  const bytes = new Uint8Array(FrameLayout.HEADER_BYTES + sessionHashLength);
+  const header = bytes.subarray(0, FrameLayout.HEADER_BYTES);
+  return { bytes, header, nonce: nonceOf(header) };
+}
+
+/**
+ * One AAD buffer for every channel of the process, filled right before each
+ * AEAD call: providers read the AAD and the nonce before they return (an
+ * asynchronous one copies them before it awaits), so nothing else can
+ * write it in between. Kept per channel, it cost each connection two
+ * buffers and four views.
+ */
+let scratch = aadScratch(CryptoSizes.SHA256_BYTES);
+
+/** The frame's AAD: `header` (written by the caller into the header view when not given), then the session hash. */
+function frameAad(header: Uint8Array | undefined, sessionHash: Uint8Array): AadScratch {
+  if (scratch.bytes.length !== FrameLayout.HEADER_BYTES + sessionHash.length) scratch = aadScratch(sessionHash.length);
+  if (header) scratch.bytes.set(header, 0);
+  scratch.bytes.set(sessionHash, FrameLayout.HEADER_BYTES);
+  return scratch;
 }
 
 /** Writes a frame header at the start of `target`. */

@@ -66,6 +66,8 @@ export class SerialTaskQueue {
 
   #settle(error: unknown): void {
     this.#pending -= 1;
+    // Idle: let the last task's promise go rather than keep it for the next one.
+    if (this.#pending === 0) this.#tail = SETTLED;
     if (error !== undefined) this.onError(error);
   }
 }

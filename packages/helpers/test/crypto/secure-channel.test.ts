@@ -69,6 +69,32 @@ describe('SecureChannel', () => {
     expect(await openText(client, await server.seal(text('to a browser'), START_MS))).toBe('to a browser');
   });
 
+  it('seals and opens on many connections at once with an asynchronous AEAD, each frame under its own header and session', async () => {
+    // WebCrypto's AES-GCM is asynchronous: while one frame awaits, frames of other connections are sealed and opened.
+    const pairs = Array.from({ length: 4 }, () => channelPair({ clientCrypto: portable, serverCrypto: portable }));
+    const FRAMES = 5;
+    const sealed = await Promise.all(
+      pairs.map((pair, p) =>
+        Promise.all(
+          Array.from({ length: FRAMES }, (_, i) => [
+            pair.client.seal(text(`c${p}-${i}`), START_MS),
+            pair.server.seal(text(`s${p}-${i}`), START_MS),
+          ]).flat(),
+        ),
+      ),
+    );
+    const opened = await Promise.all(
+      pairs.map(async (pair, p) => {
+        const texts: Array<string | undefined> = [];
+        for (const [i, frame] of sealed[p]!.entries()) texts.push(await openText(i % 2 === 0 ? pair.server : pair.client, frame));
+        return texts;
+      }),
+    );
+    pairs.forEach((_, p) => {
+      expect(opened[p]).toEqual(Array.from({ length: FRAMES }, (_, i) => [`c${p}-${i}`, `s${p}-${i}`]).flat());
+    });
+  });
+
   it('round-trips ChaCha20-Poly1305 frames between the native and the portable provider', async () => {
     const { client, server } = channelPair({ clientCrypto: portable, serverCrypto: native, suite: AeadSuite.CHACHA20_POLY1305 });
     expect(await openText(server, await client.seal(text('chacha up'), START_MS))).toBe('chacha up');

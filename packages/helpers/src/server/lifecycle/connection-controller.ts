@@ -75,8 +75,8 @@ export class ConnectionController {
       maxInboundQueue: init.maxInboundQueue,
       maxPendingRequests: init.maxPendingRequests,
       onInboundError: (error) => this.#onInboundError(client, error),
+      releasePreAuthSlot,
     });
-    client.releasePreAuthSlot = releasePreAuthSlot;
     init.clients.add(client);
     init.metrics.connectionsAccepted += 1;
     client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);

@@ -6,10 +6,12 @@ import { ConnectionStateMachine, type ConnectionState } from './connection-state
 import type { ClientSession, HandshakeChallenge, SessionResumption } from '../encryption-hooks.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
-import { PendingReplies } from '../../utils/pending-replies.ts';
+import { PendingReplies, type PendingReplyFailure } from '../../utils/pending-replies.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
-const NO_SLOT = (): void => undefined;
+
+/** The error a request to a client fails with when the server ends it itself. */
+const requestFailure = (failure: PendingReplyFailure, message: string): Error => new SealedError(UsageErrorCode[failure], message);
 
 /** What a client looks like to application code: read-only facts about one connection. */
 export interface WebSocketClientInfo {
@@ -60,6 +62,8 @@ export interface WebSocketClientInit {
   /** Requests to this client that may await their reply at once. */
   maxPendingRequests: number;
   onInboundError: (error: unknown) => void;
+  /** Gives back the client's slot among the connections not yet authenticated. */
+  releasePreAuthSlot: () => void;
 }
 
 /**
@@ -106,10 +110,11 @@ export class WebSocketClient implements WebSocketClientInfo {
   resumption: SessionResumption | undefined;
   /** When the client was last sent a ticket, in epoch ms. */
   ticketIssuedAt = 0;
-  /** Gives back the slot this client holds among the connections not yet authenticated; idempotent. */
-  releasePreAuthSlot: () => void = NO_SLOT;
-  /** The server's requests to this client that await its reply. */
-  readonly requests: PendingReplies;
+  /** Gives back the slot this client holds among the connections not yet authenticated, once. */
+  #preAuthSlot: (() => void) | undefined;
+  /** Made at the first request to this client: most clients are never asked anything. */
+  #requests: PendingReplies | undefined;
+  readonly #maxPendingRequests: number;
 
   constructor(init: WebSocketClientInit) {
     this.id = init.id;
@@ -121,7 +126,21 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
     this.byteRateLimiter = new TokenBucket(init.byteRate.bytesPerSecond, init.byteRate.burstBytes, init.nowMs);
     this.inbound = new SerialTaskQueue(init.maxInboundQueue, init.onInboundError);
-    this.requests = new PendingReplies(init.maxPendingRequests, (failure, message) => new SealedError(UsageErrorCode[failure], message));
+    this.#maxPendingRequests = init.maxPendingRequests;
+    this.#preAuthSlot = init.releasePreAuthSlot;
+  }
+
+  /** The server's requests to this client that await its reply. */
+  get requests(): PendingReplies {
+    this.#requests ??= new PendingReplies(this.#maxPendingRequests, requestFailure);
+    return this.#requests;
+  }
+
+  /** Gives back the slot this client holds among the connections not yet authenticated (once it is open or gone); later calls do nothing. */
+  releasePreAuthSlot(): void {
+    const release = this.#preAuthSlot;
+    this.#preAuthSlot = undefined;
+    release?.();
   }
 
   get state(): ConnectionState {
@@ -137,7 +156,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   /** Releases everything the client holds once its socket is gone: timers, its pre-authentication slot, and the requests awaiting its reply (`DISCONNECTED`). Safe to call more than once. */
   releaseAll(): void {
     this.clearTimers();
-    this.requests.rejectAll(new SealedError(UsageErrorCode.DISCONNECTED, 'The client disconnected before it replied'));
+    this.#requests?.rejectAll(new SealedError(UsageErrorCode.DISCONNECTED, 'The client disconnected before it replied'));
     if (this.terminateTimer) clearTimeout(this.terminateTimer);
     this.terminateTimer = undefined;
     this.releasePreAuthSlot();
