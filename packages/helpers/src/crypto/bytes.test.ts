@@ -17,6 +17,13 @@ describe('toBase64', () => {
       }),
     );
   });
+
+  it('encodes inputs larger than one batch of characters, across the batch boundaries', () => {
+    for (const length of [4095, 4096, 4097, 3 * 4096 + 2]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 151 + 7) % 256);
+      expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+    }
+  });
 });
 
 describe('fromBase64', () => {

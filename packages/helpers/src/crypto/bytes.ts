@@ -49,8 +49,6 @@ export function utf8Decode(bytes: Uint8Array): string {
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64_PAD = '='.charCodeAt(0);
-/** 6-bit value -> character code. */
-const BASE64_CODES = Uint16Array.from(BASE64_ALPHABET, (character) => character.charCodeAt(0));
 /** Character code -> 6-bit value; -1 for characters outside the alphabet. */
 const BASE64_VALUES = (() => {
   const values = new Int8Array(128).fill(-1);
@@ -63,32 +61,22 @@ function base64Value(text: string, at: number): number {
   return code < BASE64_VALUES.length ? BASE64_VALUES[code]! : -1;
 }
 
-/** Character codes turned into a string per call of `String.fromCharCode`, below engines' argument limits. */
-const CHAR_CODES_PER_CALL = 4096;
+/** Bytes turned into characters per call of `String.fromCharCode`, below engines' argument limits. */
+const BYTES_PER_CALL = 4096;
 
 /**
- * Standard base64 with padding (RFC 4648 §4). The text is built from
- * character codes in one piece: a string grown by `+=` stays a rope of one
- * node per piece, about 1 KiB for a 32-byte key, for as long as it is kept
- * (a replay store's nonces, a pin store's keys).
+ * Standard base64 with padding (RFC 4648 §4), by the platform's `btoa`
+ * (browsers, Node 16+) over the bytes as a binary string: a flat string
+ * made natively, several times faster than building it in JavaScript, and
+ * no rope of one node per piece kept alive with it (a replay store's
+ * nonces, a pin store's keys).
  */
 export function toBase64(bytes: Uint8Array): string {
-  const codes = new Uint16Array(Math.ceil(bytes.length / 3) * 4);
-  let at = 0;
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i]!;
-    const b = bytes[i + 1];
-    const c = bytes[i + 2];
-    codes[at++] = BASE64_CODES[a >> 2]!;
-    codes[at++] = BASE64_CODES[((a & 0x03) << 4) | ((b ?? 0) >> 4)]!;
-    codes[at++] = b === undefined ? BASE64_PAD : BASE64_CODES[((b & 0x0f) << 2) | ((c ?? 0) >> 6)]!;
-    codes[at++] = c === undefined ? BASE64_PAD : BASE64_CODES[c & 0x3f]!;
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += BYTES_PER_CALL) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(start, start + BYTES_PER_CALL) as unknown as number[]);
   }
-  let out = '';
-  for (let start = 0; start < codes.length; start += CHAR_CODES_PER_CALL) {
-    out += String.fromCharCode(...codes.subarray(start, start + CHAR_CODES_PER_CALL));
-  }
-  return out;
+  return btoa(binary);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import sodium from 'sodium-native';
 import { CryptoSizes, type CryptoProvider, type RawKeyPair } from './crypto-provider.ts';
 
@@ -44,17 +44,20 @@ function signingKey(seed: Uint8Array): Buffer {
 
 /**
  * Native primitives for the server and Node clients: libsodium
- * (`sodium-native`, prebuilt in its npm package) for X25519, Ed25519 and
- * ChaCha20-Poly1305, taking raw keys with nothing to parse (a signature check
- * in about 66 us, a 256-byte ChaCha20-Poly1305 seal in about 1 us);
- * `node:crypto` (OpenSSL) for SHA-256, HKDF and AES-GCM. All 15-30 times
+ * (`sodium-native`, prebuilt in its npm package) for X25519, Ed25519,
+ * ChaCha20-Poly1305, SHA-256 and random bytes, taking raw keys with nothing
+ * to parse (a signature check in about 66 us, a 256-byte ChaCha20-Poly1305
+ * seal in about 1 us, a SHA-256 of 32 bytes in 0.4 us against 1.6 us through
+ * `createHash`); `node:crypto` (OpenSSL) for HKDF and AES-GCM. All 15-30 times
  * faster than pure JS.
  */
 export class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node:crypto';
 
   randomBytes(length: number): Uint8Array {
-    return asBytes(randomBytes(length));
+    const bytes = new Uint8Array(length);
+    sodium.randombytes_buf(bytes);
+    return bytes;
   }
 
   x25519KeyPair(): RawKeyPair {
@@ -109,7 +112,9 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   sha256(data: Uint8Array): Uint8Array {
-    return asBytes(createHash('sha256').update(data).digest());
+    const digest = new Uint8Array(CryptoSizes.SHA256_BYTES);
+    sodium.crypto_hash_sha256(digest, data);
+    return digest;
   }
 
   hkdfSha256(inputKey: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {

@@ -32,6 +32,10 @@ declare module 'sodium-native' {
     crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
     /** The X25519 public key of an Ed25519 public key. Throws when it is not a valid point. */
     crypto_sign_ed25519_pk_to_curve25519(x25519PublicKey: Uint8Array, ed25519PublicKey: Uint8Array): void;
+    /** Fills `buffer` from libsodium's CSPRNG (the operating system's, `getrandom` on Linux). */
+    randombytes_buf(buffer: Uint8Array): void;
+    /** SHA-256 of `message` into `digest` (32 bytes). */
+    crypto_hash_sha256(digest: Uint8Array, message: Uint8Array): void;
     /** The X25519 secret of a 64-byte Ed25519 secret key. */
     crypto_sign_ed25519_sk_to_curve25519(x25519SecretKey: Uint8Array, ed25519SecretKey: Uint8Array): void;
   }

@@ -107,6 +107,24 @@ const X25519_BASE_POINT = hexBytes(`09${'00'.repeat(31)}`);
 /** y = 2 has no x on edwards25519: not a point. */
 const NOT_A_POINT = hexBytes(`02${'00'.repeat(31)}`);
 
+describe.each(providers)('%s SHA-256 and random bytes', (_name, provider) => {
+  it('hashes the FIPS 180-4 examples, and a view into a larger buffer as its own bytes', () => {
+    const text = (value: string): Uint8Array => new TextEncoder().encode(value);
+    expect(bytesHex(provider.sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(bytesHex(provider.sha256(text('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const long = text('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq');
+    expect(bytesHex(provider.sha256(long))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+    const framed = new Uint8Array([0xff, ...long, 0xff]);
+    expect(provider.sha256(framed.subarray(1, 1 + long.length))).toEqual(provider.sha256(long));
+  });
+
+  it('gives random bytes of the length asked, different each time', () => {
+    const lengths = [0, 1, 12, 32, 100];
+    for (const length of lengths) expect(provider.randomBytes(length)).toHaveLength(length);
+    expect(provider.randomBytes(32)).not.toEqual(provider.randomBytes(32));
+  });
+});
+
 describe.each(providers)('%s Ed25519 to X25519', (_name, provider) => {
   it('converts the libsodium test key pair to its X25519 keys', () => {
     const seed = hexBytes(CONVERSION_SEED);
