@@ -11,7 +11,8 @@ export interface UserPresenceListener {
  */
 export class ClientRegistry {
   readonly #byId = new Map<string, WebSocketClient>();
-  readonly #byUser = new Map<string, Set<WebSocketClient>>();
+  /** A user's clients: the client itself while it is the only one (most users), a set once there are more. */
+  readonly #byUser = new Map<string, WebSocketClient | Set<WebSocketClient>>();
   #listener: UserPresenceListener | undefined;
 
   /** Sets who hears about users arriving and leaving. */
@@ -29,34 +30,47 @@ export class ClientRegistry {
 
   /** Files an authenticated client under its user id. */
   indexUser(client: WebSocketClient): void {
-    if (client.userId === undefined) return;
-    let sessions = this.#byUser.get(client.userId);
-    if (!sessions) {
-      sessions = new Set();
-      this.#byUser.set(client.userId, sessions);
-      this.#listener?.userOpened(client.userId);
+    const { userId } = client;
+    if (userId === undefined) return;
+    const sessions = this.#byUser.get(userId);
+    if (sessions === undefined) {
+      this.#byUser.set(userId, client);
+      this.#listener?.userOpened(userId);
+    } else if (sessions instanceof Set) {
+      sessions.add(client);
+    } else if (sessions !== client) {
+      this.#byUser.set(userId, new Set([sessions, client]));
     }
-    sessions.add(client);
   }
 
   remove(client: WebSocketClient): void {
     this.#byId.delete(client.id);
-    if (client.userId === undefined) return;
-    const sessions = this.#byUser.get(client.userId);
-    if (!sessions) return;
-    sessions.delete(client);
-    if (sessions.size === 0) {
-      this.#byUser.delete(client.userId);
-      this.#listener?.userClosed(client.userId);
+    const { userId } = client;
+    if (userId === undefined) return;
+    const sessions = this.#byUser.get(userId);
+    if (sessions instanceof Set) {
+      sessions.delete(client);
+      if (sessions.size > 1) return;
+      const [remaining] = sessions;
+      if (remaining) {
+        this.#byUser.set(userId, remaining);
+        return;
+      }
+    } else if (sessions !== client) {
+      return;
     }
+    this.#byUser.delete(userId);
+    this.#listener?.userClosed(userId);
   }
 
   get(clientId: string): WebSocketClient | undefined {
     return this.#byId.get(clientId);
   }
 
-  byUser(userId: string): ReadonlySet<WebSocketClient> {
-    return this.#byUser.get(userId) ?? EMPTY;
+  byUser(userId: string): Iterable<WebSocketClient> {
+    const sessions = this.#byUser.get(userId);
+    if (sessions === undefined) return NO_ONE;
+    return sessions instanceof Set ? sessions : [sessions];
   }
 
   all(): IterableIterator<WebSocketClient> {
@@ -64,4 +78,4 @@ export class ClientRegistry {
   }
 }
 
-const EMPTY: ReadonlySet<WebSocketClient> = new Set();
+const NO_ONE: readonly WebSocketClient[] = Object.freeze([]);
