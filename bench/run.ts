@@ -160,6 +160,21 @@ function find(rows: readonly ResultRow[], contender: Contender, roomSize: number
   return rows.find((row) => row.contender === contender && row.roomSize === roomSize && row.scenario === scenario);
 }
 
+/** A target met when `ratio` is at most `bound`. */
+function atMost(target: string, ratio: number, bound: number): TargetCheck {
+  return { target, ratio, bound: `<= ${bound}`, met: ratio <= bound };
+}
+
+/** A target met when `ratio` is below `bound`. */
+function below(target: string, ratio: number, bound: number): TargetCheck {
+  return { target, ratio, bound: `< ${bound}`, met: ratio < bound };
+}
+
+/** A target met when `ratio` is at least `bound`. */
+function atLeast(target: string, ratio: number, bound: number): TargetCheck {
+  return { target, ratio, bound: `>= ${bound}`, met: ratio >= bound };
+}
+
 /** The issue's targets, as ratios taken in this run. */
 function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -178,25 +193,25 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       const uws = find(rows, Contender.UWS, roomSize, scenario);
       if (!sealed || !uws) continue;
       const ratio = sealed.serverCpuUsPerDelivery! / uws.serverCpuUsPerDelivery!;
-      checks.push({ target: `${scenario}: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, bound: `<= ${bound}`, met: ratio <= bound });
+      checks.push(atMost(`${scenario}: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, bound));
     }
     const encryptedOne = find(rows, Contender.SEALED_ENCRYPTED, roomSize, Scenario.ENCRYPTED_ONE_PER_TURN);
     const socketIoOne = find(rows, Contender.SOCKET_IO, roomSize, Scenario.PLAIN_ONE_PER_TURN);
     if (encryptedOne && socketIoOne) {
       const ratio = encryptedOne.serverCpuUsPerDelivery! / socketIoOne.serverCpuUsPerDelivery!;
-      checks.push({ target: `one per turn: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, bound: '< 1', met: ratio < 1 });
+      checks.push(below(`one per turn: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, 1));
     }
     if (plain && socketIo) {
       const ratio = plain.serverCpuUsPerDelivery! / socketIo.serverCpuUsPerDelivery!;
-      checks.push({ target: `plaintext CPU/delivery vs Socket.IO, room ${roomSize}`, ratio, bound: '<= 0.5', met: ratio <= 0.5 });
+      checks.push(atMost(`plaintext CPU/delivery vs Socket.IO, room ${roomSize}`, ratio, 0.5));
     }
     if (plain && rawOnce) {
       const ratio = plain.serverCpuUsPerDelivery! / rawOnce.serverCpuUsPerDelivery!;
-      checks.push({ target: `plaintext CPU/delivery vs raw ws serialize-once, room ${roomSize}`, ratio, bound: '<= 1', met: ratio <= 1 });
+      checks.push(atMost(`plaintext CPU/delivery vs raw ws serialize-once, room ${roomSize}`, ratio, 1));
     }
     if (encrypted && plain) {
       const ratio = encrypted.deliveriesPerSec! / plain.deliveriesPerSec!;
-      checks.push({ target: `encrypted vs plaintext deliveries/s, room ${roomSize}`, ratio, bound: '>= 0.5', met: ratio >= 0.5 });
+      checks.push(atLeast(`encrypted vs plaintext deliveries/s, room ${roomSize}`, ratio, 0.5));
     }
     for (const [withHistory, without, kind] of [
       [find(rows, Contender.SEALED_PLAIN_HISTORY, roomSize, Scenario.PLAIN), plain, 'plaintext'],
@@ -204,11 +219,11 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
     ] as const) {
       if (!withHistory || !without) continue;
       const ratio = withHistory.serverCpuUsPerDelivery! / without.serverCpuUsPerDelivery!;
-      checks.push({ target: `${kind} CPU/delivery with room history (in memory) vs without, room ${roomSize}`, ratio, bound: '<= 1.2', met: ratio <= 1.2 });
+      checks.push(atMost(`${kind} CPU/delivery with room history (in memory) vs without, room ${roomSize}`, ratio, 1.2));
     }
     if (encrypted && naive && roomSize === largest) {
       const ratio = encrypted.deliveriesPerSec! / naive.deliveriesPerSec!;
-      checks.push({ target: `encrypted vs naive GCM+base64 deliveries/s, room ${roomSize}`, ratio, bound: '>= 2', met: ratio >= 2 });
+      checks.push(atLeast(`encrypted vs naive GCM+base64 deliveries/s, room ${roomSize}`, ratio, 2));
     }
   }
   checks.push(...relayTargets(rows));
@@ -217,7 +232,7 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
     const large = find(rows, contender, Math.max(...CURVE_ROOM_SIZES), Scenario.CURVE);
     if (!small || !large || contender !== Contender.SEALED_PLAIN) continue;
     const ratio = large.serverCpuUsPerDelivery! / small.serverCpuUsPerDelivery!;
-    checks.push({ target: `room-size curve: plaintext CPU/delivery, room ${large.roomSize} vs room 100`, ratio, bound: '<= 1.3', met: ratio <= 1.3 });
+    checks.push(atMost(`room-size curve: plaintext CPU/delivery, room ${large.roomSize} vs room 100`, ratio, 1.3));
   }
   for (const connections of [IDLE_CONNECTIONS, IDLE_CONNECTIONS_AT_SCALE]) {
     const memoryOf = (contender: Contender): ResultRow | undefined =>
@@ -230,7 +245,7 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
       const memory = memoryOf(contender);
       if (!memory || !rawMemory) continue;
       const ratio = memory.rssKiBPerConnection! / rawMemory.rssKiBPerConnection!;
-      checks.push({ target: `RSS per idle ${kind} connection vs raw ws, ${connections} connections`, ratio, bound: `<= ${bound}`, met: ratio <= bound });
+      checks.push(atMost(`RSS per idle ${kind} connection vs raw ws, ${connections} connections`, ratio, bound));
     }
   }
   const setupOf = (contender: Contender): ResultRow | undefined => rows.find((row) => row.contender === contender && row.setupsPerSec !== undefined);
@@ -242,13 +257,13 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
     const setup = setupOf(contender);
     if (!setup || !rawSetup) continue;
     const ratio = setup.serverCpuUsPerSetup! / rawSetup.serverCpuUsPerSetup!;
-    checks.push({ target: `server CPU per ${kind} set-up vs a raw ws connect`, ratio, bound: `<= ${bound}`, met: ratio <= bound });
+    checks.push(atMost(`server CPU per ${kind} set-up vs a raw ws connect`, ratio, bound));
   }
   const resumedSetup = setupOf(Contender.SEALED_RESUMED);
   const fullRawSetup = setupOf(Contender.SEALED_FULL_RAW);
   if (fullRawSetup && resumedSetup) {
     const ratio = resumedSetup.serverCpuUsPerSetup! / fullRawSetup.serverCpuUsPerSetup!;
-    checks.push({ target: 'server CPU per resumed set-up vs full encrypted set-up (same raw clients)', ratio, bound: '<= 0.5', met: ratio <= 0.5 });
+    checks.push(atMost('server CPU per resumed set-up vs full encrypted set-up (same raw clients)', ratio, 0.5));
   }
   return checks;
 }
@@ -265,22 +280,22 @@ function relayTargets(rows: readonly ResultRow[]): TargetCheck[] {
     const socketIo = find(rows, Contender.SOCKET_IO, roomSize, moderate);
     if (plain && uws) {
       const ratio = plain.serverCpuUsPerDelivery! / uws.serverCpuUsPerDelivery!;
-      checks.push({ target: `chat relay, moderate: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, bound: '<= 1.5', met: ratio <= 1.5 });
+      checks.push(atMost(`chat relay, moderate: plaintext CPU/delivery vs uWebSockets.js, room ${roomSize}`, ratio, 1.5));
       const extraMs = plain.latencyP99Ms! - uws.latencyP99Ms!;
-      checks.push({ target: `chat relay, moderate: plaintext p99 latency minus uWebSockets.js p99 (ms), room ${roomSize}`, ratio: extraMs, bound: '<= 2', met: extraMs <= 2 });
+      checks.push(atMost(`chat relay, moderate: plaintext p99 latency minus uWebSockets.js p99 (ms), room ${roomSize}`, extraMs, 2));
     }
     if (delayed && uws) {
       const ratio = delayed.serverCpuUsPerDelivery! / uws.serverCpuUsPerDelivery!;
       const target = `chat relay, moderate: plaintext with writeDelayMs ${BENCH_WRITE_DELAY_MS} CPU/delivery vs uWebSockets.js, room ${roomSize}`;
-      checks.push({ target, ratio, bound: '<= 1.0', met: ratio <= 1 });
+      checks.push(atMost(target, ratio, 1.0));
     }
     if (encrypted && plain) {
       const ratio = encrypted.serverCpuUsPerDelivery! / plain.serverCpuUsPerDelivery!;
-      checks.push({ target: `chat relay, moderate: encrypted vs plaintext CPU/delivery, room ${roomSize}`, ratio, bound: '<= 2', met: ratio <= 2 });
+      checks.push(atMost(`chat relay, moderate: encrypted vs plaintext CPU/delivery, room ${roomSize}`, ratio, 2));
     }
     if (encrypted && socketIo) {
       const ratio = encrypted.serverCpuUsPerDelivery! / socketIo.serverCpuUsPerDelivery!;
-      checks.push({ target: `chat relay, moderate: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, bound: '< 1', met: ratio < 1 });
+      checks.push(below(`chat relay, moderate: encrypted CPU/delivery vs Socket.IO plaintext, room ${roomSize}`, ratio, 1));
     }
   }
   return checks;
