@@ -41,7 +41,7 @@ export function establishSession(params: SessionKeyParams): SessionKeys {
     derived.serverToClient,
     session,
     derivedResumption,
-  ]);
+  ] as const);
   zeroize(derived.clientToServer);
   zeroize(derived.serverToClient);
   zeroize(derivedResumption);
@@ -49,16 +49,16 @@ export function establishSession(params: SessionKeyParams): SessionKeys {
   const channel = new SecureChannel({
     crypto,
     sendDirection: params.sendDirection,
-    sendKey: sendsToServer ? clientToServer! : serverToClient!,
-    receiveKey: sendsToServer ? serverToClient! : clientToServer!,
-    sessionHash: sessionHash!,
+    sendKey: sendsToServer ? clientToServer : serverToClient,
+    receiveKey: sendsToServer ? serverToClient : clientToServer,
+    sessionHash: sessionHash,
     kind: params.level === SecurityLevel.ENCRYPTED ? FrameKind.ENCRYPTED : FrameKind.AUTHENTICATED,
     rekey: params.rekey,
     onRekey: params.onRekey,
     suite: params.suite,
     nowMs: params.nowMs,
   });
-  return { channel, resumptionSecret: resumption! };
+  return { channel, resumptionSecret: resumption };
 }
 
 /**
@@ -68,15 +68,16 @@ export function establishSession(params: SessionKeyParams): SessionKeys {
  * session's four values instead of four. Each view can still be zeroed on
  * its own, and a rekey moves its direction to a key of its own.
  */
-function sideBySide(parts: readonly Uint8Array[]): Uint8Array[] {
+function sideBySide<Parts extends readonly Uint8Array[]>(parts: Parts): { [Index in keyof Parts]: Uint8Array } {
   let total = 0;
   for (const part of parts) total += part.length;
   const buffer = new Uint8Array(total);
   let at = 0;
-  return parts.map((part) => {
+  const views = parts.map((part) => {
     const view = buffer.subarray(at, at + part.length);
     view.set(part);
     at += part.length;
     return view;
   });
+  return views as { [Index in keyof Parts]: Uint8Array };
 }

@@ -122,7 +122,7 @@ export class EventDispatcher {
       this.init.answers.error(client, ErrorCode.INVALID_PAYLOAD, 'A reply is { result } or { error: { code, message } }');
       return;
     }
-    if (!client.requests.settle(ack, reply)) this.init.metrics.repliesUnmatched += 1;
+    if (!client.settleRequest(ack, reply)) this.init.metrics.repliesUnmatched += 1;
   }
 
   #handleApplicationEvent(client: WebSocketClient, event: string, data: unknown, ack: number | undefined): ValueOrPromise<void> {

@@ -7,6 +7,7 @@ import type { ClientSession, HandshakeChallenge, SessionResumption } from '../en
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
 import { PendingReplies, type PendingReplyFailure } from '../../utils/pending-replies.ts';
+import type { ReplyPayload } from '../../protocol/request-reply.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 
@@ -134,6 +135,11 @@ export class WebSocketClient implements WebSocketClientInfo {
   get requests(): PendingReplies {
     this.#requests ??= new PendingReplies(this.#maxPendingRequests, requestFailure);
     return this.#requests;
+  }
+
+  /** Settles the request `ack` with the client's reply; false when none awaits it. Makes no request table for a client never asked anything. */
+  settleRequest(ack: number, reply: ReplyPayload): boolean {
+    return this.#requests?.settle(ack, reply) ?? false;
   }
 
   /** Gives back the slot this client holds among the connections not yet authenticated (once it is open or gone); later calls do nothing. */
