@@ -227,12 +227,11 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
     }
   }
   checks.push(...relayTargets(rows));
-  for (const contender of CURVE_STACKS) {
-    const small = find(rows, contender, 100, Scenario.CURVE);
-    const large = find(rows, contender, Math.max(...CURVE_ROOM_SIZES), Scenario.CURVE);
-    if (!small || !large || contender !== Contender.SEALED_PLAIN) continue;
-    const ratio = large.serverCpuUsPerDelivery! / small.serverCpuUsPerDelivery!;
-    checks.push(atMost(`room-size curve: plaintext CPU/delivery, room ${large.roomSize} vs room 100`, ratio, 1.3));
+  const curveSmall = find(rows, Contender.SEALED_PLAIN, 100, Scenario.CURVE);
+  const curveLarge = find(rows, Contender.SEALED_PLAIN, Math.max(...CURVE_ROOM_SIZES), Scenario.CURVE);
+  if (curveSmall && curveLarge) {
+    const ratio = curveLarge.serverCpuUsPerDelivery! / curveSmall.serverCpuUsPerDelivery!;
+    checks.push(atMost(`room-size curve: plaintext CPU/delivery, room ${curveLarge.roomSize} vs room 100`, ratio, 1.3));
   }
   for (const connections of [IDLE_CONNECTIONS, IDLE_CONNECTIONS_AT_SCALE]) {
     const memoryOf = (contender: Contender): ResultRow | undefined =>

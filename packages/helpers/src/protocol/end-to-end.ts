@@ -1,4 +1,5 @@
 import { fromBase64 } from '../crypto/bytes.ts';
+import { isPlainObject } from './plain-object.ts';
 
 /**
  * The wire of end-to-end rooms: rooms whose messages are MLS (RFC 9420)
@@ -32,6 +33,9 @@ export interface CommitRequest {
   readonly epoch: number;
   readonly commit: Uint8Array;
   readonly welcome: Uint8Array | undefined;
+  /** `commit` and `welcome` as the client sent them (canonical base64, so what the server stores and relays). */
+  readonly commitText: string;
+  readonly welcomeText: string | undefined;
 }
 
 /** `sealed:mls:log`: the commits accepted from `since` (an epoch) on. */
@@ -45,6 +49,8 @@ export interface SendRequest {
   readonly room: string;
   readonly event: string;
   readonly message: Uint8Array;
+  /** `message` as the client sent it (canonical base64, so what the server relays). */
+  readonly messageText: string;
 }
 
 /** A commit the server accepted: the one of its epoch. */
@@ -56,11 +62,6 @@ export interface LoggedCommit {
   readonly welcome?: string;
   /** The devices it added. */
   readonly added: readonly string[];
-}
-
-/** Whether `value` is a plain object (not an array, not null). */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A non-empty base64 field of at most `maxBytes` decoded bytes. */
@@ -79,7 +80,7 @@ function epochField(value: unknown): value is number {
 
 /** Reads `{ keyPackages: string[], lastResort?: string }`; at most `maxCount` packages of at most `maxBytes` each. */
 export function readPublishRequest(data: unknown, maxCount: number, maxBytes: number): PublishKeyPackagesRequest | undefined {
-  if (!isRecord(data) || !Array.isArray(data.keyPackages) || data.keyPackages.length > maxCount) return undefined;
+  if (!isPlainObject(data) || !Array.isArray(data.keyPackages) || data.keyPackages.length > maxCount) return undefined;
   const keyPackages: Uint8Array[] = [];
   for (const text of data.keyPackages) {
     const bytes = bytesField(text, maxBytes);
@@ -94,34 +95,34 @@ export function readPublishRequest(data: unknown, maxCount: number, maxBytes: nu
 
 /** Reads `{ room, device }`. */
 export function readClaimRequest(data: unknown): ClaimKeyPackageRequest | undefined {
-  if (!isRecord(data) || !nonEmptyString(data.room) || !nonEmptyString(data.device)) return undefined;
+  if (!isPlainObject(data) || !nonEmptyString(data.room) || !nonEmptyString(data.device)) return undefined;
   return { room: data.room, device: data.device };
 }
 
 /** Reads `{ room, epoch, commit, welcome? }`. */
 export function readCommitRequest(data: unknown, maxBytes: number): CommitRequest | undefined {
-  if (!isRecord(data) || !nonEmptyString(data.room) || !epochField(data.epoch)) return undefined;
+  if (!isPlainObject(data) || !nonEmptyString(data.room) || !epochField(data.epoch)) return undefined;
   const commit = bytesField(data.commit, maxBytes);
   const welcome = data.welcome === undefined ? undefined : bytesField(data.welcome, maxBytes);
   if (!commit || (data.welcome !== undefined && !welcome)) return undefined;
-  return { room: data.room, epoch: data.epoch, commit, welcome };
+  return { room: data.room, epoch: data.epoch, commit, welcome, commitText: data.commit as string, welcomeText: data.welcome as string | undefined };
 }
 
 /** Reads `{ room, since }`. */
 export function readLogRequest(data: unknown): LogRequest | undefined {
-  if (!isRecord(data) || !nonEmptyString(data.room) || !epochField(data.since)) return undefined;
+  if (!isPlainObject(data) || !nonEmptyString(data.room) || !epochField(data.since)) return undefined;
   return { room: data.room, since: data.since };
 }
 
 /** Reads `{ room, event, message }`. */
 export function readSendRequest(data: unknown, maxEventNameLength: number, maxBytes: number): SendRequest | undefined {
-  if (!isRecord(data) || !nonEmptyString(data.room) || !nonEmptyString(data.event) || data.event.length > maxEventNameLength) return undefined;
+  if (!isPlainObject(data) || !nonEmptyString(data.room) || !nonEmptyString(data.event) || data.event.length > maxEventNameLength) return undefined;
   const message = bytesField(data.message, maxBytes);
   if (!message) return undefined;
-  return { room: data.room, event: data.event, message };
+  return { room: data.room, event: data.event, message, messageText: data.message as string };
 }
 
 /** Reads `{ room }`. */
 export function readRoomRequest(data: unknown): string | undefined {
-  return isRecord(data) && nonEmptyString(data.room) ? data.room : undefined;
+  return isPlainObject(data) && nonEmptyString(data.room) ? data.room : undefined;
 }

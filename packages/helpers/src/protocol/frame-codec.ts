@@ -1,6 +1,7 @@
 import { ErrorCode } from './error-codes.ts';
 import { readRoomPosition, type RoomPosition } from './room-position.ts';
 import { isReplyId } from './request-reply.ts';
+import { isPlainObject } from './plain-object.ts';
 
 /**
  * A decoded `{ event, data }` frame. `data` is `undefined` when the frame had
@@ -56,10 +57,6 @@ const SERVER_FRAME_KEYS: ReadonlySet<string> = new Set(['event', 'data', 'positi
 
 function fail(code: ErrorCode, reason: string): DecodeResult {
   return { ok: false, code, reason };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

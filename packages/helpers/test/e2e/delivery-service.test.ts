@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeMlsMessage } from 'ts-mls';
 import { TestClient } from '@sealed/test-support';
 import { ErrorCode } from '../../src/index.ts';
 import { ClientEvent, ServerEvent } from '../../src/protocol/event-names.ts';
+import { toBase64 } from '../../src/crypto/bytes.ts';
 import { MlsMember, encodeKeyPackage, nextEvent } from '../support/mls-member.ts';
 import { nodeCrypto, type SecureTestServer } from '../support/secure-test-server.ts';
 import { startEndToEndServer, type EndToEndServer, type ServerView } from '../support/end-to-end-server.ts';
@@ -150,9 +152,9 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
     const mallory = await member('mallory');
 
     // A KeyPackage for another user, or signed with another key than the device's.
-    const forged = encodeKeyPackage((await mallory.keyPackage('alice')).publicPackage);
+    const forged = encodeKeyPackage(await mallory.keyPackage('alice'));
     await expect(mallory.client.request(ClientEvent.MLS_PUBLISH, { keyPackages: [forged] })).rejects.toMatchObject({ code: ErrorCode.KEY_PACKAGE_REFUSED });
-    const otherKey = encodeKeyPackage((await mallory.keyPackage('mallory', nodeCrypto.ed25519KeyPair())).publicPackage);
+    const otherKey = encodeKeyPackage(await mallory.keyPackage('mallory', nodeCrypto.ed25519KeyPair()));
     await expect(mallory.client.request(ClientEvent.MLS_PUBLISH, { keyPackages: [otherKey] })).rejects.toMatchObject({ code: ErrorCode.KEY_PACKAGE_REFUSED });
     await expect(mallory.client.request(ClientEvent.MLS_PUBLISH, { keyPackages: ['bm90IG1scw=='] })).rejects.toMatchObject({ code: ErrorCode.KEY_PACKAGE_REFUSED });
 
@@ -179,6 +181,11 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
       code: ErrorCode.COMMIT_REFUSED,
     });
     await expect(alice.client.request(ClientEvent.MLS_SEND, { room: ROOM, event: 'chat', message: 'AAAA' })).rejects.toMatchObject({ code: ErrorCode.MLS_MESSAGE_REFUSED });
+    // A request naming another epoch than its commit's own: refused, not a conflict to catch up on.
+    const empty = await alice.commitOf([]);
+    await expect(
+      alice.client.request(ClientEvent.MLS_COMMIT, { room: ROOM, epoch: alice.epoch + 1, commit: toBase64(encodeMlsMessage(empty.commit)) }),
+    ).rejects.toMatchObject({ code: ErrorCode.COMMIT_REFUSED });
     // The group went on unharmed: bob still reads alice.
     const toBob = nextEvent<{ message: string }>(bob.client, ServerEvent.MLS_MESSAGE);
     await alice.send(ROOM, 'chat', 'still here');

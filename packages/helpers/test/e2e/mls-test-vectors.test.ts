@@ -51,6 +51,7 @@ describe('ts-mls against the MLS test vectors', () => {
 
   it('deserialization: variable-length integer headers', () => {
     const vectors = load<Array<{ vlbytes_header: string; length: number }>>('deserialization');
+    expect(vectors.length).toBeGreaterThan(0);
     for (const vector of vectors) expect(determineLength(bytes(vector.vlbytes_header)).length).toBe(vector.length);
   });
 

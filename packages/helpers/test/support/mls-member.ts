@@ -10,15 +10,14 @@ import {
   processPublicMessage,
   type ClientState,
   type CreateCommitResult,
-  type KeyPackage,
   type Proposal,
 } from 'ts-mls';
-import { MLS_CIPHER_SUITE, type RawKeyPair } from '../../src/index.ts';
+import type { RawKeyPair } from '../../src/index.ts';
 import { ClientEvent } from '../../src/protocol/event-names.ts';
 import type { SealedClient } from '../../src/client/index.ts';
 import { fromBase64, toBase64 } from '../../src/crypto/bytes.ts';
 import { mlsCipherSuite } from '../../src/crypto/mls-cipher-suite.ts';
-import { DeviceKeyPackages, type HeldKeyPackage } from '../../src/client/end-to-end/device-key-packages.ts';
+import { DeviceKeyPackages, encodeKeyPackage, type HeldKeyPackage } from '../../src/client/end-to-end/device-key-packages.ts';
 import { nodeCrypto, sdkClient } from './secure-test-server.ts';
 
 const utf8 = new TextEncoder();
@@ -73,7 +72,7 @@ export class MlsMember {
   /** Publishes `count` fresh KeyPackages. */
   async publish(count = 2): Promise<unknown> {
     const packages = [];
-    for (let i = 0; i < count; i += 1) packages.push(encodeKeyPackage((await this.keyPackage()).publicPackage));
+    for (let i = 0; i < count; i += 1) packages.push(encodeKeyPackage(await this.keyPackage()));
     return this.client.request(ClientEvent.MLS_PUBLISH, { keyPackages: packages });
   }
 
@@ -185,7 +184,10 @@ export class MlsMember {
 /** The next `event` the client hears that `matches`. */
 export function nextEvent<T>(client: SealedClient, event: string, matches: (data: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`No ${event} within ${EVENT_WAIT_MS} ms`)), EVENT_WAIT_MS);
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`No ${event} within ${EVENT_WAIT_MS} ms`));
+    }, EVENT_WAIT_MS);
     const stop = client.on(event as never, ((data: T) => {
       if (!matches(data)) return;
       clearTimeout(timer);
@@ -195,8 +197,4 @@ export function nextEvent<T>(client: SealedClient, event: string, matches: (data
   });
 }
 
-export function encodeKeyPackage(keyPackage: KeyPackage): string {
-  return toBase64(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage }));
-}
-
-export { MLS_CIPHER_SUITE };
+export { encodeKeyPackage };

@@ -1,5 +1,7 @@
 import { ServerEvent } from '../../protocol/event-names.ts';
 import type { RoomDevice } from '../../protocol/end-to-end.ts';
+import { ClientLifecycleEvent } from '../client-lifecycle-event.ts';
+import { ClientFailureCode } from '../sealed-client-error.ts';
 import type { EndToEndRooms } from './end-to-end-rooms.ts';
 import type { endToEndRoomsOf } from './sdk-end-to-end.ts';
 
@@ -24,23 +26,23 @@ export class EndToEndLoader {
   /** A `joined` answer: the member side loads when it names end-to-end rooms (`endToEnd`), then sets each up. */
   joined(answer: unknown): void {
     const rooms = stringList((answer as { endToEnd?: unknown } | undefined)?.endToEnd);
-    if (rooms.length > 0) void this.#then((loaded) => loaded.joined(rooms));
+    if (rooms.length > 0) this.#inBackground((loaded) => loaded.joined(rooms));
   }
 
   /** A `left` answer: the rooms left are dropped. */
   left(answer: unknown): void {
     const rooms = stringList((answer as { rooms?: unknown } | undefined)?.rooms);
-    if (this.#loading) void this.#then((loaded) => loaded.left(rooms));
+    if (this.#loading) this.#inBackground((loaded) => loaded.left(rooms));
   }
 
   connectionOpened(): void {
-    if (this.#loading) void this.#then((loaded) => loaded.connectionOpened());
+    if (this.#loading) this.#inBackground((loaded) => loaded.connectionOpened());
   }
 
   /** Takes the events of end-to-end rooms (dropped while none was joined); false for any other. */
   accept(event: string, data: unknown): boolean {
     if (!END_TO_END_EVENTS.has(event)) return false;
-    if (this.#loading) void this.#then((loaded) => loaded.accept(event, data));
+    if (this.#loading) this.#inBackground((loaded) => loaded.accept(event, data));
     return true;
   }
 
@@ -57,14 +59,28 @@ export class EndToEndLoader {
     this.#rooms?.close();
   }
 
-  /** Runs `step` once the member side is loaded (in call order); nothing after `close`. */
+  /** Runs `step` once the member side is loaded (in call order); nothing after `close`. A load that failed is tried again by the next call. */
   #then<T>(step: (rooms: EndToEndRooms) => T): Promise<T | undefined> {
-    this.#loading ??= import('./sdk-end-to-end.ts').then(({ endToEndRoomsOf }) => {
-      this.#rooms = endToEndRoomsOf(this.params);
-      if (this.#closed) this.#rooms?.close();
-      return this.#rooms;
-    });
+    this.#loading ??= import('./sdk-end-to-end.ts').then(
+      ({ endToEndRoomsOf }) => {
+        this.#rooms = endToEndRoomsOf(this.params);
+        if (this.#closed) this.#rooms?.close();
+        return this.#rooms;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
     return this.#loading.then((loaded) => (loaded && !this.#closed ? step(loaded) : undefined));
+  }
+
+  /** Runs `step` as `#then` does, for a caller that does not wait: a failure (the member side that would not load, say) is told as `sealed:error`. */
+  #inBackground(step: (rooms: EndToEndRooms) => unknown): void {
+    this.#then(step).catch((error: unknown) => {
+      const message = `End-to-end rooms failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.params.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.E2E_FAILED, message });
+    });
   }
 }
 

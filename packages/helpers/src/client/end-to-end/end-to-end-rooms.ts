@@ -94,25 +94,15 @@ export class EndToEndRooms {
     return true;
   }
 
-  /** Takes the events of end-to-end rooms; false for any other event. */
-  accept(event: string, data: unknown): boolean {
+  /** Takes an event of end-to-end rooms (the loader passes only those); events of rooms this client is not in are dropped. */
+  accept(event: string, data: unknown): void {
     const room = (data as { room?: unknown } | null)?.room;
-    switch (event) {
-      case ServerEvent.MLS_WAITING:
-      case ServerEvent.MLS_COMMIT:
-      case ServerEvent.MLS_WELCOME:
-      case ServerEvent.MLS_MESSAGE:
-        break;
-      default:
-        return false;
-    }
-    if (typeof room !== 'string' || !this.#rooms.has(room)) return true;
+    if (typeof room !== 'string' || !this.#rooms.has(room)) return;
     const payload = data as Record<string, unknown>;
     if (event === ServerEvent.MLS_WAITING) this.#queue(room, () => this.#lookAt(room, false));
     else if (event === ServerEvent.MLS_COMMIT) this.#queue(room, () => this.#onCommit(room, payload.epoch as number, payload.commit as string));
     else if (event === ServerEvent.MLS_WELCOME) this.#queue(room, () => this.#onWelcome(room, payload.epoch as number, payload.welcome as string));
-    else this.#queue(room, () => this.#onMessage(room, payload.event as string, payload.message as string, payload.sender as RoomDevice));
-    return true;
+    else if (event === ServerEvent.MLS_MESSAGE) this.#queue(room, () => this.#onMessage(room, payload.event as string, payload.message as string, payload.sender as RoomDevice));
   }
 
   /**
@@ -282,7 +272,8 @@ export class EndToEndRooms {
       const state = await this.#roomState(room);
       if (state.groupId !== group.groupId) {
         // Another device founded the room's group first: this one waits for its Welcome.
-        this.#rooms.get(room)!.group = undefined;
+        this.#leaveGroup(this.#rooms.get(room)!);
+        this.#announce(room);
         return;
       }
       await this.#catchUp(room);
@@ -311,12 +302,14 @@ export class EndToEndRooms {
 
   async #apply(room: string, group: RoomGroup, commit: string): Promise<void> {
     await group.process(commit);
-    if (!group.active) {
-      // A commit removed this device: the room's messages are no longer for it.
-      const session = this.#rooms.get(room)!;
-      session.group = undefined;
-      this.#stopTimers(session);
-    }
+    // A commit removed this device: the room's messages are no longer for it.
+    if (!group.active) this.#leaveGroup(this.#rooms.get(room)!);
+  }
+
+  /** Drops the session's group and the timers that served it. */
+  #leaveGroup(session: RoomSession): void {
+    session.group = undefined;
+    this.#stopTimers(session);
   }
 
   async #onCommit(room: string, epoch: number, commit: string): Promise<void> {

@@ -198,7 +198,7 @@ export class DeliveryService {
     const request = readCommitRequest(data, limits.maxMlsMessageBytes);
     const room = this.#roomOrRefuse(client, request?.room);
     const committer = this.#deviceOrRefuse(client);
-    const { epoch, commit, welcome } = request!;
+    const { epoch, commit, welcome, commitText, welcomeText } = request!;
     let view;
     try {
       view = readCommit(commit);
@@ -208,7 +208,9 @@ export class DeliveryService {
     }
     const group = await store.group(room);
     const current = group?.epoch ?? 0;
-    if (view.epoch !== epoch || epoch !== current) throw new Refusal(ErrorCode.EPOCH_CONFLICT, `The group is at epoch ${current}`);
+    // A request whose epoch is not its commit's would conflict forever, whatever the client caught up on.
+    if (view.epoch !== epoch) throw new Refusal(ErrorCode.COMMIT_REFUSED, `The commit is of epoch ${view.epoch}, the request names ${epoch}`);
+    if (epoch !== current) throw new Refusal(ErrorCode.EPOCH_CONFLICT, `The group is at epoch ${current}`);
     const groupId = toBase64(view.groupId);
     if (group && group.groupId !== groupId) throw new Refusal(ErrorCode.COMMIT_REFUSED, 'The commit is for another group');
     const admitted = await this.#admitted(room);
@@ -217,9 +219,9 @@ export class DeliveryService {
     if ((change.added.length > 0) !== (welcome !== undefined)) throw new Refusal(ErrorCode.COMMIT_REFUSED, 'A commit that adds devices comes with their Welcome, and only such a commit');
     const entry: LoggedCommit = {
       epoch,
-      commit: toBase64(commit),
+      commit: commitText,
       added: change.added.map((added) => added.device),
-      ...(welcome ? { welcome: toBase64(welcome) } : {}),
+      ...(welcomeText ? { welcome: welcomeText } : {}),
     };
     const accepted = await store.commit(room, { groupId, epoch: epoch + 1, roster: change.roster }, entry, limits.maxGroupLogEntries);
     if (!accepted) throw new Refusal(ErrorCode.EPOCH_CONFLICT, `Another commit of epoch ${epoch} was accepted first`);
@@ -257,7 +259,7 @@ export class DeliveryService {
       throw new Refusal(ErrorCode.MLS_MESSAGE_REFUSED, `Not a message of the room's group at its current epoch (${group?.epoch ?? 0})`);
     }
     if (!group.roster.some((leaf) => leaf?.device === sender.device)) throw new Refusal(ErrorCode.MLS_MESSAGE_REFUSED, 'This device is not a member of the group');
-    const relayed = { room, event: request!.event, sender, message: toBase64(request!.message) };
+    const relayed = { room, event: request!.event, sender, message: request!.messageText };
     await this.init.announce({ kind: 'room', room }, { event: ServerEvent.MLS_MESSAGE, data: relayed, exclude: [client.id] });
     return {};
   }
