@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type Server as TypedWebSocketServer } from 'ws';
 import { CLIENT_ID_SEPARATOR } from '../bus/bus-channels.ts';
 import type { Logger } from '../logging/logger.ts';
 import { ThrottledLog, errorKind } from '../logging/throttled-log.ts';
@@ -21,6 +21,7 @@ import { RoomHistory } from './history/room-history.ts';
 import { AuthenticationFlow } from './lifecycle/authentication-flow.ts';
 import type { ClientAnswers } from './lifecycle/client-answers.ts';
 import { ConnectionController } from './lifecycle/connection-controller.ts';
+import { ClientSocket } from './lifecycle/client-socket.ts';
 import { EventDispatcher } from './lifecycle/event-dispatcher.ts';
 import { HeartbeatMonitor } from './lifecycle/heartbeat-monitor.ts';
 import { RequestHeaderDeadline } from './lifecycle/request-header-deadline.ts';
@@ -38,7 +39,7 @@ import type { ResolvedServerOptions } from './websocket-server-options.ts';
 
 /** The parts of one server, wired to each other: what the facade calls into. */
 export interface ServerParts {
-  readonly wss: WebSocketServer;
+  readonly wss: TypedWebSocketServer<typeof ClientSocket>;
   readonly throttledLog: ThrottledLog;
   readonly clients: ClientRegistry;
   readonly rooms: RoomRegistry;
@@ -77,7 +78,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
   let controller: ConnectionController;
   let targeted: TargetedDelivery;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({ WebSocket: ClientSocket, noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   const delivery = new MessageDelivery({
     maxBufferedBytes: options.maxBufferedBytes,
     slowConsumerPolicy: options.slowConsumerPolicy,

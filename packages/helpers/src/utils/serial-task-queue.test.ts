@@ -9,7 +9,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 describe('SerialTaskQueue', () => {
   it('runs a synchronous task on an idle queue at once', () => {
-    const queue = new SerialTaskQueue(4, vi.fn());
+    const queue = new SerialTaskQueue(4, vi.fn(), undefined);
     const seen: number[] = [];
     queue.push(() => void seen.push(1));
     expect(seen).toEqual([1]);
@@ -17,7 +17,7 @@ describe('SerialTaskQueue', () => {
   });
 
   it('keeps order when an earlier task is asynchronous', async () => {
-    const queue = new SerialTaskQueue(4, vi.fn());
+    const queue = new SerialTaskQueue(4, vi.fn(), undefined);
     const seen: string[] = [];
     const gate = deferred();
     queue.push(async () => {
@@ -36,7 +36,7 @@ describe('SerialTaskQueue', () => {
   });
 
   it('refuses a task beyond its cap', () => {
-    const queue = new SerialTaskQueue(2, vi.fn());
+    const queue = new SerialTaskQueue(2, vi.fn(), undefined);
     const gate = deferred();
     expect(queue.push(() => gate.promise)).toBe(true);
     expect(queue.push(() => undefined)).toBe(true);
@@ -46,7 +46,7 @@ describe('SerialTaskQueue', () => {
 
   it('reports a failing task and goes on with the next', async () => {
     const onError = vi.fn();
-    const queue = new SerialTaskQueue(4, onError);
+    const queue = new SerialTaskQueue(4, onError, 'queue-owner');
     const gate = deferred();
     queue.push(() => gate.promise);
     queue.push(async () => {
@@ -56,6 +56,6 @@ describe('SerialTaskQueue', () => {
     queue.push(() => done.resolve());
     gate.resolve();
     await done.promise;
-    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'boom' }));
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: 'boom' }), 'queue-owner');
   });
 });

@@ -1,19 +1,22 @@
 import type { ValueOrPromise } from '../types/value-or-promise.ts';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * Runs tasks one after another, in the order they were pushed, with a cap on
  * how many may wait. A synchronous task on an idle queue runs at once and
- * allocates no promise, so the common case stays cheap.
+ * allocates no promise, so the common case stays cheap. A task's error goes
+ * to `onError` with the queue's `owner`, so one handler may serve many
+ * queues (a server keeps one queue per connection).
  */
-const SETTLED: Promise<void> = Promise.resolve();
-
-export class SerialTaskQueue {
+export class SerialTaskQueue<Owner = undefined> {
   #pending = 0;
   #tail: Promise<void> = SETTLED;
 
   constructor(
     private readonly maxPending: number,
-    private readonly onError: (error: unknown) => void,
+    private readonly onError: (error: unknown, owner: Owner) => void,
+    private readonly owner: Owner,
   ) {}
 
   /** Tasks running or waiting. */
@@ -68,6 +71,6 @@ export class SerialTaskQueue {
     this.#pending -= 1;
     // Idle: let the last task's promise go rather than keep it for the next one.
     if (this.#pending === 0) this.#tail = SETTLED;
-    if (error !== undefined) this.onError(error);
+    if (error !== undefined) this.onError(error, this.owner);
   }
 }

@@ -14,6 +14,15 @@ import type { ClientDisconnectedFn } from '../server-hooks.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { RateLimitOptions } from '../server-settings.ts';
 import { WebSocketClient } from '../registry/websocket-client.ts';
+import { clientOf, type ClientSocket } from './client-socket.ts';
+
+/** The listeners every client's socket shares: `this` is the socket, which knows its client ({@link clientOf}). */
+interface SocketListeners {
+  message(this: WebSocket, data: RawData, isBinary: boolean): void;
+  pong(this: WebSocket): void;
+  error(this: WebSocket, error: Error): void;
+  close(this: WebSocket, code: number): void;
+}
 
 /** What {@link ConnectionController} needs. */
 export interface ConnectionControllerInit {
@@ -58,11 +67,32 @@ export interface ConnectionControllerInit {
  */
 export class ConnectionController {
   readonly #closeListeners = new Set<() => void>();
+  readonly #socketListeners: SocketListeners;
+  readonly #onInboundError = (error: unknown, client: WebSocketClient): void => {
+    this.init.metrics.handlerErrors += 1;
+    this.init.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
+  };
 
-  constructor(private readonly init: ConnectionControllerInit) {}
+  constructor(private readonly init: ConnectionControllerInit) {
+    const controller = this;
+    this.#socketListeners = {
+      message(data, isBinary) {
+        controller.#onFrame(clientOf(this), data, isBinary);
+      },
+      pong() {
+        clientOf(this).lastSeenAt = init.now();
+      },
+      error(error) {
+        init.logger.debug({ clientId: clientOf(this).id, err: error }, 'socket error');
+      },
+      close(code) {
+        controller.#finalize(clientOf(this), code);
+      },
+    };
+  }
 
   /** Takes over an upgraded socket, with the client's address and the function that gives its pre-authentication slot back once it is open or gone. */
-  accept(socket: WebSocket, remoteAddress: string | undefined, releasePreAuthSlot: () => void): WebSocketClient {
+  accept(socket: ClientSocket, remoteAddress: string | undefined, releasePreAuthSlot: () => void): WebSocketClient {
     const { init } = this;
     const client = new WebSocketClient({
       id: init.newClientId(),
@@ -74,22 +104,21 @@ export class ConnectionController {
       byteRate: init.byteRate,
       maxInboundQueue: init.maxInboundQueue,
       maxPendingRequests: init.maxPendingRequests,
-      onInboundError: (error) => this.#onInboundError(client, error),
+      onInboundError: this.#onInboundError,
       releasePreAuthSlot,
     });
+    socket.client = client;
     init.clients.add(client);
     init.metrics.connectionsAccepted += 1;
     client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
     client.authTimer.unref();
 
-    socket.on('message', (data, isBinary) => this.#onFrame(client, data, isBinary));
-    socket.on('pong', () => {
-      client.lastSeenAt = init.now();
-    });
-    socket.on('error', (error) => {
-      init.logger.debug({ clientId: client.id, err: error }, 'socket error');
-    });
-    socket.once('close', (code) => this.#finalize(client, code));
+    const listeners = this.#socketListeners;
+    socket.on('message', listeners.message);
+    socket.on('pong', listeners.pong);
+    socket.on('error', listeners.error);
+    // ws emits close once.
+    socket.on('close', listeners.close);
     return client;
   }
 
@@ -238,11 +267,6 @@ export class ConnectionController {
     this.init.metrics.authTimeouts += 1;
     this.init.sendError(client, ErrorCode.AUTH_TIMEOUT, 'Authentication timed out');
     this.close(client, CloseCode.AUTH_TIMEOUT, 'Authentication timeout');
-  }
-
-  #onInboundError(client: WebSocketClient, error: unknown): void {
-    this.init.metrics.handlerErrors += 1;
-    this.init.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
   }
 
   #finalize(client: WebSocketClient, code: number): void {

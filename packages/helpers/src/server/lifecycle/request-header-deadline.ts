@@ -42,9 +42,15 @@ export class RequestHeaderDeadline {
   readonly #perAddress = new Map<string, number>();
   /** A TLS server's requests arrive on the socket of `secureConnection`, not the raw TCP one. */
   readonly #connectionEvent: 'connection' | 'secureConnection';
+  /** One `close` listener for every pending connection (`this` is the socket), removed once it settles: nothing stays attached to a connection for its life. */
+  readonly #onPendingClose: (this: Socket) => void;
 
   constructor(private readonly init: RequestHeaderDeadlineInit) {
     this.#connectionEvent = init.server instanceof TlsServer ? 'secureConnection' : 'connection';
+    const deadline = this;
+    this.#onPendingClose = function (this: Socket) {
+      deadline.#settle(this);
+    };
   }
 
   /** Connections waiting for their first request's headers now. */
@@ -80,7 +86,7 @@ export class RequestHeaderDeadline {
     const timer = setTimeout(() => this.#expire(socket), this.init.timeoutMs);
     timer.unref();
     this.#pending.set(socket, { timer, countedAddress: exempt ? undefined : address });
-    socket.once('close', () => this.#settle(socket));
+    socket.on('close', this.#onPendingClose);
   };
 
   /** Marks the request's connection as having delivered its headers; the upgrade listener calls it for upgrades. */
@@ -102,6 +108,7 @@ export class RequestHeaderDeadline {
     if (!entry) return;
     clearTimeout(entry.timer);
     this.#pending.delete(socket);
+    socket.off('close', this.#onPendingClose);
     const address = entry.countedAddress;
     if (address === undefined) return;
     const held = (this.#perAddress.get(address) ?? 1) - 1;

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { Server as WebSocketServer } from 'ws';
+import type { ClientSocket } from './client-socket.ts';
 import { AddressRateLimiter } from './address-rate-limiter.ts';
 import { clientAddressOf } from './client-address.ts';
 import { PreAuthSlots } from './pre-auth-slots.ts';
@@ -42,7 +43,7 @@ export interface UpgradeGateInit {
   path: string;
   maxConnections: number;
   allowedOrigins: readonly string[] | undefined;
-  wss: WebSocketServer;
+  wss: WebSocketServer<typeof ClientSocket>;
   /** Caps and rates before authentication, and the proxies whose `X-Forwarded-For` names the client address. */
   limits: UpgradeLimits;
   now: () => number;
@@ -51,7 +52,7 @@ export interface UpgradeGateInit {
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
   hasOtherUpgradeListeners: () => boolean;
   /** A new connection, with the client's address and the function that gives its pre-authentication slot back. */
-  onConnection: (socket: WebSocket, remoteAddress: string | undefined, releaseSlot: () => void) => void;
+  onConnection: (socket: ClientSocket, remoteAddress: string | undefined, releaseSlot: () => void) => void;
   /** Counts refused upgrades (`connectionsRejected`, and `preAuthRejections` or `upgradeRateRejections`). */
   metrics: ServerMetrics;
   logger: Logger;

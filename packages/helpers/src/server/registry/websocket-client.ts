@@ -62,7 +62,8 @@ export interface WebSocketClientInit {
   maxInboundQueue: number;
   /** Requests to this client that may await their reply at once. */
   maxPendingRequests: number;
-  onInboundError: (error: unknown) => void;
+  /** Told what a frame's handling threw, with the client. */
+  onInboundError: (error: unknown, client: WebSocketClient) => void;
   /** Gives back the client's slot among the connections not yet authenticated. */
   releasePreAuthSlot: () => void;
 }
@@ -81,7 +82,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly acceptedAt = performance.now();
   readonly rooms = new Set<string>();
   readonly lifecycle = new ConnectionStateMachine();
-  readonly inbound: SerialTaskQueue;
+  readonly inbound: SerialTaskQueue<WebSocketClient>;
   readonly rateLimiter: TokenBucket;
   /** Inbound bytes, in tokens of one byte. */
   readonly byteRateLimiter: TokenBucket;
@@ -126,7 +127,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.lastSeenAt = init.nowMs;
     this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
     this.byteRateLimiter = new TokenBucket(init.byteRate.bytesPerSecond, init.byteRate.burstBytes, init.nowMs);
-    this.inbound = new SerialTaskQueue(init.maxInboundQueue, init.onInboundError);
+    this.inbound = new SerialTaskQueue<WebSocketClient>(init.maxInboundQueue, init.onInboundError, this);
     this.#maxPendingRequests = init.maxPendingRequests;
     this.#preAuthSlot = init.releasePreAuthSlot;
   }
