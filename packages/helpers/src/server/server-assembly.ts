@@ -234,7 +234,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     allowedOrigins: options.allowedOrigins,
     wss,
     limits: options,
-    now: Date.now,
+    monotonicNow: () => performance.now(),
     liveConnections: () => clients.size,
     hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
     onConnection: (socket, remoteAddress, releaseSlot) => void controller.accept(socket, remoteAddress, releaseSlot),

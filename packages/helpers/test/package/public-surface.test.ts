@@ -162,7 +162,7 @@ describe('the public surface of @sealed/helpers', () => {
 
   it('keeps internals out of every entry', () => {
     const everything = new Set([...Object.keys(main), ...Object.keys(client), ...Object.keys(crypto), ...Object.keys(protocol)]);
-    for (const internal of ['SerialTaskQueue', 'TokenBucket', 'ConcurrencyLimiter', 'EnvelopeCodec', 'BusChannels', 'TurnWriter', 'componentLogger']) {
+    for (const internal of ['SerialTaskQueue', 'TokenRate', 'ConcurrencyLimiter', 'EnvelopeCodec', 'BusChannels', 'TurnWriter', 'componentLogger']) {
       expect(everything.has(internal)).toBe(false);
     }
   });

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../utils/token-bucket.ts';
+import { TokenRate } from '../../utils/token-rate.ts';
 
 /** Limits of an {@link AddressRateLimiter}. */
 export interface AddressRateLimiterInit {
@@ -17,25 +17,30 @@ export interface AddressRateLimiterInit {
  * again with a full bucket). The caller passes the time.
  */
 export class AddressRateLimiter {
-  readonly #buckets = new Map<string, TokenBucket>();
+  /** Each address's bucket: when it is full again ({@link TokenRate}). */
+  readonly #buckets = new Map<string, number>();
+  readonly #rate: TokenRate;
 
-  constructor(private readonly init: AddressRateLimiterInit) {}
+  constructor(private readonly init: AddressRateLimiterInit) {
+    this.#rate = new TokenRate(init.perSecond, init.burst);
+  }
 
   /** Addresses tracked now. */
   get size(): number {
     return this.#buckets.size;
   }
 
-  /** Takes one token for `address`; false when its bucket is empty. */
+  /** Takes one token for `address` at `nowMs` (a monotonic clock's milliseconds); false when its bucket is empty. */
   take(address: string, nowMs: number): boolean {
-    let bucket = this.#buckets.get(address);
-    if (bucket) {
+    let fullAt = this.#buckets.get(address);
+    if (fullAt !== undefined) {
       this.#buckets.delete(address);
     } else {
-      bucket = new TokenBucket(this.init.perSecond, this.init.burst, nowMs);
+      fullAt = nowMs;
       if (this.#buckets.size >= this.init.maxAddresses) this.#buckets.delete(this.#buckets.keys().next().value!);
     }
-    this.#buckets.set(address, bucket);
-    return bucket.take(nowMs);
+    const next = this.#rate.take(fullAt, nowMs);
+    this.#buckets.set(address, next ?? fullAt);
+    return next !== undefined;
   }
 }

@@ -14,6 +14,7 @@ import type { ClientDisconnectedFn } from '../server-hooks.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { RateLimitOptions } from '../server-settings.ts';
 import { WebSocketClient } from '../registry/websocket-client.ts';
+import { TokenRate } from '../../utils/token-rate.ts';
 import { clientOf, type ClientSocket } from './client-socket.ts';
 
 /** The listeners every client's socket shares: `this` is the socket, which knows its client ({@link clientOf}). */
@@ -68,12 +69,18 @@ export interface ConnectionControllerInit {
 export class ConnectionController {
   readonly #closeListeners = new Set<() => void>();
   readonly #socketListeners: SocketListeners;
+  /** Every client's inbound frame bucket. */
+  readonly #frameRate: TokenRate;
+  /** Every client's inbound byte bucket, a token per byte. */
+  readonly #byteRate: TokenRate;
   readonly #onInboundError = (error: unknown, client: WebSocketClient): void => {
     this.init.metrics.handlerErrors += 1;
     this.init.logger.error({ clientId: client.id, err: error }, 'inbound frame handling failed');
   };
 
   constructor(private readonly init: ConnectionControllerInit) {
+    this.#frameRate = new TokenRate(init.rateLimit.messagesPerSecond, init.rateLimit.burst);
+    this.#byteRate = new TokenRate(init.byteRate.bytesPerSecond, init.byteRate.burstBytes);
     const controller = this;
     this.#socketListeners = {
       message(data, isBinary) {
@@ -100,8 +107,6 @@ export class ConnectionController {
       stream: rawSocketOf(socket),
       remoteAddress,
       nowMs: init.now(),
-      rateLimit: init.rateLimit,
-      byteRate: init.byteRate,
       maxInboundQueue: init.maxInboundQueue,
       maxPendingRequests: init.maxPendingRequests,
       onInboundError: this.#onInboundError,
@@ -166,18 +171,22 @@ export class ConnectionController {
 
   #onFrame(client: WebSocketClient, data: RawData, isBinary: boolean): void {
     if (client.lifecycle.isEnding) return;
-    const now = this.init.now();
-    client.lastSeenAt = now;
-    if (!client.rateLimiter.take(now)) {
+    client.lastSeenAt = this.init.now();
+    const monotonicNow = performance.now();
+    const framesFullAt = this.#frameRate.take(client.framesFullAt, monotonicNow);
+    if (framesFullAt === undefined) {
       this.#closeRateLimited(client, 'Rate limit exceeded');
       return;
     }
+    client.framesFullAt = framesFullAt;
     const bytes = data as Buffer;
-    if (!client.byteRateLimiter.take(now, bytes.length)) {
+    const bytesFullAt = this.#byteRate.take(client.bytesFullAt, monotonicNow, bytes.length);
+    if (bytesFullAt === undefined) {
       this.init.metrics.byteRateLimitCloses += 1;
       this.#closeRateLimited(client, 'Byte rate limit exceeded');
       return;
     }
+    client.bytesFullAt = bytesFullAt;
     if (!client.lifecycle.hasOpened && !this.#withinPreAuthBudget(client, bytes.length)) return;
     // Decided when the frame's turn comes: a handshake that finishes just before it protects it.
     this.#enqueue(client, () => {

@@ -46,7 +46,8 @@ export interface UpgradeGateInit {
   wss: WebSocketServer<typeof ClientSocket>;
   /** Caps and rates before authentication, and the proxies whose `X-Forwarded-For` names the client address. */
   limits: UpgradeLimits;
-  now: () => number;
+  /** A monotonic clock in milliseconds, for the upgrade rate. */
+  monotonicNow: () => number;
   /** Live sockets the server holds now. */
   liveConnections: () => number;
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
@@ -121,7 +122,7 @@ export class UpgradeGate {
     }
     const remoteAddress = clientAddressOf(request, this.#trustedProxies);
     const address = remoteAddress ?? '';
-    if (!this.#upgradeRate.take(address, this.init.now())) {
+    if (!this.#upgradeRate.take(address, this.init.monotonicNow())) {
       this.#reject(socket, UpgradeRejection.TOO_MANY_FROM_ADDRESS, 'RATE');
       return;
     }

@@ -1,6 +1,5 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { TokenBucket } from '../../utils/token-bucket.ts';
 import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
 import type { ClientSession, HandshakeChallenge, SessionResumption } from '../encryption-hooks.ts';
@@ -8,6 +7,7 @@ import { SealedError } from '../../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
 import { PendingReplies, type PendingReplyFailure } from '../../utils/pending-replies.ts';
 import type { ReplyPayload } from '../../protocol/request-reply.ts';
+import type { TokenRate } from '../../utils/token-rate.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 
@@ -57,8 +57,6 @@ export interface WebSocketClientInit {
   stream: Duplex;
   remoteAddress: string | undefined;
   nowMs: number;
-  rateLimit: { messagesPerSecond: number; burst: number };
-  byteRate: { bytesPerSecond: number; burstBytes: number };
   maxInboundQueue: number;
   /** Requests to this client that may await their reply at once. */
   maxPendingRequests: number;
@@ -83,9 +81,10 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly rooms = new Set<string>();
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue<WebSocketClient>;
-  readonly rateLimiter: TokenBucket;
-  /** Inbound bytes, in tokens of one byte. */
-  readonly byteRateLimiter: TokenBucket;
+  /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, in `performance.now()` milliseconds. */
+  framesFullAt = 0;
+  /** The client's inbound byte bucket, in tokens of one byte: when it is full again, in `performance.now()` milliseconds. */
+  bytesFullAt = 0;
   userId: string | undefined;
   metadata: Record<string, unknown> | undefined;
   encrypted = false;
@@ -125,8 +124,6 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.remoteAddress = init.remoteAddress;
     this.connectedAt = init.nowMs;
     this.lastSeenAt = init.nowMs;
-    this.rateLimiter = new TokenBucket(init.rateLimit.messagesPerSecond, init.rateLimit.burst, init.nowMs);
-    this.byteRateLimiter = new TokenBucket(init.byteRate.bytesPerSecond, init.byteRate.burstBytes, init.nowMs);
     this.inbound = new SerialTaskQueue<WebSocketClient>(init.maxInboundQueue, init.onInboundError, this);
     this.#maxPendingRequests = init.maxPendingRequests;
     this.#preAuthSlot = init.releasePreAuthSlot;

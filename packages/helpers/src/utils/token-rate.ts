@@ -1,0 +1,39 @@
+/**
+ * Absorbs the rounding of `1000 / ratePerSecond`: a bucket refilled for
+ * exactly the time `n` tokens take holds them, though the sum of their
+ * fractional times may land a hair past it.
+ */
+const ROUNDING_TOLERANCE_MS = 1e-6;
+
+/**
+ * The limits of any number of token buckets (`ratePerSecond` tokens flow
+ * in, at most `capacity` are kept) and the arithmetic of one. A bucket is
+ * not an object but one number its owner keeps: the time at which it will
+ * be full again (the generic cell rate algorithm's theoretical arrival
+ * time). A bucket whose time has passed is full, so `0` is a full bucket.
+ *
+ * Time is passed in, in milliseconds, and must not go backwards: use a
+ * monotonic clock such as `performance.now()`, not `Date.now()`.
+ */
+export class TokenRate {
+  readonly #msPerToken: number;
+  /** How far ahead of now a bucket's full-again time may be: the time an empty bucket takes to fill. */
+  readonly #capacityMs: number;
+
+  constructor(ratePerSecond: number, capacity: number) {
+    this.#msPerToken = 1000 / ratePerSecond;
+    this.#capacityMs = (capacity * 1000) / ratePerSecond + ROUNDING_TOLERANCE_MS;
+  }
+
+  /**
+   * Takes `amount` tokens (one by default) from the bucket that is full
+   * again at `fullAtMs`, if it holds that many at `nowMs`.
+   *
+   * @returns the bucket's next full-again time, or `undefined` when it holds
+   *   fewer than `amount` tokens (the bucket is then unchanged).
+   */
+  take(fullAtMs: number, nowMs: number, amount = 1): number | undefined {
+    const next = Math.max(fullAtMs, nowMs) + amount * this.#msPerToken;
+    return next - nowMs > this.#capacityMs ? undefined : next;
+  }
+}
