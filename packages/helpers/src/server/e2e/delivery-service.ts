@@ -275,7 +275,7 @@ export class DeliveryService {
   /** The room named, when it is end-to-end and the client is in it. */
   #roomOrRefuse(client: WebSocketClient, room: string | undefined): string {
     if (room === undefined) throw new Refusal(ErrorCode.INVALID_PAYLOAD, 'The request names no room, or is malformed');
-    if (!client.rooms.has(room) || !this.isEndToEnd(room)) throw new Refusal(ErrorCode.NOT_END_TO_END, 'Not an end-to-end room this client is in');
+    if (!client.inRoom(room) || !this.isEndToEnd(room)) throw new Refusal(ErrorCode.NOT_END_TO_END, 'Not an end-to-end room this client is in');
     return room;
   }
 

@@ -282,7 +282,7 @@ export class ConnectionController {
     client.releaseAll();
     client.disposeSession();
     client.lifecycle.transition(ConnectionState.CLOSED);
-    if (client.lifecycle.hasOpened && client.rooms.size > 0) this.init.leavingRooms(client, [...client.rooms]);
+    if (client.lifecycle.hasOpened && client.roomCount > 0) this.init.leavingRooms(client, client.roomList());
     this.init.rooms.leaveAll(client);
     this.init.clients.remove(client);
     this.init.logger.debug({ clientId: client.id, code }, 'client closed');

@@ -88,7 +88,7 @@ export class EventDispatcher {
   /** Answers `sealed:members` with the members of a room the client is in and that tracks presence. */
   async #members(client: WebSocketClient, ack: number, data: unknown): Promise<void> {
     const room = (data as { room?: unknown } | null | undefined)?.room;
-    if (typeof room !== 'string' || !client.rooms.has(room) || !this.init.presence.tracks(room)) {
+    if (typeof room !== 'string' || !client.inRoom(room) || !this.init.presence.tracks(room)) {
       return this.#reply(client, ack, replyWithError(ErrorCode.NO_PRESENCE, 'Presence is kept only for rooms that track it, to their members'));
     }
     try {

@@ -62,7 +62,7 @@ export class RoomRequests {
     for (const room of requested) {
       const problem = checkRoomName(room, this.init.rules);
       if (problem) denied.push({ room, ...problem });
-      else if (!client.rooms.has(room)) candidates.push(room);
+      else if (!client.inRoom(room)) candidates.push(room);
     }
 
     const allowed = await this.#validate(client, candidates);
@@ -74,7 +74,7 @@ export class RoomRequests {
         denied.push({ room, code: ErrorCode.ROOM_DENIED, message: 'Not allowed to join this room' });
       } else if (!this.init.deliveryService.mayJoin(client, room)) {
         denied.push({ room, code: ErrorCode.DEVICE_KEY_REQUIRED, message: 'An end-to-end room needs a device key proved in the handshake' });
-      } else if (client.rooms.size >= this.init.maxRoomsPerClient) {
+      } else if (client.roomCount >= this.init.maxRoomsPerClient) {
         denied.push({ room, code: ErrorCode.ROOM_LIMIT, message: 'Too many rooms for one connection' });
       } else {
         this.init.rooms.join(client, room);
@@ -87,12 +87,12 @@ export class RoomRequests {
     if (client.state !== ConnectionState.OPEN) return;
     await this.init.deliveryService.joined(client, joinedNow);
     if (client.state !== ConnectionState.OPEN) return;
-    const rooms = requested.filter((room) => client.rooms.has(room));
+    const rooms = requested.filter((room) => client.inRoom(room));
     const endToEnd = rooms.filter((room) => this.init.deliveryService.isEndToEnd(room));
     this.init.answers.control(client, ServerEvent.JOINED, {
       rooms,
       denied,
-      current: [...client.rooms],
+      current: client.roomList(),
       ...recovery,
       ...(members ? { members } : {}),
       ...(endToEnd.length > 0 ? { endToEnd } : {}),
@@ -145,7 +145,7 @@ export class RoomRequests {
     const requested = this.#readRooms(client, data);
     if (!requested) return;
     const rooms = requested.filter((room) => this.init.rooms.leave(client, room));
-    this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: [...client.rooms] });
+    this.init.answers.control(client, ServerEvent.LEFT, { rooms, current: client.roomList() });
     await this.init.presence.left(memberOf(client), rooms);
     await this.init.deliveryService.left(client, rooms);
   }

@@ -1,4 +1,5 @@
 import type { WebSocketClient } from './websocket-client.ts';
+import { includes, valuesOf, withValue, withoutValue, type OneOrMany } from '../../utils/one-or-many.ts';
 
 /** Told when a user gets its first local connection and when it loses its last. */
 export interface UserPresenceListener {
@@ -12,7 +13,7 @@ export interface UserPresenceListener {
 export class ClientRegistry {
   readonly #byId = new Map<string, WebSocketClient>();
   /** A user's clients: the client itself while it is the only one (most users), a set once there are more. */
-  readonly #byUser = new Map<string, WebSocketClient | Set<WebSocketClient>>();
+  readonly #byUser = new Map<string, OneOrMany<WebSocketClient>>();
   #listener: UserPresenceListener | undefined;
 
   /** Sets who hears about users arriving and leaving. */
@@ -33,14 +34,9 @@ export class ClientRegistry {
     const { userId } = client;
     if (userId === undefined) return;
     const sessions = this.#byUser.get(userId);
-    if (sessions === undefined) {
-      this.#byUser.set(userId, client);
-      this.#listener?.userOpened(userId);
-    } else if (sessions instanceof Set) {
-      sessions.add(client);
-    } else if (sessions !== client) {
-      this.#byUser.set(userId, new Set([sessions, client]));
-    }
+    const next = withValue(sessions, client);
+    if (next !== sessions) this.#byUser.set(userId, next);
+    if (sessions === undefined) this.#listener?.userOpened(userId);
   }
 
   remove(client: WebSocketClient): void {
@@ -48,15 +44,10 @@ export class ClientRegistry {
     const { userId } = client;
     if (userId === undefined) return;
     const sessions = this.#byUser.get(userId);
-    if (sessions instanceof Set) {
-      sessions.delete(client);
-      if (sessions.size > 1) return;
-      const [remaining] = sessions;
-      if (remaining) {
-        this.#byUser.set(userId, remaining);
-        return;
-      }
-    } else if (sessions !== client) {
+    if (!includes(sessions, client)) return;
+    const remaining = withoutValue(sessions, client);
+    if (remaining !== undefined) {
+      if (remaining !== sessions) this.#byUser.set(userId, remaining);
       return;
     }
     this.#byUser.delete(userId);
@@ -68,14 +59,10 @@ export class ClientRegistry {
   }
 
   byUser(userId: string): Iterable<WebSocketClient> {
-    const sessions = this.#byUser.get(userId);
-    if (sessions === undefined) return NO_ONE;
-    return sessions instanceof Set ? sessions : [sessions];
+    return valuesOf(this.#byUser.get(userId));
   }
 
   all(): IterableIterator<WebSocketClient> {
     return this.#byId.values();
   }
 }
-
-const NO_ONE: readonly WebSocketClient[] = Object.freeze([]);

@@ -8,7 +8,7 @@ export interface RoomPresenceListener {
 
 /**
  * Which clients are in which rooms. Keeps both directions in step: the room's
- * member set here and `client.rooms` on the client.
+ * member set here and the client's own list (`addRoom`, `removeRoom`).
  */
 export class RoomRegistry {
   readonly #members = new Map<string, Set<WebSocketClient>>();
@@ -26,7 +26,7 @@ export class RoomRegistry {
 
   /** Adds the client to the room; returns false when it was already a member. */
   join(client: WebSocketClient, room: string): boolean {
-    if (client.rooms.has(room)) return false;
+    if (client.inRoom(room)) return false;
     let members = this.#members.get(room);
     if (!members) {
       members = new Set();
@@ -34,13 +34,13 @@ export class RoomRegistry {
       this.#listener?.roomOpened(room);
     }
     members.add(client);
-    client.rooms.add(room);
+    client.addRoom(room);
     return true;
   }
 
   /** Removes the client from the room; returns false when it was not a member. */
   leave(client: WebSocketClient, room: string): boolean {
-    if (!client.rooms.delete(room)) return false;
+    if (!client.removeRoom(room)) return false;
     const members = this.#members.get(room);
     if (members) {
       members.delete(client);
@@ -54,7 +54,7 @@ export class RoomRegistry {
 
   /** Removes the client from every room it is in. */
   leaveAll(client: WebSocketClient): void {
-    for (const room of [...client.rooms]) this.leave(client, room);
+    for (const room of client.roomList()) this.leave(client, room);
   }
 
   members(room: string): ReadonlySet<WebSocketClient> {

@@ -8,6 +8,7 @@ import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
 import { PendingReplies, type PendingReplyFailure } from '../../utils/pending-replies.ts';
 import type { ReplyPayload } from '../../protocol/request-reply.ts';
 import type { TokenRate } from '../../utils/token-rate.ts';
+import { countOf, includes, valuesOf, withValue, withoutValue, type OneOrMany } from '../../utils/one-or-many.ts';
 
 const SETTLED: Promise<unknown> = Promise.resolve();
 
@@ -20,6 +21,7 @@ export interface WebSocketClientInfo {
   /** Set once authenticated. */
   readonly userId: string | undefined;
   readonly state: ConnectionState;
+  /** The rooms the client is in when read: a copy, which later joins and leaves do not change. */
   readonly rooms: ReadonlySet<string>;
   readonly connectedAt: number;
   readonly metadata: Record<string, unknown> | undefined;
@@ -78,7 +80,6 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly connectedAt: number;
   /** `performance.now()` when the upgrade was accepted, for the time it takes to open. */
   readonly acceptedAt = performance.now();
-  readonly rooms = new Set<string>();
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue<WebSocketClient>;
   /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, in `performance.now()` milliseconds. */
@@ -113,6 +114,8 @@ export class WebSocketClient implements WebSocketClientInfo {
   ticketIssuedAt = 0;
   /** Gives back the slot this client holds among the connections not yet authenticated, once. */
   #preAuthSlot: (() => void) | undefined;
+  /** The rooms the client is in; the room registry keeps it in step with the rooms' member sets. */
+  #rooms: OneOrMany<string> = undefined;
   /** Made at the first request to this client: most clients are never asked anything. */
   #requests: PendingReplies | undefined;
   readonly #maxPendingRequests: number;
@@ -145,6 +148,38 @@ export class WebSocketClient implements WebSocketClientInfo {
     const release = this.#preAuthSlot;
     this.#preAuthSlot = undefined;
     release?.();
+  }
+
+  /** The rooms the client is in, as a new set at each read. */
+  get rooms(): ReadonlySet<string> {
+    return new Set(valuesOf(this.#rooms));
+  }
+
+  /** Whether the client is in `room`. */
+  inRoom(room: string): boolean {
+    return includes(this.#rooms, room);
+  }
+
+  /** How many rooms the client is in. */
+  get roomCount(): number {
+    return countOf(this.#rooms);
+  }
+
+  /** The rooms the client is in, in the order it joined them. */
+  roomList(): string[] {
+    return [...valuesOf(this.#rooms)];
+  }
+
+  /** Notes that the client is in `room`: for the room registry only, which keeps the room's members in step. */
+  addRoom(room: string): void {
+    this.#rooms = withValue(this.#rooms, room);
+  }
+
+  /** Notes that the client left `room`, for the room registry only; false when it was not in it. */
+  removeRoom(room: string): boolean {
+    if (!includes(this.#rooms, room)) return false;
+    this.#rooms = withoutValue(this.#rooms, room);
+    return true;
   }
 
   get state(): ConnectionState {
