@@ -126,7 +126,7 @@ export class SecureChannel {
   readonly #rekey: RekeyPolicy;
   readonly #send: DirectionState;
   readonly #receive: DirectionState;
-  /** The provider's in-place seal for the agreed suite, when it has one. */
+  /** The provider's in-place seal for the agreed suite, when it has one (a method of `#crypto`). */
   readonly #sealInto: CryptoProvider['chacha20Poly1305SealInto'];
   readonly #onRekey: (() => void) | undefined;
   #closed = false;
@@ -222,10 +222,10 @@ export class SecureChannel {
     if (this.#kind === FrameKind.AUTHENTICATED) {
       const tagOffset = FrameLayout.HEADER_BYTES + plaintext.length;
       target.set(plaintext, FrameLayout.HEADER_BYTES);
-      sealInto(target.subarray(tagOffset), state.key, aad.nonce, EMPTY, concatBytes(aad.bytes, plaintext));
+      sealInto.call(this.#crypto, target.subarray(tagOffset), state.key, aad.nonce, EMPTY, concatBytes(aad.bytes, plaintext));
       return;
     }
-    sealInto(target.subarray(FrameLayout.HEADER_BYTES), state.key, aad.nonce, plaintext, aad.bytes);
+    sealInto.call(this.#crypto, target.subarray(FrameLayout.HEADER_BYTES), state.key, aad.nonce, plaintext, aad.bytes);
   }
 
   /**

@@ -29,8 +29,11 @@ export function openWithSuite(
     : crypto.aesGcmOpen(key, nonce, sealed, aad);
 }
 
-/** The provider's synchronous in-place seal for `suite`, when it has one. */
+/**
+ * The provider's synchronous in-place seal for `suite`, when it has one:
+ * the provider's method itself, not bound, so that a channel per connection
+ * keeps no function of its own; call it with the provider as `this`.
+ */
 export function sealIntoWithSuite(crypto: CryptoProvider, suite: AeadSuite): CryptoProvider['aesGcmSealInto'] {
-  const sealInto = suite === AeadSuite.CHACHA20_POLY1305 ? crypto.chacha20Poly1305SealInto : crypto.aesGcmSealInto;
-  return sealInto?.bind(crypto);
+  return suite === AeadSuite.CHACHA20_POLY1305 ? crypto.chacha20Poly1305SealInto : crypto.aesGcmSealInto;
 }

@@ -50,14 +50,11 @@ export class SessionTickets {
 
   /** The resumption of one session; `resumedUser` when it resumed and the user is not authenticated again. */
   resumptionOf(session: SecureSession, resumedUser?: AuthenticationResult): SessionResumption {
-    return {
-      ticketLifetimeMs: this.policy.ticketLifetimeMs,
-      issueTicket: (user) => this.#issue(session, user),
-      resumedUser,
-    };
+    return new KitSessionResumption(this, session, resumedUser);
   }
 
-  async #issue(session: SecureSession, user: AuthenticationResult): Promise<TicketWire | undefined> {
+  /** A ticket for `session` that binds `user`. */
+  async issue(session: SecureSession, user: AuthenticationResult): Promise<TicketWire | undefined> {
     const { ticketBasis } = session;
     const id = this.sealer.newId();
     const secret = ticketSecret(this.crypto, ticketBasis.resumptionSecret, id);
@@ -74,5 +71,22 @@ export class SessionTickets {
     zeroize(secret);
     this.metrics.ticketsIssued += 1;
     return { ticket: toBase64(ticket), lifetimeMs: this.policy.ticketLifetimeMs };
+  }
+}
+
+/** One session's resumption, kept per connection: three references, no closure of its own. */
+class KitSessionResumption implements SessionResumption {
+  constructor(
+    private readonly tickets: SessionTickets,
+    private readonly session: SecureSession,
+    readonly resumedUser: AuthenticationResult | undefined,
+  ) {}
+
+  get ticketLifetimeMs(): number {
+    return this.tickets.policy.ticketLifetimeMs;
+  }
+
+  issueTicket(user: AuthenticationResult): Promise<TicketWire | undefined> {
+    return this.tickets.issue(this.session, user);
   }
 }
