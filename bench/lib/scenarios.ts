@@ -239,12 +239,21 @@ export async function measureSetup(
   }));
 }
 
-/** Memory per idle connection on the server, after garbage collection. */
-export async function measureMemory(contender: Contender, connections: number, rounds: number): Promise<ResultRow> {
+/**
+ * Memory per idle connection on the server, after garbage collection. The
+ * server first holds `warmUpConnections` idle connections and lets them
+ * close, unmeasured, so that what the first connections cost once (code
+ * compiled, tables made on first use) is not counted per connection.
+ */
+export async function measureMemory(contender: Contender, connections: number, warmUpConnections: number, rounds: number): Promise<ResultRow> {
   const rss: number[] = [];
   const heap: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const { server, port } = await startServer(contender);
+    const warmUp = await startClients(contender, port, warmUpConnections, 'idle');
+    await Promise.all(warmUp.map((client) => client.stop()));
+    server.send({ type: 'await-idle' });
+    await server.next('idle');
     server.send({ type: 'memory' });
     const before = await server.next('memory');
     const clients = await startClients(contender, port, connections, 'idle');
