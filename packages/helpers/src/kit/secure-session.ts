@@ -12,18 +12,30 @@ export interface SessionTicketBasis {
   suite: AeadSuite;
 }
 
-/** What the secure kit keeps per client: the level agreed, the channel that protects its frames, and what its tickets come from. */
-export class SecureSession implements ClientSession {
+/**
+ * What the secure kit keeps per client: the level agreed, the channel that
+ * protects its frames, and what its tickets come from (kept as the
+ * session's own fields, not as an object of their own).
+ */
+export class SecureSession implements ClientSession, SessionTicketBasis {
+  readonly resumptionSecret: Uint8Array;
+  readonly clientIdentity: Uint8Array;
+  readonly suite: AeadSuite;
+
   constructor(
     readonly level: SecurityLevel,
     readonly channel: SecureChannel,
-    readonly ticketBasis: SessionTicketBasis,
-  ) {}
+    ticketBasis: SessionTicketBasis,
+  ) {
+    this.resumptionSecret = ticketBasis.resumptionSecret;
+    this.clientIdentity = ticketBasis.clientIdentity;
+    this.suite = ticketBasis.suite;
+  }
 
   /** Zeroes the channel's keys and the resumption secret. */
   dispose(): void {
     this.channel.close();
-    zeroize(this.ticketBasis.resumptionSecret);
+    zeroize(this.resumptionSecret);
   }
 
   static of(session: ClientSession | undefined): SecureSession | undefined {

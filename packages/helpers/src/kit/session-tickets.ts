@@ -55,15 +55,14 @@ export class SessionTickets {
 
   /** A ticket for `session` that binds `user`. */
   async issue(session: SecureSession, user: AuthenticationResult): Promise<TicketWire | undefined> {
-    const { ticketBasis } = session;
     const id = this.sealer.newId();
-    const secret = ticketSecret(this.crypto, ticketBasis.resumptionSecret, id);
+    const secret = ticketSecret(this.crypto, session.resumptionSecret, id);
     const ticket = await this.sealer.seal({
       id,
       expiresAtMs: this.now() + this.policy.ticketLifetimeMs,
       level: session.level,
-      suite: ticketBasis.suite,
-      clientIdentity: ticketBasis.clientIdentity,
+      suite: session.suite,
+      clientIdentity: session.clientIdentity,
       secret,
       userId: user.userId,
       metadata: user.metadata,
