@@ -204,6 +204,34 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
     expect(await bob.decrypt(ROOM, 'chat', message)).toBe('bound');
   });
 
+  it('tells the members again that a device waits once it publishes KeyPackages it did not have when it joined', async () => {
+    await started(startEndToEndServer());
+    const [alice, bob] = [await member('alice'), await member('bob')];
+    await alice.client.join([ROOM]);
+    await alice.found(ROOM);
+    const waitingAtJoin = nextEvent<{ joined: Array<{ device: string }> }>(alice.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === bob.device));
+    await bob.client.join([ROOM]);
+    await waitingAtJoin;
+    // Told at the join, alice finds nothing to claim yet.
+    await expect(alice.client.request(ClientEvent.MLS_CLAIM, { room: ROOM, device: bob.device })).rejects.toMatchObject({ code: ErrorCode.NO_KEY_PACKAGE });
+
+    const waitingAgain = nextEvent<{ joined: Array<{ device: string }> }>(alice.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === bob.device));
+    await bob.publish();
+    await waitingAgain;
+    const welcome = nextEvent<{ welcome: string }>(bob.client, ServerEvent.MLS_WELCOME);
+    expect(await alice.add(ROOM, [bob.device])).toEqual({ epoch: 1 });
+    await bob.join((await welcome).welcome);
+    expect(bob.epoch).toBe(1);
+
+    // A member publishing more KeyPackages is not announced as waiting.
+    let announced = 0;
+    alice.client.on(ServerEvent.MLS_WAITING, () => (announced += 1));
+    await bob.publish();
+    // Anything the server sent alice before answering bob reaches her before this answer.
+    await alice.client.request(ClientEvent.MLS_ROOM, { room: ROOM });
+    expect(announced).toBe(0);
+  });
+
   it('lets only clients with a device key into an end-to-end room', async () => {
     server = await startTestServer({ endToEndRoomFn: ({ room }) => room.startsWith('secret-') });
     const plain = await TestClient.as(server!.url, 'eve', []);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientFailureCode, ClientLifecycleEvent, type ClientLifecycleEvents, type SealedClient } from '../../src/client/index.ts';
+import { ClientFailureCode, ClientLifecycleEvent, SealedClientState, type ClientLifecycleEvents, type SealedClient } from '../../src/client/index.ts';
 import { CloseCode, ErrorCode } from '../../src/index.ts';
 import { nextEvent } from '../support/mls-member.ts';
 import { nodeCrypto, sdkClient } from '../support/secure-test-server.ts';
 import { startEndToEndServer, type EndToEndServer } from '../support/end-to-end-server.ts';
+import { tokenAuthenticate } from '../support/test-server.ts';
 
 const ROOM = 'secret-garden';
 type MembersChange = ClientLifecycleEvents['sealed:room-members'];
@@ -144,7 +145,17 @@ describe('end-to-end rooms in the SDK', () => {
   });
 
   it('comes back after a dropped connection: rejoins, catches up with the commits it missed, and reads on', async () => {
-    server = await startEndToEndServer();
+    // Bob's reconnection is held at authentication until carol is in the group: he cannot see alice's commit live.
+    let carolAdded!: () => void;
+    const carolInGroup = new Promise<void>((resolve) => (carolAdded = resolve));
+    let bobSessions = 0;
+    server = await startEndToEndServer({
+      authenticateFn: async (context) => {
+        const user = await tokenAuthenticate(context);
+        if (user && user.userId === 'bob' && (bobSessions += 1) > 1) await carolInGroup;
+        return user;
+      },
+    });
     const fastReconnect = { reconnect: { enabled: true, initialDelayMs: 20, maxDelayMs: 20, jitter: 0 } };
     const alice = await connect('alice');
     const bob = await connect('bob', fastReconnect);
@@ -152,15 +163,17 @@ describe('end-to-end rooms in the SDK', () => {
     for (const client of [alice, bob]) await client.join([ROOM]);
     await Promise.all(ready);
 
-    // Listening before anything happens: bob may catch up before a later listener would be attached.
-    const rejoined = nextEvent(bob, ClientLifecycleEvent.REJOINED);
-    const bobSeesCarol = groupOf(bob, 3);
     server.helper.disconnect({ clientId: bob.connection!.clientId, code: CloseCode.GOING_AWAY });
     // While bob is away, carol joins and alice adds her: bob misses that commit.
     const carol = await connect('carol');
     const carolIn = groupOf(carol, 3);
     await carol.join([ROOM]);
     await carolIn;
+    await expect.poll(() => bobSessions).toBe(2);
+    expect(bob.state).not.toBe(SealedClientState.OPEN);
+    const rejoined = nextEvent(bob, ClientLifecycleEvent.REJOINED);
+    const bobSeesCarol = groupOf(bob, 3);
+    carolAdded();
     await rejoined;
     await bobSeesCarol;
     const atBob = nextEvent<{ n: number }>(bob, 'chat');

@@ -17,11 +17,11 @@ import type { DeliveryTarget } from '../delivery/delivery-target.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 import type { AdmittedDevice, DeliveryServiceStore } from './delivery-service-store.ts';
 import { applyCommit } from './group-roster.ts';
-import { roomPolicySays } from '../registry/room-policy.ts';
+import { roomPolicySays, type RoomPolicyFn } from '../registry/room-policy.ts';
 import { MlsMessageError, readApplicationMessage, readCommit, readKeyPackage, readWelcome } from './mls-messages.ts';
 
 /** Says whether a room is end-to-end (an MLS group the server relays without reading). Synchronous: keep it a lookup. */
-export type EndToEndRoomFn = (context: { room: string }) => boolean;
+export type EndToEndRoomFn = RoomPolicyFn;
 
 /** The limits of the Delivery Service. */
 export interface DeliveryServiceLimits {
@@ -45,7 +45,11 @@ export interface DeliveryServiceInit {
   onFailure: (operation: string, error: unknown) => void;
 }
 
-/** A refusal of a request, answered as the reply's error. */
+/**
+ * A refusal of a request, answered as the reply's error. Its own class, not
+ * a SealedError: any other error (a store's, SealedError or not) is a
+ * failure, logged and answered `HANDLER_FAILED` without its message.
+ */
 class Refusal extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -154,7 +158,22 @@ export class DeliveryService {
     }
     const encoded = request.keyPackages.map(toBase64);
     const held = await store.putKeyPackages(device.device, encoded, request.lastResort && toBase64(request.lastResort), limits.maxKeyPackagesPerDevice);
+    await this.#announceStillWaiting(client, device);
     return { held };
+  }
+
+  /**
+   * Tells the members of each end-to-end room the client is in, and whose
+   * group it is not in yet, that it waits: it now has KeyPackages to claim.
+   * A member told at the join may have found none (they come after it) and
+   * left the device out.
+   */
+  async #announceStillWaiting(client: WebSocketClient, device: RoomDevice): Promise<void> {
+    for (const room of client.roomList().filter((candidate) => this.isEndToEnd(candidate))) {
+      const group = await this.init.store.group(room);
+      if (group?.roster.some((leaf) => leaf?.device === device.device)) continue;
+      await this.#announceWaiting(room, [device], [], client.id);
+    }
   }
 
   async #room(client: WebSocketClient, data: unknown): Promise<unknown> {
