@@ -113,38 +113,43 @@ export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, Option
     logger: Logger;
   };
 
+/** A store a room feature keeps across instances, and what goes wrong when it is not shared. */
+interface SharedStoreRule {
+  /** The option that turns the feature on. */
+  feature: string;
+  /** The option that names the store. */
+  storeOption: string;
+  /** The store to use with a RedisBus. */
+  redisStore: string;
+  /** What an in-memory store would do across instances. */
+  inMemoryWould: string;
+}
+
+/** Every room feature that keeps a store, by the option that turns it on. */
+const SHARED_STORE_RULES = {
+  history: { feature: 'roomHistoryFn', storeOption: 'historyStore', redisStore: 'RedisHistoryStore', inMemoryWould: 'give the same room different positions on each' },
+  presence: { feature: 'roomPresenceFn', storeOption: 'presenceStore', redisStore: 'RedisPresenceStore', inMemoryWould: 'show each instance only its own members' },
+  deliveryService: {
+    feature: 'endToEndRoomFn',
+    storeOption: 'deliveryServiceStore',
+    redisStore: 'RedisDeliveryServiceStore',
+    inMemoryWould: 'give one room a group per instance',
+  },
+} as const satisfies Record<string, SharedStoreRule>;
+
 /**
- * With a bus, every instance must number a room's messages in one stream:
- * the store is named, and reaches as far as the bus does.
+ * With a bus, every instance must see a feature's rooms in one place (number
+ * a room's messages in one stream, see its members, order its commits): the
+ * store is named, and reaches as far as the bus does.
  */
-function refuseUnsharedHistory(bus: MessageBus, store: HistoryStore | undefined): void {
+function refuseUnsharedStore(rule: SharedStoreRule, bus: MessageBus, store: { sharedAcrossProcesses?: boolean } | undefined): void {
   if (!store) {
-    throw new InvalidOptionsError('Option "roomHistoryFn" with a "bus" needs a "historyStore" every instance shares (a RedisHistoryStore with a RedisBus)');
+    throw new InvalidOptionsError(`Option "${rule.feature}" with a "bus" needs a "${rule.storeOption}" every instance shares (a ${rule.redisStore} with a RedisBus)`);
   }
   if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
     throw new InvalidOptionsError(
-      'Option "historyStore" must reach every instance the bus reaches: an in-memory store would give the same room different positions on each (use a RedisHistoryStore)',
+      `Option "${rule.storeOption}" must reach every instance the bus reaches: an in-memory store would ${rule.inMemoryWould} (use a ${rule.redisStore})`,
     );
-  }
-}
-
-/** With a bus, every instance must see a room's members in one place. */
-function refuseUnsharedPresence(bus: MessageBus, store: PresenceStore | undefined): void {
-  if (!store) {
-    throw new InvalidOptionsError('Option "roomPresenceFn" with a "bus" needs a "presenceStore" every instance shares (a RedisPresenceStore with a RedisBus)');
-  }
-  if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
-    throw new InvalidOptionsError('Option "presenceStore" must reach every instance the bus reaches: an in-memory store would show each instance only its own members (use a RedisPresenceStore)');
-  }
-}
-
-/** With a bus, every instance must order a room's commits in one place. */
-function refuseUnsharedDeliveryService(bus: MessageBus, store: DeliveryServiceStore | undefined): void {
-  if (!store) {
-    throw new InvalidOptionsError('Option "endToEndRoomFn" with a "bus" needs a "deliveryServiceStore" every instance shares (a RedisDeliveryServiceStore with a RedisBus)');
-  }
-  if (sharedAcrossProcesses(bus) && store.sharedAcrossProcesses === false) {
-    throw new InvalidOptionsError('Option "deliveryServiceStore" must reach every instance the bus reaches: an in-memory store would give one room a group per instance (use a RedisDeliveryServiceStore)');
   }
 }
 
@@ -167,9 +172,9 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
-  if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedHistory(resolved.bus, resolved.historyStore);
-  if (resolved.roomPresenceFn && resolved.bus) refuseUnsharedPresence(resolved.bus, resolved.presenceStore);
-  if (resolved.endToEndRoomFn && resolved.bus) refuseUnsharedDeliveryService(resolved.bus, resolved.deliveryServiceStore);
+  if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.history, resolved.bus, resolved.historyStore);
+  if (resolved.roomPresenceFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.presence, resolved.bus, resolved.presenceStore);
+  if (resolved.endToEndRoomFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.deliveryService, resolved.bus, resolved.deliveryServiceStore);
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
   }
