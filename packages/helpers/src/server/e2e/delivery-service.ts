@@ -17,11 +17,11 @@ import type { DeliveryTarget } from '../delivery/delivery-target.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 import type { AdmittedDevice, DeliveryServiceStore } from './delivery-service-store.ts';
 import { applyCommit } from './group-roster.ts';
-import { roomPolicySays, type RoomPolicyFn } from '../registry/room-policy.ts';
+import { roomPolicySays } from '../registry/room-policy.ts';
 import { MlsMessageError, readApplicationMessage, readCommit, readKeyPackage, readWelcome } from './mls-messages.ts';
 
 /** Says whether a room is end-to-end (an MLS group the server relays without reading). Synchronous: keep it a lookup. */
-export type EndToEndRoomFn = RoomPolicyFn;
+export type EndToEndRoomFn = (context: { room: string }) => boolean;
 
 /** The limits of the Delivery Service. */
 export interface DeliveryServiceLimits {
