@@ -63,6 +63,37 @@ export function markdownReport(rows: readonly ResultRow[], targets: readonly Tar
 
 const CHART = { width: 760, height: 380, left: 70, right: 220, top: 30, bottom: 50 } as const;
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
+const PLOT = { width: CHART.width - CHART.left - CHART.right, height: CHART.height - CHART.top - CHART.bottom } as const;
+/** Horizontal grid lines, with their values, from 0 to the top of the scale. */
+const GRID_STEPS = 4;
+
+/** A chart's colour for the contender at `index` of its legend. */
+const colorOf = (index: number): string => PALETTE[index % PALETTE.length]!;
+
+/**
+ * What every chart shares: the frame and title, the value axis from 0 to
+ * `max` with its grid, and a legend naming one colour per contender. Returns
+ * the parts to draw the plot into, and the value-to-y scale.
+ */
+function chartFrame(title: string, max: number, tickLabel: (value: number) => string, contenders: readonly Contender[]): { parts: string[]; y: (value: number) => number } {
+  const y = (value: number): number => CHART.top + PLOT.height - (value / max) * PLOT.height;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${CHART.left}" y="18" font-size="14" font-weight="bold">${title}</text>`,
+  ];
+  for (let tick = 0; tick <= GRID_STEPS; tick += 1) {
+    const value = (max / GRID_STEPS) * tick;
+    parts.push(`<line x1="${CHART.left}" x2="${CHART.left + PLOT.width}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${CHART.left - 6}" y="${y(value) + 4}" text-anchor="end">${tickLabel(value)}</text>`);
+  }
+  const legendX = CHART.left + PLOT.width + 20;
+  contenders.forEach((contender, index) => {
+    parts.push(`<rect x="${legendX}" y="${CHART.top + index * 20}" width="12" height="12" fill="${colorOf(index)}"/>`);
+    parts.push(`<text x="${legendX + 18}" y="${CHART.top + index * 20 + 10}">${contender}</text>`);
+  });
+  return { parts, y };
+}
 
 /** A grouped bar chart (SVG) of deliveries per second against room size, one colour per contender. */
 export function broadcastChart(rows: readonly ResultRow[]): string {
@@ -70,40 +101,27 @@ export function broadcastChart(rows: readonly ResultRow[]): string {
   const sizes = [...new Set(bars.map((row) => row.roomSize))].sort((a, b) => a - b);
   const contenders = [...new Set(bars.map((row) => row.contender))] as Contender[];
   const max = Math.max(...bars.map((row) => row.deliveriesPerSec!)) * 1.1;
-  const plotWidth = CHART.width - CHART.left - CHART.right;
-  const plotHeight = CHART.height - CHART.top - CHART.bottom;
-  const groupWidth = plotWidth / sizes.length;
+  const groupWidth = PLOT.width / sizes.length;
   const barWidth = (groupWidth * 0.8) / contenders.length;
-  const y = (value: number): number => CHART.top + plotHeight - (value / max) * plotHeight;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${CHART.left}" y="18" font-size="14" font-weight="bold">Room broadcast, 256-byte messages: deliveries per second (median)</text>`,
-  ];
-  for (let tick = 0; tick <= 4; tick += 1) {
-    const value = (max / 4) * tick;
-    parts.push(`<line x1="${CHART.left}" x2="${CHART.left + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${CHART.left - 6}" y="${y(value) + 4}" text-anchor="end">${Math.round(value / 1000)}k</text>`);
-  }
+  const { parts, y } = chartFrame(
+    'Room broadcast, 256-byte messages: deliveries per second (median)',
+    max,
+    (value) => `${Math.round(value / 1000)}k`,
+    contenders,
+  );
   sizes.forEach((size, group) => {
     const groupX = CHART.left + group * groupWidth + groupWidth * 0.1;
-    parts.push(`<text x="${groupX + (groupWidth * 0.8) / 2}" y="${CHART.top + plotHeight + 20}" text-anchor="middle">room of ${size}</text>`);
+    parts.push(`<text x="${groupX + (groupWidth * 0.8) / 2}" y="${CHART.top + PLOT.height + 20}" text-anchor="middle">room of ${size}</text>`);
     contenders.forEach((contender, index) => {
       const row = bars.find((candidate) => candidate.roomSize === size && candidate.contender === contender);
       if (!row) return;
       const x = groupX + index * barWidth;
       parts.push(
-        `<rect x="${x}" y="${y(row.deliveriesPerSec!)}" width="${barWidth - 2}" height="${CHART.top + plotHeight - y(row.deliveriesPerSec!)}" fill="${PALETTE[index % PALETTE.length]}"/>`,
+        `<rect x="${x}" y="${y(row.deliveriesPerSec!)}" width="${barWidth - 2}" height="${CHART.top + PLOT.height - y(row.deliveriesPerSec!)}" fill="${colorOf(index)}"/>`,
       );
     });
   });
-  contenders.forEach((contender, index) => {
-    const legendY = CHART.top + 10 + index * 20;
-    const legendX = CHART.left + plotWidth + 15;
-    parts.push(`<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${PALETTE[index % PALETTE.length]}"/>`);
-    parts.push(`<text x="${legendX + 18}" y="${legendY}">${contender}</text>`);
-  });
-  parts.push(`<text x="${CHART.left + plotWidth / 2}" y="${CHART.height - 10}" text-anchor="middle">room size</text>`, '</svg>');
+  parts.push(`<text x="${CHART.left + PLOT.width / 2}" y="${CHART.height - 10}" text-anchor="middle">room size</text>`, '</svg>');
   return `${parts.join('\n')}\n`;
 }
 
@@ -112,32 +130,22 @@ export function roomSizeCurveChart(rows: readonly ResultRow[]): string {
   const sizes = [...new Set(rows.map((row) => row.roomSize))].sort((a, b) => a - b);
   const contenders = [...new Set(rows.map((row) => row.contender))] as Contender[];
   const max = Math.max(...rows.map((row) => row.serverCpuUsPerDelivery!)) * 1.2;
-  const plotWidth = CHART.width - CHART.left - CHART.right;
-  const plotHeight = CHART.height - CHART.top - CHART.bottom;
   const [smallest, largest] = [Math.log10(sizes[0]!), Math.log10(sizes.at(-1)!)];
-  const x = (size: number): number => CHART.left + ((Math.log10(size) - smallest) / Math.max(largest - smallest, 1)) * plotWidth;
-  const y = (value: number): number => CHART.top + plotHeight - (value / max) * plotHeight;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${CHART.left}" y="18" font-size="14" font-weight="bold">Room broadcast, 256-byte messages: server CPU per delivery (us, median) by room size</text>`,
-  ];
-  for (let tick = 0; tick <= 4; tick += 1) {
-    const value = (max / 4) * tick;
-    parts.push(`<line x1="${CHART.left}" x2="${CHART.left + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${CHART.left - 6}" y="${y(value) + 4}" text-anchor="end">${value.toFixed(2)}</text>`);
-  }
-  for (const size of sizes) parts.push(`<text x="${x(size)}" y="${CHART.top + plotHeight + 20}" text-anchor="middle">room of ${size.toLocaleString('en-US')}</text>`);
+  const x = (size: number): number => CHART.left + ((Math.log10(size) - smallest) / Math.max(largest - smallest, 1)) * PLOT.width;
+  const { parts, y } = chartFrame(
+    'Room broadcast, 256-byte messages: server CPU per delivery (us, median) by room size',
+    max,
+    (value) => value.toFixed(2),
+    contenders,
+  );
+  for (const size of sizes) parts.push(`<text x="${x(size)}" y="${CHART.top + PLOT.height + 20}" text-anchor="middle">room of ${size.toLocaleString('en-US')}</text>`);
   contenders.forEach((contender, index) => {
     const points = sizes.flatMap((size) => {
       const row = rows.find((candidate) => candidate.roomSize === size && candidate.contender === contender);
       return row ? [[x(size), y(row.serverCpuUsPerDelivery!)] as const] : [];
     });
-    const color = PALETTE[index % PALETTE.length];
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map(([px, py]) => `${px},${py}`).join(' ')}"/>`);
-    for (const [px, py] of points) parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${color}"/>`);
-    parts.push(`<rect x="${CHART.width - CHART.right + 20}" y="${CHART.top + index * 20}" width="12" height="12" fill="${color}"/>`);
-    parts.push(`<text x="${CHART.width - CHART.right + 38}" y="${CHART.top + index * 20 + 10}">${contender}</text>`);
+    parts.push(`<polyline fill="none" stroke="${colorOf(index)}" stroke-width="2" points="${points.map(([px, py]) => `${px},${py}`).join(' ')}"/>`);
+    for (const [px, py] of points) parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${colorOf(index)}"/>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

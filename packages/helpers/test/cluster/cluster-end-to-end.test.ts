@@ -5,7 +5,7 @@ import { ClientLifecycleEvent, type ClientLifecycleEvents, type SealedClient } f
 import { ErrorCode, RedisDeliveryServiceStore } from '../../src/index.ts';
 import { ServerEvent } from '../../src/protocol/event-names.ts';
 import { startSecureNode, waitForSubscribers, type ClusterNode } from '../support/cluster.ts';
-import { MlsMember, nextEvent } from '../support/mls-member.ts';
+import { MlsMember, formGroup, nextEvent } from '../support/mls-member.ts';
 import { sdkClient } from '../support/secure-test-server.ts';
 import { deliveryServiceStoreContract } from '../e2e/delivery-service-store-contract.ts';
 
@@ -66,21 +66,9 @@ describe('end-to-end rooms across instances', () => {
     const [a, b] = [await secureNode(), await secureNode()];
     const alice = await member(a, 'alice');
     const [bob, carol] = [await member(b, 'bob'), await member(b, 'carol')];
-    for (const device of [bob, carol]) await device.publish();
-    await alice.client.join([ROOM]);
-    await alice.found(ROOM);
-    await waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, 1);
-
-    const waiting = nextEvent<{ joined: Array<{ device: string }> }>(alice.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === carol.device));
-    const welcomes = [bob, carol].map((device) => nextEvent<{ welcome: string }>(device.client, ServerEvent.MLS_WELCOME));
-    await bob.client.join([ROOM]);
-    await carol.client.join([ROOM]);
-    await waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, 2);
-    await waiting;
     // Alice's instance hands out KeyPackages bob's instance stored, and delivers the Welcomes to bob's instance.
-    expect(await alice.add(ROOM, [bob.device, carol.device])).toEqual({ epoch: 1 });
-    await bob.join((await welcomes[0]!).welcome);
-    await carol.join((await welcomes[1]!).welcome);
+    await formGroup(ROOM, alice, [bob, carol], (stage) => waitForSubscribers(redisServer.current, `sealed:room:${ROOM}`, stage === 'founded' ? 1 : 2));
+    expect([alice.epoch, bob.epoch, carol.epoch]).toEqual([1, 1, 1]);
 
     const toAlice = nextEvent<{ event: string; message: string }>(alice.client, ServerEvent.MLS_MESSAGE);
     const toCarol = nextEvent<{ event: string; message: string }>(carol.client, ServerEvent.MLS_MESSAGE);

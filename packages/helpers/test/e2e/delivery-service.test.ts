@@ -4,7 +4,7 @@ import { TestClient } from '@sealed/test-support';
 import { ErrorCode } from '../../src/index.ts';
 import { ClientEvent, ServerEvent } from '../../src/protocol/event-names.ts';
 import { toBase64 } from '../../src/crypto/bytes.ts';
-import { MlsMember, encodeKeyPackage, nextEvent } from '../support/mls-member.ts';
+import { MlsMember, encodeKeyPackage, formGroup, nextEvent } from '../support/mls-member.ts';
 import { nodeCrypto, type SecureTestServer } from '../support/secure-test-server.ts';
 import { startEndToEndServer, type EndToEndServer, type ServerView } from '../support/end-to-end-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -35,17 +35,7 @@ async function member(user: string, identity = nodeCrypto.ed25519KeyPair()): Pro
 /** Alice founds the room's group; bob and carol join the room and are added from their Welcomes. */
 async function roomOfThree(): Promise<{ alice: MlsMember; bob: MlsMember; carol: MlsMember }> {
   const [alice, bob, carol] = [await member('alice'), await member('bob'), await member('carol')];
-  for (const device of [bob, carol]) await device.publish();
-  await alice.client.join([ROOM]);
-  await alice.found(ROOM);
-  const waiting = nextEvent<{ joined: Array<{ device: string }> }>(alice.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === carol.device));
-  const welcomes = [bob, carol].map((device) => nextEvent<{ welcome: string }>(device.client, ServerEvent.MLS_WELCOME));
-  await bob.client.join([ROOM]);
-  await carol.client.join([ROOM]);
-  await waiting;
-  expect(await alice.add(ROOM, [bob.device, carol.device])).toEqual({ epoch: 1 });
-  await bob.join((await welcomes[0]!).welcome);
-  await carol.join((await welcomes[1]!).welcome);
+  await formGroup(ROOM, alice, [bob, carol]);
   return { alice, bob, carol };
 }
 

@@ -13,7 +13,7 @@ import {
   type Proposal,
 } from 'ts-mls';
 import type { RawKeyPair } from '../../src/index.ts';
-import { ClientEvent } from '../../src/protocol/event-names.ts';
+import { ClientEvent, ServerEvent } from '../../src/protocol/event-names.ts';
 import type { SealedClient } from '../../src/client/index.ts';
 import { fromBase64, toBase64 } from '../../src/crypto/bytes.ts';
 import { mlsCipherSuite } from '../../src/crypto/mls-cipher-suite.ts';
@@ -195,6 +195,39 @@ export function nextEvent<T>(client: SealedClient, event: string, matches: (data
       resolve(data);
     }) as never);
   });
+}
+
+/** Where {@link formGroup} may wait for something outside the devices (a cluster's subscriptions). */
+export type FormingStage = 'founded' | 'joined';
+
+/**
+ * The founder joins the room and founds its group; the joiners publish,
+ * join the room and are added in one commit (epoch 1), then join from
+ * their Welcomes. `settle` runs once the group is founded and once the
+ * joiners are in the room.
+ */
+export async function formGroup(
+  room: string,
+  founder: MlsMember,
+  joiners: readonly MlsMember[],
+  settle: (stage: FormingStage) => Promise<void> = async () => undefined,
+): Promise<void> {
+  for (const device of joiners) await device.publish();
+  await founder.client.join([room]);
+  await founder.found(room);
+  await settle('founded');
+  const last = joiners.at(-1)!;
+  const waiting = nextEvent<{ joined: Array<{ device: string }> }>(founder.client, ServerEvent.MLS_WAITING, ({ joined }) => joined.some((d) => d.device === last.device));
+  const welcomes = joiners.map((device) => nextEvent<{ welcome: string }>(device.client, ServerEvent.MLS_WELCOME));
+  for (const device of joiners) await device.client.join([room]);
+  await settle('joined');
+  await waiting;
+  const added = await founder.add(
+    room,
+    joiners.map((device) => device.device),
+  );
+  if (added.epoch !== 1) throw new Error(`The adds made epoch ${added.epoch}, not 1`);
+  for (const [index, device] of joiners.entries()) await device.join((await welcomes[index]!).welcome);
 }
 
 export { encodeKeyPackage };

@@ -36,7 +36,7 @@ describe('RoomGroup', () => {
     const message = await alice.encrypt('chat', { text: 'once' });
     await expect(bob.decrypt('other-event', message)).rejects.toThrow(GroupMessageError);
     // The same keys under another room's name: the bound room does not match.
-    const inOtherRoom = Object.assign(Object.create(RoomGroup.prototype) as RoomGroup, bob, { room: 'secret-other' });
+    const inOtherRoom = RoomGroup.restore('secret-other', bob.save())!;
     await expect(inOtherRoom.decrypt('chat', message)).rejects.toThrow(/another room or event/);
     const tampered = Buffer.from(message, 'base64');
     tampered[tampered.length - 3]! ^= 0x01;
