@@ -4,7 +4,7 @@ import { ClientEvent, ServerEvent } from '../../protocol/event-names.ts';
 import type { LoggedCommit, RoomDevice } from '../../protocol/end-to-end.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { END_TO_END_DEFAULTS, type RoomState } from './end-to-end-defaults.ts';
-import { isRefusal, messageEpoch, readKeyPackage } from './mls-wire.ts';
+import { decodeMessage, isRefusal, messageEpoch, readKeyPackage } from './mls-wire.ts';
 import { ClientFailureCode, SealedClientError } from '../sealed-client-error.ts';
 import type { DeviceKeyPackages } from './device-key-packages.ts';
 import { GroupMessageError, RoomGroup, type PendingCommit } from './room-group.ts';
@@ -342,10 +342,13 @@ export class EndToEndRooms {
     // Sent before this device was added: it cannot be read here, by design.
     if (!group) return;
     try {
-      const epoch = messageEpoch(message);
+      // Decoded once, for its epoch and to decrypt.
+      const decoded = decodeMessage(message);
+      const epoch = messageEpoch(decoded);
       if (epoch !== undefined && epoch < group.epoch) return;
       if (epoch !== undefined && epoch > group.epoch) await this.#catchUp(room);
-      const opened = await group.decrypt(event, message);
+      // Catching up may have put the room in a group joined anew.
+      const opened = await (this.#rooms.get(room)?.group ?? group).decrypt(event, decoded);
       if (opened.sender.device !== claimed?.device || opened.sender.userId !== claimed.userId) {
         throw new GroupMessageError('The member that signed the message is not the one the server named');
       }

@@ -13,9 +13,8 @@ export function decodeMessage(message: string): MLSMessage | undefined {
   return bytes ? decodeMlsMessage(bytes, 0)?.[0] : undefined;
 }
 
-/** The epoch in a message's clear header, if it reads as an MLS PrivateMessage. */
-export function messageEpoch(message: string): number | undefined {
-  const decoded = decodeMessage(message);
+/** The epoch in a decoded message's clear header, if it is an MLS PrivateMessage. */
+export function messageEpoch(decoded: MLSMessage | undefined): number | undefined {
   return decoded?.wireformat === 'mls_private_message' ? Number(decoded.privateMessage.epoch) : undefined;
 }
 

@@ -11,11 +11,12 @@ import {
   type ClientState,
   type CreateCommitResult,
   type KeyPackage,
+  type MLSMessage,
   type Proposal,
 } from 'ts-mls';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
-import { fromBase64, toBase64 } from '../../crypto/bytes.ts';
+import { constantTimeEqual, fromBase64, toBase64 } from '../../crypto/bytes.ts';
 import { mlsCipherSuite } from '../../crypto/mls-cipher-suite.ts';
 import type { RoomDevice } from '../../protocol/end-to-end.ts';
 import type { HeldKeyPackage } from './device-key-packages.ts';
@@ -167,16 +168,17 @@ export class RoomGroup {
   }
 
   /**
-   * Decrypts a message of the group's current epoch, checks it is bound to
-   * this room and `event`, and names the member that signed it.
+   * Decrypts a message of the group's current epoch (its base64 text, or
+   * that text already decoded), checks it is bound to this room and
+   * `event`, and names the member that signed it.
    *
    * @throws GroupMessageError when it is not such a message, was tampered with, or is bound elsewhere.
    */
-  async decrypt(event: string, message: string): Promise<OpenedMessage> {
-    const decoded = decodeMessage(message);
+  async decrypt(event: string, message: string | MLSMessage | undefined): Promise<OpenedMessage> {
+    const decoded = typeof message === 'string' ? decodeMessage(message) : message;
     if (decoded?.wireformat !== 'mls_private_message') throw new GroupMessageError('Not an MLS application message');
     const { privateMessage } = decoded;
-    if (toBase64(privateMessage.authenticatedData) !== toBase64(messageContext(this.room, event))) {
+    if (!constantTimeEqual(privateMessage.authenticatedData, messageContext(this.room, event))) {
       throw new GroupMessageError('The message is bound to another room or event');
     }
     if (Number(privateMessage.epoch) !== this.epoch) throw new GroupMessageError(`The message is of epoch ${privateMessage.epoch}, the group is at ${this.epoch}`);
