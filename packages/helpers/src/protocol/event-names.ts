@@ -37,18 +37,29 @@ export const ClientEvent = {
   MLS_SEND: 'sealed:mls:send',
 } as const;
 
-/** The client events that are requests: each carries `ack` and is answered with `sealed:reply`. */
-export const CLIENT_REQUEST_EVENTS: ReadonlySet<string> = new Set([
-  ClientEvent.MEMBERS,
+export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
+
+/** The end-to-end rooms' requests, which the Delivery Service answers. */
+export const END_TO_END_REQUEST_EVENTS = [
   ClientEvent.MLS_PUBLISH,
   ClientEvent.MLS_ROOM,
   ClientEvent.MLS_CLAIM,
   ClientEvent.MLS_COMMIT,
   ClientEvent.MLS_LOG,
   ClientEvent.MLS_SEND,
-]);
+] as const;
 
-export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
+export type EndToEndRequestEvent = (typeof END_TO_END_REQUEST_EVENTS)[number];
+
+const endToEndRequests: ReadonlySet<string> = new Set(END_TO_END_REQUEST_EVENTS);
+
+/** Whether `event` is one of the end-to-end rooms' requests. */
+export function isEndToEndRequest(event: string): event is EndToEndRequestEvent {
+  return endToEndRequests.has(event);
+}
+
+/** The client events that are requests: each carries `ack` and is answered with `sealed:reply`. */
+export const CLIENT_REQUEST_EVENTS: ReadonlySet<string> = new Set([ClientEvent.MEMBERS, ...END_TO_END_REQUEST_EVENTS]);
 
 /** Events the server sends to a client. */
 export const ServerEvent = {

@@ -1,6 +1,6 @@
 import { toBase64 } from '../../crypto/bytes.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
-import { ClientEvent, ServerEvent } from '../../protocol/event-names.ts';
+import { ClientEvent, ServerEvent, type EndToEndRequestEvent } from '../../protocol/event-names.ts';
 import {
   readClaimRequest,
   readCommitRequest,
@@ -116,9 +116,9 @@ export class DeliveryService {
   }
 
   /** Answers one request of a client. */
-  async handle(client: WebSocketClient, event: string, data: unknown): Promise<ReplyPayload> {
+  async handle(client: WebSocketClient, event: EndToEndRequestEvent, data: unknown): Promise<ReplyPayload> {
     try {
-      return replyWithResult(await this.#handle(client, event, data));
+      return replyWithResult(await this.#handlers[event](client, data));
     } catch (error) {
       if (error instanceof Refusal) return replyWithError(error.code, error.message);
       this.init.onFailure(event, error);
@@ -126,22 +126,15 @@ export class DeliveryService {
     }
   }
 
-  #handle(client: WebSocketClient, event: string, data: unknown): Promise<unknown> {
-    switch (event) {
-      case ClientEvent.MLS_PUBLISH:
-        return this.#publish(client, data);
-      case ClientEvent.MLS_ROOM:
-        return this.#room(client, data);
-      case ClientEvent.MLS_CLAIM:
-        return this.#claim(client, data);
-      case ClientEvent.MLS_COMMIT:
-        return this.#commit(client, data);
-      case ClientEvent.MLS_LOG:
-        return this.#log(client, data);
-      default:
-        return this.#send(client, data);
-    }
-  }
+  /** Each request's handler: one per end-to-end request event, checked by the type. */
+  readonly #handlers: Record<EndToEndRequestEvent, (client: WebSocketClient, data: unknown) => Promise<unknown>> = {
+    [ClientEvent.MLS_PUBLISH]: (client, data) => this.#publish(client, data),
+    [ClientEvent.MLS_ROOM]: (client, data) => this.#room(client, data),
+    [ClientEvent.MLS_CLAIM]: (client, data) => this.#claim(client, data),
+    [ClientEvent.MLS_COMMIT]: (client, data) => this.#commit(client, data),
+    [ClientEvent.MLS_LOG]: (client, data) => this.#log(client, data),
+    [ClientEvent.MLS_SEND]: (client, data) => this.#send(client, data),
+  };
 
   async #publish(client: WebSocketClient, data: unknown): Promise<{ held: number }> {
     const { limits, store } = this.init;

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/error-codes.ts';
-import { CLIENT_REQUEST_EVENTS, ClientEvent, isReservedEventName } from '../../protocol/event-names.ts';
+import { CLIENT_REQUEST_EVENTS, ClientEvent, isEndToEndRequest, isReservedEventName, type EndToEndRequestEvent } from '../../protocol/event-names.ts';
 import type { ProtocolMessage } from '../../protocol/frame-codec.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { readReply, replyWithError, replyWithResult, type ReplyPayload } from '../../protocol/request-reply.ts';
@@ -62,14 +62,8 @@ export class EventDispatcher {
         return this.#whenOpen(client, () => this.#onReply(client, message.ack!, data));
       case ClientEvent.MEMBERS:
         return this.#whenOpen(client, () => this.#members(client, message.ack!, data));
-      case ClientEvent.MLS_PUBLISH:
-      case ClientEvent.MLS_ROOM:
-      case ClientEvent.MLS_CLAIM:
-      case ClientEvent.MLS_COMMIT:
-      case ClientEvent.MLS_LOG:
-      case ClientEvent.MLS_SEND:
-        return this.#whenOpen(client, () => this.#endToEnd(client, event, message.ack!, data));
       default:
+        if (isEndToEndRequest(event)) return this.#whenOpen(client, () => this.#endToEnd(client, event, message.ack!, data));
         if (isReservedEventName(event)) {
           this.init.metrics.framesRejected += 1;
           this.init.answers.error(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
@@ -100,7 +94,7 @@ export class EventDispatcher {
   }
 
   /** Answers a request of the end-to-end rooms' Delivery Service. */
-  async #endToEnd(client: WebSocketClient, event: string, ack: number, data: unknown): Promise<void> {
+  async #endToEnd(client: WebSocketClient, event: EndToEndRequestEvent, ack: number, data: unknown): Promise<void> {
     const reply = await this.init.deliveryService.handle(client, event, data);
     this.#reply(client, ack, reply);
   }
