@@ -32,6 +32,11 @@ export class SecureSession implements ClientSession, SessionTicketBasis {
     this.suite = ticketBasis.suite;
   }
 
+  /** What the session's tickets come from: the session itself, which holds those values. */
+  get ticketBasis(): SessionTicketBasis {
+    return this;
+  }
+
   /** Zeroes the channel's keys and the resumption secret. */
   dispose(): void {
     this.channel.close();

@@ -40,6 +40,21 @@ describe('TokenRate', () => {
     expect(takes(rate, [[0], [0], [0], [100], [100], [100]])).toEqual([true, true, true, true, true, true]);
   });
 
+  it('holds its whole capacity after months of uptime, when the clock\'s milliseconds are coarse', () => {
+    const hundredDaysMs = 100 * 24 * 60 * 60 * 1000;
+    for (const [rate, capacity] of [
+      [7, 200],
+      [60, 100],
+      [30, 3],
+      [3, 10],
+    ] as const) {
+      const steps = Array.from({ length: capacity + 1 }, () => [hundredDaysMs] as const);
+      const taken = takes(new TokenRate(rate, capacity), steps);
+      expect(taken.filter(Boolean)).toHaveLength(capacity);
+      expect(taken.at(-1)).toBe(false);
+    }
+  });
+
   it('leaves a bucket unchanged when it refuses', () => {
     const rate = new TokenRate(10, 1);
     const full = rate.take(0, 0)!;

@@ -1,9 +1,12 @@
 /**
- * Absorbs the rounding of `1000 / ratePerSecond`: a bucket refilled for
- * exactly the time `n` tokens take holds them, though the sum of their
- * fractional times may land a hair past it.
+ * Absorbs floating-point rounding, as a share of one token's time: a bucket
+ * refilled for exactly the time `n` tokens take holds them, though the sum
+ * of their fractional times may land a hair past it, and the further the
+ * clock has run, the coarser its milliseconds are. Relative, so that it
+ * stays far above the rounding after months of uptime and far below a
+ * token at any rate.
  */
-const ROUNDING_TOLERANCE_MS = 1e-6;
+const ROUNDING_TOLERANCE_TOKENS = 1e-3;
 
 /**
  * The limits of any number of token buckets (`ratePerSecond` tokens flow
@@ -22,7 +25,7 @@ export class TokenRate {
 
   constructor(ratePerSecond: number, capacity: number) {
     this.#msPerToken = 1000 / ratePerSecond;
-    this.#capacityMs = (capacity * 1000) / ratePerSecond + ROUNDING_TOLERANCE_MS;
+    this.#capacityMs = ((capacity + ROUNDING_TOLERANCE_TOKENS) * 1000) / ratePerSecond;
   }
 
   /**

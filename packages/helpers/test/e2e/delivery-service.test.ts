@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMlsMessage } from 'ts-mls';
 import { TestClient } from '@sealed/test-support';
-import { ErrorCode } from '../../src/index.ts';
+import { ErrorCode, InMemoryDeliveryServiceStore } from '../../src/index.ts';
 import { ClientEvent, ServerEvent } from '../../src/protocol/event-names.ts';
 import { toBase64 } from '../../src/crypto/bytes.ts';
 import { MlsMember, encodeKeyPackage, formGroup, nextEvent } from '../support/mls-member.ts';
@@ -220,6 +220,27 @@ describe('end-to-end rooms: the server as MLS Delivery Service', () => {
     // Anything the server sent alice before answering bob reaches her before this answer.
     await alice.client.request(ClientEvent.MLS_ROOM, { room: ROOM });
     expect(announced).toBe(0);
+  });
+
+  it('keeps a publish whose announcement to the room fails, and counts the failure', async () => {
+    let failing = false;
+    class FlakyStore extends InMemoryDeliveryServiceStore {
+      override admitted(room: string): ReturnType<InMemoryDeliveryServiceStore['admitted']> {
+        return failing ? Promise.reject(new Error('store unavailable')) : super.admitted(room);
+      }
+    }
+    const started = await startEndToEndServer({ deliveryServiceStore: new FlakyStore() });
+    server = started;
+    const [alice, bob] = [await member('alice'), await member('bob')];
+    await alice.client.join([ROOM]);
+    await alice.found(ROOM);
+    await bob.client.join([ROOM]);
+    failing = true;
+    expect(await bob.publish()).toEqual({ held: 2 });
+    failing = false;
+    expect(started.helper.getMetrics().deliveryServiceFailures).toBe(1);
+    // The KeyPackages were kept: alice can claim one.
+    await expect(alice.client.request(ClientEvent.MLS_CLAIM, { room: ROOM, device: bob.device })).resolves.toMatchObject({ keyPackage: expect.any(String) });
   });
 
   it('lets only clients with a device key into an end-to-end room', async () => {

@@ -347,8 +347,10 @@ export class EndToEndRooms {
       const epoch = messageEpoch(decoded);
       if (epoch !== undefined && epoch < group.epoch) return;
       if (epoch !== undefined && epoch > group.epoch) await this.#catchUp(room);
-      // Catching up may have put the room in a group joined anew.
-      const opened = await (this.#rooms.get(room)?.group ?? group).decrypt(event, decoded);
+      // Catching up may have put the room in a group joined anew, or taken this device out of it.
+      const current = this.#rooms.get(room)?.group;
+      if (!current) return;
+      const opened = await current.decrypt(event, decoded);
       if (opened.sender.device !== claimed?.device || opened.sender.userId !== claimed.userId) {
         throw new GroupMessageError('The member that signed the message is not the one the server named');
       }

@@ -156,16 +156,21 @@ export class DeliveryService {
   }
 
   /**
-   * Tells the members of each end-to-end room the client is in, and whose
-   * group it is not in yet, that it waits: it now has KeyPackages to claim.
-   * A member told at the join may have found none (they come after it) and
-   * left the device out.
+   * Tells the members of each end-to-end room the device is admitted to,
+   * and whose group it is not in yet, that it waits: it now has KeyPackages
+   * to claim. A member told at the join may have found none (they come
+   * after it) and left the device out. A failure here is logged: the
+   * KeyPackages are stored, and the publish stands.
    */
   async #announceStillWaiting(client: WebSocketClient, device: RoomDevice): Promise<void> {
     for (const room of client.roomList().filter((candidate) => this.isEndToEnd(candidate))) {
-      const group = await this.init.store.group(room);
-      if (group?.roster.some((leaf) => leaf?.device === device.device)) continue;
-      await this.#announceWaiting(room, [device], [], client.id);
+      try {
+        const [group, admitted] = await Promise.all([this.init.store.group(room), this.#admitted(room)]);
+        if (!admitted.has(device.device) || group?.roster.some((leaf) => leaf?.device === device.device)) continue;
+        await this.#announceWaiting(room, [device], [], client.id);
+      } catch (error) {
+        this.init.onFailure('announce', error);
+      }
     }
   }
 
