@@ -8,6 +8,7 @@
  * memory-at-scale (19,000 idle connections, Sealed and raw ws) runs only when named.
  * BENCH_CONTENDERS=sealed-encrypted,... runs only the listed contenders.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of each server to bench/results/profiles/.
+ * BENCH_PERF=1 writes a Linux `perf record` (call graphs, JS frames named) of each measured window of each server there.
  * BENCH_HEAP_SNAPSHOT=1 writes a V8 heap snapshot of each server holding its idle connections (group memory) to bench/results/profiles/.
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
  * BENCH_WRITE_COALESCING=tick runs the Sealed servers with `writeCoalescing: 'tick'`.

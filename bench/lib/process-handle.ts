@@ -30,7 +30,10 @@ export class ProcessHandle<Command, Reply extends { type: string }> {
   /** Forks a TypeScript entry point of the bench folder. */
   static start<C, R extends { type: string }>(relativePath: string, args: string[], exposeGc = false): ProcessHandle<C, R> {
     const file = fileURLToPath(new URL(`../${relativePath}`, import.meta.url));
-    const profile = exposeGc && process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [];
+    const profile = [
+      ...(exposeGc && process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : []),
+      ...(exposeGc && process.env.BENCH_PERF === '1' ? ['--perf-basic-prof'] : []),
+    ];
     const execArgv = [...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), '--import', 'tsx', ...(exposeGc ? ['--expose-gc'] : []), ...profile];
     return new ProcessHandle<C, R>(fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }

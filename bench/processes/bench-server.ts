@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
+import { PerfRecorder } from '../lib/perf-recorder.ts';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer } from 'socket.io';
 import uWS from 'uWebSockets.js';
@@ -237,6 +238,9 @@ const IDLE_POLL_MS = 10;
 const httpServer = createServer();
 const { send, connections, listen } = startContender(httpServer);
 let cpuStart: NodeJS.CpuUsage | undefined;
+/** With BENCH_PERF=1, `perf record` of each measured window (cpu-start to cpu-stop). */
+const perf = process.env.BENCH_PERF === '1' ? new PerfRecorder(`${PROFILE_DIRECTORY}${contender}-${process.pid}`) : undefined;
+let perfWindows = 0;
 let sequence = 0;
 
 /** Sends `messages`, `perTurn` of them in each event-loop turn. */
@@ -274,10 +278,12 @@ process.on('message', async (command: ServerCommand) => {
   try {
     switch (command.type) {
       case 'cpu-start':
+        await perf?.start((perfWindows += 1));
         cpuStart = process.cpuUsage();
         break;
       case 'cpu-stop': {
         const used = process.cpuUsage(cpuStart);
+        await perf?.stop();
         reply({ type: 'cpu', microseconds: used.user + used.system });
         break;
       }
