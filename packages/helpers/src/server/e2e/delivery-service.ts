@@ -15,7 +15,7 @@ import { replyWithError, replyWithResult, type ReplyPayload } from '../../protoc
 import type { ValueOrPromise } from '../../types/value-or-promise.ts';
 import type { DeliveryTarget } from '../delivery/delivery-target.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
-import type { AdmittedDevice, DeliveryServiceStore } from './delivery-service-store.ts';
+import type { AdmittedDevice, DeliveryServiceStore, GroupRecord } from './delivery-service-store.ts';
 import { applyCommit } from './group-roster.ts';
 import { roomPolicySays } from '../registry/room-policy.ts';
 import { MlsMessageError, readApplicationMessage, readCommit, readKeyPackage, readWelcome } from './mls-messages.ts';
@@ -166,7 +166,7 @@ export class DeliveryService {
     for (const room of client.roomList().filter((candidate) => this.isEndToEnd(candidate))) {
       try {
         const [group, admitted] = await Promise.all([this.init.store.group(room), this.#admitted(room)]);
-        if (!admitted.has(device.device) || group?.roster.some((leaf) => leaf?.device === device.device)) continue;
+        if (!admitted.has(device.device) || rosterHolds(group, device.device)) continue;
         await this.#announceWaiting(room, [device], [], client.id);
       } catch (error) {
         this.init.onFailure('announce', error);
@@ -203,7 +203,7 @@ export class DeliveryService {
     this.#deviceOrRefuse(client);
     const admitted = await this.#admitted(room);
     const group = await this.init.store.group(room);
-    const waiting = admitted.has(request!.device) && !group?.roster.some((leaf) => leaf?.device === request!.device);
+    const waiting = admitted.has(request!.device) && !rosterHolds(group, request!.device);
     if (!waiting) throw new Refusal(ErrorCode.NO_KEY_PACKAGE, 'That device is not waiting to join this room');
     const keyPackage = await this.init.store.takeKeyPackage(request!.device);
     if (keyPackage === undefined) throw new Refusal(ErrorCode.NO_KEY_PACKAGE, 'That device has no KeyPackage left');
@@ -275,7 +275,7 @@ export class DeliveryService {
     if (!group || group.groupId !== toBase64(header.groupId) || group.epoch !== header.epoch) {
       throw new Refusal(ErrorCode.MLS_MESSAGE_REFUSED, `Not a message of the room's group at its current epoch (${group?.epoch ?? 0})`);
     }
-    if (!group.roster.some((leaf) => leaf?.device === sender.device)) throw new Refusal(ErrorCode.MLS_MESSAGE_REFUSED, 'This device is not a member of the group');
+    if (!rosterHolds(group, sender.device)) throw new Refusal(ErrorCode.MLS_MESSAGE_REFUSED, 'This device is not a member of the group');
     const relayed = { room, event: request!.event, sender, message: request!.messageText };
     await this.init.announce({ kind: 'room', room }, { event: ServerEvent.MLS_MESSAGE, data: relayed, exclude: [client.id] });
     return {};
@@ -305,6 +305,11 @@ export class DeliveryService {
 
 function deviceOf(client: WebSocketClient): RoomDevice | undefined {
   return client.deviceKey && client.userId !== undefined ? { userId: client.userId, device: toBase64(client.deviceKey) } : undefined;
+}
+
+/** Whether the group's roster has a leaf for `device`. */
+function rosterHolds(group: GroupRecord | undefined, device: string): boolean {
+  return group?.roster.some((leaf) => leaf?.device === device) ?? false;
 }
 
 function roomDevice(device: AdmittedDevice): RoomDevice {
