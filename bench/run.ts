@@ -179,6 +179,29 @@ function atLeast(target: string, ratio: number, bound: number): TargetCheck {
 }
 
 /** The issue's targets, as ratios taken in this run. */
+/**
+ * The checks of Sealed plaintext and encrypted against raw `ws`, each with
+ * its bound: `check` is given each Sealed row and raw `ws`'s, as `rowOf`
+ * finds them; nothing when a row is missing.
+ */
+function againstRawWs(
+  rowOf: (contender: Contender) => ResultRow | undefined,
+  bounds: { plaintext: number; encrypted: number },
+  check: (kind: 'plaintext' | 'encrypted', row: ResultRow, raw: ResultRow, bound: number) => TargetCheck[],
+): TargetCheck[] {
+  const raw = rowOf(Contender.RAW_WS_ONCE);
+  if (!raw) return [];
+  return (
+    [
+      [Contender.SEALED_PLAIN, 'plaintext'],
+      [Contender.SEALED_ENCRYPTED, 'encrypted'],
+    ] as const
+  ).flatMap(([contender, kind]) => {
+    const row = rowOf(contender);
+    return row ? check(kind, row, raw, bounds[kind]) : [];
+  });
+}
+
 function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const largest = Math.max(...ROOM_SIZES);
@@ -239,29 +262,20 @@ function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   for (const connections of [IDLE_CONNECTIONS, IDLE_CONNECTIONS_AT_SCALE]) {
     const memoryOf = (contender: Contender): ResultRow | undefined =>
       rows.find((row) => row.contender === contender && row.rssKiBPerConnection !== undefined && row.roomSize === connections);
-    const rawMemory = memoryOf(Contender.RAW_WS_ONCE);
-    for (const [contender, kind, bound] of [
-      [Contender.SEALED_PLAIN, 'plaintext', 1.3],
-      [Contender.SEALED_ENCRYPTED, 'encrypted', 1.8],
-    ] as const) {
-      const memory = memoryOf(contender);
-      if (!memory || !rawMemory) continue;
-      // RSS counts what lives outside the JS heap too, but moves by whole pages the heap reserves ahead; the heap after GC is steady from run to run.
-      checks.push(atMost(`RSS per idle ${kind} connection vs raw ws, ${connections} connections`, memory.rssKiBPerConnection! / rawMemory.rssKiBPerConnection!, bound));
-      checks.push(atMost(`JS heap per idle ${kind} connection vs raw ws, ${connections} connections`, memory.heapKiBPerConnection! / rawMemory.heapKiBPerConnection!, bound));
-    }
+    // RSS counts what lives outside the JS heap too, but moves by whole pages the heap reserves ahead; the heap after GC is steady from run to run.
+    checks.push(
+      ...againstRawWs(memoryOf, { plaintext: 1.3, encrypted: 1.8 }, (kind, memory, raw, bound) => [
+        atMost(`RSS per idle ${kind} connection vs raw ws, ${connections} connections`, memory.rssKiBPerConnection! / raw.rssKiBPerConnection!, bound),
+        atMost(`JS heap per idle ${kind} connection vs raw ws, ${connections} connections`, memory.heapKiBPerConnection! / raw.heapKiBPerConnection!, bound),
+      ]),
+    );
   }
   const setupOf = (contender: Contender): ResultRow | undefined => rows.find((row) => row.contender === contender && row.setupsPerSec !== undefined);
-  const rawSetup = setupOf(Contender.RAW_WS_ONCE);
-  for (const [contender, kind, bound] of [
-    [Contender.SEALED_PLAIN, 'plaintext', 1.3],
-    [Contender.SEALED_ENCRYPTED, 'encrypted', 2.5],
-  ] as const) {
-    const setup = setupOf(contender);
-    if (!setup || !rawSetup) continue;
-    const ratio = setup.serverCpuUsPerSetup! / rawSetup.serverCpuUsPerSetup!;
-    checks.push(atMost(`server CPU per ${kind} set-up vs a raw ws connect`, ratio, bound));
-  }
+  checks.push(
+    ...againstRawWs(setupOf, { plaintext: 1.3, encrypted: 2.5 }, (kind, setup, raw, bound) => [
+      atMost(`server CPU per ${kind} set-up vs a raw ws connect`, setup.serverCpuUsPerSetup! / raw.serverCpuUsPerSetup!, bound),
+    ]),
+  );
   const resumedSetup = setupOf(Contender.SEALED_RESUMED);
   const fullRawSetup = setupOf(Contender.SEALED_FULL_RAW);
   if (fullRawSetup && resumedSetup) {
