@@ -60,6 +60,9 @@ export interface ServerParts {
   readonly sweeps: readonly IntervalSweep[];
 }
 
+/** The server's monotonic clock in ms: for rates, signs of life and timeouts, which a wall-clock step must not move. */
+const monotonicNow = (): number => performance.now();
+
 /**
  * Builds every part of a server from its resolved options, bottom up:
  * registries, then frames out (writer, delivery, router), then what uses
@@ -200,12 +203,13 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     flush: (client) => delivery.flush(client),
     sendError: answers.error,
     now: Date.now,
+    monotonicNow,
     newClientId: () => `${instanceId}${CLIENT_ID_SEPARATOR}${randomUUID()}`,
   });
   const heartbeat = new HeartbeatMonitor({
     clients,
     timeoutMs: options.heartbeatTimeout,
-    now: Date.now,
+    now: monotonicNow,
     onTimeout: (client) => {
       metrics.heartbeatTimeouts += 1;
       controller.close(client, CloseCode.HEARTBEAT_TIMEOUT, 'Heartbeat timeout');
@@ -234,7 +238,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     allowedOrigins: options.allowedOrigins,
     wss,
     limits: options,
-    monotonicNow: () => performance.now(),
+    monotonicNow,
     liveConnections: () => clients.size,
     hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
     onConnection: (socket, remoteAddress, releaseSlot) => void controller.accept(socket, remoteAddress, releaseSlot),

@@ -52,8 +52,9 @@ describe('heartbeat', () => {
   const TIMEOUT_MS = WebSocketDefaults.HEARTBEAT_TIMEOUT_MS;
 
   /** The sweep runs on a fake clock (Date and setInterval); sockets stay real. */
+  /** The sweep's timer and the monotonic clock signs of life are measured on. */
   function useFakeClock(): void {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date', 'performance'] });
   }
 
   afterEach(() => {

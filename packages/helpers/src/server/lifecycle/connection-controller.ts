@@ -56,7 +56,10 @@ export interface ConnectionControllerInit {
   logger: Logger;
   /** Logs what a peer can repeat at will: the first of each kind per window, then a summary. */
   throttledLog: ThrottledLog;
+  /** Epoch ms, for the time a client connected. */
   now: () => number;
+  /** A monotonic clock in ms, for signs of life and the inbound rate limits: a wall-clock step must not time clients out or empty their buckets. */
+  monotonicNow: () => number;
   newClientId: () => string;
 }
 
@@ -87,7 +90,7 @@ export class ConnectionController {
         controller.#onFrame(clientOf(this), data, isBinary);
       },
       pong() {
-        clientOf(this).lastSeenAt = init.now();
+        clientOf(this).lastSeenAt = init.monotonicNow();
       },
       error(error) {
         init.logger.debug({ clientId: clientOf(this).id, err: error }, 'socket error');
@@ -107,6 +110,7 @@ export class ConnectionController {
       stream: rawSocketOf(socket),
       remoteAddress,
       nowMs: init.now(),
+      monotonicNowMs: init.monotonicNow(),
       maxInboundQueue: init.maxInboundQueue,
       maxPendingRequests: init.maxPendingRequests,
       onInboundError: this.#onInboundError,
@@ -171,16 +175,16 @@ export class ConnectionController {
 
   #onFrame(client: WebSocketClient, data: RawData, isBinary: boolean): void {
     if (client.lifecycle.isEnding) return;
-    client.lastSeenAt = this.init.now();
-    const monotonicNow = performance.now();
-    const framesFullAt = this.#frameRate.take(client.framesFullAt, monotonicNow);
+    const now = this.init.monotonicNow();
+    client.lastSeenAt = now;
+    const framesFullAt = this.#frameRate.take(client.framesFullAt, now);
     if (framesFullAt === undefined) {
       this.#closeRateLimited(client, 'Rate limit exceeded');
       return;
     }
     client.framesFullAt = framesFullAt;
     const bytes = data as Buffer;
-    const bytesFullAt = this.#byteRate.take(client.bytesFullAt, monotonicNow, bytes.length);
+    const bytesFullAt = this.#byteRate.take(client.bytesFullAt, now, bytes.length);
     if (bytesFullAt === undefined) {
       this.init.metrics.byteRateLimitCloses += 1;
       this.#closeRateLimited(client, 'Byte rate limit exceeded');

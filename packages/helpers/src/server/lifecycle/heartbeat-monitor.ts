@@ -6,6 +6,7 @@ import type { WebSocketClient } from '../registry/websocket-client.ts';
 export interface HeartbeatMonitorInit {
   clients: ClientRegistry;
   timeoutMs: number;
+  /** The monotonic clock clients' `lastSeenAt` is on. */
   now: () => number;
   onTimeout: (client: WebSocketClient) => void;
 }

@@ -58,7 +58,10 @@ export interface WebSocketClientInit {
   /** The TCP socket under `socket`, for framed writes. */
   stream: Duplex;
   remoteAddress: string | undefined;
+  /** When the connection was accepted, in epoch ms. */
   nowMs: number;
+  /** The same moment on the server's monotonic clock (`performance.now()` ms). */
+  monotonicNowMs: number;
   maxInboundQueue: number;
   /** Requests to this client that may await their reply at once. */
   maxPendingRequests: number;
@@ -82,9 +85,9 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly acceptedAt = performance.now();
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue<WebSocketClient>;
-  /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, in `performance.now()` milliseconds. */
+  /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, on the monotonic clock. */
   framesFullAt = 0;
-  /** The client's inbound byte bucket, in tokens of one byte: when it is full again, in `performance.now()` milliseconds. */
+  /** The client's inbound byte bucket, in tokens of one byte: when it is full again, on the monotonic clock. */
   bytesFullAt = 0;
   userId: string | undefined;
   metadata: Record<string, unknown> | undefined;
@@ -103,7 +106,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   outboxPending = 0;
   /** Bytes of frames received before the client was open. */
   bytesBeforeOpen = 0;
-  /** Last time anything was heard from the client (a frame or a pong), in epoch ms. */
+  /** Last time anything was heard from the client (a frame or a pong), on the monotonic clock (`performance.now()` ms). */
   lastSeenAt: number;
   authTimer: NodeJS.Timeout | undefined;
   /** Cuts off the socket of a client that never opened if its closing handshake takes too long. */
@@ -126,7 +129,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.stream = init.stream;
     this.remoteAddress = init.remoteAddress;
     this.connectedAt = init.nowMs;
-    this.lastSeenAt = init.nowMs;
+    this.lastSeenAt = init.monotonicNowMs;
     this.inbound = new SerialTaskQueue<WebSocketClient>(init.maxInboundQueue, init.onInboundError, this);
     this.#maxPendingRequests = init.maxPendingRequests;
     this.#preAuthSlot = init.releasePreAuthSlot;
