@@ -142,12 +142,13 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIRECTORY, { recursive: true });
   const broadcastRows = rows
     .filter((row) => row.deliveriesPerSec !== undefined && row.offeredMessagesPerSec === undefined)
-    .map(({ scenario, contender, roomSize, deliveriesPerSec, serverCpuUsPerDelivery, rounds }) => ({
+    .map(({ scenario, contender, roomSize, deliveriesPerSec, serverCpuUsPerDelivery, serverUserCpuUsPerDelivery, rounds }) => ({
       scenario,
       contender,
       roomSize,
       deliveriesPerSec,
       serverCpuUsPerDelivery,
+      serverUserCpuUsPerDelivery,
       rounds,
     }));
   writeFileSync(`${RESULTS_DIRECTORY}latest.json`, `${JSON.stringify(broadcastRows, null, 2)}\n`);

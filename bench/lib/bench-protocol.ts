@@ -57,7 +57,8 @@ export type ServerCommand =
 /** Server -> orchestrator. */
 export type ServerReply =
   | { type: 'listening'; port: number }
-  | { type: 'cpu'; microseconds: number }
+  /** Server CPU over the window, user and kernel time together, and the user-space part alone. */
+  | { type: 'cpu'; microseconds: number; userMicroseconds: number }
   | { type: 'sent' }
   | { type: 'memory'; rss: number; heapUsed: number; connections: number }
   | { type: 'idle' }

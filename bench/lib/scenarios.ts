@@ -27,6 +27,8 @@ export interface ResultRow {
   rounds: number;
   deliveriesPerSec?: number;
   serverCpuUsPerDelivery?: number;
+  /** Broadcast: the user-space part of `serverCpuUsPerDelivery` (the rest is the kernel's: system calls and, on loopback, the receiving side's TCP work). */
+  serverUserCpuUsPerDelivery?: number;
   setupsPerSec?: number;
   serverCpuUsPerSetup?: number;
   rssKiBPerConnection?: number;
@@ -40,7 +42,7 @@ export interface ResultRow {
   /** Chat relay: the chat messages offered per second, across the room's senders. */
   offeredMessagesPerSec?: number;
   /** Broadcast: each measured round's figures, in order, so the spread behind a median can be seen. */
-  roundsMeasured?: Array<{ deliveriesPerSec: number; serverCpuUsPerDelivery: number }>;
+  roundsMeasured?: Array<{ deliveriesPerSec: number; serverCpuUsPerDelivery: number; serverUserCpuUsPerDelivery: number }>;
 }
 
 async function startServer(contender: Contender): Promise<{ server: Server; port: number }> {
@@ -83,11 +85,16 @@ interface BroadcastStage {
   contender: Contender;
   server: Server;
   clients: Client[];
-  entries: Array<Entry & { rates: number[]; cpu: number[] }>;
+  entries: Array<Entry & { rates: number[]; cpu: number[]; userCpu: number[] }>;
 }
 
-/** One broadcast round on an open stage: deliveries per second end to end, and server CPU per delivery. */
-async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesPerRound: number, perTurn: number): Promise<{ rate: number; cpu: number }> {
+/** One broadcast round on an open stage: deliveries per second end to end, and server CPU per delivery (all, and in user space). */
+async function broadcastRound(
+  stage: BroadcastStage,
+  roomSize: number,
+  messagesPerRound: number,
+  perTurn: number,
+): Promise<{ rate: number; cpu: number; userCpu: number }> {
   const { server, clients } = stage;
   // Each load-client process holds the share of the room `startClients` gave it.
   const shares = sharesOf(roomSize);
@@ -99,10 +106,10 @@ async function broadcastRound(stage: BroadcastStage, roomSize: number, messagesP
   server.send({ type: 'send', messages: messagesPerRound, perTurn });
   const finished = Math.max(...(await done).map((report) => report.at));
   server.send({ type: 'cpu-stop' });
-  const { microseconds } = await server.next('cpu');
+  const { microseconds, userMicroseconds } = await server.next('cpu');
   await server.next('sent');
   const deliveries = messagesPerRound * roomSize;
-  return { rate: deliveries / ((finished - started) / 1000), cpu: microseconds / deliveries };
+  return { rate: deliveries / ((finished - started) / 1000), cpu: microseconds / deliveries, userCpu: userMicroseconds / deliveries };
 }
 
 /**
@@ -131,29 +138,31 @@ export async function measureBroadcast(
         stages.push(stage);
         stage.clients = await startClients(entry.contender, port, roomSize, 'receive');
       }
-      stage.entries.push({ ...entry, rates: [], cpu: [] });
+      stage.entries.push({ ...entry, rates: [], cpu: [], userCpu: [] });
     }
     for (let round = -warmUpRounds; round < rounds; round += 1) {
       for (const stage of stages) {
         for (const entry of stage.entries) {
-          const { rate, cpu } = await broadcastRound(stage, roomSize, messagesPerRound, entry.perTurn);
+          const { rate, cpu, userCpu } = await broadcastRound(stage, roomSize, messagesPerRound, entry.perTurn);
           if (round < 0) continue;
           entry.rates.push(rate);
           entry.cpu.push(cpu);
+          entry.userCpu.push(userCpu);
         }
       }
     }
   } finally {
     for (const stage of stages) await stopAll(stage.server, stage.clients);
   }
-  return stages.flatMap((stage) => stage.entries).map(({ scenario, contender, rates, cpu }) => ({
+  return stages.flatMap((stage) => stage.entries).map(({ scenario, contender, rates, cpu, userCpu }) => ({
     scenario,
     contender,
     roomSize,
     rounds,
     deliveriesPerSec: median(rates),
     serverCpuUsPerDelivery: median(cpu),
-    roundsMeasured: rates.map((deliveriesPerSec, i) => ({ deliveriesPerSec, serverCpuUsPerDelivery: cpu[i]! })),
+    serverUserCpuUsPerDelivery: median(userCpu),
+    roundsMeasured: rates.map((deliveriesPerSec, i) => ({ deliveriesPerSec, serverCpuUsPerDelivery: cpu[i]!, serverUserCpuUsPerDelivery: userCpu[i]! })),
   }));
 }
 

@@ -284,7 +284,7 @@ process.on('message', async (command: ServerCommand) => {
       case 'cpu-stop': {
         const used = process.cpuUsage(cpuStart);
         await perf?.stop();
-        reply({ type: 'cpu', microseconds: used.user + used.system });
+        reply({ type: 'cpu', microseconds: used.user + used.system, userMicroseconds: used.user });
         break;
       }
       case 'send':

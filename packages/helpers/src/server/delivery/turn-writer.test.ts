@@ -101,6 +101,27 @@ describe('TurnWriter', () => {
     expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
   });
 
+  it('writes a turn of in-place and copied frames with one write and no cork, its region cut to their exact size', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    writer.deferFrame(socket, textPayload('sealed one'));
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('copied')]);
+    writer.deferFrame(socket, textPayload('sealed two'));
+    expect(socket.writableCorked).toBe(0);
+    await nextTick();
+    expect(socket.writableCorked).toBe(0);
+    expect(socket.calls).toHaveLength(1);
+    // Two sockets with one in-place frame each: the second region starts where the first frame ends.
+    const [first, second] = [new RecordingStream(), new RecordingStream()];
+    writer.deferFrame(first, textPayload('alone'));
+    writer.deferFrame(second, textPayload('alone too'));
+    await nextTick();
+    const [firstBytes, secondBytes] = [first.calls[0]![0]!, second.calls[0]![0]!];
+    expect(firstBytes.buffer).toBe(secondBytes.buffer);
+    expect(secondBytes.byteOffset - firstBytes.byteOffset).toBe(2 + 'alone'.length);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['sealed one', 'copied', 'sealed two']);
+  });
+
   it('with coalescing by iteration, writes what callbacks of one loop iteration wrote in one call', async () => {
     const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, coalescing: 'iteration' });
     const tickWriter = turnWriter().writer;

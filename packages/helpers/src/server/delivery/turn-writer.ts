@@ -30,7 +30,7 @@ export interface TurnWriterInit {
 interface SocketTurn {
   /** The turn's only frame so far, when it came whole (`writeFramed`): held, the socket not corked, and written alone if nothing follows. */
   held: Uint8Array | undefined;
-  /** Whether the socket is corked for this turn. */
+  /** Whether the socket is corked for this turn: only once the turn writes to it more than once. */
   corked: boolean;
   /** The region its own frames are being copied or built into, if any. */
   region: Uint8Array | undefined;
@@ -59,12 +59,15 @@ function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
 }
 
 /**
- * Coalesces the writes of one event-loop turn per socket: the first write of
- * a turn corks the socket and the next tick uncorks it, so twenty messages
- * to one socket in a turn cost one system call instead of twenty. A turn
- * whose only write to a socket is one whole frame (one message per turn, as
- * a chat server's relay does) holds it instead and writes it alone at the
- * end of the turn: no cork, no gathered write, one system call.
+ * Coalesces the writes of one event-loop turn per socket, so twenty messages
+ * to one socket in a turn cost one system call instead of twenty. Frames
+ * copied or built for one socket gather in one region, written with one call
+ * at the end of the turn; the socket is corked only when a turn writes to it
+ * more than once (a whole frame beside a region, or a region that filled
+ * up), and uncorked at the end of the turn. A turn whose only write to a
+ * socket is one frame (one message per turn, as a chat server's relay does)
+ * therefore costs one plain write: a whole frame is held and written as it
+ * is, an in-place frame is built into a region of its exact size.
  *
  * Three kinds of writes: `writeFramed` hands over a whole frame as it is
  * (one built once for many sockets, for instance; no copy); `writeFrame`
@@ -124,7 +127,7 @@ export class TurnWriter {
   /** Writes one final, unmasked frame whose payload is `chunks` back to back, copied. */
   writeFrame(socket: Duplex, opcode: Opcode, chunks: readonly Uint8Array[]): void {
     const turn = this.#turn(socket);
-    this.#buildDeferred(socket, turn);
+    this.#buildDeferred(socket, turn, false);
     let payloadLength = 0;
     for (const chunk of chunks) payloadLength += chunk.length;
     const frameLength = frameHeaderLength(payloadLength) + payloadLength;
@@ -175,7 +178,7 @@ export class TurnWriter {
       return;
     }
     this.#closeRegion(socket, turn);
-    socket.uncork();
+    if (turn.corked) socket.uncork();
   }
 
   /** Writes what `socket` has waiting now when writes are delayed (`delayMs`); otherwise leaves it for the end of the turn. */
@@ -183,30 +186,31 @@ export class TurnWriter {
     if ((this.init.delayMs ?? 0) > 0) this.flush(socket);
   }
 
-  /** The socket's state for this turn, corked on first use. */
+  /** The socket's state for this turn, for bytes that go into its region: a frame it holds is written first. */
   #turn(socket: Duplex): SocketTurn {
     const turn = this.#turns.get(socket);
-    if (turn) return this.#corked(socket, turn);
-    socket.cork();
-    const started = newTurn(undefined, true);
+    if (turn) return turn.held ? this.#corked(socket, turn) : turn;
+    const started = newTurn(undefined, false);
     this.#turns.set(socket, started);
     this.#scheduleFlush();
     return started;
   }
 
-  /** Corks a turn that holds a frame, once the frame has company: the held frame goes first. */
+  /** Corks the socket before the turn's second write to it; a frame the turn holds is written first. */
   #corked(socket: Duplex, turn: SocketTurn): SocketTurn {
     if (turn.corked) return turn;
     socket.cork();
     turn.corked = true;
-    const held = turn.held!;
-    turn.held = undefined;
-    socket.write(held);
+    const held = turn.held;
+    if (held) {
+      turn.held = undefined;
+      socket.write(held);
+    }
     return turn;
   }
 
-  /** Builds the deferred frames at the end of the region. */
-  #buildDeferred(socket: Duplex, turn: SocketTurn): void {
+  /** Builds the deferred frames at the end of the region; `closing`: the region is written right after, so a new one needs no spare room. */
+  #buildDeferred(socket: Duplex, turn: SocketTurn, closing: boolean): void {
     const builders = turn.deferred;
     if (!builders) return;
     const tallies = turn.tallies!;
@@ -214,7 +218,7 @@ export class TurnWriter {
     turn.deferred = undefined;
     turn.tallies = undefined;
     turn.deferredBytes = 0;
-    const region = this.#reserve(socket, turn, bytes);
+    const region = this.#reserve(socket, turn, bytes, closing);
     let at = turn.used - bytes;
     for (let index = 0; index < builders.length; index += 1) {
       const builder = builders[index]!;
@@ -234,7 +238,7 @@ export class TurnWriter {
 
   /** Builds what is deferred and hands the region's bytes to the socket (still corked); later frames start a new region. */
   #closeRegion(socket: Duplex, turn: SocketTurn): void {
-    this.#buildDeferred(socket, turn);
+    this.#buildDeferred(socket, turn, true);
     const region = turn.region;
     if (!region) return;
     turn.region = undefined;
@@ -242,14 +246,20 @@ export class TurnWriter {
     turn.used = 0;
   }
 
-  /** Makes room for `length` more bytes in the socket's region: they are `[used - length, used)` on return. */
-  #reserve(socket: Duplex, turn: SocketTurn, length: number): Uint8Array {
+  /**
+   * Makes room for `length` more bytes in the socket's region: they are
+   * `[used - length, used)` on return. A new region is cut to `length`
+   * exactly when `exact` (nothing more goes into it).
+   */
+  #reserve(socket: Duplex, turn: SocketTurn, length: number, exact = false): Uint8Array {
     if (turn.region && turn.used + length > turn.region.length) {
       const nextSize = Math.min(2 * turn.region.length, this.init.maxTurnBytes);
+      // The full region is written now, and more follows in this turn.
+      this.#corked(socket, turn);
       this.#closeRegion(socket, turn);
       turn.region = this.#slab.take(Math.max(nextSize, length));
     } else if (!turn.region) {
-      turn.region = this.#slab.take(Math.max(this.#firstRegionBytes, length));
+      turn.region = this.#slab.take(exact ? length : Math.max(this.#firstRegionBytes, length));
       this.#turnRegionSockets += 1;
     }
     turn.used += length;
