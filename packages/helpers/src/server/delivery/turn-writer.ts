@@ -54,6 +54,16 @@ const MIN_FIRST_REGION_BYTES = 2048;
 /** Size of the shared buffers regions are cut from. */
 const SLAB_BYTES = 256 * 1024;
 
+/**
+ * The property a socket keeps its current turn in, as `ws` keeps its own
+ * state on the socket: a turn then costs no map entry to add and remove for
+ * every socket it touches.
+ */
+const TURN = Symbol('sealed.turn');
+
+/** A socket as the writer sees it. */
+type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
+
 function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
   return { held, corked, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0 };
 }
@@ -93,8 +103,8 @@ function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
  * (`test/server/delivery.test.ts`, "writes to one socket").
  */
 export class TurnWriter {
-  /** Sockets corked this turn. */
-  readonly #turns = new Map<Duplex, SocketTurn>();
+  /** Sockets given a turn since the last flush of all, in order; one flushed early may be listed again. */
+  readonly #active: TurnSocket[] = [];
   readonly #slab = new ByteSlab(SLAB_BYTES);
   #flushScheduled = false;
   /** The pending delayed flush, when `delayMs` is set. */
@@ -111,10 +121,9 @@ export class TurnWriter {
 
   /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
   writeFramed(socket: Duplex, frame: Uint8Array): void {
-    const existing = this.#turns.get(socket);
+    const existing = (socket as TurnSocket)[TURN];
     if (!existing) {
-      this.#turns.set(socket, newTurn(frame, false));
-      this.#scheduleFlush();
+      this.#begin(socket, newTurn(frame, false));
       if (frame.length >= this.init.maxTurnBytes) this.flush(socket);
       return;
     }
@@ -170,9 +179,9 @@ export class TurnWriter {
 
   /** Writes what this turn holds for `socket` now. */
   flush(socket: Duplex): void {
-    const turn = this.#turns.get(socket);
+    const turn = (socket as TurnSocket)[TURN];
     if (!turn) return;
-    this.#turns.delete(socket);
+    (socket as TurnSocket)[TURN] = undefined;
     if (turn.held) {
       if (socket.writable) socket.write(turn.held);
       return;
@@ -188,12 +197,17 @@ export class TurnWriter {
 
   /** The socket's state for this turn, for bytes that go into its region: a frame it holds is written first. */
   #turn(socket: Duplex): SocketTurn {
-    const turn = this.#turns.get(socket);
+    const turn = (socket as TurnSocket)[TURN];
     if (turn) return turn.held ? this.#corked(socket, turn) : turn;
     const started = newTurn(undefined, false);
-    this.#turns.set(socket, started);
-    this.#scheduleFlush();
+    this.#begin(socket, started);
     return started;
+  }
+
+  #begin(socket: Duplex, turn: SocketTurn): void {
+    (socket as TurnSocket)[TURN] = turn;
+    this.#active.push(socket);
+    this.#scheduleFlush();
   }
 
   /** Corks the socket before the turn's second write to it; a frame the turn holds is written first. */
@@ -291,7 +305,10 @@ export class TurnWriter {
     this.#flushScheduled = false;
     if (this.#delayTimer !== undefined) clearTimeout(this.#delayTimer);
     this.#delayTimer = undefined;
-    for (const socket of this.#turns.keys()) this.flush(socket);
+    const active = this.#active;
+    // Read the length each time: a builder may start a turn for another socket meanwhile.
+    for (let index = 0; index < active.length; index += 1) this.flush(active[index]!);
+    active.length = 0;
     if (this.#turnRegionSockets > 0) {
       const average = Math.ceil(this.#turnRegionBytes / this.#turnRegionSockets);
       this.#firstRegionBytes = Math.min(Math.max(average, MIN_FIRST_REGION_BYTES), this.init.maxTurnBytes);
