@@ -158,8 +158,14 @@ export class TurnWriter {
    */
   deferFrame(socket: Duplex, payload: PayloadBuilder, tally?: BuildTally): void {
     const turn = this.#turn(socket);
-    (turn.deferred ??= []).push(payload);
-    (turn.tallies ??= []).push(tally);
+    if (turn.deferred) {
+      turn.deferred.push(payload);
+      turn.tallies!.push(tally);
+    } else {
+      // Sized to the one frame most turns hold for a socket; an empty array's first push reserves room for sixteen.
+      turn.deferred = [payload];
+      turn.tallies = [tally];
+    }
     turn.deferredBytes += frameHeaderLength(payload.byteLength) + payload.byteLength;
     this.#flushIfFull(socket, turn);
   }
