@@ -39,6 +39,24 @@ class RecordingStream extends Duplex {
   }
 }
 
+/** A stream whose writes complete only when told to, one at a time: a reader that does not keep up. */
+class StalledStream extends Duplex {
+  readonly chunks: Buffer[] = [];
+  #pending: Array<() => void> = [];
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk);
+    this.#pending.push(callback);
+  }
+
+  /** Completes the oldest pending write. */
+  drainOne(): void {
+    this.#pending.shift()?.();
+  }
+}
+
 const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LARGE_BUDGET = 1024 * 1024;
@@ -88,17 +106,66 @@ describe('TurnWriter', () => {
     expect(await socket.frames()).toEqual([{ text: 'only one', isBinary: false }]);
   });
 
-  it('corks once a held frame has company, and writes the held frame first', async () => {
+  it('copies a held frame into the region once it has company, and writes the turn with one call and no cork', async () => {
     const { writer } = turnWriter();
     const socket = new RecordingStream();
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('first')));
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('second')]);
-    expect(socket.writableCorked).toBe(1);
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('third')));
+    expect(socket.writableCorked).toBe(0);
+    await nextTick();
+    expect(socket.calls).toEqual([[expect.any(Buffer)]]);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('writes a whole frame too large to copy as it is, corked between the region around it', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    const large = frameOnce(Opcode.TEXT, Buffer.alloc(4096, 'x'));
+    writer.writeFramed(socket, large);
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('after')]);
+    expect(socket.writableCorked).toBe(1);
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('small')));
+    writer.writeFramed(socket, large);
     await nextTick();
     expect(socket.writableCorked).toBe(0);
     expect(socket.calls).toHaveLength(1);
-    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+    // The large frame goes out as the very buffer it was given, both times.
+    expect(socket.calls[0]!.filter((chunk) => chunk === large)).toHaveLength(2);
+    expect((await socket.frames()).map((frame) => frame.text.slice(0, 5))).toEqual(['xxxxx', 'after', 'small', 'xxxxx']);
+  });
+
+  it('gives a socket that still holds unsent bytes its region as a copy of its own, not a view of the shared slab', async () => {
+    const { writer } = turnWriter();
+    const fast = new RecordingStream();
+    const slow = new StalledStream();
+    // The slow socket's first write stays pending: what comes next waits in the stream, referenced.
+    slow.write(Buffer.from('pending'));
+    expect(slow.writableLength).toBeGreaterThan(0);
+    writer.deferFrame(fast, textPayload('fast reader'));
+    writer.deferFrame(slow, textPayload('slow reader'));
+    await nextTick();
+    slow.drainOne();
+    const [fastBytes, slowBytes] = [fast.calls[0]![0]!, slow.chunks[1]!];
+    expect(slowBytes.subarray(2).toString()).toBe('slow reader');
+    expect(slowBytes.buffer).not.toBe(fastBytes.buffer);
+    // The fast socket's region is a view of the slab the slow one would otherwise have shared.
+    expect(fastBytes.buffer.byteLength).toBeGreaterThan(fastBytes.length);
+  });
+
+  it('gives a socket that lags whole frames as they are, shared, instead of copying them into its region', async () => {
+    const { writer } = turnWriter();
+    const slow = new StalledStream();
+    slow.write(Buffer.from('pending'));
+    const [first, second] = [frameOnce(Opcode.TEXT, Buffer.from('first')), frameOnce(Opcode.TEXT, Buffer.from('second'))];
+    writer.writeFramed(slow, first);
+    writer.writeFramed(slow, second);
+    await nextTick();
+    slow.drainOne();
+    slow.drainOne();
+    expect(slow.chunks.slice(1)).toEqual([first, second]);
+    expect(slow.chunks[1]).toBe(first);
+    expect(slow.chunks[2]).toBe(second);
   });
 
   it('writes a turn of in-place and copied frames with one write and no cork, its region cut to their exact size', async () => {
