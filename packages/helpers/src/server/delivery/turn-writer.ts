@@ -53,13 +53,6 @@ interface SocketTurn {
 const MIN_FIRST_REGION_BYTES = 2048;
 /** Size of the shared buffers regions are cut from. */
 const SLAB_BYTES = 256 * 1024;
-/**
- * Whole frames up to this size are copied into the socket's region once its
- * turn holds more than one frame: copying a frame this size costs about what
- * the stream's bookkeeping for one more buffer of a corked, gathered write
- * does. Larger frames are written as they are.
- */
-const LARGEST_COPIED_FRAME_BYTES = 2048;
 
 /**
  * The property a socket keeps its current turn in, as `ws` keeps its own
@@ -70,15 +63,6 @@ const TURN = Symbol('sealed.turn');
 
 /** A socket as the writer sees it. */
 type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
-
-/**
- * Whether a whole frame joins the socket's region as a copy: when it is
- * small, and the socket has nothing unsent (a socket that lags gets whole
- * frames as they are, shared, rather than copies that would wait with it).
- */
-function copies(socket: Duplex, frame: Uint8Array): boolean {
-  return frame.length <= LARGEST_COPIED_FRAME_BYTES && socket.writableLength === 0;
-}
 
 /** Bytes a socket cannot take at once stay referenced until it can: a copy of their own (from Node's buffer pool when small), not a share of the slab. */
 function ownCopy(bytes: Uint8Array): Buffer {
@@ -93,37 +77,35 @@ function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
 
 /**
  * Coalesces the writes of one event-loop turn per socket, so twenty messages
- * to one socket in a turn cost one system call instead of twenty. The frames
- * of one socket's turn gather in one region cut from a shared slab, written
- * with one call at the end of the turn. A turn whose only write to a socket
- * is one frame (one message per turn, as a chat server's relay does) costs
- * one plain write: a whole frame is held and written as it is, an in-place
- * frame is built into a region of its exact size. The socket is corked only
- * when a turn writes to it more than once (a whole frame too large to copy
- * beside a region, or a region that filled up), and uncorked at the end of
- * the turn. A socket that still holds unsent bytes gets whole frames as they
- * are, and its region as a copy of its own, so a slow reader never keeps a
- * shared slab alive.
+ * to one socket in a turn cost one system call instead of twenty. Frames
+ * copied or built for one socket gather in one region, written with one call
+ * at the end of the turn; the socket is corked only when a turn writes to it
+ * more than once (a whole frame beside a region, or a region that filled
+ * up), and uncorked at the end of the turn. A turn whose only write to a
+ * socket is one frame (one message per turn, as a chat server's relay does)
+ * therefore costs one plain write: a whole frame is held and written as it
+ * is, an in-place frame is built into a region of its exact size. A socket
+ * that still holds unsent bytes gets its region as a copy of its own, so a
+ * slow reader never keeps a shared slab alive.
  *
- * Three kinds of writes: `writeFramed` hands over a whole frame (one built
- * once for many sockets, for instance), held as it is while it is the turn's
- * only frame and copied into the region once others join it (unless larger
- * than `LARGEST_COPIED_FRAME_BYTES`, or the socket lags); `writeFrame` copies a frame for this
- * socket alone into the region; `deferFrame` queues a frame built in place
- * later, when the socket's turn is written. Deferred frames of one socket
- * are built together, one after another into one region: per-socket state
- * such as keys stays hot in cache across them, and what outlives the turn is
- * a region per socket, not a chunk and a write request per frame.
+ * Three kinds of writes: `writeFramed` hands over a whole frame as it is
+ * (one built once for many sockets, for instance; no copy); `writeFrame`
+ * copies a frame for this socket alone into a region cut from a shared slab;
+ * `deferFrame` queues a frame built in place later, when the socket's turn
+ * is written. Deferred frames of one socket are built together, one after
+ * another into one region: per-socket state such as keys stays hot in cache
+ * across them, and what outlives the turn is a region per socket, not a
+ * chunk and a write request per frame.
  *
  * Order is never changed. A socket holding `maxTurnBytes` is written at
  * once, and `flush(socket)` writes early (before a close frame that `ws`
  * writes by itself).
  *
  * The writer owns every data frame of a socket; `ws` writes only control
- * frames to it: heartbeat pings, pongs, and the close frame. Frames written
- * as they are keep their place among those; frames copied or built into a
- * region go out when the region closes, so a ping or pong written meanwhile
- * may precede them, which RFC 6455 §5.5 allows
+ * frames to it: heartbeat pings, pongs, and the close frame. Frames handed
+ * over as they are (`writeFramed`) keep their place among those; frames
+ * copied or built into a region go out when the region closes, so a ping or
+ * pong written meanwhile may precede them, which RFC 6455 §5.5 allows
  * (control frames may come between any two frames). Data frames never
  * change order, and the connection controller flushes before every close,
  * so the close frame follows everything queued before it
@@ -146,7 +128,7 @@ export class TurnWriter {
 
   constructor(private readonly init: TurnWriterInit) {}
 
-  /** Writes a whole frame (it may be shared by many sockets): as it is when it is the turn's only frame or large, else copied; its bytes must not change afterwards. */
+  /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
   writeFramed(socket: Duplex, frame: Uint8Array): void {
     const existing = (socket as TurnSocket)[TURN];
     if (!existing) {
@@ -154,14 +136,10 @@ export class TurnWriter {
       if (frame.length >= this.init.maxTurnBytes) this.flush(socket);
       return;
     }
-    if (copies(socket, frame)) {
-      this.#copy(socket, this.#turn(socket), frame);
-    } else {
-      const turn = this.#corked(socket, existing);
-      this.#closeRegion(socket, turn);
-      socket.write(frame);
-    }
-    this.#flushIfFull(socket, existing);
+    const turn = this.#corked(socket, existing);
+    this.#closeRegion(socket, turn);
+    socket.write(frame);
+    this.#flushIfFull(socket, turn);
   }
 
   /** Writes one final, unmasked frame whose payload is `chunks` back to back, copied. */
@@ -232,27 +210,13 @@ export class TurnWriter {
     if ((this.init.delayMs ?? 0) > 0) this.flush(socket);
   }
 
-  /** The socket's state for this turn, for bytes that go into its region: a frame it holds goes first, copied into the region or, when large, written. */
+  /** The socket's state for this turn, for bytes that go into its region: a frame it holds is written first. */
   #turn(socket: Duplex): SocketTurn {
     const turn = (socket as TurnSocket)[TURN];
-    if (!turn) {
-      const started = newTurn(undefined, false);
-      this.#begin(socket, started);
-      return started;
-    }
-    const held = turn.held;
-    if (!held) return turn;
-    if (!copies(socket, held)) return this.#corked(socket, turn);
-    turn.held = undefined;
-    this.#copy(socket, turn, held);
-    return turn;
-  }
-
-  /** Copies a whole frame into the socket's region, after the frames deferred before it. */
-  #copy(socket: Duplex, turn: SocketTurn, frame: Uint8Array): void {
-    this.#buildDeferred(socket, turn, false);
-    const region = this.#reserve(socket, turn, frame.length);
-    region.set(frame, turn.used - frame.length);
+    if (turn) return turn.held ? this.#corked(socket, turn) : turn;
+    const started = newTurn(undefined, false);
+    this.#begin(socket, started);
+    return started;
   }
 
   #begin(socket: Duplex, turn: SocketTurn): void {
