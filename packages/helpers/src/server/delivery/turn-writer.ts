@@ -219,6 +219,7 @@ export class TurnWriter {
     return started;
   }
 
+  /** Gives the socket its turn, listed for the next flush of all. */
   #begin(socket: Duplex, turn: SocketTurn): void {
     (socket as TurnSocket)[TURN] = turn;
     this.#active.push(socket);
@@ -265,7 +266,7 @@ export class TurnWriter {
     turn.used = at;
   }
 
-  /** Builds what is deferred and hands the region's bytes to the socket (still corked); later frames start a new region. */
+  /** Builds what is deferred and hands the region's bytes to the socket (corked if the turn writes to it again); later frames start a new region. */
   #closeRegion(socket: Duplex, turn: SocketTurn): void {
     this.#buildDeferred(socket, turn, true);
     const region = turn.region;
