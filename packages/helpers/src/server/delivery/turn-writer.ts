@@ -64,13 +64,6 @@ const TURN = Symbol('sealed.turn');
 /** A socket as the writer sees it. */
 type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
 
-/** Bytes a socket cannot take at once stay referenced until it can: a copy of their own (from Node's buffer pool when small), not a share of the slab. */
-function ownCopy(bytes: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafe(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
 function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
   return { held, corked, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0 };
 }
@@ -274,7 +267,8 @@ export class TurnWriter {
     turn.region = undefined;
     if (turn.used > 0 && socket.writable) {
       const bytes = region.subarray(0, turn.used);
-      socket.write(socket.writableLength > 0 ? ownCopy(bytes) : bytes);
+      // Bytes a socket cannot take at once stay referenced until it can: a copy of their own (`Buffer.from` copies, from Node's pool when small), not a share of the slab.
+      socket.write(socket.writableLength > 0 ? Buffer.from(bytes) : bytes);
     }
     turn.used = 0;
   }
