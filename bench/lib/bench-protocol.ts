@@ -57,6 +57,8 @@ export type ServerCommand =
 /** Server -> orchestrator. */
 export type ServerReply =
   | { type: 'listening'; port: number }
+  /** The CPU window is open: sent once its starting reading is taken, so no work of the window comes before it. */
+  | { type: 'cpu-started' }
   /** Server CPU over the window, user and kernel time together, and the user-space part alone. */
   | { type: 'cpu'; microseconds: number; userMicroseconds: number }
   | { type: 'sent' }

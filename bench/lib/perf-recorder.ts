@@ -20,14 +20,14 @@ export class PerfRecorder {
     mkdirSync(dirname(outputPrefix), { recursive: true });
   }
 
-  /** Starts recording into `<prefix>-<n>.perf.data`; resolves once perf is attached. */
+  /** Starts recording into `<prefix>-<n>.perf.data`; resolves once perf has started (it attaches within milliseconds). */
   async start(index: number): Promise<void> {
     const perf = spawn('perf', ['record', '-g', '-F', String(PERF_SAMPLE_HZ), '-p', String(process.pid), '-o', `${this.outputPrefix}-${index}.perf.data`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: 'ignore',
     });
     this.#perf = perf;
-    // perf says nothing until it stops; give it a moment to attach.
-    await Promise.race([once(perf, 'spawn'), once(perf, 'error')]);
+    // Rejects if perf cannot be started.
+    await once(perf, 'spawn');
   }
 
   /** Stops recording and waits for perf to write its file. */

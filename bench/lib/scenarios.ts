@@ -45,6 +45,16 @@ export interface ResultRow {
   roundsMeasured?: Array<{ deliveriesPerSec: number; serverCpuUsPerDelivery: number; serverUserCpuUsPerDelivery: number }>;
 }
 
+/**
+ * Opens the server's CPU window and waits until it is open. Work sent
+ * before the acknowledgement could run first: the server handles each
+ * message as it comes, and the window's start may wait on perf.
+ */
+async function startCpuWindow(server: Server): Promise<void> {
+  server.send({ type: 'cpu-start' });
+  await server.next('cpu-started');
+}
+
 async function startServer(contender: Contender): Promise<{ server: Server; port: number }> {
   const server: Server = ProcessHandle.start('processes/bench-server.ts', [contender], true);
   const { port } = await server.next('listening');
@@ -101,7 +111,7 @@ async function broadcastRound(
   clients.forEach((client, i) => client.send({ type: 'reset', expect: shares[i]! * messagesPerRound }));
   await Promise.all(clients.map((client) => client.next('reset-done')));
   const done = Promise.all(clients.map((client) => client.next('received')));
-  server.send({ type: 'cpu-start' });
+  await startCpuWindow(server);
   const started = preciseNow();
   server.send({ type: 'send', messages: messagesPerRound, perTurn });
   const finished = Math.max(...(await done).map((report) => report.at));
@@ -205,10 +215,10 @@ async function setupRound(contender: Contender, connections: number, warmUpConne
   if (primesTickets(contender)) {
     clients = await startClients(contender, port, connections, 'setup');
     await awaitPrimed(contender, server, clients);
-    server.send({ type: 'cpu-start' });
+    await startCpuWindow(server);
     go(contender, clients);
   } else {
-    server.send({ type: 'cpu-start' });
+    await startCpuWindow(server);
     clients = await startClients(contender, port, connections, 'setup');
   }
   const reports = await Promise.all(clients.map((client) => client.next('setup-done')));
@@ -326,7 +336,7 @@ async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond
   const shares = sharesOf(roomSize);
   clients.forEach((client) => client.send({ type: 'reset', expect: Number.MAX_SAFE_INTEGER }));
   await Promise.all(clients.map((client) => client.next('reset-done')));
-  server.send({ type: 'cpu-start' });
+  await startCpuWindow(server);
   const relayed = Promise.all(clients.map((client) => client.next('relayed')));
   clients.forEach((client, i) =>
     client.send({

@@ -280,6 +280,7 @@ process.on('message', async (command: ServerCommand) => {
       case 'cpu-start':
         await perf?.start((perfWindows += 1));
         cpuStart = process.cpuUsage();
+        reply({ type: 'cpu-started' });
         break;
       case 'cpu-stop': {
         const used = process.cpuUsage(cpuStart);
