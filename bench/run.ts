@@ -41,7 +41,7 @@ const MESSAGES_PER_ROUND: Record<number, number> = QUICK ? { 100: 100, 1000: 20 
 const SETUP_CONNECTIONS = QUICK ? 100 : 1000;
 const SETUP_WARM_UP_CONNECTIONS = QUICK ? 50 : 300;
 const IDLE_CONNECTIONS = QUICK ? 200 : 2000;
-/** Idle connections each memory round's server holds and lets go before it is measured: a tenth of the measured ones. */
+/** Idle connections each memory round's server holds and lets go before it is measured (a tenth of the 2,000; the same at scale), so one-time costs are not counted per connection. */
 const MEMORY_WARM_UP_CONNECTIONS = QUICK ? 20 : 200;
 /**
  * Memory at scale: idle connections to one server process. 19,000, not 20,000: a process here may
@@ -179,7 +179,6 @@ function atLeast(target: string, ratio: number, bound: number): TargetCheck {
   return { target, ratio, bound: `>= ${bound}`, met: ratio >= bound };
 }
 
-/** The issue's targets, as ratios taken in this run. */
 /**
  * The checks of Sealed plaintext and encrypted against raw `ws`, each with
  * its bound: `check` is given each Sealed row and raw `ws`'s, as `rowOf`
@@ -203,6 +202,7 @@ function againstRawWs(
   });
 }
 
+/** The issue's targets, as ratios taken in this run. */
 function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const largest = Math.max(...ROOM_SIZES);

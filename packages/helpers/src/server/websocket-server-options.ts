@@ -116,26 +116,21 @@ export type ResolvedServerOptions = Required<Omit<WebSocketServerOptions, Option
 /** A store a room feature keeps across instances, and what goes wrong when it is not shared. */
 interface SharedStoreRule {
   /** The option that turns the feature on. */
-  feature: string;
+  feature: 'roomHistoryFn' | 'roomPresenceFn' | 'endToEndRoomFn';
   /** The option that names the store. */
-  storeOption: string;
+  storeOption: 'historyStore' | 'presenceStore' | 'deliveryServiceStore';
   /** The store to use with a RedisBus. */
   redisStore: string;
   /** What an in-memory store would do across instances. */
   inMemoryWould: string;
 }
 
-/** Every room feature that keeps a store, by the option that turns it on. */
-const SHARED_STORE_RULES = {
-  history: { feature: 'roomHistoryFn', storeOption: 'historyStore', redisStore: 'RedisHistoryStore', inMemoryWould: 'give the same room different positions on each' },
-  presence: { feature: 'roomPresenceFn', storeOption: 'presenceStore', redisStore: 'RedisPresenceStore', inMemoryWould: 'show each instance only its own members' },
-  deliveryService: {
-    feature: 'endToEndRoomFn',
-    storeOption: 'deliveryServiceStore',
-    redisStore: 'RedisDeliveryServiceStore',
-    inMemoryWould: 'give one room a group per instance',
-  },
-} as const satisfies Record<string, SharedStoreRule>;
+/** Every room feature that keeps a store. */
+const SHARED_STORE_RULES: readonly SharedStoreRule[] = [
+  { feature: 'roomHistoryFn', storeOption: 'historyStore', redisStore: 'RedisHistoryStore', inMemoryWould: 'give the same room different positions on each' },
+  { feature: 'roomPresenceFn', storeOption: 'presenceStore', redisStore: 'RedisPresenceStore', inMemoryWould: 'show each instance only its own members' },
+  { feature: 'endToEndRoomFn', storeOption: 'deliveryServiceStore', redisStore: 'RedisDeliveryServiceStore', inMemoryWould: 'give one room a group per instance' },
+];
 
 /**
  * With a bus, every instance must see a feature's rooms in one place (number
@@ -172,9 +167,9 @@ export function resolveServerOptions(options: WebSocketServerOptions, logger: Lo
   if (resolved.requireEncryption && typeof resolved.handshakeFn !== 'function') {
     throw new InvalidOptionsError('Option "requireEncryption" needs a "handshakeFn" to run the key exchange');
   }
-  if (resolved.roomHistoryFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.history, resolved.bus, resolved.historyStore);
-  if (resolved.roomPresenceFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.presence, resolved.bus, resolved.presenceStore);
-  if (resolved.endToEndRoomFn && resolved.bus) refuseUnsharedStore(SHARED_STORE_RULES.deliveryService, resolved.bus, resolved.deliveryServiceStore);
+  for (const rule of SHARED_STORE_RULES) {
+    if (resolved[rule.feature] && resolved.bus) refuseUnsharedStore(rule, resolved.bus, resolved[rule.storeOption]);
+  }
   if (resolved.inboundBurstBytes < resolved.maxPayloadBytes) {
     throw new InvalidOptionsError('Option "inboundBurstBytes" must be at least "maxPayloadBytes", or the largest frame could never be accepted');
   }

@@ -51,7 +51,6 @@ describe('heartbeat', () => {
   const INTERVAL_MS = WebSocketDefaults.HEARTBEAT_INTERVAL_MS;
   const TIMEOUT_MS = WebSocketDefaults.HEARTBEAT_TIMEOUT_MS;
 
-  /** The sweep runs on a fake clock (Date and setInterval); sockets stay real. */
   /** The sweep's timer and the monotonic clock signs of life are measured on. */
   function useFakeClock(): void {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date', 'performance'] });

@@ -347,7 +347,7 @@ export class EndToEndRooms {
       const epoch = messageEpoch(decoded);
       if (epoch !== undefined && epoch < group.epoch) return;
       if (epoch !== undefined && epoch > group.epoch) await this.#catchUp(room);
-      // Catching up may have put the room in a group joined anew, or taken this device out of it.
+      // Catching up may have taken this device out of the group.
       const current = this.#rooms.get(room)?.group;
       if (!current) return;
       const opened = await current.decrypt(event, decoded);

@@ -165,9 +165,7 @@ export class DeliveryService {
   async #announceStillWaiting(client: WebSocketClient, device: RoomDevice): Promise<void> {
     for (const room of client.roomList().filter((candidate) => this.isEndToEnd(candidate))) {
       try {
-        const [group, admitted] = await Promise.all([this.init.store.group(room), this.#admitted(room)]);
-        if (!admitted.has(device.device) || rosterHolds(group, device.device)) continue;
-        await this.#announceWaiting(room, [device], [], client.id);
+        if (await this.#isWaiting(room, device.device)) await this.#announceWaiting(room, [device], [], client.id);
       } catch (error) {
         this.init.onFailure('announce', error);
       }
@@ -201,10 +199,7 @@ export class DeliveryService {
     const request = readClaimRequest(data);
     const room = this.#roomOrRefuse(client, request?.room);
     this.#deviceOrRefuse(client);
-    const admitted = await this.#admitted(room);
-    const group = await this.init.store.group(room);
-    const waiting = admitted.has(request!.device) && !rosterHolds(group, request!.device);
-    if (!waiting) throw new Refusal(ErrorCode.NO_KEY_PACKAGE, 'That device is not waiting to join this room');
+    if (!(await this.#isWaiting(room, request!.device))) throw new Refusal(ErrorCode.NO_KEY_PACKAGE, 'That device is not waiting to join this room');
     const keyPackage = await this.init.store.takeKeyPackage(request!.device);
     if (keyPackage === undefined) throw new Refusal(ErrorCode.NO_KEY_PACKAGE, 'That device has no KeyPackage left');
     return { keyPackage };
@@ -279,6 +274,12 @@ export class DeliveryService {
     const relayed = { room, event: request!.event, sender, message: request!.messageText };
     await this.init.announce({ kind: 'room', room }, { event: ServerEvent.MLS_MESSAGE, data: relayed, exclude: [client.id] });
     return {};
+  }
+
+  /** Whether `device` is admitted to the room and not yet in its group. */
+  async #isWaiting(room: string, device: string): Promise<boolean> {
+    const [group, admitted] = await Promise.all([this.init.store.group(room), this.#admitted(room)]);
+    return admitted.has(device) && !rosterHolds(group, device);
   }
 
   async #admitted(room: string): Promise<Map<string, AdmittedDevice>> {

@@ -63,8 +63,9 @@ export class EventDispatcher {
       case ClientEvent.MEMBERS:
         return this.#whenOpen(client, () => this.#members(client, message.ack!, data));
       default:
-        if (isEndToEndRequest(event)) return this.#whenOpen(client, () => this.#endToEnd(client, event, message.ack!, data));
         if (isReservedEventName(event)) {
+          // The end-to-end rooms' requests are reserved names; application events never reach this lookup.
+          if (isEndToEndRequest(event)) return this.#whenOpen(client, () => this.#endToEnd(client, event, message.ack!, data));
           this.init.metrics.framesRejected += 1;
           this.init.answers.error(client, ErrorCode.RESERVED_EVENT, `Event "${event}" is reserved`);
           return;

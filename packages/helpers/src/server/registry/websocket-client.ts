@@ -82,7 +82,7 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly remoteAddress: string | undefined;
   readonly connectedAt: number;
   /** `performance.now()` when the upgrade was accepted, for the time it takes to open. */
-  readonly acceptedAt = performance.now();
+  readonly acceptedAt: number;
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue<WebSocketClient>;
   /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, on the monotonic clock. */
@@ -130,6 +130,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.remoteAddress = init.remoteAddress;
     this.connectedAt = init.nowMs;
     this.lastSeenAt = init.monotonicNowMs;
+    this.acceptedAt = init.monotonicNowMs;
     this.inbound = new SerialTaskQueue<WebSocketClient>(init.maxInboundQueue, init.onInboundError, this);
     this.#maxPendingRequests = init.maxPendingRequests;
     this.#preAuthSlot = init.releasePreAuthSlot;
