@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { type AddressInfo, type Socket, createServer, connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TurnWriter } from './turn-writer.ts';
+import { LARGEST_COPIED_FRAME_BYTES, TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
 
 /** ws's own frame parser; its CommonJS entry exports it, its ES module wrapper does not. */
@@ -57,6 +59,68 @@ class StalledStream extends Duplex {
   }
 }
 
+/** Parses bytes as a client would: the text of every frame. */
+function frameTexts(bytes: Uint8Array): Promise<string[]> {
+  const texts: string[] = [];
+  const receiver = new Receiver({ isServer: false });
+  receiver.on('message', (data: Buffer) => texts.push(data.toString()));
+  return new Promise((resolve, reject) => {
+    receiver.on('error', reject);
+    receiver.write(Buffer.from(bytes));
+    setImmediate(() => resolve(texts));
+  });
+}
+
+/** Real TCP connections over loopback: the server's side of each, and everything its peer reads. */
+async function tcpConnections(count: number): Promise<{ sockets: Socket[]; peers: Socket[]; received: Buffer[][]; close(): Promise<void> }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const sockets: Socket[] = [];
+  const peers: Socket[] = [];
+  const received: Buffer[][] = [];
+  for (let index = 0; index < count; index += 1) {
+    const accepted = once(server, 'connection');
+    const peer = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const [socket] = (await accepted) as [Socket];
+    await once(peer, 'connect');
+    sockets.push(socket);
+    peers.push(peer);
+    received.push(chunks);
+  }
+  return {
+    sockets,
+    peers,
+    received,
+    close: async () => {
+      for (const peer of peers) peer.destroy();
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** Keeps the chunk of every write call the socket receives. */
+function recordWrites(socket: Socket): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const write = socket.write.bind(socket) as (chunk: Uint8Array) => boolean;
+  socket.write = ((chunk: Uint8Array) => {
+    chunks.push(chunk);
+    return write(chunk);
+  }) as typeof socket.write;
+  return chunks;
+}
+
+/** Resolves once `chunks` hold `bytes` bytes in all. */
+async function untilReceived(chunks: Buffer[], bytes: number): Promise<Buffer> {
+  while (chunks.reduce((total, chunk) => total + chunk.length, 0) < bytes) await sleep(5);
+  return Buffer.concat(chunks);
+}
+
 const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const LARGE_BUDGET = 1024 * 1024;
@@ -106,17 +170,90 @@ describe('TurnWriter', () => {
     expect(await socket.frames()).toEqual([{ text: 'only one', isBinary: false }]);
   });
 
-  it('corks once a held frame has company, and writes the held frame first', async () => {
+  it('copies a held frame and its company into one region: one write, no cork, in order', async () => {
     const { writer } = turnWriter();
     const socket = new RecordingStream();
+    const shared = frameOnce(Opcode.TEXT, Buffer.from('third'));
     writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('first')));
     writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('second')]);
+    writer.writeFramed(socket, shared);
+    expect(socket.writableCorked).toBe(0);
+    await nextTick();
+    expect(socket.calls).toHaveLength(1);
+    expect(socket.calls[0]![0]!.buffer).not.toBe(shared.buffer);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('corks once a held frame too large to copy has company, and writes the large frames as they are, in order', async () => {
+    const { writer } = turnWriter();
+    const socket = new RecordingStream();
+    const large = 'L'.repeat(LARGEST_COPIED_FRAME_BYTES);
+    const [first, third] = [frameOnce(Opcode.TEXT, Buffer.from(`1${large}`)), frameOnce(Opcode.TEXT, Buffer.from(`3${large}`))];
+    writer.writeFramed(socket, first);
+    writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('second')]);
     expect(socket.writableCorked).toBe(1);
-    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('third')));
+    writer.writeFramed(socket, third);
     await nextTick();
     expect(socket.writableCorked).toBe(0);
     expect(socket.calls).toHaveLength(1);
-    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+    expect(socket.calls[0]).toHaveLength(3);
+    expect([socket.calls[0]![0]!.buffer, socket.calls[0]![2]!.buffer]).toEqual([first.buffer, third.buffer]);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual([`1${large}`, 'second', `3${large}`]);
+  });
+
+  it('reuses the memory of a region a TCP socket took at once for the next socket\'s region, and each peer reads its own frames', async () => {
+    const { writer } = turnWriter();
+    const connections = await tcpConnections(3);
+    try {
+      const writes = connections.sockets.map(recordWrites);
+      const expected = connections.sockets.map((_, index) => [`to ${index}: one`, `to ${index}: two`]);
+      connections.sockets.forEach((socket, index) => {
+        for (const text of expected[index]!) writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from(text)));
+      });
+      await nextTick();
+      const regions = writes.map((chunks) => chunks[0]!);
+      expect(writes.map((chunks) => chunks.length)).toEqual([1, 1, 1]);
+      expect(new Set(regions.map((region) => region.buffer)).size).toBe(1);
+      expect(new Set(regions.map((region) => region.byteOffset)).size).toBe(1);
+      for (const [index, chunks] of connections.received.entries()) {
+        const bytes = await untilReceived(chunks, regions[index]!.length);
+        expect(await frameTexts(bytes)).toEqual(expected[index]);
+      }
+    } finally {
+      await connections.close();
+    }
+  });
+
+  it('keeps a region a TCP socket could not take at once: the next region is other memory, and the slow peer reads every frame intact', async () => {
+    const { writer } = turnWriter();
+    const connections = await tcpConnections(2);
+    try {
+      const [slow, fast] = connections.sockets as [Socket, Socket];
+      connections.peers[0]!.pause();
+      const writes = [recordWrites(slow), recordWrites(fast)];
+      const payload = (socket: string, turn: number, frame: number): string => `${socket} ${turn}.${frame} `.padEnd(1000, '.');
+      // Turns until one leaves the slow socket holding unsent bytes, which its kernel buffers, filling, make it do; the fast peer reads between turns.
+      let turns = 0;
+      for (;;) {
+        for (const [name, socket] of [['slow', slow], ['fast', fast]] as const) {
+          for (let frame = 0; frame < 4; frame += 1) writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from(payload(name, turns, frame))));
+        }
+        await nextTick();
+        turns += 1;
+        if (slow.writableLength > 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const [pending, next] = [writes[0]!.at(-1)!, writes[1]!.at(-1)!];
+      const overlaps = pending.buffer === next.buffer && pending.byteOffset < next.byteOffset + next.length && next.byteOffset < pending.byteOffset + pending.length;
+      expect(overlaps).toBe(false);
+      connections.peers[0]!.resume();
+      const sent = writes[0]!.reduce((total, chunk) => total + chunk.length, 0);
+      const texts = await frameTexts(await untilReceived(connections.received[0]!, sent));
+      const expected = Array.from({ length: turns }, (_, turn) => [0, 1, 2, 3].map((frame) => payload('slow', turn, frame))).flat();
+      expect(texts).toEqual(expected);
+    } finally {
+      await connections.close();
+    }
   });
 
   it('gives a socket that still holds unsent bytes its region as a copy of its own, not a view of the shared slab', async () => {

@@ -1,4 +1,6 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { ByteSlab } from './byte-slab.ts';
 import { WriteCoalescing } from '../server-settings.ts';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
@@ -36,8 +38,8 @@ interface SocketTurn {
   region: Uint8Array | undefined;
   /** Bytes of `region` in use. */
   used: number;
-  /** Frames to build, in order, after the region's bytes. */
-  deferred: PayloadBuilder[] | undefined;
+  /** Frames to build (builders) or copy (whole frames), in order, after the region's bytes. */
+  deferred: Array<PayloadBuilder | Uint8Array> | undefined;
   /** The tally of each deferred frame's send, index for index. */
   tallies: Array<BuildTally | undefined> | undefined;
   /** Their bytes, frame headers included. */
@@ -53,6 +55,13 @@ interface SocketTurn {
 const MIN_FIRST_REGION_BYTES = 2048;
 /** Size of the shared buffers regions are cut from. */
 const SLAB_BYTES = 256 * 1024;
+/**
+ * Whole frames up to this size join the socket's region as copies once its
+ * turn holds more than one frame; larger ones are written as they are, into
+ * the corked socket. A copy into a region that was just written and given
+ * back is a copy within the cache.
+ */
+export const LARGEST_COPIED_FRAME_BYTES = 4096;
 
 /**
  * The property a socket keeps its current turn in, as `ws` keeps its own
@@ -64,26 +73,52 @@ const TURN = Symbol('sealed.turn');
 /** A socket as the writer sees it. */
 type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
 
+/**
+ * Whether a whole frame joins the socket's region as a copy: when it is
+ * small, and the socket has nothing unsent (a socket that lags gets whole
+ * frames as they are, shared, rather than copies that would wait with it).
+ */
+function copies(socket: Duplex, frame: Uint8Array): boolean {
+  return frame.length <= LARGEST_COPIED_FRAME_BYTES && socket.writableLength === 0;
+}
+
+/**
+ * Whether the socket is a plain TCP or pipe socket: when such a socket
+ * reports a write complete at once (nothing left in `writableLength`), its
+ * bytes are in the kernel and nothing references them any more. A generic
+ * Duplex may keep them (a PassThrough hands them to its reader), and a TLS
+ * socket is left out as well.
+ */
+function releasesWrittenBytes(socket: Duplex): boolean {
+  return socket instanceof Socket && !(socket instanceof TLSSocket);
+}
+
 function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
   return { held, corked, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0 };
 }
 
 /**
  * Coalesces the writes of one event-loop turn per socket, so twenty messages
- * to one socket in a turn cost one system call instead of twenty. Frames
- * copied or built for one socket gather in one region, written with one call
- * at the end of the turn; the socket is corked only when a turn writes to it
- * more than once (a whole frame beside a region, or a region that filled
- * up), and uncorked at the end of the turn. A turn whose only write to a
- * socket is one frame (one message per turn, as a chat server's relay does)
- * therefore costs one plain write: a whole frame is held and written as it
- * is, an in-place frame is built into a region of its exact size. A socket
- * that still holds unsent bytes gets its region as a copy of its own, so a
+ * to one socket in a turn cost one system call instead of twenty. The frames
+ * of one socket's turn gather in one region, written with one call at the
+ * end of the turn. A turn whose only write to a socket is one frame (one
+ * message per turn, as a chat server's relay does) costs one plain write: a
+ * whole frame is held and written as it is, an in-place frame is built into
+ * a region of its exact size. The socket is corked only when a turn writes
+ * to it more than once (a whole frame too large to copy beside a region, or
+ * a region that filled up), and uncorked at the end of the turn.
+ *
+ * Regions are cut from a shared slab. A region whose bytes a plain TCP
+ * socket took at once is given back, and the next socket's region reuses
+ * the same memory, still in cache. A socket that still holds unsent bytes
+ * gets whole frames as they are and its region as a copy of its own, so a
  * slow reader never keeps a shared slab alive.
  *
- * Three kinds of writes: `writeFramed` hands over a whole frame as it is
- * (one built once for many sockets, for instance; no copy); `writeFrame`
- * copies a frame for this socket alone into a region cut from a shared slab;
+ * Three kinds of writes: `writeFramed` hands over a whole frame (one built
+ * once for many sockets, for instance), held as it is while it is the
+ * turn's only frame and copied into the region once others join it (unless
+ * larger than `LARGEST_COPIED_FRAME_BYTES`, or the socket lags);
+ * `writeFrame` copies a frame for this socket alone into the region;
  * `deferFrame` queues a frame built in place later, when the socket's turn
  * is written. Deferred frames of one socket are built together, one after
  * another into one region: per-socket state such as keys stays hot in cache
@@ -95,9 +130,9 @@ function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
  * writes by itself).
  *
  * The writer owns every data frame of a socket; `ws` writes only control
- * frames to it: heartbeat pings, pongs, and the close frame. Frames handed
- * over as they are (`writeFramed`) keep their place among those; frames
- * copied or built into a region go out when the region closes, so a ping or
+ * frames to it: heartbeat pings, pongs, and the close frame. Frames written
+ * as they are keep their place among those; frames copied or built into a
+ * region go out when the region closes, so a ping or
  * pong written meanwhile may precede them, which RFC 6455 §5.5 allows
  * (control frames may come between any two frames). Data frames never
  * change order, and the connection controller flushes before every close,
@@ -121,7 +156,7 @@ export class TurnWriter {
 
   constructor(private readonly init: TurnWriterInit) {}
 
-  /** Writes a whole frame as it is, without copying (it may be shared by many sockets); its bytes must not change afterwards. */
+  /** Writes a whole frame (it may be shared by many sockets): as it is when it is the turn's only frame or large, else copied; its bytes must not change afterwards. */
   writeFramed(socket: Duplex, frame: Uint8Array): void {
     const existing = (socket as TurnSocket)[TURN];
     if (!existing) {
@@ -129,10 +164,14 @@ export class TurnWriter {
       if (frame.length >= this.init.maxTurnBytes) this.flush(socket);
       return;
     }
-    const turn = this.#corked(socket, existing);
-    this.#closeRegion(socket, turn);
-    socket.write(frame);
-    this.#flushIfFull(socket, turn);
+    if (copies(socket, frame)) {
+      this.#queue(this.#turn(socket), frame, undefined, frame.length);
+    } else {
+      this.#corked(socket, existing);
+      this.#closeRegion(socket, existing);
+      socket.write(frame);
+    }
+    this.#flushIfFull(socket, existing);
   }
 
   /** Writes one final, unmasked frame whose payload is `chunks` back to back, copied. */
@@ -160,15 +199,7 @@ export class TurnWriter {
    */
   deferFrame(socket: Duplex, payload: PayloadBuilder, tally?: BuildTally): void {
     const turn = this.#turn(socket);
-    if (turn.deferred) {
-      turn.deferred.push(payload);
-      turn.tallies!.push(tally);
-    } else {
-      // Sized to the one frame most turns hold for a socket; an empty array's first push reserves room for sixteen.
-      turn.deferred = [payload];
-      turn.tallies = [tally];
-    }
-    turn.deferredBytes += frameHeaderLength(payload.byteLength) + payload.byteLength;
+    this.#queue(turn, payload, tally, frameHeaderLength(payload.byteLength) + payload.byteLength);
     this.#flushIfFull(socket, turn);
   }
 
@@ -203,13 +234,35 @@ export class TurnWriter {
     if ((this.init.delayMs ?? 0) > 0) this.flush(socket);
   }
 
-  /** The socket's state for this turn, for bytes that go into its region: a frame it holds is written first. */
+  /** The socket's state for this turn, for bytes that go into its region: a frame it holds goes first, queued to be copied or, when large, written. */
   #turn(socket: Duplex): SocketTurn {
     const turn = (socket as TurnSocket)[TURN];
-    if (turn) return turn.held ? this.#corked(socket, turn) : turn;
-    const started = newTurn(undefined, false);
-    this.#begin(socket, started);
-    return started;
+    if (!turn) {
+      const started = newTurn(undefined, false);
+      this.#begin(socket, started);
+      return started;
+    }
+    const held = turn.held;
+    if (!held) return turn;
+    if (copies(socket, held)) {
+      turn.held = undefined;
+      this.#queue(turn, held, undefined, held.length);
+      return turn;
+    }
+    return this.#corked(socket, turn);
+  }
+
+  /** Queues a frame to build, or a whole frame to copy, into the region when the socket's turn is written. */
+  #queue(turn: SocketTurn, entry: PayloadBuilder | Uint8Array, tally: BuildTally | undefined, frameBytes: number): void {
+    if (turn.deferred) {
+      turn.deferred.push(entry);
+      turn.tallies!.push(tally);
+    } else {
+      // Sized to the one frame most turns hold for a socket; an empty array's first push reserves room for sixteen.
+      turn.deferred = [entry];
+      turn.tallies = [tally];
+    }
+    turn.deferredBytes += frameBytes;
   }
 
   /** Gives the socket its turn, listed for the next flush of all. */
@@ -232,10 +285,10 @@ export class TurnWriter {
     return turn;
   }
 
-  /** Builds the deferred frames at the end of the region; `closing`: the region is written right after, so a new one needs no spare room. */
+  /** Builds or copies the deferred frames at the end of the region; `closing`: the region is written right after, so a new one needs no spare room. */
   #buildDeferred(socket: Duplex, turn: SocketTurn, closing: boolean): void {
-    const builders = turn.deferred;
-    if (!builders) return;
+    const entries = turn.deferred;
+    if (!entries) return;
     const tallies = turn.tallies!;
     const bytes = turn.deferredBytes;
     turn.deferred = undefined;
@@ -243,8 +296,13 @@ export class TurnWriter {
     turn.deferredBytes = 0;
     const region = this.#reserve(socket, turn, bytes, closing);
     let at = turn.used - bytes;
-    for (let index = 0; index < builders.length; index += 1) {
-      const builder = builders[index]!;
+    for (let index = 0; index < entries.length; index += 1) {
+      const builder = entries[index]!;
+      if (builder instanceof Uint8Array) {
+        region.set(builder, at);
+        at += builder.length;
+        continue;
+      }
       const payloadStart = writeFrameHeader(region, at, Opcode.BINARY, builder.byteLength);
       try {
         builder.writeTo(region.subarray(payloadStart, payloadStart + builder.byteLength));
@@ -259,18 +317,30 @@ export class TurnWriter {
     turn.used = at;
   }
 
-  /** Builds what is deferred and hands the region's bytes to the socket (corked if the turn writes to it again); later frames start a new region. */
+  /**
+   * Builds what is deferred and hands the region's bytes to the socket
+   * (corked if the turn writes to it again); later frames start a new
+   * region. The region goes back to the slab once nothing references it:
+   * when its bytes went out as a copy, or at once to the kernel.
+   */
   #closeRegion(socket: Duplex, turn: SocketTurn): void {
     this.#buildDeferred(socket, turn, true);
     const region = turn.region;
     if (!region) return;
+    const used = turn.used;
     turn.region = undefined;
-    if (turn.used > 0 && socket.writable) {
-      const bytes = region.subarray(0, turn.used);
-      // Bytes a socket cannot take at once stay referenced until it can: a copy of their own (`Buffer.from` copies, from Node's pool when small), not a share of the slab.
-      socket.write(socket.writableLength > 0 ? Buffer.from(bytes) : bytes);
-    }
     turn.used = 0;
+    if (used > 0 && socket.writable) {
+      const bytes = region.subarray(0, used);
+      if (socket.writableLength > 0) {
+        // Bytes a socket cannot take at once stay referenced until it can: a copy of their own (`Buffer.from` copies, from Node's pool when small), not a share of the slab.
+        socket.write(Buffer.from(bytes));
+      } else {
+        socket.write(bytes);
+        if (socket.writableLength > 0 || !releasesWrittenBytes(socket)) return;
+      }
+    }
+    this.#slab.giveBack(region);
   }
 
   /**
