@@ -13,11 +13,13 @@
  * BENCH_NODE_FLAGS='--flag ...' passes Node flags to every server and client process.
  * BENCH_WRITE_COALESCING=tick runs the Sealed servers with `writeCoalescing: 'tick'`.
  * BENCH_WRITE_DELAY_MS=20 sets the write delay of `sealed-plain-write-delay` (the chat relay's batching contender).
+ * BENCH_BASELINE=/path/to/checkout also runs every selected Sealed contender's server on that checkout's build
+ * (its packages built), as `<contender>@baseline`, interleaved with the others: an A/B of two builds in one run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BENCH_WRITE_DELAY_MS, BURST, Contender, ONE_PER_TURN } from './lib/bench-protocol.ts';
+import { BASELINE_SUFFIX, BENCH_WRITE_DELAY_MS, BURST, Contender, ONE_PER_TURN, parseContenderRun, type ContenderRun } from './lib/bench-protocol.ts';
 import { broadcastChart, markdownReport, roomSizeCurveChart, type TargetCheck } from './lib/report.ts';
 import { measureBroadcast, measureLatency, measureMemory, measureRelay, measureSetup, type ResultRow } from './lib/scenarios.ts';
 import { measureHandshakeCost } from './lib/handshake-cost.ts';
@@ -62,7 +64,12 @@ const RELAY_DURATION_MS = QUICK ? 1000 : 3000;
 const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
 
 const SELECTED = process.env.BENCH_CONTENDERS ? new Set(process.env.BENCH_CONTENDERS.split(',')) : undefined;
+/** With BENCH_BASELINE, every Sealed contender runs a second time on that checkout's build, beside the first in every round. */
+const BASELINE = process.env.BENCH_BASELINE;
 const selected = (contenders: Contender[]): Contender[] => contenders.filter((contender) => !SELECTED || SELECTED.has(contender));
+/** The runs of a scenario's contenders: with BENCH_BASELINE, each Sealed one twice, on this build and on the baseline's. */
+const runs = (contenders: readonly Contender[]): ContenderRun[] =>
+  contenders.flatMap((contender): ContenderRun[] => (BASELINE && contender.startsWith('sealed-') ? [contender, `${contender}${BASELINE_SUFFIX}`] : [contender]));
 const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** What a chat server does, one send per inbound message: the whole stacks and the native anchor. */
 const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
@@ -97,12 +104,12 @@ async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   for (const roomSize of GROUPS.has('broadcast') ? ROOM_SIZES : []) {
     const entries = [
-      ...PLAINTEXT.map((contender) => ({ scenario: Scenario.PLAIN, contender, perTurn: BURST })),
-      ...ONE_PER_TURN_PLAINTEXT.map((contender) => ({ scenario: Scenario.PLAIN_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
-      ...ENCRYPTED.map((contender) => ({ scenario: Scenario.ENCRYPTED, contender, perTurn: BURST })),
-      ...selected([Contender.SEALED_ENCRYPTED]).map((contender) => ({ scenario: Scenario.ENCRYPTED_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
-      ...HISTORY.map((contender) => ({
-        scenario: contender === Contender.SEALED_PLAIN_HISTORY ? Scenario.PLAIN : Scenario.ENCRYPTED,
+      ...runs(PLAINTEXT).map((contender) => ({ scenario: Scenario.PLAIN, contender, perTurn: BURST })),
+      ...runs(ONE_PER_TURN_PLAINTEXT).map((contender) => ({ scenario: Scenario.PLAIN_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
+      ...runs(ENCRYPTED).map((contender) => ({ scenario: Scenario.ENCRYPTED, contender, perTurn: BURST })),
+      ...runs(selected([Contender.SEALED_ENCRYPTED])).map((contender) => ({ scenario: Scenario.ENCRYPTED_ONE_PER_TURN, contender, perTurn: ONE_PER_TURN })),
+      ...runs(HISTORY).map((contender) => ({
+        scenario: parseContenderRun(contender).contender === Contender.SEALED_PLAIN_HISTORY ? Scenario.PLAIN : Scenario.ENCRYPTED,
         contender,
         perTurn: BURST,
       })),
@@ -111,28 +118,28 @@ async function main(): Promise<void> {
     rows.push(...measured.map(log));
   }
   for (const roomSize of GROUPS.has('curve') ? CURVE_ROOM_SIZES : []) {
-    const entries = CURVE_STACKS.map((contender) => ({ scenario: Scenario.CURVE, contender, perTurn: BURST }));
+    const entries = runs(CURVE_STACKS).map((contender) => ({ scenario: Scenario.CURVE, contender, perTurn: BURST }));
     const messages = Math.min(CURVE_MAX_MESSAGES_PER_ROUND, Math.max(BURST, Math.round(CURVE_DELIVERIES_PER_ROUND / roomSize)));
     rows.push(...(await measureBroadcast(entries, roomSize, messages, ROUNDS, BROADCAST_WARM_UP_ROUNDS)).map(log));
   }
   for (const roomSize of GROUPS.has('relay') ? ROOM_SIZES : []) {
     for (const load of RELAY_LOADS) {
-      const measured = await measureRelay(RELAY_STACKS, load.scenario, roomSize, load.deliveriesPerSec / roomSize, RELAY_DURATION_MS, ROUNDS);
+      const measured = await measureRelay(runs(RELAY_STACKS), load.scenario, roomSize, load.deliveriesPerSec / roomSize, RELAY_DURATION_MS, ROUNDS);
       rows.push(...measured.map(log));
     }
   }
   if (GROUPS.has('setup')) {
-    rows.push(...(await measureSetup(SETUP_STACKS, SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
+    rows.push(...(await measureSetup(runs(SETUP_STACKS), SETUP_CONNECTIONS, SETUP_WARM_UP_CONNECTIONS, SETUP_ROUNDS)).map(log));
   }
   if (GROUPS.has('handshake')) rows.push(...(await measureHandshakeCost(HANDSHAKES_PER_ROUND, ROUNDS)).map(log));
-  for (const contender of GROUPS.has('memory') ? WHOLE_STACKS : []) {
+  for (const contender of GROUPS.has('memory') ? runs(WHOLE_STACKS) : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS, MEMORY_WARM_UP_CONNECTIONS, ROUNDS)));
   }
   // One round each: a round connects and tears down tens of thousands of sockets.
-  for (const contender of GROUPS.has('memory-at-scale') ? MEMORY_AT_SCALE_STACKS : []) {
+  for (const contender of GROUPS.has('memory-at-scale') ? runs(MEMORY_AT_SCALE_STACKS) : []) {
     rows.push(log(await measureMemory(contender, IDLE_CONNECTIONS_AT_SCALE, MEMORY_WARM_UP_CONNECTIONS, 1)));
   }
-  for (const contender of GROUPS.has('latency') ? WHOLE_STACKS : []) {
+  for (const contender of GROUPS.has('latency') ? runs(WHOLE_STACKS) : []) {
     rows.push(log(await measureLatency(contender, LATENCY_ROOM, LATENCY_MESSAGES_PER_SECOND, LATENCY_DURATION_MS)));
   }
 

@@ -30,6 +30,22 @@ export const BENCH_WRITE_DELAY_MS = Number(process.env.BENCH_WRITE_DELAY_MS ?? 2
 
 export type Contender = (typeof Contender)[keyof typeof Contender];
 
+/**
+ * The suffix of a Sealed contender run on the build of another checkout
+ * (`BENCH_BASELINE`): `sealed-plain@baseline` is the same server and load
+ * clients, with the server's `@sealed/helpers` taken from there.
+ */
+export const BASELINE_SUFFIX = '@baseline';
+
+/** A contender as the orchestrator runs it: by its name, or on the baseline build. */
+export type ContenderRun = Contender | `${Contender}${typeof BASELINE_SUFFIX}`;
+
+/** The contender a run is of, and whether it runs on the baseline build. */
+export function parseContenderRun(run: string): { contender: Contender; baseline: boolean } {
+  const baseline = run.endsWith(BASELINE_SUFFIX);
+  return { contender: (baseline ? run.slice(0, -BASELINE_SUFFIX.length) : run) as Contender, baseline };
+}
+
 /** The room every load client joins. */
 export const BENCH_ROOM = 'bench';
 /** The event every benchmark message carries. */

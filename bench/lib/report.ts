@@ -1,4 +1,4 @@
-import type { Contender } from './bench-protocol.ts';
+import type { ContenderRun } from './bench-protocol.ts';
 import type { ResultRow } from './scenarios.ts';
 
 /** A target from the benchmarks issue: a ratio measured in one run, and whether it held. */
@@ -77,7 +77,7 @@ const colorOf = (index: number): string => PALETTE[index % PALETTE.length]!;
  * `max` with its grid, and a legend naming one colour per contender. Returns
  * the parts to draw the plot into, and the value-to-y scale.
  */
-function chartFrame(title: string, max: number, tickLabel: (value: number) => string, contenders: readonly Contender[]): { parts: string[]; y: (value: number) => number } {
+function chartFrame(title: string, max: number, tickLabel: (value: number) => string, contenders: readonly ContenderRun[]): { parts: string[]; y: (value: number) => number } {
   const y = (value: number): number => CHART.top + PLOT.height - (value / max) * PLOT.height;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART.width}" height="${CHART.height}" font-family="sans-serif" font-size="12">`,
@@ -101,7 +101,7 @@ function chartFrame(title: string, max: number, tickLabel: (value: number) => st
 export function broadcastChart(rows: readonly ResultRow[]): string {
   const bars = rows.filter((row) => row.deliveriesPerSec !== undefined && row.offeredMessagesPerSec === undefined);
   const sizes = [...new Set(bars.map((row) => row.roomSize))].sort((a, b) => a - b);
-  const contenders = [...new Set(bars.map((row) => row.contender))] as Contender[];
+  const contenders = [...new Set(bars.map((row) => row.contender))] as ContenderRun[];
   const max = Math.max(...bars.map((row) => row.deliveriesPerSec!)) * 1.1;
   const groupWidth = PLOT.width / sizes.length;
   const barWidth = (groupWidth * 0.8) / contenders.length;
@@ -130,7 +130,7 @@ export function broadcastChart(rows: readonly ResultRow[]): string {
 /** The room-size curve: server CPU per delivery against the room size (log scale), one line per contender. */
 export function roomSizeCurveChart(rows: readonly ResultRow[]): string {
   const sizes = [...new Set(rows.map((row) => row.roomSize))].sort((a, b) => a - b);
-  const contenders = [...new Set(rows.map((row) => row.contender))] as Contender[];
+  const contenders = [...new Set(rows.map((row) => row.contender))] as ContenderRun[];
   const max = Math.max(...rows.map((row) => row.serverCpuUsPerDelivery!)) * 1.2;
   const [smallest, largest] = [Math.log10(sizes[0]!), Math.log10(sizes.at(-1)!)];
   const x = (size: number): number => CHART.left + ((Math.log10(size) - smallest) / Math.max(largest - smallest, 1)) * PLOT.width;

@@ -1,6 +1,8 @@
 import {
   Contender,
+  parseContenderRun,
   preciseNow,
+  type ContenderRun,
   type ClientCommand,
   type ClientMode,
   type ClientReply,
@@ -22,7 +24,7 @@ const BYTES_PER_KIB = 1024;
 /** One row of the results: medians over the rounds. */
 export interface ResultRow {
   scenario: string;
-  contender: Contender;
+  contender: ContenderRun;
   roomSize: number;
   rounds: number;
   deliveriesPerSec?: number;
@@ -55,13 +57,13 @@ async function startCpuWindow(server: Server): Promise<void> {
   await server.next('cpu-started');
 }
 
-async function startServer(contender: Contender): Promise<{ server: Server; port: number }> {
+async function startServer(contender: ContenderRun): Promise<{ server: Server; port: number }> {
   const server: Server = ProcessHandle.start('processes/bench-server.ts', [contender], true);
   const { port } = await server.next('listening');
   return { server, port };
 }
 
-async function startClients(contender: Contender, port: number, connections: number, mode: ClientMode): Promise<Client[]> {
+async function startClients(contender: ContenderRun, port: number, connections: number, mode: ClientMode): Promise<Client[]> {
   const clients: Client[] = [];
   for (let left = connections; left > 0; left -= CONNECTIONS_PER_CLIENT_PROCESS) {
     const share = Math.min(CONNECTIONS_PER_CLIENT_PROCESS, left);
@@ -85,14 +87,14 @@ function sharesOf(connections: number): number[] {
 /** A contender and the scenario its rows are reported under. */
 export interface Entry {
   scenario: string;
-  contender: Contender;
+  contender: ContenderRun;
   /** Messages the server sends per event-loop turn. */
   perTurn: number;
 }
 
 /** One contender's server and load clients, held open across the rounds of a broadcast measurement, and the figures of each entry it serves. */
 interface BroadcastStage {
-  contender: Contender;
+  contender: ContenderRun;
   server: Server;
   clients: Client[];
   entries: Array<Entry & { rates: number[]; cpu: number[]; userCpu: number[] }>;
@@ -177,12 +179,13 @@ export async function measureBroadcast(
 }
 
 /** Whether a contender's set-up clients first make a full connection each for a ticket, then come back with it on `go`. */
-function primesTickets(contender: Contender): boolean {
+function primesTickets(run: ContenderRun): boolean {
+  const { contender } = parseContenderRun(run);
   return contender === Contender.SEALED_RESUMED || contender === Contender.SEALED_FULL_RAW;
 }
 
 /** For a contender that primes: waits until every client holds its tickets and the priming connections have closed. */
-async function awaitPrimed(contender: Contender, server: Server, clients: Client[]): Promise<void> {
+async function awaitPrimed(contender: ContenderRun, server: Server, clients: Client[]): Promise<void> {
   if (!primesTickets(contender)) return;
   await Promise.all(clients.map((client) => client.next('primed')));
   server.send({ type: 'await-idle' });
@@ -190,7 +193,7 @@ async function awaitPrimed(contender: Contender, server: Server, clients: Client
 }
 
 /** Starts set-up clients; a priming contender's make their measured connections only once told to. */
-function go(contender: Contender, clients: Client[]): void {
+function go(contender: ContenderRun, clients: Client[]): void {
   if (primesTickets(contender)) for (const client of clients) client.send({ type: 'go' });
 }
 
@@ -201,7 +204,7 @@ function go(contender: Contender, clients: Client[]): void {
  * A priming contender's clients (`sealed-resumed`) first run a full
  * handshake each for a ticket, unmeasured; the measured set-ups resume.
  */
-async function setupRound(contender: Contender, connections: number, warmUpConnections: number): Promise<{ rate: number; cpu: number }> {
+async function setupRound(contender: ContenderRun, connections: number, warmUpConnections: number): Promise<{ rate: number; cpu: number }> {
   const { server, port } = await startServer(contender);
   const warmUp = await startClients(contender, port, warmUpConnections, 'setup');
   await awaitPrimed(contender, server, warmUp);
@@ -234,7 +237,7 @@ async function setupRound(contender: Contender, connections: number, warmUpConne
  * side: each round runs every contender once, in turn.
  */
 export async function measureSetup(
-  contenders: readonly Contender[],
+  contenders: readonly ContenderRun[],
   connections: number,
   warmUpConnections: number,
   rounds: number,
@@ -264,7 +267,7 @@ export async function measureSetup(
  * close, unmeasured, so that what the first connections cost once (code
  * compiled, tables made on first use) is not counted per connection.
  */
-export async function measureMemory(contender: Contender, connections: number, warmUpConnections: number, rounds: number): Promise<ResultRow> {
+export async function measureMemory(contender: ContenderRun, connections: number, warmUpConnections: number, rounds: number): Promise<ResultRow> {
   const rss: number[] = [];
   const heap: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
@@ -287,7 +290,7 @@ export async function measureMemory(contender: Contender, connections: number, w
 
 /** Delivery latency at a fixed offered load. */
 export async function measureLatency(
-  contender: Contender,
+  contender: ContenderRun,
   roomSize: number,
   messagesPerSecond: number,
   durationMs: number,
@@ -322,7 +325,7 @@ const RELAY_DRAIN_MS = 500;
 
 /** One contender's relay stage: its server and load clients, held open across the rounds. */
 interface RelayStage {
-  contender: Contender;
+  contender: ContenderRun;
   server: Server;
   clients: Client[];
   cpu: number[];
@@ -365,7 +368,7 @@ async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond
  * latency over every delivery of every round.
  */
 export async function measureRelay(
-  contenders: readonly Contender[],
+  contenders: readonly ContenderRun[],
   scenario: string,
   roomSize: number,
   messagesPerSecond: number,

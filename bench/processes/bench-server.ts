@@ -6,21 +6,14 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { PerfRecorder } from '../lib/perf-recorder.ts';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer } from 'socket.io';
 import uWS from 'uWebSockets.js';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  NodeCryptoProvider,
-  SecurityLevel,
-  WebSocketServerHelper,
-  createDefaultLogger,
-  createSecureServerKit,
-  type WriteCoalescing,
-} from '@sealed/helpers';
+import type { WriteCoalescing } from '@sealed/helpers';
 import {
   BENCH_EVENT,
   BENCH_ROOM,
@@ -28,12 +21,20 @@ import {
   CHAT_EVENT,
   Contender,
   benchPayload,
+  parseContenderRun,
   preciseNow,
   type ServerCommand,
   type ServerReply,
 } from '../lib/bench-protocol.ts';
 
-const contender = process.argv[2] as Contender;
+/** The run as the orchestrator named it, for the names of profiles. */
+const run = process.argv[2]!;
+const { contender, baseline } = parseContenderRun(run);
+/** The baseline build's entry point: the checkout `BENCH_BASELINE` names, built. */
+const baselineHelpers = (): string => pathToFileURL(`${process.env.BENCH_BASELINE}/packages/helpers/dist/index.js`).href;
+const { NodeCryptoProvider, SecurityLevel, WebSocketServerHelper, createDefaultLogger, createSecureServerKit } = (await import(
+  baseline ? baselineHelpers() : '@sealed/helpers'
+)) as typeof import('@sealed/helpers');
 const PING = 'ping';
 const PONG = 'pong';
 const LARGE_LIMIT = 1_000_000;
@@ -185,7 +186,7 @@ function startContender(httpServer: Server): ContenderServer {
         ? createSecureServerKit({ identity: new NodeCryptoProvider().ed25519KeyPair(), acceptedLevels: [SecurityLevel.ENCRYPTED] })
         : undefined;
       const keepsHistory = contender === Contender.SEALED_PLAIN_HISTORY || contender === Contender.SEALED_ENCRYPTED_HISTORY;
-      const helper: WebSocketServerHelper = new WebSocketServerHelper({
+      const helper = new WebSocketServerHelper({
         server: httpServer,
         logger: createDefaultLogger({ level: 'warn' }),
         authenticateFn: ({ data }) => ({ userId: String((data as { token?: unknown }).token) }),
@@ -239,7 +240,7 @@ const httpServer = createServer();
 const { send, connections, listen } = startContender(httpServer);
 let cpuStart: NodeJS.CpuUsage | undefined;
 /** With BENCH_PERF=1, `perf record` of each measured window (cpu-start to cpu-stop). */
-const perf = process.env.BENCH_PERF === '1' ? new PerfRecorder(`${PROFILE_DIRECTORY}${contender}-${process.pid}`) : undefined;
+const perf = process.env.BENCH_PERF === '1' ? new PerfRecorder(`${PROFILE_DIRECTORY}${run}-${process.pid}`) : undefined;
 let perfWindows = 0;
 let sequence = 0;
 
@@ -304,7 +305,7 @@ process.on('message', async (command: ServerCommand) => {
         for (let i = 0; i < 3; i += 1) globalThis.gc?.();
         if (process.env.BENCH_HEAP_SNAPSHOT === '1' && connections() > 0) {
           mkdirSync(PROFILE_DIRECTORY, { recursive: true });
-          writeHeapSnapshot(`${PROFILE_DIRECTORY}${contender}-${connections()}.heapsnapshot`);
+          writeHeapSnapshot(`${PROFILE_DIRECTORY}${run}-${connections()}.heapsnapshot`);
         }
         reply({ type: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, connections: connections() });
         break;

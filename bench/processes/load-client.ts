@@ -28,19 +28,23 @@ import {
   CHURN_INTERVAL_MS,
   Contender,
   benchPayload,
+  parseContenderRun,
   preciseNow,
   type ClientCommand,
   type ClientMode,
   type ClientReply,
+  type ContenderRun,
 } from '../lib/bench-protocol.ts';
 
-const [contender, port, connectionCount, mode, concurrencyArgument] = process.argv.slice(2) as [
-  Contender,
+const [run, port, connectionCount, mode, concurrencyArgument] = process.argv.slice(2) as [
+  ContenderRun,
   string,
   string,
   ClientMode,
   string,
 ];
+/** A baseline run's clients are the contender's own: only its server runs another build. */
+const { contender } = parseContenderRun(run);
 const total = Number(connectionCount);
 const concurrency = Number(concurrencyArgument);
 const crypto = new NodeCryptoProvider();
