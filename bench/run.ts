@@ -71,8 +71,8 @@ const selected = (contenders: Contender[]): Contender[] => contenders.filter((co
 const runs = (contenders: readonly Contender[]): ContenderRun[] =>
   contenders.flatMap((contender): ContenderRun[] => (BASELINE && contender.startsWith('sealed-') ? [contender, `${contender}${BASELINE_SUFFIX}`] : [contender]));
 const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
-/** What a chat server does, one send per inbound message: the whole stacks and the native anchor. */
-const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
+/** What a chat server does, one send per inbound message: the whole stacks, Node's floor for one write per socket, and the native anchor. */
+const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.RAW_WS_FRAMED_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
 const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** Memory at scale: Sealed both ways beside the raw `ws` loop the targets compare with. */

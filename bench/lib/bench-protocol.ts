@@ -9,6 +9,12 @@ export const Contender = {
   SEALED_ENCRYPTED: 'sealed-encrypted',
   RAW_WS_STRINGIFY: 'raw-ws-stringify-per-recipient',
   RAW_WS_ONCE: 'raw-ws-serialize-once',
+  /**
+   * Node's floor for one write per socket: `ws` for the upgrade, then one
+   * frame built once per message and written to every member's TCP socket
+   * with `socket.write`, nothing else per recipient.
+   */
+  RAW_WS_FRAMED_ONCE: 'raw-ws-framed-once',
   RAW_WS_NAIVE_GCM: 'raw-ws-naive-gcm-base64',
   SOCKET_IO: 'socket.io',
   /** uWebSockets.js (native): one topic for the room, `app.publish` to it. */

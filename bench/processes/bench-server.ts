@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { PerfRecorder } from '../lib/perf-recorder.ts';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Server as SocketIoServer } from 'socket.io';
 import uWS from 'uWebSockets.js';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -64,6 +65,27 @@ function rawWebSocketServer(httpServer: Server, onMessage: (socket: WebSocket, t
     socket.on('close', () => room.delete(socket));
   });
   return room;
+}
+
+/** Largest payload a frame header carries in its 16-bit length (RFC 6455 §5.2); the bench's messages are far smaller. */
+const MAX_16_BIT_PAYLOAD = 0xffff;
+/** Payloads up to this length fit in the header's first length byte. */
+const MAX_7_BIT_PAYLOAD = 125;
+/** First header byte of a final text frame; second byte's length marker for a 16-bit length. */
+const FIN_TEXT = 0x81;
+const LENGTH_16_BIT = 126;
+
+/** One unmasked, final text frame of `text`, as a server sends it. */
+function frameOnce(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > MAX_16_BIT_PAYLOAD) throw new Error('bench frames stay under 64 KiB');
+  const header = payload.length <= MAX_7_BIT_PAYLOAD ? Buffer.from([FIN_TEXT, payload.length]) : Buffer.from([FIN_TEXT, LENGTH_16_BIT, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([header, payload]);
+}
+
+/** The TCP socket under a server-side `ws` WebSocket (`ws` keeps it as `_socket`). */
+function tcpSocketOf(socket: WebSocket): Duplex {
+  return (socket as unknown as { _socket: Duplex })._socket;
 }
 
 /** A contender's server: how it sends to the room, counts its connections and, when it does not use the Node HTTP server, listens. */
@@ -138,6 +160,16 @@ function startContender(httpServer: Server): ContenderServer {
         send: (data) => {
           const frame = JSON.stringify({ event: BENCH_EVENT, data });
           for (const socket of room) socket.send(frame);
+        },
+        connections: () => room.size,
+      };
+    }
+    case Contender.RAW_WS_FRAMED_ONCE: {
+      const room: Set<WebSocket> = rawWebSocketServer(httpServer, echo);
+      return {
+        send: (data) => {
+          const frame = frameOnce(JSON.stringify({ event: BENCH_EVENT, data }));
+          for (const socket of room) tcpSocketOf(socket).write(frame);
         },
         connections: () => room.size,
       };
