@@ -446,6 +446,20 @@ describe('TurnWriter', () => {
     expect(await sockets[0]!.frames()).toEqual([{ text: 'good', isBinary: true }]);
   });
 
+  it('counts a failed build in its own tally when whole frames without a tally came before it in the turn', async () => {
+    const { writer, failures } = turnWriter();
+    const socket = new RecordingStream();
+    const tally = { failed: 0 };
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('first')));
+    writer.writeFramed(socket, frameOnce(Opcode.TEXT, Buffer.from('second')));
+    writer.deferFrame(socket, { byteLength: 4, writeTo: () => { throw new Error('channel closed'); } }, tally);
+    writer.deferFrame(socket, textPayload('third'));
+    await writer.whenWritten();
+    expect(tally).toEqual({ failed: 1 });
+    expect(failures).toHaveLength(1);
+    expect((await socket.frames()).map((frame) => frame.text)).toEqual(['first', 'second', 'third']);
+  });
+
   it('whenWritten resolves at once when no turn is being collected', async () => {
     const { writer } = turnWriter();
     let resolved = false;

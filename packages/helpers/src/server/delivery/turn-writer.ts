@@ -40,10 +40,16 @@ interface SocketTurn {
   used: number;
   /** Frames to build (builders) or copy (whole frames), in order, after the region's bytes. */
   deferred: Array<PayloadBuilder | Uint8Array> | undefined;
-  /** The tally of each deferred frame's send, index for index. */
+  /** The tally of each deferred frame's send, index for index; made only once a frame comes with a tally. */
   tallies: Array<BuildTally | undefined> | undefined;
   /** Their bytes, frame headers included. */
   deferredBytes: number;
+  /**
+   * Bytes the socket held unsent when the turn began. Until the turn corks
+   * it, nothing of the turn has been written to it, so it holds no more
+   * than this: read once a turn, not once a frame.
+   */
+  bufferedAtStart: number;
 }
 
 /**
@@ -78,8 +84,8 @@ type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
  * small, and the socket has nothing unsent (a socket that lags gets whole
  * frames as they are, shared, rather than copies that would wait with it).
  */
-function copies(socket: Duplex, frame: Uint8Array): boolean {
-  return frame.length <= LARGEST_COPIED_FRAME_BYTES && socket.writableLength === 0;
+function copies(turn: SocketTurn, frame: Uint8Array): boolean {
+  return frame.length <= LARGEST_COPIED_FRAME_BYTES && turn.bufferedAtStart === 0;
 }
 
 /**
@@ -93,8 +99,8 @@ function releasesWrittenBytes(socket: Duplex): boolean {
   return socket instanceof Socket && !(socket instanceof TLSSocket);
 }
 
-function newTurn(held: Uint8Array | undefined, corked: boolean): SocketTurn {
-  return { held, corked, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0 };
+function newTurn(socket: Duplex, held: Uint8Array | undefined): SocketTurn {
+  return { held, corked: false, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0, bufferedAtStart: socket.writableLength };
 }
 
 /**
@@ -160,11 +166,11 @@ export class TurnWriter {
   writeFramed(socket: Duplex, frame: Uint8Array): void {
     const existing = (socket as TurnSocket)[TURN];
     if (!existing) {
-      this.#begin(socket, newTurn(frame, false));
+      this.#begin(socket, newTurn(socket, frame));
       if (frame.length >= this.init.maxTurnBytes) this.flush(socket);
       return;
     }
-    if (copies(socket, frame)) {
+    if (copies(existing, frame)) {
       this.#queue(this.#turn(socket), frame, undefined, frame.length);
     } else {
       this.#corked(socket, existing);
@@ -238,13 +244,13 @@ export class TurnWriter {
   #turn(socket: Duplex): SocketTurn {
     const turn = (socket as TurnSocket)[TURN];
     if (!turn) {
-      const started = newTurn(undefined, false);
+      const started = newTurn(socket, undefined);
       this.#begin(socket, started);
       return started;
     }
     const held = turn.held;
     if (!held) return turn;
-    if (copies(socket, held)) {
+    if (copies(turn, held)) {
       turn.held = undefined;
       this.#queue(turn, held, undefined, held.length);
       return turn;
@@ -254,14 +260,15 @@ export class TurnWriter {
 
   /** Queues a frame to build, or a whole frame to copy, into the region when the socket's turn is written. */
   #queue(turn: SocketTurn, entry: PayloadBuilder | Uint8Array, tally: BuildTally | undefined, frameBytes: number): void {
-    if (turn.deferred) {
-      turn.deferred.push(entry);
-      turn.tallies!.push(tally);
+    const deferred = turn.deferred;
+    if (deferred) {
+      deferred.push(entry);
     } else {
       // Sized to the one frame most turns hold for a socket; an empty array's first push reserves room for sixteen.
       turn.deferred = [entry];
-      turn.tallies = [tally];
     }
+    if (turn.tallies) turn.tallies.push(tally);
+    else if (tally) turn.tallies = [...new Array<undefined>(turn.deferred!.length - 1), tally];
     turn.deferredBytes += frameBytes;
   }
 
@@ -289,7 +296,7 @@ export class TurnWriter {
   #buildDeferred(socket: Duplex, turn: SocketTurn, closing: boolean): void {
     const entries = turn.deferred;
     if (!entries) return;
-    const tallies = turn.tallies!;
+    const tallies = turn.tallies;
     const bytes = turn.deferredBytes;
     turn.deferred = undefined;
     turn.tallies = undefined;
@@ -308,7 +315,7 @@ export class TurnWriter {
         builder.writeTo(region.subarray(payloadStart, payloadStart + builder.byteLength));
         at = payloadStart + builder.byteLength;
       } catch (error) {
-        const tally = tallies[index];
+        const tally = tallies?.[index];
         if (tally) tally.failed += 1;
         this.init.onBuildFailure(socket, error);
       }
@@ -365,7 +372,8 @@ export class TurnWriter {
   }
 
   #flushIfFull(socket: Duplex, turn: SocketTurn): void {
-    if (socket.writableLength + turn.used + turn.deferredBytes >= this.init.maxTurnBytes) this.flush(socket);
+    const buffered = turn.corked ? socket.writableLength : turn.bufferedAtStart;
+    if (buffered + turn.used + turn.deferredBytes >= this.init.maxTurnBytes) this.flush(socket);
   }
 
   /** Writes everything waiting, on every socket, now; a delayed flush still pending is cancelled. */
