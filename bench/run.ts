@@ -16,6 +16,7 @@
  * BENCH_BASELINE=/path/to/checkout also runs every selected Sealed contender's server on that checkout's build
  * (its packages built), as `<contender>@baseline`, interleaved with the others: an A/B of two builds in one run.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,13 +64,17 @@ const RELAY_LOADS = [
 const RELAY_DURATION_MS = QUICK ? 1000 : 3000;
 const RESULTS_DIRECTORY = fileURLToPath(new URL('./results/', import.meta.url));
 
+/** Every Sealed contender's name starts with this. */
+const SEALED_CONTENDER_PREFIX = 'sealed-';
 const SELECTED = process.env.BENCH_CONTENDERS ? new Set(process.env.BENCH_CONTENDERS.split(',')) : undefined;
 /** With BENCH_BASELINE, every Sealed contender runs a second time on that checkout's build, beside the first in every round. */
 const BASELINE = process.env.BENCH_BASELINE;
 const selected = (contenders: Contender[]): Contender[] => contenders.filter((contender) => !SELECTED || SELECTED.has(contender));
+/** Whether the contender's server is Sealed's, and so has a baseline build to run beside it. */
+const isSealed = (contender: Contender): boolean => contender.startsWith(SEALED_CONTENDER_PREFIX);
 /** The runs of a scenario's contenders: with BENCH_BASELINE, each Sealed one twice, on this build and on the baseline's. */
 const runs = (contenders: readonly Contender[]): ContenderRun[] =>
-  contenders.flatMap((contender): ContenderRun[] => (BASELINE && contender.startsWith('sealed-') ? [contender, `${contender}${BASELINE_SUFFIX}`] : [contender]));
+  contenders.flatMap((contender): ContenderRun[] => (BASELINE && isSealed(contender) ? [contender, `${contender}${BASELINE_SUFFIX}`] : [contender]));
 const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** What a chat server does, one send per inbound message: the whole stacks, Node's floor for one write per socket, and the native anchor. */
 const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.RAW_WS_FRAMED_ONCE, Contender.SOCKET_IO, Contender.UWS]);
@@ -94,6 +99,15 @@ const Scenario = {
   ENCRYPTED_ONE_PER_TURN: 'encrypted room broadcast, one per turn',
   CURVE: 'room-size curve, plaintext broadcast',
 } as const;
+
+/** The commit a checkout is at, for the record of what a baseline run measured (its build is assumed to be of it). */
+function commitOf(checkout: string): string {
+  try {
+    return execFileSync('git', ['-C', checkout, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'an unknown commit';
+  }
+}
 
 function log(row: ResultRow): ResultRow {
   process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -144,7 +158,8 @@ async function main(): Promise<void> {
   }
 
   const targets = checkTargets(rows);
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${QUICK ? ' (BENCH_QUICK: smoke run, not a measurement)' : ''}`;
+  const baseline = BASELINE ? `; \`${BASELINE_SUFFIX}\` rows: ${BASELINE} at ${commitOf(BASELINE)}` : '';
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${baseline}${QUICK ? ' (BENCH_QUICK: smoke run, not a measurement)' : ''}`;
   const markdown = markdownReport(rows, targets, machine);
   mkdirSync(RESULTS_DIRECTORY, { recursive: true });
   const broadcastRows = rows

@@ -5,7 +5,11 @@ import { ByteSlab } from './byte-slab.ts';
 import { WriteCoalescing } from '../server-settings.ts';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
 
-/** A payload of known length that writes itself into the bytes it is given. */
+/**
+ * A payload of known length that writes itself into the bytes it is given.
+ * `writeTo` runs while the writer builds a socket's turn: it must not write
+ * to, flush or close any socket.
+ */
 export interface PayloadBuilder {
   readonly byteLength: number;
   writeTo(target: Uint8Array): void;
@@ -45,9 +49,12 @@ interface SocketTurn {
   /** Their bytes, frame headers included. */
   deferredBytes: number;
   /**
-   * Bytes the socket held unsent when the turn began. Until the turn corks
-   * it, nothing of the turn has been written to it, so it holds no more
-   * than this: read once a turn, not once a frame.
+   * Bytes the socket held unsent when the turn began, read once a turn
+   * rather than once a frame. Until the turn corks the socket, nothing of
+   * the turn has been written to it; the live figure moves only by control
+   * frames `ws` writes by itself and by earlier writes completing. The
+   * turn's budget counts by this figure until then, and the region's own
+   * write reads the live one.
    */
   bufferedAtStart: number;
 }
@@ -159,6 +166,8 @@ export class TurnWriter {
   #turnRegionBytes = 0;
   #turnRegionSockets = 0;
   #firstRegionBytes = MIN_FIRST_REGION_BYTES;
+  /** The region deferred frames are being built into, never given back while they are. */
+  #building: Uint8Array | undefined;
 
   constructor(private readonly init: TurnWriterInit) {}
 
@@ -302,6 +311,8 @@ export class TurnWriter {
     turn.tallies = undefined;
     turn.deferredBytes = 0;
     const region = this.#reserve(socket, turn, bytes, closing);
+    const outerBuilding = this.#building;
+    this.#building = region;
     let at = turn.used - bytes;
     for (let index = 0; index < entries.length; index += 1) {
       const builder = entries[index]!;
@@ -320,6 +331,7 @@ export class TurnWriter {
         this.init.onBuildFailure(socket, error);
       }
     }
+    this.#building = outerBuilding;
     // A frame left out leaves its room unused at the end.
     turn.used = at;
   }
@@ -347,7 +359,7 @@ export class TurnWriter {
         if (socket.writableLength > 0 || !releasesWrittenBytes(socket)) return;
       }
     }
-    this.#slab.giveBack(region);
+    if (region !== this.#building) this.#slab.giveBack(region);
   }
 
   /**
