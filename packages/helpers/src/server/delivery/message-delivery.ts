@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.ts';
 import type { OutboundBudget } from './outbound-budget.ts';
-import type { BuildTally, PayloadBuilder, TurnWriter } from './turn-writer.ts';
+import type { BuildTally, PayloadBuilder } from './socket-turn.ts';
+import type { TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';

@@ -3,7 +3,7 @@ import type { RoomPosition } from '../../protocol/room-position.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
-import type { BuildTally } from './turn-writer.ts';
+import type { BuildTally } from './socket-turn.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
 /** A message on its way out: a room message of a room that keeps history has its position, a request or a reply its `ack` id. */

@@ -1,4 +1,6 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
@@ -17,4 +19,15 @@ export function rawSocketOf(webSocket: WebSocket): Duplex {
     throw new SealedError(UsageErrorCode.UNSUPPORTED_WS, 'This version of ws does not expose its socket; Sealed needs ws 8.x');
   }
   return socket;
+}
+
+/**
+ * Whether the socket is a plain TCP or pipe socket: when such a socket
+ * reports a write complete at once (nothing left in `writableLength`), its
+ * bytes are in the kernel and nothing references them any more. A generic
+ * Duplex may keep them (a PassThrough hands them to its reader), and a TLS
+ * socket is left out as well.
+ */
+export function releasesWrittenBytes(socket: Duplex): boolean {
+  return socket instanceof Socket && !(socket instanceof TLSSocket);
 }

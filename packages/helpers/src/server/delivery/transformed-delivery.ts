@@ -5,7 +5,7 @@ import type { ConcurrencyLimiter } from '../../utils/concurrency-limiter.ts';
 import type { InPlaceBinaryFrame, OutboundContext, OutboundTransformer, TransformedFrame } from '../encryption-hooks.ts';
 import type { MessageDelivery } from './message-delivery.ts';
 import type { RoutedMessage } from './outbound-router.ts';
-import type { BuildTally } from './turn-writer.ts';
+import type { BuildTally } from './socket-turn.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 

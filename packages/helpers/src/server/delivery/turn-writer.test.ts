@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, type Socket, createServer, connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LARGEST_COPIED_FRAME_BYTES, TurnWriter } from './turn-writer.ts';
+import { LARGEST_COPIED_FRAME_BYTES } from './socket-turn.ts';
+import { TurnWriter } from './turn-writer.ts';
 import { Opcode, frameOnce } from './websocket-frame.ts';
 
 /** ws's own frame parser; its CommonJS entry exports it, its ES module wrapper does not. */

@@ -1,24 +1,18 @@
-import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import { ByteSlab } from './byte-slab.ts';
+import { releasesWrittenBytes } from './raw-socket.ts';
+import {
+  TURN,
+  copies,
+  newTurn,
+  queueFrame,
+  type BuildTally,
+  type PayloadBuilder,
+  type SocketTurn,
+  type TurnSocket,
+} from './socket-turn.ts';
 import { WriteCoalescing } from '../server-settings.ts';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
-
-/**
- * A payload of known length that writes itself into the bytes it is given.
- * `writeTo` runs while the writer builds a socket's turn: it must not write
- * to, flush or close any socket.
- */
-export interface PayloadBuilder {
-  readonly byteLength: number;
-  writeTo(target: Uint8Array): void;
-}
-
-/** Counts, for one send to many sockets, the deferred frames whose builder threw. */
-export interface BuildTally {
-  failed: number;
-}
 
 /** Construction parameters of a {@link TurnWriter}. */
 export interface TurnWriterInit {
@@ -32,33 +26,6 @@ export interface TurnWriterInit {
   delayMs?: number;
 }
 
-/** What one socket has waiting during the current turn. */
-interface SocketTurn {
-  /** The turn's only frame so far, when it came whole (`writeFramed`): held, the socket not corked, and written alone if nothing follows. */
-  held: Uint8Array | undefined;
-  /** Whether the socket is corked for this turn: only once the turn writes to it more than once. */
-  corked: boolean;
-  /** The region its own frames are being copied or built into, if any. */
-  region: Uint8Array | undefined;
-  /** Bytes of `region` in use. */
-  used: number;
-  /** Frames to build (builders) or copy (whole frames), in order, after the region's bytes. */
-  deferred: Array<PayloadBuilder | Uint8Array> | undefined;
-  /** The tally of each deferred frame's send, index for index; made only once a frame comes with a tally. */
-  tallies: Array<BuildTally | undefined> | undefined;
-  /** Their bytes, frame headers included. */
-  deferredBytes: number;
-  /**
-   * Bytes the socket held unsent when the turn began, read once a turn
-   * rather than once a frame. Until the turn corks the socket, nothing of
-   * the turn has been written to it; the live figure moves only by control
-   * frames `ws` writes by itself and by earlier writes completing. The
-   * turn's budget counts by this figure until then, and the region's own
-   * write reads the live one.
-   */
-  bufferedAtStart: number;
-}
-
 /**
  * Smallest first region of a socket in a turn. The first region is sized
  * to what sockets took on average in the previous turn (a room broadcast
@@ -68,47 +35,6 @@ interface SocketTurn {
 const MIN_FIRST_REGION_BYTES = 2048;
 /** Size of the shared buffers regions are cut from. */
 const SLAB_BYTES = 256 * 1024;
-/**
- * Whole frames up to this size join the socket's region as copies once its
- * turn holds more than one frame; larger ones are written as they are, into
- * the corked socket. A copy into a region that was just written and given
- * back is a copy within the cache.
- */
-export const LARGEST_COPIED_FRAME_BYTES = 4096;
-
-/**
- * The property a socket keeps its current turn in, as `ws` keeps its own
- * state on the socket: a turn then costs no map entry to add and remove for
- * every socket it touches.
- */
-const TURN = Symbol('sealed.turn');
-
-/** A socket as the writer sees it. */
-type TurnSocket = Duplex & { [TURN]?: SocketTurn | undefined };
-
-/**
- * Whether a whole frame joins the socket's region as a copy: when it is
- * small, and the socket has nothing unsent (a socket that lags gets whole
- * frames as they are, shared, rather than copies that would wait with it).
- */
-function copies(turn: SocketTurn, frame: Uint8Array): boolean {
-  return frame.length <= LARGEST_COPIED_FRAME_BYTES && turn.bufferedAtStart === 0;
-}
-
-/**
- * Whether the socket is a plain TCP or pipe socket: when such a socket
- * reports a write complete at once (nothing left in `writableLength`), its
- * bytes are in the kernel and nothing references them any more. A generic
- * Duplex may keep them (a PassThrough hands them to its reader), and a TLS
- * socket is left out as well.
- */
-function releasesWrittenBytes(socket: Duplex): boolean {
-  return socket instanceof Socket && !(socket instanceof TLSSocket);
-}
-
-function newTurn(socket: Duplex, held: Uint8Array | undefined): SocketTurn {
-  return { held, corked: false, region: undefined, used: 0, deferred: undefined, tallies: undefined, deferredBytes: 0, bufferedAtStart: socket.writableLength };
-}
 
 /**
  * Coalesces the writes of one event-loop turn per socket, so twenty messages
@@ -180,7 +106,7 @@ export class TurnWriter {
       return;
     }
     if (copies(existing, frame)) {
-      this.#queue(this.#turn(socket), frame, undefined, frame.length);
+      queueFrame(this.#turn(socket), frame, undefined, frame.length);
     } else {
       this.#corked(socket, existing);
       this.#closeRegion(socket, existing);
@@ -214,7 +140,7 @@ export class TurnWriter {
    */
   deferFrame(socket: Duplex, payload: PayloadBuilder, tally?: BuildTally): void {
     const turn = this.#turn(socket);
-    this.#queue(turn, payload, tally, frameHeaderLength(payload.byteLength) + payload.byteLength);
+    queueFrame(turn, payload, tally, frameHeaderLength(payload.byteLength) + payload.byteLength);
     this.#flushIfFull(socket, turn);
   }
 
@@ -261,24 +187,10 @@ export class TurnWriter {
     if (!held) return turn;
     if (copies(turn, held)) {
       turn.held = undefined;
-      this.#queue(turn, held, undefined, held.length);
+      queueFrame(turn, held, undefined, held.length);
       return turn;
     }
     return this.#corked(socket, turn);
-  }
-
-  /** Queues a frame to build, or a whole frame to copy, into the region when the socket's turn is written. */
-  #queue(turn: SocketTurn, entry: PayloadBuilder | Uint8Array, tally: BuildTally | undefined, frameBytes: number): void {
-    const deferred = turn.deferred;
-    if (deferred) {
-      deferred.push(entry);
-    } else {
-      // Sized to the one frame most turns hold for a socket; an empty array's first push reserves room for sixteen.
-      turn.deferred = [entry];
-    }
-    if (turn.tallies) turn.tallies.push(tally);
-    else if (tally) turn.tallies = [...new Array<undefined>(turn.deferred!.length - 1), tally];
-    turn.deferredBytes += frameBytes;
   }
 
   /** Gives the socket its turn, listed for the next flush of all. */
@@ -315,12 +227,13 @@ export class TurnWriter {
     this.#building = region;
     let at = turn.used - bytes;
     for (let index = 0; index < entries.length; index += 1) {
-      const builder = entries[index]!;
-      if (builder instanceof Uint8Array) {
-        region.set(builder, at);
-        at += builder.length;
+      const entry = entries[index]!;
+      if (entry instanceof Uint8Array) {
+        region.set(entry, at);
+        at += entry.length;
         continue;
       }
+      const builder = entry;
       const payloadStart = writeFrameHeader(region, at, Opcode.BINARY, builder.byteLength);
       try {
         builder.writeTo(region.subarray(payloadStart, payloadStart + builder.byteLength));
