@@ -75,15 +75,15 @@ const isSealed = (contender: Contender): boolean => contender.startsWith(SEALED_
 /** The runs of a scenario's contenders: with BENCH_BASELINE, each Sealed one twice, on this build and on the baseline's. */
 const runs = (contenders: readonly Contender[]): ContenderRun[] =>
   contenders.flatMap((contender): ContenderRun[] => (BASELINE && isSealed(contender) ? [contender, `${contender}${BASELINE_SUFFIX}`] : [contender]));
-const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
+const PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_STRINGIFY, Contender.RAW_WS_ONCE, Contender.RAW_WS_FRAMED_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** What a chat server does, one send per inbound message: the whole stacks, Node's floor for one write per socket, and the native anchor. */
 const ONE_PER_TURN_PLAINTEXT = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_ONCE, Contender.RAW_WS_FRAMED_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 const ENCRYPTED = selected([Contender.SEALED_ENCRYPTED, Contender.RAW_WS_NAIVE_GCM]);
 const WHOLE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE, Contender.SOCKET_IO, Contender.UWS]);
 /** Memory at scale: Sealed both ways beside the raw `ws` loop the targets compare with. */
 const MEMORY_AT_SCALE_STACKS = selected([Contender.SEALED_PLAIN, Contender.SEALED_ENCRYPTED, Contender.RAW_WS_ONCE]);
-/** The room-size curve: Sealed plaintext beside the native anchor. */
-const CURVE_STACKS = selected([Contender.SEALED_PLAIN, Contender.UWS]);
+/** The room-size curve: Sealed plaintext beside Node's floor and the native anchor. */
+const CURVE_STACKS = selected([Contender.SEALED_PLAIN, Contender.RAW_WS_FRAMED_ONCE, Contender.UWS]);
 /** The chat relay: the whole stacks, and Sealed with opt-in write batching (`writeDelayMs`). */
 const RELAY_STACKS = selected([...WHOLE_STACKS, Contender.SEALED_PLAIN_WRITE_DELAY]);
 /** Set-up: the whole stacks, and raw encrypted clients that come back with their ticket or without it. */

@@ -166,10 +166,16 @@ function startContender(httpServer: Server): ContenderServer {
     }
     case Contender.RAW_WS_FRAMED_ONCE: {
       const room: Set<WebSocket> = rawWebSocketServer(httpServer, echo);
+      // The turn's frames, built once each; at the end of the turn they go to every member in one write.
+      const turnFrames: Buffer[] = [];
+      const writeTurn = (): void => {
+        const bytes = turnFrames.length === 1 ? turnFrames[0]! : Buffer.concat(turnFrames);
+        turnFrames.length = 0;
+        for (const socket of room) tcpSocketOf(socket).write(bytes);
+      };
       return {
         send: (data) => {
-          const frame = frameOnce(JSON.stringify({ event: BENCH_EVENT, data }));
-          for (const socket of room) tcpSocketOf(socket).write(frame);
+          if (turnFrames.push(frameOnce(JSON.stringify({ event: BENCH_EVENT, data }))) === 1) process.nextTick(writeTurn);
         },
         connections: () => room.size,
       };
