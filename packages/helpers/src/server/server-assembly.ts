@@ -46,6 +46,7 @@ export interface ServerParts {
   readonly metrics: ServerMetrics;
   readonly timings: ServerTimings;
   readonly delivery: MessageDelivery;
+  readonly router: OutboundRouter;
   readonly limiter: ConcurrencyLimiter;
   readonly targeted: TargetedDelivery;
   readonly controller: ConnectionController;
@@ -110,6 +111,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     delivery,
     new TransformedDelivery({ transformer: options.outboundTransformer, limiter, delivery, ...shared }),
   );
+  rooms.beforeMembersChange(() => router.settle());
 
   const history = new RoomHistory({
     store: options.historyStore ?? new InMemoryHistoryStore(),
@@ -200,6 +202,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     clients,
     rooms,
     dispatcher,
+    settle: () => router.settle(),
     flush: (client) => delivery.flush(client),
     sendError: answers.error,
     now: Date.now,
@@ -262,6 +265,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     metrics,
     timings,
     delivery,
+    router,
     limiter,
     targeted,
     controller,

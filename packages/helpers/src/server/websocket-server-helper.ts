@@ -305,7 +305,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
       this.#parts.controller.close(client, CloseCode.GOING_AWAY, 'Server shutting down');
     }
     await this.#waitForClients();
-    this.#parts.delivery.flushAll();
+    this.#parts.router.flushAll();
     this.#parts.presence.stop();
     await this.#parts.targeted.stop();
     await new Promise<void>((resolve) => this.#parts.wss.close(() => resolve()));

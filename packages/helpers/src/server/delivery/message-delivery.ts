@@ -51,11 +51,11 @@ export class MessageDelivery {
     return this.#delivered();
   }
 
-  /** Writes bytes framed once by `frameText` to one client; returns whether they were written. */
-  writeFramed(client: WebSocketClient, frame: Buffer): boolean {
+  /** Writes bytes framed once by `frameText` (`messages` such frames back to back) to one client; returns whether they were written. */
+  writeFramed(client: WebSocketClient, frame: Buffer, messages = 1): boolean {
     if (!this.#writable(client)) return false;
     this.init.writer.writeFramed(client.stream, frame);
-    return this.#delivered();
+    return this.#delivered(messages);
   }
 
   /** Writes one binary message, given as chunks written back to back, to one client; returns whether it was written. */
@@ -111,8 +111,8 @@ export class MessageDelivery {
     return socket.readyState === WebSocket.OPEN;
   }
 
-  #delivered(): true {
-    this.init.metrics.messagesDelivered += 1;
+  #delivered(messages = 1): true {
+    this.init.metrics.messagesDelivered += messages;
     return true;
   }
 

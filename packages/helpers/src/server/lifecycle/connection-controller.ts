@@ -48,6 +48,8 @@ export interface ConnectionControllerInit {
   clients: ClientRegistry;
   rooms: RoomRegistry;
   dispatcher: EventDispatcher;
+  /** Writes the room sends held for this turn, while their recipients are still open. */
+  settle: () => void;
   /** Writes what this turn holds for the client now, ahead of its close frame. */
   flush: (client: WebSocketClient) => void;
   /** Sends `error` `{ code, message }` to one client. */
@@ -133,6 +135,9 @@ export class ConnectionController {
 
   /** Starts closing a client with a named code; later calls do nothing. */
   close(client: WebSocketClient, code: CloseCode | number, reason: string): void {
+    if (client.lifecycle.isEnding) return;
+    // Room sends made before the close reach the client; writing them may itself end it (a slow consumer).
+    this.init.settle();
     if (client.lifecycle.isEnding) return;
     client.lifecycle.transition(ConnectionState.CLOSING);
     client.clearTimers();

@@ -13,10 +13,19 @@ export interface RoomPresenceListener {
 export class RoomRegistry {
   readonly #members = new Map<string, Set<WebSocketClient>>();
   #listener: RoomPresenceListener | undefined;
+  #beforeChange: (() => void) | undefined;
 
   /** Sets who hears about rooms opening and closing. */
   listen(listener: RoomPresenceListener): void {
     this.#listener = listener;
+  }
+
+  /**
+   * Sets what runs just before any room's members change: the sends to a
+   * room that are still held for its members as they were are written then.
+   */
+  beforeMembersChange(callback: () => void): void {
+    this.#beforeChange = callback;
   }
 
   /** Number of rooms with at least one member. */
@@ -27,6 +36,7 @@ export class RoomRegistry {
   /** Adds the client to the room; returns false when it was already a member. */
   join(client: WebSocketClient, room: string): boolean {
     if (client.inRoom(room)) return false;
+    this.#beforeChange?.();
     let members = this.#members.get(room);
     if (!members) {
       members = new Set();
@@ -40,7 +50,9 @@ export class RoomRegistry {
 
   /** Removes the client from the room; returns false when it was not a member. */
   leave(client: WebSocketClient, room: string): boolean {
-    if (!client.removeRoom(room)) return false;
+    if (!client.inRoom(room)) return false;
+    this.#beforeChange?.();
+    client.removeRoom(room);
     const members = this.#members.get(room);
     if (members) {
       members.delete(client);
@@ -57,6 +69,7 @@ export class RoomRegistry {
     for (const room of client.roomList()) this.leave(client, room);
   }
 
+  /** The room's members: the registry's own set, the same object for as long as the room has members. */
   members(room: string): ReadonlySet<WebSocketClient> {
     return this.#members.get(room) ?? EMPTY;
   }

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { TestClient, closeAfterEach } from '@sealed/test-support';
+import { CloseCode, type DeliveryReport } from '../../src/index.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { recordChat, sdkClient, startSecureServer } from '../support/secure-test-server.ts';
+
+/**
+ * Room sends made in one turn are written member by member once the turn's
+ * synchronous work is done. These tests make every send of a case in one
+ * turn, with the writes and changes that must keep their place among them.
+ */
+const track = closeAfterEach();
+let server: TestServer;
+
+async function connectAs(user: string, rooms: string[]): Promise<{ client: TestClient; id: string; seen: string[] }> {
+  const client = track(await TestClient.as(server.url, user, rooms));
+  const seen: string[] = [];
+  client.socket.on('message', (raw) => {
+    const { event, data } = JSON.parse(String(raw)) as { event: string; data: unknown };
+    if (event !== 'flush') seen.push(`${event} ${String(data)}`);
+  });
+  return { client, id: client.id!, seen };
+}
+
+/** A marker sent to everyone after the sends under test: once it arrives, everything sent before it has too. */
+async function flush(...targets: TestClient[]): Promise<void> {
+  await server.helper.broadcast({ event: 'flush' });
+  await Promise.all(targets.map((client) => client.next('flush')));
+}
+
+describe('room sends of one turn', () => {
+  it('reach each member in the order they were sent, with sends to one member and to other rooms in their place', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby', 'kitchen']);
+    const bob = await connectAs('bob', ['lobby']);
+    const carol = await connectAs('carol', ['kitchen']);
+
+    const reports = [
+      server.helper.sendToRoom({ room: 'lobby', event: 'lobby', data: 1 }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'lobby', data: 2 }),
+      server.helper.sendToClient({ clientId: alice.id, event: 'direct', data: 3 }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'lobby', data: 4 }),
+      server.helper.sendToRoom({ room: 'kitchen', event: 'kitchen', data: 5 }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'lobby', data: 6 }),
+    ];
+    expect(await Promise.all(reports)).toEqual([2, 2, 1, 2, 2, 2].map((n): DeliveryReport => ({ recipients: n, delivered: n, dropped: 0 })));
+    await flush(alice.client, bob.client, carol.client);
+
+    expect(alice.seen).toEqual(['lobby 1', 'lobby 2', 'direct 3', 'lobby 4', 'kitchen 5', 'lobby 6']);
+    expect(bob.seen).toEqual(['lobby 1', 'lobby 2', 'lobby 4', 'lobby 6']);
+    expect(carol.seen).toEqual(['kitchen 5']);
+  });
+
+  it('leave out a member only for the sends that exclude it', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+    const before = server.helper.getMetrics().messagesDelivered;
+
+    const reports = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 2, exclude: [alice.id] }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 3 }),
+    ]);
+    await flush(alice.client, bob.client);
+
+    expect(reports.map((report) => report.delivered)).toEqual([2, 1, 2]);
+    expect(server.helper.getMetrics().messagesDelivered - before).toBe(5 + 2);
+    expect(alice.seen).toEqual(['n 1', 'n 3']);
+    expect(bob.seen).toEqual(['n 1', 'n 2', 'n 3']);
+  });
+
+  it('reach a member that joins between them only from its join on, and one that leaves only until it leaves', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+    const carol = await connectAs('carol', []);
+
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
+    expect(server.helper.joinRoom({ clientId: carol.id, rooms: ['lobby'] })).toEqual(['lobby']);
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 2 });
+    expect(server.helper.leaveRoom({ clientId: bob.id, rooms: ['lobby'] })).toEqual(['lobby']);
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 3 });
+    await flush(alice.client, bob.client, carol.client);
+
+    expect(alice.seen).toEqual(['n 1', 'n 2', 'n 3']);
+    expect(bob.seen).toEqual(['n 1', 'n 2']);
+    expect(carol.seen).toEqual(['n 2', 'n 3']);
+  });
+
+  it('reach a member disconnected in the same turn ahead of its close frame', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 2 });
+    server.helper.disconnect({ clientId: alice.id, code: CloseCode.NORMAL, reason: 'done' });
+
+    expect(await alice.client.closed).toEqual({ code: CloseCode.NORMAL, reason: 'done' });
+    expect(alice.seen).toEqual(['n 1', 'n 2']);
+    await flush(bob.client);
+    expect(bob.seen).toEqual(['n 1', 'n 2']);
+  });
+
+  it('reach encrypted members sealed in the order they were sent, a send to one member between them included', async () => {
+    server = track(await startSecureServer());
+    const alice = track(sdkClient(server.url, 'alice'));
+    const bob = track(sdkClient(server.url, 'bob'));
+    const heard = [recordChat(alice), recordChat(bob)];
+    const failures: unknown[] = [];
+    for (const client of [alice, bob]) {
+      client.on('sealed:failure', (failure) => failures.push(failure));
+      await client.connect();
+      await client.join(['lobby']);
+    }
+    const aliceId = server.helper.getClientsByUser({ userId: 'alice' })[0]!.id;
+
+    const reports = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 1 } }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 2 } }),
+      server.helper.sendToClient({ clientId: aliceId, event: 'chat', data: { n: 3 } }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 4 } }),
+    ]);
+
+    expect(reports.map((report) => report.delivered)).toEqual([2, 2, 1, 2]);
+    await expect.poll(() => heard.map((record) => record.received)).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 4],
+    ]);
+    expect(failures).toEqual([]);
+  });
+});
