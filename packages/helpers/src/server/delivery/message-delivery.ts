@@ -78,6 +78,11 @@ export class MessageDelivery {
     return this.#delivered();
   }
 
+  /** Schedules the end of this turn's writes now, for writes that come later in the turn (`TurnWriter.holdTurnOpen`). */
+  holdTurnOpen(): void {
+    this.init.writer.holdTurnOpen();
+  }
+
   /** Resolves once every in-place frame queued so far has been built or left out. */
   whenWritten(): Promise<void> {
     return this.init.writer.whenWritten();

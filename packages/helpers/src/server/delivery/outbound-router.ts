@@ -28,8 +28,11 @@ export interface RoutedMessage {
  * members change (`settle`).
  */
 export class OutboundRouter {
-  #batch: FanOutBatch | undefined;
+  /** The room sends held in this turn, a batch per run of sends to the same members, in the order they were made. */
+  readonly #batches: FanOutBatch[] = [];
   #settleScheduled = false;
+  /** While batches are being written: sends batched meanwhile go after them, so they cannot overtake them for members not yet written. */
+  #writingBatches = false;
 
   constructor(
     private readonly delivery: MessageDelivery,
@@ -51,22 +54,40 @@ export class OutboundRouter {
    */
   toMembers(members: ReadonlySet<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
     if (members.size < 2) return this.toClients(members, message, exclude);
-    if (this.#batch?.members !== members) {
+    let batch = this.#batches.at(-1);
+    if (batch?.members !== members) {
       this.settle();
-      this.#batch = new FanOutBatch(members);
+      batch = new FanOutBatch(members);
+      this.#batches.push(batch);
     }
     if (!this.#settleScheduled) {
       this.#settleScheduled = true;
       process.nextTick(this.#settleAtTurnEnd);
+      // The batch's writes end the turn where they would have ended, made now.
+      this.delivery.holdTurnOpen();
     }
-    return this.#batch.add(newFanOutSend(message, exclude, encodeOnce(message)));
+    return batch.add(newFanOutSend(message, exclude, encodeOnce(message)));
   }
 
-  /** Writes the batched room sends now: before any other write, and before a room's members change. */
+  /** Writes the batched room sends now, in order: before any other write, and before a room's members change. */
   settle(): void {
-    const batch = this.#batch;
-    if (!batch) return;
-    this.#batch = undefined;
+    if (this.#writingBatches) return;
+    this.#writingBatches = true;
+    try {
+      for (let batch = this.#batches.shift(); batch; batch = this.#batches.shift()) this.#write(batch);
+    } finally {
+      this.#writingBatches = false;
+    }
+  }
+
+  /** Writes everything waiting, batched room sends first, on every socket now. */
+  flushAll(): void {
+    this.settle();
+    this.delivery.flushAll();
+  }
+
+  /** Writes one batch and hands each of its sends its report, or the error that stopped the batch. */
+  #write(batch: FanOutBatch): void {
     const sends = batch.sends();
     try {
       this.#writeBatch(batch.members, sends);
@@ -75,12 +96,6 @@ export class OutboundRouter {
       return;
     }
     batch.settle((send) => this.#report(send));
-  }
-
-  /** Writes everything waiting, batched room sends first, on every socket now. */
-  flushAll(): void {
-    this.settle();
-    this.delivery.flushAll();
   }
 
   readonly #settleAtTurnEnd = (): void => {

@@ -348,6 +348,27 @@ describe('TurnWriter', () => {
     expect((await byIteration.frames()).map((frame) => frame.text)).toEqual(['one', 'two']);
   });
 
+
+  it('with the turn held open, ends it where it would have ended had the later writes been made then', async () => {
+    const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, coalescing: 'iteration' });
+    const socket = new RecordingStream();
+    const callsWhenNextCallbackRan: number[] = [];
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        // A write promised now and made once this callback's synchronous work is done, as a batched room send is.
+        writer.holdTurnOpen();
+        process.nextTick(() => writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('one')]));
+        setImmediate(() => {
+          callsWhenNextCallbackRan.push(socket.calls.length);
+          writer.writeFrame(socket, Opcode.TEXT, [Buffer.from('two')]);
+          setImmediate(resolve);
+        });
+      });
+    });
+    // Written before the next iteration's callback, which then starts a turn of its own.
+    expect(callsWhenNextCallbackRan).toEqual([1]);
+    expect(socket.calls).toHaveLength(2);
+  });
   it('with a write delay, holds a socket\'s writes for the delay and writes them in one call, in order', async () => {
     const delayMs = 40;
     const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, delayMs });

@@ -170,6 +170,15 @@ export class TurnWriter {
     if (turn.corked) socket.uncork();
   }
 
+  /**
+   * Schedules the end of the turn now, for writes that come later in it: the
+   * turn then ends where it would have, had they been made now (with
+   * `coalescing` by loop iteration, before callbacks scheduled after this call).
+   */
+  holdTurnOpen(): void {
+    this.#scheduleFlush();
+  }
+
   /** Writes what `socket` has waiting now when writes are delayed (`delayMs`); otherwise leaves it for the end of the turn. */
   expedite(socket: Duplex): void {
     if ((this.init.delayMs ?? 0) > 0) this.flush(socket);
