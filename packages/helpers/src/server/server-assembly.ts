@@ -110,6 +110,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
   const router = new OutboundRouter(
     delivery,
     new TransformedDelivery({ transformer: options.outboundTransformer, limiter, delivery, ...shared }),
+    options.maxTurnBytes,
   );
   rooms.beforeMembersChange(() => router.settle());
 

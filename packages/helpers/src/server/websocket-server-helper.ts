@@ -252,6 +252,8 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
     }
     const client = this.#openClient(params.clientId);
     if (!client) return false;
+    // Room sends held for this turn were made before: they go out as the client took them then.
+    this.#parts.router.settle();
     if (client.session !== params.session) client.disposeSession();
     client.session = params.session;
     client.encrypted = true;

@@ -17,7 +17,7 @@ async function connectAs(user: string, rooms: string[]): Promise<{ client: TestC
   const seen: string[] = [];
   client.socket.on('message', (raw) => {
     const { event, data } = JSON.parse(String(raw)) as { event: string; data: unknown };
-    if (event !== 'flush') seen.push(`${event} ${String(data)}`);
+    if (event !== 'flush') seen.push(`${event} ${JSON.stringify(data)}`);
   });
   return { client, id: client.id!, seen };
 }
@@ -86,6 +86,38 @@ describe('room sends of one turn', () => {
     expect(alice.seen).toEqual(['n 1', 'n 2', 'n 3']);
     expect(bob.seen).toEqual(['n 1', 'n 2']);
     expect(carol.seen).toEqual(['n 2', 'n 3']);
+  });
+
+  it('carry the data as it was when each send was made', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+
+    const data = { n: 1 };
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data });
+    data.n = 2;
+    void server.helper.sendToRoom({ room: 'lobby', event: 'n', data });
+    data.n = 3;
+    await flush(alice.client, bob.client);
+
+    expect(alice.seen).toEqual(['n {"n":1}', 'n {"n":2}']);
+    expect(bob.seen).toEqual(alice.seen);
+  });
+
+  it('refuse a send whose data cannot be serialized on its own, and deliver the sends around it', async () => {
+    server = track(await startTestServer());
+    const alice = await connectAs('alice', ['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+
+    const first = server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
+    const unserializable = server.helper.sendToRoom({ room: 'lobby', event: 'n', data: { n: 2n } });
+    const third = server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 3 });
+
+    await expect(unserializable).rejects.toThrow(TypeError);
+    expect((await Promise.all([first, third])).map((report) => report.delivered)).toEqual([2, 2]);
+    await flush(alice.client, bob.client);
+    expect(alice.seen).toEqual(['n 1', 'n 3']);
+    expect(bob.seen).toEqual(['n 1', 'n 3']);
   });
 
   it('reach a member disconnected in the same turn ahead of its close frame', async () => {

@@ -6,6 +6,8 @@ import type { WebSocketClient } from '../registry/websocket-client.ts';
 /** One message on its way to many clients, and how far its sending has come. */
 export interface FanOutSend {
   readonly message: RoutedMessage;
+  /** The message as JSON, when it was serialized as it was sent (a held send: its data may change before it is written). */
+  readonly text: string | undefined;
   readonly exclude: ReadonlySet<string> | undefined;
   /** The message as UTF-8 JSON, serialized on first use and then shared (the transformer's `encoded`). */
   readonly encoded: () => Uint8Array;
@@ -20,8 +22,13 @@ export interface FanOutSend {
 }
 
 /** A send of `message` that has reached no one yet. */
-export function newFanOutSend(message: RoutedMessage, exclude: ReadonlySet<string> | undefined, encoded: () => Uint8Array): FanOutSend {
-  return { message, exclude, encoded, plainFrame: undefined, recipients: 0, delivered: 0, pending: undefined, tally: undefined };
+export function newFanOutSend(
+  message: RoutedMessage,
+  exclude: ReadonlySet<string> | undefined,
+  encoded: () => Uint8Array,
+  text?: string,
+): FanOutSend {
+  return { message, text, exclude, encoded, plainFrame: undefined, recipients: 0, delivered: 0, pending: undefined, tally: undefined };
 }
 
 /** A send held until its batch is written, with the report its caller waits for. */
@@ -43,11 +50,14 @@ interface BatchedSend {
  */
 export class FanOutBatch {
   readonly #sends: BatchedSend[] = [];
+  /** Bytes of the messages held, as JSON. */
+  bytes = 0;
 
   constructor(readonly members: ReadonlySet<WebSocketClient>) {}
 
-  /** Adds a send; its report comes once the batch is written. */
-  add(send: FanOutSend): Promise<DeliveryReport> {
+  /** Adds a send of `bytes` bytes; its report comes once the batch is written. */
+  add(send: FanOutSend, bytes: number): Promise<DeliveryReport> {
+    this.bytes += bytes;
     return new Promise((settle) => this.#sends.push({ send, settle }));
   }
 

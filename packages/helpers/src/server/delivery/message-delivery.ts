@@ -53,7 +53,7 @@ export class MessageDelivery {
 
   /** Writes bytes framed once by `frameText` (`messages` such frames back to back) to one client; returns whether they were written. */
   writeFramed(client: WebSocketClient, frame: Buffer, messages = 1): boolean {
-    if (!this.#writable(client)) return false;
+    if (!this.#writable(client, messages)) return false;
     this.init.writer.writeFramed(client.stream, frame);
     return this.#delivered(messages);
   }
@@ -103,12 +103,13 @@ export class MessageDelivery {
     this.init.writer.flushAll();
   }
 
-  #writable(client: WebSocketClient): boolean {
+  /** Whether `messages` messages may be written to the client now; past `maxBufferedBytes` they meet the slow-consumer policy. */
+  #writable(client: WebSocketClient, messages = 1): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
     const buffered = socket.bufferedAmount;
     if (buffered > this.init.maxBufferedBytes) {
-      this.#onSlowConsumer(client);
+      this.#onSlowConsumer(client, messages);
       return false;
     }
     this.init.budget.observe(client, buffered);
@@ -121,9 +122,9 @@ export class MessageDelivery {
     return true;
   }
 
-  #onSlowConsumer(client: WebSocketClient): void {
+  #onSlowConsumer(client: WebSocketClient, messages: number): void {
     if (this.init.slowConsumerPolicy === SlowConsumerPolicy.DROP) {
-      this.init.metrics.slowConsumerDrops += 1;
+      this.init.metrics.slowConsumerDrops += messages;
       return;
     }
     this.init.metrics.slowConsumerCloses += 1;

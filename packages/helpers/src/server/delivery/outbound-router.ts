@@ -34,17 +34,27 @@ export class OutboundRouter {
   /** While batches are being written: sends batched meanwhile go after them, so they cannot overtake them for members not yet written. */
   #writingBatches = false;
 
+  /**
+   * @param maxBatchBytes a batch holds at most this many bytes of messages: a
+   *   member's state is checked once a batch, so this bounds what a slow
+   *   reader gets past `maxBufferedBytes`, as the turn budget does for writes.
+   */
   constructor(
     private readonly delivery: MessageDelivery,
     private readonly transformed: TransformedDelivery,
+    private readonly maxBatchBytes: number,
   ) {}
 
   /** Sends to every open client yielded, except those excluded; resolves once every write is done or dropped. */
   toClients(clients: Iterable<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
-    this.settle();
-    const send = newFanOutSend(message, exclude, encodeOnce(message));
-    for (const client of clients) this.#sendTo(client, send);
-    return this.#report(send);
+    try {
+      this.settle();
+      const send = newFanOutSend(message, exclude, encodeOnce(message));
+      for (const client of clients) this.#sendTo(client, send);
+      return this.#report(send);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -54,8 +64,16 @@ export class OutboundRouter {
    */
   toMembers(members: ReadonlySet<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
     if (members.size < 2) return this.toClients(members, message, exclude);
+    let text: string;
+    try {
+      // Serialized now: the data may change once the call returns, before the batch is written.
+      text = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const bytes = Buffer.byteLength(text);
     let batch = this.#batches.at(-1);
-    if (batch?.members !== members) {
+    if (batch?.members !== members || batch.bytes + bytes > this.maxBatchBytes) {
       this.settle();
       batch = new FanOutBatch(members);
       this.#batches.push(batch);
@@ -66,7 +84,8 @@ export class OutboundRouter {
       // The batch's writes end the turn where they would have ended, made now.
       this.delivery.holdTurnOpen();
     }
-    return batch.add(newFanOutSend(message, exclude, encodeOnce(message)));
+    let encoded: Uint8Array | undefined;
+    return batch.add(newFanOutSend(message, exclude, () => (encoded ??= Buffer.from(text)), text), bytes);
   }
 
   /** Writes the batched room sends now, in order: before any other write, and before a room's members change. */
@@ -178,7 +197,7 @@ function encodeMessage(message: RoutedMessage): string {
 
 /** The message framed once for its plaintext recipients, serialized and framed on first use. */
 function plainFrameOf(send: FanOutSend): Buffer {
-  return (send.plainFrame ??= MessageDelivery.frameText(encodeMessage(send.message)));
+  return (send.plainFrame ??= MessageDelivery.frameText(send.text ?? encodeMessage(send.message)));
 }
 
 /** The message as UTF-8 JSON, serialized on first use and then shared. */
