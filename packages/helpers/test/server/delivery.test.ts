@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { CloseCode, UsageErrorCode, WebSocketDefaults } from '../../src/index.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { awaitMarker, startTestServer, type TestServer } from '../support/test-server.ts';
 
 const track = closeAfterEach();
 let server: TestServer;
@@ -11,10 +11,9 @@ async function connectAs(user: string, rooms: string[] = []): Promise<{ client: 
   return { client, id: client.id! };
 }
 
-/** A marker message sent to everyone after the message under test: once it arrives, anything sent before it has too. */
-async function flush(...targets: TestClient[]): Promise<void> {
-  await server.helper.broadcast({ event: 'flush' });
-  await Promise.all(targets.map((client) => client.next('flush')));
+/** Waits until everything sent to `targets` so far has arrived. */
+function flush(...targets: TestClient[]): Promise<void> {
+  return awaitMarker(server, ...targets);
 }
 
 describe('sendToRoom', () => {

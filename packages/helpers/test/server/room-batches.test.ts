@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { CloseCode, type DeliveryReport } from '../../src/index.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { awaitMarker, startTestServer, type TestServer } from '../support/test-server.ts';
 import { recordChat, sdkClient, startSecureServer } from '../support/secure-test-server.ts';
 
 /**
@@ -12,7 +12,14 @@ import { recordChat, sdkClient, startSecureServer } from '../support/secure-test
 const track = closeAfterEach();
 let server: TestServer;
 
-async function connectAs(user: string, rooms: string[]): Promise<{ client: TestClient; id: string; seen: string[] }> {
+/** A connected client, with what it was sent, in order, as `event data`. */
+interface Member {
+  client: TestClient;
+  id: string;
+  seen: string[];
+}
+
+async function connectAs(user: string, rooms: string[]): Promise<Member> {
   const client = track(await TestClient.as(server.url, user, rooms));
   const seen: string[] = [];
   client.socket.on('message', (raw) => {
@@ -22,10 +29,15 @@ async function connectAs(user: string, rooms: string[]): Promise<{ client: TestC
   return { client, id: client.id!, seen };
 }
 
-/** A marker sent to everyone after the sends under test: once it arrives, everything sent before it has too. */
-async function flush(...targets: TestClient[]): Promise<void> {
-  await server.helper.broadcast({ event: 'flush' });
-  await Promise.all(targets.map((client) => client.next('flush')));
+/** A server with alice and bob in the lobby. */
+async function lobbyOfTwo(): Promise<{ alice: Member; bob: Member }> {
+  server = track(await startTestServer());
+  return { alice: await connectAs('alice', ['lobby']), bob: await connectAs('bob', ['lobby']) };
+}
+
+/** Waits until everything sent to `targets` so far has arrived. */
+function flush(...targets: TestClient[]): Promise<void> {
+  return awaitMarker(server, ...targets);
 }
 
 describe('room sends of one turn', () => {
@@ -52,9 +64,7 @@ describe('room sends of one turn', () => {
   });
 
   it('leave out a member only for the sends that exclude it', async () => {
-    server = track(await startTestServer());
-    const alice = await connectAs('alice', ['lobby']);
-    const bob = await connectAs('bob', ['lobby']);
+    const { alice, bob } = await lobbyOfTwo();
     const before = server.helper.getMetrics().messagesDelivered;
 
     const reports = await Promise.all([
@@ -71,9 +81,7 @@ describe('room sends of one turn', () => {
   });
 
   it('reach a member that joins between them only from its join on, and one that leaves only until it leaves', async () => {
-    server = track(await startTestServer());
-    const alice = await connectAs('alice', ['lobby']);
-    const bob = await connectAs('bob', ['lobby']);
+    const { alice, bob } = await lobbyOfTwo();
     const carol = await connectAs('carol', []);
 
     void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
@@ -89,9 +97,7 @@ describe('room sends of one turn', () => {
   });
 
   it('carry the data as it was when each send was made', async () => {
-    server = track(await startTestServer());
-    const alice = await connectAs('alice', ['lobby']);
-    const bob = await connectAs('bob', ['lobby']);
+    const { alice, bob } = await lobbyOfTwo();
 
     const data = { n: 1 };
     void server.helper.sendToRoom({ room: 'lobby', event: 'n', data });
@@ -105,9 +111,7 @@ describe('room sends of one turn', () => {
   });
 
   it('refuse a send whose data cannot be serialized on its own, and deliver the sends around it', async () => {
-    server = track(await startTestServer());
-    const alice = await connectAs('alice', ['lobby']);
-    const bob = await connectAs('bob', ['lobby']);
+    const { alice, bob } = await lobbyOfTwo();
 
     const first = server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
     const unserializable = server.helper.sendToRoom({ room: 'lobby', event: 'n', data: { n: 2n } });
@@ -121,9 +125,7 @@ describe('room sends of one turn', () => {
   });
 
   it('reach a member disconnected in the same turn ahead of its close frame', async () => {
-    server = track(await startTestServer());
-    const alice = await connectAs('alice', ['lobby']);
-    const bob = await connectAs('bob', ['lobby']);
+    const { alice, bob } = await lobbyOfTwo();
 
     void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 });
     void server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 2 });

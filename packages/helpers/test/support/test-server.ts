@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import type { TestClient } from '@sealed/test-support';
 import { WebSocketServerHelper, type WebSocketServerOptions } from '../../src/index.ts';
 
 /** A helper on a fresh HTTP server listening on an ephemeral loopback port. */
@@ -43,4 +44,10 @@ export async function startTestServer(options: Partial<WebSocketServerOptions<an
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Broadcasts a marker and waits for it at each client: once it has arrived, everything sent to them before it has too. */
+export async function awaitMarker(server: TestServer, ...clients: TestClient[]): Promise<void> {
+  await server.helper.broadcast({ event: 'flush' });
+  await Promise.all(clients.map((client) => client.next('flush')));
 }

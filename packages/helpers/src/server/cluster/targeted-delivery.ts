@@ -134,10 +134,12 @@ export class TargetedDelivery {
 
   /** Delivers to this instance's recipients, a positioned message in its room's offset order (recipients are those of when its turn comes). */
   #deliverHere(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    const run = (): Promise<DeliveryReport> =>
-      target.kind === 'room'
-        ? this.init.router.toMembers(this.init.rooms.members(target.room), message, exclusionOf(message.exclude))
-        : this.init.router.toClients(resolveRecipients(target, this.init.clients, this.init.rooms), message, exclusionOf(message.exclude));
+    const run = (): Promise<DeliveryReport> => {
+      const exclude = exclusionOf(message.exclude);
+      // A room's own member set, so that the turn's sends to it are batched.
+      if (target.kind === 'room') return this.init.router.toMembers(this.init.rooms.members(target.room), message, exclude);
+      return this.init.router.toClients(resolveRecipients(target, this.init.clients, this.init.rooms), message, exclude);
+    };
     const { position } = message;
     // A room with no member here has nobody to keep in order (and no roomClosed to forget it by).
     if (!this.#sequencer || !position || this.init.rooms.members(position.room).size === 0) return run();

@@ -6,6 +6,9 @@ import type { TransformedDelivery } from './transformed-delivery.ts';
 import { FanOutBatch, excludedFromAny, newFanOutSend, type FanOutSend } from './fan-out-send.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
+/** Sends to rooms with fewer members here are written at once: a batch pays off only when it is written to more than one. */
+const MIN_BATCHED_MEMBERS = 2;
+
 /** A message on its way out: a room message of a room that keeps history has its position, a request or a reply its `ack` id. */
 export interface RoutedMessage {
   readonly event: string;
@@ -63,7 +66,7 @@ export class OutboundRouter {
    * once the turn's synchronous work is done or something else writes.
    */
   toMembers(members: ReadonlySet<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
-    if (members.size < 2) return this.toClients(members, message, exclude);
+    if (members.size < MIN_BATCHED_MEMBERS) return this.toClients(members, message, exclude);
     let text: string;
     try {
       // Serialized now: the data may change once the call returns, before the batch is written.
@@ -84,8 +87,7 @@ export class OutboundRouter {
       // The batch's writes end the turn where they would have ended, made now.
       this.delivery.holdTurnOpen();
     }
-    let encoded: Uint8Array | undefined;
-    return batch.add(newFanOutSend(message, exclude, () => (encoded ??= Buffer.from(text)), text), bytes);
+    return batch.add(newFanOutSend(message, exclude, encodeOnce(message, text), text), bytes);
   }
 
   /** Writes the batched room sends now, in order: before any other write, and before a room's members change. */
@@ -127,9 +129,10 @@ export class OutboundRouter {
     let shared: Buffer | undefined;
     let sharedRecipients = 0;
     let sharedDelivered = 0;
+    const excludes = sends.some((send) => send.exclude !== undefined);
     for (const member of members) {
       if (member.state !== ConnectionState.OPEN) continue;
-      if (member.protectedFrames || excludedFromAny(sends, member)) {
+      if (member.protectedFrames || (excludes && excludedFromAny(sends, member))) {
         for (const send of sends) this.#sendTo(member, send);
         continue;
       }
@@ -200,8 +203,8 @@ function plainFrameOf(send: FanOutSend): Buffer {
   return (send.plainFrame ??= MessageDelivery.frameText(send.text ?? encodeMessage(send.message)));
 }
 
-/** The message as UTF-8 JSON, serialized on first use and then shared. */
-function encodeOnce(message: RoutedMessage): () => Uint8Array {
+/** The message as UTF-8 JSON (`text` when it was serialized already), made on first use and then shared. */
+function encodeOnce(message: RoutedMessage, text?: string): () => Uint8Array {
   let bytes: Uint8Array | undefined;
-  return () => (bytes ??= Buffer.from(encodeMessage(message)));
+  return () => (bytes ??= Buffer.from(text ?? encodeMessage(message)));
 }

@@ -348,7 +348,6 @@ describe('TurnWriter', () => {
     expect((await byIteration.frames()).map((frame) => frame.text)).toEqual(['one', 'two']);
   });
 
-
   it('with the turn held open, ends it where it would have ended had the later writes been made then', async () => {
     const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, coalescing: 'iteration' });
     const socket = new RecordingStream();
@@ -369,6 +368,7 @@ describe('TurnWriter', () => {
     expect(callsWhenNextCallbackRan).toEqual([1]);
     expect(socket.calls).toHaveLength(2);
   });
+
   it('with a write delay, holds a socket\'s writes for the delay and writes them in one call, in order', async () => {
     const delayMs = 40;
     const writer = new TurnWriter({ maxTurnBytes: LARGE_BUDGET, onBuildFailure: () => undefined, delayMs });
