@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
-import { CloseCode, type DeliveryReport } from '../../src/index.ts';
+import { CloseCode, SecurityLevel, SlowConsumerPolicy, WriteCoalescing, type DeliveryReport, type WebSocketServerOptions } from '../../src/index.ts';
 import { awaitMarker, startTestServer, type TestServer } from '../support/test-server.ts';
 import { recordChat, sdkClient, startSecureServer } from '../support/secure-test-server.ts';
 
@@ -29,9 +29,22 @@ async function connectAs(user: string, rooms: string[]): Promise<Member> {
   return { client, id: client.id!, seen };
 }
 
-/** A server with alice and bob in the lobby. */
-async function lobbyOfTwo(): Promise<{ alice: Member; bob: Member }> {
-  server = track(await startTestServer());
+/** Resolves once `member` has been sent `count` messages. */
+function receivedAll(member: Member, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (member.seen.length < count) return;
+      member.client.socket.off('message', check);
+      resolve();
+    };
+    member.client.socket.on('message', check);
+    check();
+  });
+}
+
+/** A server (with `options`) with alice and bob in the lobby. */
+async function lobbyOfTwo(options: Partial<WebSocketServerOptions> = {}): Promise<{ alice: Member; bob: Member }> {
+  server = track(await startTestServer(options));
   return { alice: await connectAs('alice', ['lobby']), bob: await connectAs('bob', ['lobby']) };
 }
 
@@ -163,5 +176,71 @@ describe('room sends of one turn', () => {
       [1, 2, 4],
     ]);
     expect(failures).toEqual([]);
+  });
+
+  it('reach a room of plaintext and encrypted members, each by its own path, in order and left out only where excluded', async () => {
+    server = track(await startSecureServer({ acceptedLevels: [SecurityLevel.NONE, SecurityLevel.ENCRYPTED] }));
+    const alice = track(sdkClient(server.url, 'alice'));
+    const heard = recordChat(alice);
+    expect((await alice.connect()).level).toBe(SecurityLevel.ENCRYPTED);
+    await alice.join(['lobby']);
+    const bob = await connectAs('bob', ['lobby']);
+    const aliceId = server.helper.getClientsByUser({ userId: 'alice' })[0]!.id;
+
+    const reports = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 1 } }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 2 }, exclude: [bob.id] }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 3 }, exclude: [aliceId] }),
+      server.helper.sendToClient({ clientId: aliceId, event: 'chat', data: { n: 4 } }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'chat', data: { n: 5 } }),
+    ]);
+
+    expect(reports.map((report) => report.delivered)).toEqual([2, 1, 1, 1, 2]);
+    await expect.poll(() => heard.received).toEqual([1, 2, 4, 5]);
+    await flush(bob.client);
+    expect(bob.seen).toEqual(['chat {"n":1}', 'chat {"n":3}', 'chat {"n":5}']);
+  });
+
+  it('count each message of a shared write that a slow member misses under the drop policy, and reach the others', async () => {
+    const { alice, bob } = await lobbyOfTwo({ maxBufferedBytes: 64 * 1024, slowConsumerPolicy: SlowConsumerPolicy.DROP });
+    bob.client.socket.pause();
+    const payload = 'x'.repeat(16 * 1024);
+    const sendsPerTurn = 3;
+    let turns = 0;
+    let reports: DeliveryReport[] = [];
+    while (server.helper.getMetrics().slowConsumerDrops === 0 && turns < 2_000) {
+      reports = await Promise.all(Array.from({ length: sendsPerTurn }, () => server.helper.sendToRoom({ room: 'lobby', event: 'bulk', data: payload })));
+      turns += 1;
+      // Alice keeps up: only bob falls behind.
+      await receivedAll(alice, sendsPerTurn * turns);
+    }
+
+    expect(server.helper.getMetrics().slowConsumerDrops).toBe(sendsPerTurn);
+    expect(reports).toEqual(Array.from({ length: sendsPerTurn }, (): DeliveryReport => ({ recipients: 2, delivered: 1, dropped: 1 })));
+    bob.client.socket.resume();
+    // Bob gets everything but the last turn's three, which were dropped for him.
+    await receivedAll(bob, sendsPerTurn * (turns - 1));
+    await flush(alice.client, bob.client);
+    expect(alice.seen).toHaveLength(sendsPerTurn * turns);
+    expect(bob.seen).toHaveLength(sendsPerTurn * (turns - 1));
+  });
+
+  it.each([
+    ['with a write delay', { writeDelayMs: 20 }],
+    ['with writes coalesced per tick', { writeCoalescing: WriteCoalescing.TICK }],
+  ])('keep their order %s', async (_name, options) => {
+    const { alice, bob } = await lobbyOfTwo(options);
+
+    const reports = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 1 }),
+      server.helper.sendToClient({ clientId: bob.id, event: 'direct', data: 2 }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 3, exclude: [alice.id] }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 4 }),
+    ]);
+    await flush(alice.client, bob.client);
+
+    expect(reports.map((report) => report.delivered)).toEqual([2, 1, 1, 2]);
+    expect(alice.seen).toEqual(['n 1', 'n 4']);
+    expect(bob.seen).toEqual(['n 1', 'direct 2', 'n 3', 'n 4']);
   });
 });
