@@ -91,7 +91,7 @@ export interface SealedClientOptions {
   maxBufferedEvents?: number;
   /** Largest frame accepted from the server, in bytes; a larger one is dropped and reported as a `sealed:error` (`FRAME_TOO_LARGE`). 1 MiB by default. */
   maxFrameBytes?: number;
-  /** Emits kept while the client reconnects and sent once it is back (after its rooms are rejoined); 100 by default, 0 to refuse them (`NOT_OPEN`). Past it the newest is refused (`OFFLINE_QUEUE_FULL`). */
+  /** Emits kept while the client connects (the first time or again) and sent once it is open (after its rooms are rejoined); 100 by default, 0 to refuse them (`NOT_OPEN`). Past it the newest is refused (`OFFLINE_QUEUE_FULL`). */
   maxQueuedEmits?: number;
   /**
    * Whether the client keeps the resumption tickets the server sends and

@@ -65,9 +65,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   #identity: RawKeyPair | undefined;
   readonly #rooms: ClientRooms;
   readonly #offline: OfflineQueue;
-  /** Set once the client has been open: from then on, emits during a reconnect are queued. */
-  #hasOpened = false;
-  /** From a reconnect until the rooms are rejoined and the queue drained: emits queue behind the earlier ones. */
+  /** From a connection's opening until its rooms are rejoined and the queue drained: emits queue behind the earlier ones. */
   #holdingEmits = false;
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
@@ -178,9 +176,9 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
 
   /**
    * Sends an application event; encrypted when the connection is. While the
-   * client reconnects (after it has been open), the emit is queued and sent
-   * once the connection is back and its rooms are rejoined, in order
-   * (`maxQueuedEmits`).
+   * client connects (the first time or again), the emit is queued and sent
+   * once the connection is open and its rooms are rejoined, in order
+   * (`maxQueuedEmits`); before `connect()` and after `close()` it is refused.
    */
   emit<K extends EventName<Outgoing>>(event: K, ...[data]: PayloadArgument<PayloadOf<Outgoing[K]>>): Promise<void>;
   emit(event: string, data?: unknown): Promise<void> {
@@ -191,7 +189,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   /**
    * Sends an application event as a request and resolves with what the
    * server's `messageHandler` returns for it. Queued like `emit` while the
-   * client reconnects; its timeout runs from this call.
+   * client connects; its timeout runs from this call.
    *
    * @example
    * const total = await client.request('cart-total', { cart: 'c1' }, { timeoutMs: 2_000 });
@@ -272,7 +270,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     if (this.#offline.capacity === 0) return false;
     if (this.#holdingEmits) return true;
     const state = this.state;
-    return this.#hasOpened && state !== SealedClientState.OPEN && state !== SealedClientState.CLOSED && state !== SealedClientState.IDLE;
+    return state !== SealedClientState.OPEN && state !== SealedClientState.CLOSED && state !== SealedClientState.IDLE;
   }
 
   /**
@@ -322,7 +320,6 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   }
 
   #onOpen(info: ConnectionInfo): void {
-    this.#hasOpened = true;
     this.#endToEnd?.connectionOpened();
     const rejoin = this.#rooms.current;
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;

@@ -68,6 +68,39 @@ describe('recovery that cannot be complete', () => {
   });
 });
 
+describe('emits while the first connect runs', () => {
+  it('are sent once the connection is open, in order, requests answered; refused with CLOSED when that connect fails for good', async () => {
+    const handled: number[] = [];
+    server = await startSecureServer({
+      server: {
+        messageHandler: ({ event, data }) => {
+          const { n } = data as { n: number };
+          handled.push(n);
+          return event === 'double' ? 2 * n : undefined;
+        },
+      },
+    });
+    const alice = sdkClient(server.url, 'alice');
+    clients.push(alice);
+    const opening = alice.connect();
+    expect(alice.state).toBe('connecting');
+    const emits = [alice.emit('note', { n: 1 }), alice.emit('note', { n: 2 })];
+    const doubled = alice.request('double', { n: 3 });
+    await opening;
+    await Promise.all(emits);
+    expect(await doubled).toBe(6);
+    expect(handled).toEqual([1, 2, 3]);
+
+    const refused = sdkClient(server.url, '');
+    clients.push(refused);
+    const failing = refused.connect();
+    const lost = refused.emit('note', { n: 4 });
+    await expect(failing).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(lost).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(handled).toEqual([1, 2, 3]);
+  });
+});
+
 describe('emits while reconnecting', () => {
   it('are queued and sent once, in order, after the rooms are rejoined; past maxQueuedEmits the newest is refused', async () => {
     const handled: Array<{ event: string; n: number; inLobby: boolean }> = [];
