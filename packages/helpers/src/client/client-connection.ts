@@ -1,45 +1,33 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
-import { fromBase64, utf8Decode, utf8Encode, zeroize } from '../crypto/bytes.ts';
-import { answerServerHello, createClientHello, type ClientHandshakeResult, type PendingClientHandshake } from '../crypto/client-handshake.ts';
-import { answerResumedServerHello, readTicket, type HeldTicket } from '../crypto/client-resumption.ts';
-import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { HANDSHAKE_FIELD, isResumedServerHello } from '../crypto/handshake-messages.ts';
+import { utf8Decode, utf8Encode, zeroize } from '../crypto/bytes.ts';
+import { createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import { readTicket, type HeldTicket } from '../crypto/client-resumption.ts';
+import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
-import type { PinStore } from '../crypto/pin-store.ts';
-import type { RekeyPolicy, SecureChannel } from '../crypto/secure-channel.ts';
+import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import { FRAME_LIMIT_DEFAULTS, decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
-import type { ValueOrPromise } from '../types/value-or-promise.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
+import { EarlyData } from './early-data.ts';
 import { closeCodeFor, handshakeFailureCode } from './failure-close-code.ts';
 import { isLargerThan } from './frame-size.ts';
+import type { ClientConnectionSettings } from './connection-settings.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
+import { answerServerHelloWith } from './server-hello-answer.ts';
 import { WEBSOCKET_OPEN, type WebSocketLike } from './websocket-like.ts';
-
-/** What one connection needs to authenticate and run the handshake. */
-export interface ClientConnectionSettings {
-  crypto: CryptoProvider;
-  level: SecurityLevel;
-  /** The client's identity key pair, made on first use. */
-  identity: () => RawKeyPair;
-  credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
-  suites: readonly AeadSuite[] | undefined;
-  serverKey: string | undefined;
-  pins: PinStore;
-  pinName: string;
-  rekey: RekeyPolicy | undefined;
-  maxFrameBytes: number;
-  now: () => number;
-  /** Takes the ticket to present in this connection's hello, if there is one; it is presented once. */
-  takeTicket: () => HeldTicket | undefined;
-}
 
 /** What a connection tells its owner, in the order things happen. */
 export interface ClientConnectionEvents {
   /** The socket opened; the `authenticate` frame goes out next. */
   onAuthenticating(): void;
+  /**
+   * The credentials went out (`authenticate` at level `none`, the finish
+   * above it): from here until the open, `sendEarly` may put emits right
+   * behind them, which the server handles once it has opened the connection.
+   */
+  onCredentialsSent(): void;
   /** Authenticated and, where asked, encrypted. */
   onOpen(info: ConnectionInfo): void;
   /** The server sent a resumption ticket for the next connection. */
@@ -90,6 +78,9 @@ export class ClientConnection {
   #credentials: Uint8Array | undefined;
   #inboundTail: Promise<void> = Promise.resolve();
   #outboundTail: Promise<void> = Promise.resolve();
+  /** Set once the credentials went out: early emits may follow them until the open. */
+  #credentialsSent = false;
+  readonly #early: EarlyData;
 
   /**
    * Opens a socket to `url` with `WebSocketClass`.
@@ -104,6 +95,7 @@ export class ClientConnection {
   ) {
     this.#settings = settings;
     this.#events = events;
+    this.#early = new EarlyData(settings.maxEarlyEmits, settings.maxEarlyBytes);
     try {
       this.#socket = new WebSocketClass(url);
     } catch (cause) {
@@ -141,11 +133,37 @@ export class ClientConnection {
   send(event: string, data: unknown, ack?: number): Promise<void> {
     if (!this.isOpen) return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
     const text = encodeFrame(event, data, ack === undefined ? undefined : { ack });
+    return this.#transmit(text);
+  }
+
+  /**
+   * Sends an emit right behind the credentials, before the connection is
+   * open, while the early budget (`maxEarlyEmits`, `maxEarlyBytes`) has
+   * room for it: the server handles it once it has opened the connection,
+   * and never if it refuses it. Returns `undefined`, and takes no more early
+   * emits, once one does not fit or the window is over: what is left waits
+   * for the open, so order is kept.
+   */
+  sendEarly(event: string, data: unknown): Promise<void> | undefined {
+    if (!this.#credentialsSent || this.#open || this.#closed || this.#failure) return undefined;
+    let text: string;
+    try {
+      text = encodeFrame(event, data);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const plain = utf8Encode(text);
+    const wireBytes = this.#channel ? this.#channel.sealedLength(plain.length) : plain.length;
+    return this.#early.take(wireBytes) ? this.#transmit(text, plain) : undefined;
+  }
+
+  /** Writes one frame: `text`, sealed when the connection is protected (`plain` is its UTF-8 bytes, when already made). */
+  #transmit(text: string, plain?: Uint8Array): Promise<void> {
     const channel = this.#channel;
     // The sequence number is taken now; the chain keeps the writes in that order even if sealing is asynchronous.
     let frame: Promise<string | Uint8Array> | string | Uint8Array;
     try {
-      frame = channel ? channel.seal(utf8Encode(text), this.#settings.now()) : text;
+      frame = channel ? channel.seal(plain ?? utf8Encode(text), this.#settings.now()) : text;
     } catch (cause) {
       return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed', { cause }));
     }
@@ -184,6 +202,13 @@ export class ClientConnection {
       payload = { [HANDSHAKE_FIELD]: hello };
     }
     this.#sendText(encodeFrame(ClientEvent.AUTHENTICATE, payload));
+    if (settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
+  }
+
+  #onCredentialsSent(): void {
+    if (this.#closed || this.#failure) return;
+    this.#credentialsSent = true;
+    this.#events.onCredentialsSent();
   }
 
   #sendText(text: string): void {
@@ -291,23 +316,8 @@ export class ClientConnection {
     this.#credentials = undefined;
     this.#held = undefined;
     try {
-      let result: ClientHandshakeResult | { ok: false; code: string };
-      if (held && isResumedServerHello(data)) {
-        this.#resumed = true;
-        result = await answerResumedServerHello({
-          crypto: settings.crypto,
-          pending,
-          held,
-          reply: data,
-          credentials,
-          clientIdentity: settings.identity().publicKey,
-          nowMs: settings.now(),
-          rekey: settings.rekey,
-        });
-      } else {
-        if (held) zeroize(held.secret);
-        result = await this.#answerFullHello(pending, data, credentials);
-      }
+      const { result, resumed } = await answerServerHelloWith(settings, pending, data, credentials, held);
+      this.#resumed = resumed;
       if (!result.ok) return this.#abort(handshakeFailureCode(result.code), `Handshake failed: ${result.code}`);
       if (this.#closed) {
         result.channel.close();
@@ -319,28 +329,10 @@ export class ClientConnection {
       this.#serverIdentity = result.serverIdentity;
       this.#resumptionSecret = result.resumptionSecret;
       this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
+      this.#onCredentialsSent();
     } finally {
       zeroize(credentials);
     }
-  }
-
-  /** Answers a server hello of the full handshake: signature, pin, and the credentials signed into the finish. */
-  #answerFullHello(pending: PendingClientHandshake, data: unknown, credentials: Uint8Array): Promise<ClientHandshakeResult | { ok: false; code: string }> {
-    const settings = this.#settings;
-    return answerServerHello({
-        crypto: settings.crypto,
-        pending,
-        reply: data,
-        identity: settings.identity(),
-        credentials,
-        trust: {
-          expected: settings.serverKey === undefined ? undefined : fromBase64(settings.serverKey),
-          pins: settings.pins,
-          pinName: settings.pinName,
-        },
-      nowMs: settings.now(),
-      rekey: settings.rekey,
-    });
   }
 
   #onConnected(data: unknown): void {

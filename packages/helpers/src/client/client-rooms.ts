@@ -2,7 +2,7 @@ import { ClientEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
 import { RoomPositions } from './room-positions.ts';
-import type { JoinResult, LeaveResult } from './sealed-client-options.ts';
+import type { JoinResult, LeaveResult, RejoinResult } from './sealed-client-options.ts';
 
 interface Pending<T> {
   resolve: (value: T) => void;
@@ -121,4 +121,10 @@ export class ClientRooms {
 function removeFrom<T>(list: T[], item: T): void {
   const index = list.indexOf(item);
   if (index >= 0) list.splice(index, 1);
+}
+
+/** What `sealed:rejoined` says about a rejoin's answer. */
+export function rejoinResult(result: JoinResult): RejoinResult {
+  const recoveredRooms = { ...result.recovered };
+  return { rooms: result.rooms, denied: result.denied, recovered: Object.values(recoveredRooms).every(Boolean), recoveredRooms };
 }

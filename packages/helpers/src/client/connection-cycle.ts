@@ -1,9 +1,10 @@
 import { zeroize } from '../crypto/bytes.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
-import { ClientConnection, type ClientConnectionEvents, type ClientConnectionSettings } from './client-connection.ts';
+import { ClientConnection, type ClientConnectionEvents } from './client-connection.ts';
+import type { ClientConnectionSettings } from './connection-settings.ts';
 import { ClientStateMachine, SealedClientState } from './client-state.ts';
-import { decideAfterClose } from './close-decision.ts';
+import { decideAfterClose, wasRefused } from './close-decision.ts';
 import { reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
@@ -24,8 +25,10 @@ export interface ConnectionCycleEvents {
   reconnecting(attempt: { attempt: number; delayMs: number }): void;
   /** The client gave up after a close: nothing more will be sent. */
   ended(error: SealedClientError): void;
-  /** The current connection went: answers awaited on it will not come. */
-  detached(): void;
+  /** The current connection's credentials went out: emits may follow them before it opens (`ClientConnection.sendEarly`). */
+  credentialsSent(): void;
+  /** The current connection went: answers awaited on it will not come. `refused`: the server refused it before it opened. */
+  detached(refused: boolean): void;
 }
 
 /** What {@link ConnectionCycle} needs from the client. */
@@ -102,7 +105,7 @@ export class ConnectionCycle {
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
     const connection = this.#connection;
-    this.#detach();
+    this.#detach(false);
     connection?.close(CloseCode.NORMAL, 'Client closed');
   }
 
@@ -130,6 +133,9 @@ export class ConnectionCycle {
     return {
       onAuthenticating: () => {
         if (current()) this.#state.transition(SealedClientState.AUTHENTICATING);
+      },
+      onCredentialsSent: () => {
+        if (current()) events.credentialsSent();
       },
       onOpen: (info) => {
         if (current()) this.#onOpen(info);
@@ -162,7 +168,7 @@ export class ConnectionCycle {
   }
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
-    this.#detach();
+    this.#detach(wasRefused(failure?.code));
     const reconnect = this.init.reconnect;
     const decision = decideAfterClose({ code, failure: failure?.code, reconnect, attempt: this.#attempt });
     if (decision === 'FULL_HANDSHAKE_NOW' && this.state !== SealedClientState.CLOSED) {
@@ -188,10 +194,10 @@ export class ConnectionCycle {
     }, delayMs);
   }
 
-  #detach(): void {
+  #detach(refused: boolean): void {
     this.#connection = undefined;
     this.#info = undefined;
-    this.init.events.detached();
+    this.init.events.detached(refused);
   }
 
   #settleConnect(error: SealedClientError | undefined, info?: ConnectionInfo): void {

@@ -6,6 +6,10 @@ export const SEALED_CLIENT_DEFAULTS = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   /** Emits kept while the client reconnects, sent once it is back; past it an emit is refused (`OFFLINE_QUEUE_FULL`). */
   maxQueuedEmits: 100,
+  /** Queued emits a connection may send right behind its credentials, before it is open. */
+  maxEarlyEmits: 8,
+  /** Bytes on the wire those early emits may take together: half the server's default limit for one frame before authentication. */
+  maxEarlyBytes: 8 * 1024,
   /** Milliseconds a request waits for its reply before it rejects with `REQUEST_TIMEOUT`. */
   requestTimeoutMs: 10_000,
   /** Requests that may await their reply at once; past it a request rejects with `TOO_MANY_PENDING_REQUESTS`. */

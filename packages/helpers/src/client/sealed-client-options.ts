@@ -94,6 +94,17 @@ export interface SealedClientOptions {
   /** Emits kept while the client connects (the first time or again) and sent once it is open (after its rooms are rejoined); 100 by default, 0 to refuse them (`NOT_OPEN`). Past it the newest is refused (`OFFLINE_QUEUE_FULL`). */
   maxQueuedEmits?: number;
   /**
+   * Queued emits sent right behind the credentials (`authenticate`, or the
+   * finish of the handshake) instead of after the server's `connected`, so
+   * the first emits of a connection arrive a round trip sooner; the server
+   * handles them once it has opened the connection. 8 by default; 0 waits
+   * for `connected`. Requests, and emits on a connection that rejoins rooms
+   * first, always wait.
+   */
+  maxEarlyEmits?: number;
+  /** Bytes on the wire the early emits of one connection may take together; 8 KiB by default. Keep it below the server's `maxPayloadBytesBeforeAuth` and `maxBytesBeforeAuth`. */
+  maxEarlyBytes?: number;
+  /**
    * Whether the client keeps the resumption tickets the server sends and
    * presents the newest in its next hello, so a reconnect within the
    * ticket's lifetime skips the signatures (true by default). Tickets are

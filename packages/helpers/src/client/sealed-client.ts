@@ -6,7 +6,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import type { ClientConnectionSettings } from './client-connection.ts';
+import { connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
 import { ConnectionCycle } from './connection-cycle.ts';
 import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
 import { withFingerprint } from '../crypto/identity-fingerprint.ts';
@@ -20,14 +20,13 @@ import type {
   EventMap,
   JoinResult,
   LeaveResult,
-  RejoinResult,
   RequestHandler,
   RequestOptions,
   SealedClientOptions,
 } from './sealed-client-options.ts';
 import { ClientRequests } from './client-requests.ts';
 import type { AnyEventMap, EventName, PayloadArgument, PayloadOf, ResultOf } from '../protocol/event-map.ts';
-import { ClientRooms } from './client-rooms.ts';
+import { ClientRooms, rejoinResult } from './client-rooms.ts';
 import { OfflineQueue } from './offline-queue.ts';
 import { TicketKeeper } from './ticket-keeper.ts';
 import type { StreamPosition } from '../protocol/room-position.ts';
@@ -121,7 +120,12 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
           this.#holdingEmits = false;
           this.#offline.rejectAll(error);
         },
-        detached: () => {
+        credentialsSent: () => this.#sendEarly(),
+        detached: (refused) => {
+          this.#offline.lostBeforeOpen(
+            refused,
+            new SealedClientError(ClientFailureCode.DISCONNECTED, 'The connection closed before it opened; the server may or may not have handled the emit'),
+          );
           this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
           this.#requests.connectionLost();
         },
@@ -182,8 +186,10 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    */
   emit<K extends EventName<Outgoing>>(event: K, ...[data]: PayloadArgument<PayloadOf<Outgoing[K]>>): Promise<void>;
   emit(event: string, data?: unknown): Promise<void> {
-    if (this.#shouldQueue()) return this.#offline.push(event, data);
-    return this.#send(event, data);
+    if (!this.#shouldQueue()) return this.#send(event, data);
+    const queued = this.#offline.push(event, data);
+    this.#sendEarly();
+    return queued;
   }
 
   /**
@@ -302,24 +308,19 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   }
 
   #settings(): ClientConnectionSettings {
-    const options = this.#options;
-    return {
+    return connectionSettings(this.#options, {
       crypto: this.#crypto,
       level: this.#level,
       identity: () => this.#ensureIdentity(),
-      credentials: options.credentials,
-      suites: options.suites,
-      serverKey: options.serverKey,
       pins: this.#pins,
-      pinName: options.pinName ?? new URL(options.url).host,
-      rekey: options.rekey,
-      maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
       now: this.#now,
       takeTicket: () => this.#tickets.take(),
-    };
+    });
   }
 
+
   #onOpen(info: ConnectionInfo): void {
+    this.#offline.opened();
     this.#endToEnd?.connectionOpened();
     const rejoin = this.#rooms.current;
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
@@ -327,12 +328,23 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     if (rejoin.length === 0) return this.#releaseEmits();
     void this.join(rejoin).then(
       (result) => {
-        this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoined(result));
+        this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoinResult(result));
         this.#releaseEmits();
       },
       // The connection went again: the queue waits for the next one.
       () => undefined,
     );
+  }
+
+  /**
+   * Sends queued emits right behind the credentials, within `maxEarlyEmits`
+   * and `maxEarlyBytes`: the server handles them once it has opened the
+   * connection, a round trip sooner. Not when rooms are to be rejoined first.
+   */
+  #sendEarly(): void {
+    const connection = this.#cycle.current;
+    if (!connection || this.#rooms.current.length > 0) return;
+    this.#offline.sendEarly((event, data) => connection.sendEarly(event, data));
   }
 
   /** Sends what was emitted while the connection was away, in order, and lets emits through again. */
@@ -384,10 +396,4 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     }
     return connection.send(event, data, ack);
   }
-}
-
-/** What `sealed:rejoined` says about a rejoin's answer. */
-function rejoined(result: JoinResult): RejoinResult {
-  const recoveredRooms = { ...result.recovered };
-  return { rooms: result.rooms, denied: result.denied, recovered: Object.values(recoveredRooms).every(Boolean), recoveredRooms };
 }

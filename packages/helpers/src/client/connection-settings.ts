@@ -1,0 +1,57 @@
+import type { AeadSuite } from '../crypto/aead-suite.ts';
+import type { HeldTicket } from '../crypto/client-resumption.ts';
+import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
+import type { PinStore } from '../crypto/pin-store.ts';
+import type { RekeyPolicy } from '../crypto/secure-channel.ts';
+import type { SecurityLevel } from '../crypto/security-level.ts';
+import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
+import type { SealedClientOptions } from './sealed-client-options.ts';
+
+/** What one connection needs to authenticate and run the handshake. */
+export interface ClientConnectionSettings {
+  crypto: CryptoProvider;
+  level: SecurityLevel;
+  /** The client's identity key pair, made on first use. */
+  identity: () => RawKeyPair;
+  credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
+  suites: readonly AeadSuite[] | undefined;
+  serverKey: string | undefined;
+  pins: PinStore;
+  pinName: string;
+  rekey: RekeyPolicy | undefined;
+  maxFrameBytes: number;
+  now: () => number;
+  /** Takes the ticket to present in this connection's hello, if there is one; it is presented once. */
+  takeTicket: () => HeldTicket | undefined;
+  /** Emits that may go right behind the credentials, before the server has opened the connection. */
+  maxEarlyEmits: number;
+  /** Bytes on the wire those early emits may take together. */
+  maxEarlyBytes: number;
+}
+
+
+/** What the client keeps across connections and hands each one: its provider, level, identity, pins, clock and tickets. */
+export interface ClientConnectionParts {
+  crypto: CryptoProvider;
+  level: SecurityLevel;
+  identity: () => RawKeyPair;
+  pins: PinStore;
+  now: () => number;
+  takeTicket: () => HeldTicket | undefined;
+}
+
+/** A connection's settings: the client's options, their defaults where unset, and the parts the client keeps. */
+export function connectionSettings(options: SealedClientOptions, parts: ClientConnectionParts): ClientConnectionSettings {
+  return {
+    ...parts,
+    credentials: options.credentials,
+    suites: options.suites,
+    serverKey: options.serverKey,
+    pinName: options.pinName ?? new URL(options.url).host,
+    rekey: options.rekey,
+    maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
+    maxEarlyEmits: options.maxEarlyEmits ?? SEALED_CLIENT_DEFAULTS.maxEarlyEmits,
+    maxEarlyBytes: options.maxEarlyBytes ?? SEALED_CLIENT_DEFAULTS.maxEarlyBytes,
+  };
+}

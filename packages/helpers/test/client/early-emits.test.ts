@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { closeAfterEach } from '@sealed/test-support';
+import { SecurityLevel, type AuthenticateFn } from '../../src/index.ts';
+import type { SealedClient, SealedClientOptions, WebSocketConstructor } from '../../src/client/index.ts';
+import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+
+/**
+ * Emits made while a connection is being set up go right behind the
+ * credentials, within the early budget, instead of after the server's
+ * `connected`: the server handles them once it has opened the connection.
+ */
+const track = closeAfterEach();
+let server: SecureTestServer;
+
+/** A `ws` WebSocket class that notes each frame it sends and receives, in order: `out:<event>`, `in:<event>`, `binary` for protected frames. */
+function timelineWebSocket(timeline: string[]): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  const name = (data: unknown, isBinary: boolean): string => (isBinary ? 'binary' : (JSON.parse(String(data)) as { event: string }).event);
+  class TimelineWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+      this.on('message', (data, isBinary) => timeline.push(`in:${name(data, isBinary)}`));
+    }
+
+    override send(data: unknown): void {
+      timeline.push(`out:${name(data, typeof data !== 'string')}`);
+      super.send(data as string);
+    }
+  }
+  return { WebSocket: TimelineWebSocket as unknown as WebSocketConstructor, sockets };
+}
+
+/** A server taking both levels, whose handler notes the `n` of each event, and answers `double` requests. */
+async function recordingServer(handled: number[], authenticateFn?: AuthenticateFn): Promise<SecureTestServer> {
+  return track(await startSecureServer({
+    acceptedLevels: [SecurityLevel.NONE, SecurityLevel.ENCRYPTED],
+    authenticateFn: authenticateFn && (() => authenticateFn),
+    server: {
+      messageHandler: ({ event, data }) => {
+        const { n } = data as { n: number };
+        handled.push(n);
+        return event === 'double' ? 2 * n : undefined;
+      },
+    },
+  }));
+}
+
+/** A client of the server whose socket notes its frames in `timeline`. */
+function timelineClient(user: string, options: Partial<SealedClientOptions> = {}): { client: SealedClient; timeline: string[]; sockets: WebSocket[] } {
+  const timeline: string[] = [];
+  const { WebSocket: TimelineWebSocket, sockets } = timelineWebSocket(timeline);
+  return { client: track(sdkClient(server.url, user, { WebSocket: TimelineWebSocket, ...options })), timeline, sockets };
+}
+
+/** Connects `client` and makes `emits` while the connection is set up; resolves once it is open and every emit has settled. */
+async function connectEmitting(client: SealedClient, ...emits: Array<() => Promise<unknown>>): Promise<void> {
+  const opening = client.connect();
+  const sent = emits.map((emit) => emit());
+  await opening;
+  await Promise.all(sent);
+}
+
+describe.each([SecurityLevel.NONE, SecurityLevel.ENCRYPTED])('emits while connecting, at level %s', (level) => {
+  /** The frame that answers the credentials: `connected`, in the clear at level none, protected above it. */
+  const connectedFrame = level === SecurityLevel.NONE ? 'in:connected' : 'in:binary';
+  const emitFrame = level === SecurityLevel.NONE ? 'out:note' : 'out:binary';
+  const credentialsFrame = level === SecurityLevel.NONE ? 'out:authenticate' : 'out:sealed:finish';
+  /** The `count` frames from the credentials on. */
+  const fromCredentials = (timeline: string[], count: number): string[] => timeline.slice(timeline.indexOf(credentialsFrame)).slice(0, count);
+
+  it('go right behind the credentials, before connected, up to a request; the server handles all of them in order', async () => {
+    const handled: number[] = [];
+    server = await recordingServer(handled);
+    const { client: alice, timeline } = timelineClient('alice', { level });
+
+    let doubled: Promise<unknown> = Promise.resolve();
+    await connectEmitting(
+      alice,
+      () => alice.emit('note', { n: 1 }),
+      () => alice.emit('note', { n: 2 }),
+      () => (doubled = alice.request('double', { n: 3 })),
+      () => alice.emit('note', { n: 4 }),
+    );
+
+    expect(await doubled).toBe(6);
+    expect(handled).toEqual([1, 2, 3, 4]);
+    // The two emits before the request follow the credentials at once; the request, and what follows it, wait for connected.
+    expect(fromCredentials(timeline, 4)).toEqual([credentialsFrame, emitFrame, emitFrame, connectedFrame]);
+  });
+
+  it('keep to the early budget: past maxEarlyEmits or maxEarlyBytes the rest wait for connected, in order', async () => {
+    const handled: number[] = [];
+    server = await recordingServer(handled);
+    const bytes = timelineClient('alice', { level, maxEarlyEmits: 3, maxEarlyBytes: 4096 });
+    await connectEmitting(
+      bytes.client,
+      () => bytes.client.emit('note', { n: 1 }),
+      // Past maxEarlyBytes on its own: it waits, and so does everything after it.
+      () => bytes.client.emit('note', { n: 2, padding: 'x'.repeat(5000) }),
+      () => bytes.client.emit('note', { n: 3 }),
+    );
+    await expect.poll(() => handled).toEqual([1, 2, 3]);
+    expect(fromCredentials(bytes.timeline, 3)).toEqual([credentialsFrame, emitFrame, connectedFrame]);
+
+    const count = timelineClient('bob', { level, maxEarlyEmits: 2 });
+    await connectEmitting(count.client, ...[4, 5, 6].map((n) => () => count.client.emit('note', { n })));
+    await expect.poll(() => handled).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(fromCredentials(count.timeline, 4)).toEqual([credentialsFrame, emitFrame, emitFrame, connectedFrame]);
+  });
+
+  it('are refused with CLOSED, never handled, when the server refuses the credentials', async () => {
+    const handled: number[] = [];
+    server = await recordingServer(handled);
+    const { client: refused, timeline } = timelineClient('', { level });
+
+    const opening = refused.connect();
+    const early = refused.emit('note', { n: 1 });
+    await expect(opening).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(early).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(timeline).toContain(emitFrame);
+    expect(handled).toEqual([]);
+  });
+
+  it('are refused with DISCONNECTED when the connection drops after they went and before it opened', async () => {
+    const handled: number[] = [];
+    let credentialsArrived: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (credentialsArrived = resolve));
+    // Authentication never ends: the connection stays between its credentials and its open.
+    server = await recordingServer(handled, () => {
+      credentialsArrived();
+      return new Promise(() => undefined);
+    });
+    const { client: alice, timeline, sockets } = timelineClient('alice', { level });
+
+    const opening = alice.connect();
+    const early = alice.emit('note', { n: 1 });
+    await arrived;
+    await expect.poll(() => timeline).toContain(emitFrame);
+    sockets[0]!.terminate();
+    await expect(early).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    await expect(opening).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(handled).toEqual([]);
+  });
+});
