@@ -132,7 +132,12 @@ export class ClientConnection {
    */
   send(event: string, data: unknown, ack?: number): Promise<void> {
     if (!this.isOpen) return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
-    const text = encodeFrame(event, data, ack === undefined ? undefined : { ack });
+    let text: string;
+    try {
+      text = encodeFrame(event, data, ack === undefined ? undefined : { ack });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#transmit(text);
   }
 
@@ -143,15 +148,12 @@ export class ClientConnection {
    * and never if it refuses it. Returns `undefined`, and takes no more early
    * emits, once one does not fit or the window is over: what is left waits
    * for the open, so order is kept.
+   *
+   * @throws what serializing `data` throws (a BigInt, a cycle): nothing is sent.
    */
   sendEarly(event: string, data: unknown): Promise<void> | undefined {
     if (!this.#credentialsSent || this.#open || this.#closed || this.#failure) return undefined;
-    let text: string;
-    try {
-      text = encodeFrame(event, data);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const text = encodeFrame(event, data);
     const plain = utf8Encode(text);
     const wireBytes = this.#channel ? this.#channel.sealedLength(plain.length) : plain.length;
     return this.#early.take(wireBytes) ? this.#transmit(text, plain) : undefined;
@@ -201,18 +203,21 @@ export class ClientConnection {
       this.#credentials = utf8Encode(JSON.stringify(produced));
       payload = { [HANDSHAKE_FIELD]: hello };
     }
-    this.#sendText(encodeFrame(ClientEvent.AUTHENTICATE, payload));
-    if (settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
+    const sent = this.#sendText(encodeFrame(ClientEvent.AUTHENTICATE, payload));
+    if (sent && settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
   }
 
   #onCredentialsSent(): void {
-    if (this.#closed || this.#failure) return;
+    if (this.#failure) return;
     this.#credentialsSent = true;
     this.#events.onCredentialsSent();
   }
 
-  #sendText(text: string): void {
-    if (!this.#closed && this.#socket.readyState === WEBSOCKET_OPEN) this.#socket.send(text);
+  /** Sends a text frame of the handshake; returns whether it went out (the socket may have closed meanwhile). */
+  #sendText(text: string): boolean {
+    if (this.#closed || this.#socket.readyState !== WEBSOCKET_OPEN) return false;
+    this.#socket.send(text);
+    return true;
   }
 
   async #onFrame(raw: unknown): Promise<void> {
@@ -328,8 +333,7 @@ export class ClientConnection {
       this.#suite = result.suite;
       this.#serverIdentity = result.serverIdentity;
       this.#resumptionSecret = result.resumptionSecret;
-      this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish));
-      this.#onCredentialsSent();
+      if (this.#sendText(encodeFrame(ClientEvent.HANDSHAKE_FINISH, result.finish))) this.#onCredentialsSent();
     } finally {
       zeroize(credentials);
     }

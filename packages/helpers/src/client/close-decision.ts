@@ -13,19 +13,6 @@ const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** Failures of the client's own that a new connection may well not meet again. */
 const RETRYABLE_FAILURES: ReadonlySet<ClientFailureCode> = new Set([ClientFailureCode.CRYPTO_FAILURE]);
 
-/** Failures that are the server's refusal of a connection before it opened (its `error`, then its close). */
-const SERVER_REFUSALS: ReadonlySet<ClientFailureCode> = new Set([
-  ClientFailureCode.AUTH_FAILED,
-  ClientFailureCode.CLIENT_KEY_MISMATCH,
-  ClientFailureCode.REFUSED,
-  ClientFailureCode.RESUMPTION_REFUSED,
-]);
-
-/** Whether the server refused the connection before opening it: then it handled nothing sent on it after the credentials. */
-export function wasRefused(failure: ClientFailureCode | undefined): boolean {
-  return failure !== undefined && SERVER_REFUSALS.has(failure);
-}
-
 /**
  * What a client does once its socket closed: connect again at once with the
  * full handshake (the server refused a resumption: the ticket is spent),

@@ -4,7 +4,7 @@ import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { ClientConnection, type ClientConnectionEvents } from './client-connection.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
 import { ClientStateMachine, SealedClientState } from './client-state.ts';
-import { decideAfterClose, wasRefused } from './close-decision.ts';
+import { decideAfterClose } from './close-decision.ts';
 import { reconnectDelay, type ReconnectPolicy } from './reconnect-policy.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
@@ -27,8 +27,8 @@ export interface ConnectionCycleEvents {
   ended(error: SealedClientError): void;
   /** The current connection's credentials went out: emits may follow them before it opens (`ClientConnection.sendEarly`). */
   credentialsSent(): void;
-  /** The current connection went: answers awaited on it will not come. `refused`: the server refused it before it opened. */
-  detached(refused: boolean): void;
+  /** The current connection went: answers awaited on it will not come. */
+  detached(): void;
 }
 
 /** What {@link ConnectionCycle} needs from the client. */
@@ -105,7 +105,7 @@ export class ConnectionCycle {
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
     const connection = this.#connection;
-    this.#detach(false);
+    this.#detach();
     connection?.close(CloseCode.NORMAL, 'Client closed');
   }
 
@@ -168,7 +168,7 @@ export class ConnectionCycle {
   }
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
-    this.#detach(wasRefused(failure?.code));
+    this.#detach();
     const reconnect = this.init.reconnect;
     const decision = decideAfterClose({ code, failure: failure?.code, reconnect, attempt: this.#attempt });
     if (decision === 'FULL_HANDSHAKE_NOW' && this.state !== SealedClientState.CLOSED) {
@@ -194,10 +194,10 @@ export class ConnectionCycle {
     }, delayMs);
   }
 
-  #detach(refused: boolean): void {
+  #detach(): void {
     this.#connection = undefined;
     this.#info = undefined;
-    this.init.events.detached(refused);
+    this.init.events.detached();
   }
 
   #settleConnect(error: SealedClientError | undefined, info?: ConnectionInfo): void {

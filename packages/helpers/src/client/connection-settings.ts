@@ -41,6 +41,21 @@ export interface ClientConnectionParts {
   takeTicket: () => HeldTicket | undefined;
 }
 
+/**
+ * Checks the early-data options: a budget that is not a non-negative
+ * integer (`NaN`, say) would let every queued emit go early.
+ *
+ * @throws RangeError naming the option.
+ */
+export function checkEarlyDataOptions(options: Pick<SealedClientOptions, 'maxEarlyEmits' | 'maxEarlyBytes'>): void {
+  for (const name of ['maxEarlyEmits', 'maxEarlyBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new RangeError(`SealedClient option "${name}" must be a non-negative integer, got ${String(value)}`);
+    }
+  }
+}
+
 /** A connection's settings: the client's options, their defaults where unset, and the parts the client keeps. */
 export function connectionSettings(options: SealedClientOptions, parts: ClientConnectionParts): ClientConnectionSettings {
   return {

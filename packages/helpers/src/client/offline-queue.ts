@@ -30,11 +30,11 @@ export class OfflineQueue {
     return this.#queued.length;
   }
 
-  /** Queues one emit (a request with its `ack`); resolves once it has been handed to the new connection. */
+  /** Queues one emit (a request with its `ack`); resolves once it has been sent on an open connection (an early emit: once its connection opened). */
   push(event: string, data: unknown, ack?: number): Promise<void> {
     if (this.#queued.length + this.#early.length >= this.capacity) {
       return Promise.reject(
-        new SealedClientError(ClientFailureCode.OFFLINE_QUEUE_FULL, `${this.capacity} emits are already waiting for the connection to come back`),
+        new SealedClientError(ClientFailureCode.OFFLINE_QUEUE_FULL, `${this.capacity} emits are already waiting for the connection`),
       );
     }
     return new Promise<void>((resolve, reject) => this.#queued.push({ event, data, ack, resolve, reject }));
@@ -42,22 +42,38 @@ export class OfflineQueue {
 
   /** Sends everything queued, in order, through `send`; each emit settles as its send does. */
   drain(send: (event: string, data: unknown, ack: number | undefined) => Promise<void>): void {
-    for (const emit of this.#queued.splice(0)) send(emit.event, emit.data, emit.ack).then(emit.resolve, emit.reject);
+    for (const emit of this.#queued.splice(0)) {
+      let sent: Promise<void>;
+      try {
+        sent = send(emit.event, emit.data, emit.ack);
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      sent.then(emit.resolve, emit.reject);
+    }
   }
 
   /**
    * Sends emits from the front of the queue through `send` before the
    * connection is open, while it takes them (`undefined`: no more early
-   * data). A request stops the run: it waits for the open. Each emit sent
-   * early resolves once the connection opens ({@link opened}).
+   * data). A request stops the run: it waits for the open. An emit whose
+   * data cannot be serialized (`send` throws) is refused on its own. Each
+   * emit sent early resolves once the connection opens ({@link opened}).
    */
   sendEarly(send: (event: string, data: unknown) => Promise<void> | undefined): void {
     for (let head = this.#queued[0]; head !== undefined && head.ack === undefined; head = this.#queued[0]) {
-      const sent = send(head.event, head.data);
+      let sent: Promise<void> | undefined;
+      try {
+        sent = send(head.event, head.data);
+      } catch (error) {
+        this.#queued.shift();
+        head.reject(error as Error);
+        continue;
+      }
       if (!sent) return;
-      const emit = this.#queued.shift()!;
-      this.#early.push(emit);
-      sent.catch((error: Error) => this.#failEarly(emit, error));
+      this.#early.push(this.#queued.shift()!);
+      // A write that fails means the socket closed first: the connection then goes, and `notOpened` keeps the emit.
+      sent.catch(() => undefined);
     }
   }
 
@@ -67,26 +83,27 @@ export class OfflineQueue {
   }
 
   /**
-   * The connection the early emits went on closed before it opened. After a
-   * refusal the server handled none of them: they go back to the front of
-   * the queue. Otherwise it may have, and each is refused with `error`.
+   * The connection the early emits went on closed before it opened: they go
+   * back to the front of the queue, in order, for the next connection. The
+   * server handles early frames only once it has opened a connection, so
+   * only a connection lost between the server's opening and the client
+   * hearing of it can have had them handled; they are then sent again.
    */
-  lostBeforeOpen(refused: boolean, error: Error): void {
-    const early = this.#early.splice(0);
-    if (refused) this.#queued.unshift(...early);
-    else for (const emit of early) emit.reject(error);
+  notOpened(): void {
+    this.#queued.unshift(...this.#early.splice(0));
   }
 
-  /** Refuses everything queued or sent early. */
+  /** Refuses everything queued or sent early with `error`. */
   rejectAll(error: Error): void {
     for (const emit of [...this.#early.splice(0), ...this.#queued.splice(0)]) emit.reject(error);
   }
 
-  /** An early emit that could not be sent (its data does not serialize, or the socket closed first) is refused on its own. */
-  #failEarly(emit: QueuedEmit, error: Error): void {
-    const index = this.#early.indexOf(emit);
-    if (index < 0) return;
-    this.#early.splice(index, 1);
-    emit.reject(error);
+  /** The client closed for good: what is queued was never sent (`CLOSED`); what went early may yet be handled (`DISCONNECTED`). */
+  clientClosed(): void {
+    for (const emit of this.#early.splice(0)) {
+      emit.reject(new SealedClientError(ClientFailureCode.DISCONNECTED, 'Client closed before the connection opened; the server may or may not handle the emit'));
+    }
+    this.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
   }
+
 }

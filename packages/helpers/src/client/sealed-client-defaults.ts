@@ -4,7 +4,7 @@ export const SEALED_CLIENT_DEFAULTS = Object.freeze({
   maxBufferedEvents: 100,
   /** Largest frame accepted from the server, in bytes (UTF-8 bytes for text frames); larger ones are dropped and reported. */
   maxFrameBytes: 1024 * 1024,
-  /** Emits kept while the client reconnects, sent once it is back; past it an emit is refused (`OFFLINE_QUEUE_FULL`). */
+  /** Emits kept while the client connects or reconnects, sent once it is open; past it an emit is refused (`OFFLINE_QUEUE_FULL`). */
   maxQueuedEmits: 100,
   /** Queued emits a connection may send right behind its credentials, before it is open. */
   maxEarlyEmits: 8,

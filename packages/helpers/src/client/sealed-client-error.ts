@@ -18,7 +18,7 @@ export const ClientFailureCode = {
   REFUSED: 'REFUSED',
   /** The server took the client's resumption ticket, then refused the resumed connection (say, its credentials name another user): the client reconnects at once with the full handshake. */
   RESUMPTION_REFUSED: 'RESUMPTION_REFUSED',
-  /** The client was closed, or gave up reconnecting. */
+  /** The client was closed, gave up reconnecting, or its connect failed for good. */
   CLOSED: 'CLOSED',
   /** The operation needs an open connection. */
   NOT_OPEN: 'NOT_OPEN',
@@ -34,7 +34,7 @@ export const ClientFailureCode = {
   MALFORMED_FRAME: 'MALFORMED_FRAME',
   /** A frame from the server is larger than `maxFrameBytes`; it is dropped. */
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
-  /** An emit made while reconnecting found `maxQueuedEmits` emits already waiting; it is not sent. */
+  /** An emit made while connecting or reconnecting found `maxQueuedEmits` emits already waiting; it is not sent. */
   OFFLINE_QUEUE_FULL: 'OFFLINE_QUEUE_FULL',
   /** An application listener threw; the other listeners and later frames are unaffected. */
   LISTENER_FAILED: 'LISTENER_FAILED',
@@ -42,7 +42,7 @@ export const ClientFailureCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** A request would pass `maxPendingRequests` requests awaiting their reply; it is not sent. */
   TOO_MANY_PENDING_REQUESTS: 'TOO_MANY_PENDING_REQUESTS',
-  /** The connection closed after a request was sent and before its reply came: the server may or may not have handled it. */
+  /** The connection closed after a request was sent and before its reply came, or the client was closed after an emit went right behind its credentials and before the connection opened: the server may or may not have handled it. */
   DISCONNECTED: 'DISCONNECTED',
   /** A send to an end-to-end room before this device is in its group (it waits for a member to add it). */
   E2E_NOT_MEMBER: 'E2E_NOT_MEMBER',

@@ -97,12 +97,15 @@ export interface SealedClientOptions {
    * Queued emits sent right behind the credentials (`authenticate`, or the
    * finish of the handshake) instead of after the server's `connected`, so
    * the first emits of a connection arrive a round trip sooner; the server
-   * handles them once it has opened the connection. 8 by default; 0 waits
-   * for `connected`. Requests, and emits on a connection that rejoins rooms
-   * first, always wait.
+   * handles them once it has opened the connection. Each resolves when the
+   * connection opens; if it closes first, they are queued again, in front.
+   * 8 by default; 0 waits for `connected`. Requests, and emits on a
+   * connection that rejoins rooms first, always wait.
+   *
+   * @throws RangeError from the constructor when not a non-negative integer.
    */
   maxEarlyEmits?: number;
-  /** Bytes on the wire the early emits of one connection may take together; 8 KiB by default. Keep it below the server's `maxPayloadBytesBeforeAuth` and `maxBytesBeforeAuth`. */
+  /** Bytes on the wire the early emits of one connection may take together; 8 KiB by default. One emit may take all of it: keep it below the server's `maxPayloadBytesBeforeAuth` (and, with the hello and finish, `maxBytesBeforeAuth`). */
   maxEarlyBytes?: number;
   /**
    * Whether the client keeps the resumption tickets the server sends and

@@ -6,7 +6,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import { connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
+import { checkEarlyDataOptions, connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
 import { ConnectionCycle } from './connection-cycle.ts';
 import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
 import { withFingerprint } from '../crypto/identity-fingerprint.ts';
@@ -73,6 +73,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   readonly #endToEnd: EndToEndLoader | undefined;
 
   constructor(options: SealedClientOptions) {
+    checkEarlyDataOptions(options);
     this.#options = options;
     this.#crypto = options.crypto ?? new PortableCryptoProvider();
     this.#level = options.level ?? SecurityLevel.ENCRYPTED;
@@ -121,11 +122,8 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
           this.#offline.rejectAll(error);
         },
         credentialsSent: () => this.#sendEarly(),
-        detached: (refused) => {
-          this.#offline.lostBeforeOpen(
-            refused,
-            new SealedClientError(ClientFailureCode.DISCONNECTED, 'The connection closed before it opened; the server may or may not have handled the emit'),
-          );
+        detached: () => {
+          this.#offline.notOpened();
           this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
           this.#requests.connectionLost();
         },
@@ -296,7 +294,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   /** Closes for good: no reconnect; the next `connect()` runs the full handshake. */
   close(): void {
     this.#holdingEmits = false;
-    this.#offline.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
+    this.#offline.clientClosed();
     this.#requests.closeAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the reply came'));
     this.#endToEnd?.close();
     this.#cycle.close();

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeAfterEach } from '@sealed/test-support';
 import { SecurityLevel, type AuthenticateFn } from '../../src/index.ts';
-import type { SealedClient, SealedClientOptions, WebSocketConstructor } from '../../src/client/index.ts';
+import { SEALED_CLIENT_DEFAULTS, type SealedClient, type SealedClientOptions, type WebSocketConstructor } from '../../src/client/index.ts';
 import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+import { tokenAuthenticate } from '../support/test-server.ts';
 
 /**
  * Emits made while a connection is being set up go right behind the
@@ -85,7 +86,7 @@ describe.each([SecurityLevel.NONE, SecurityLevel.ENCRYPTED])('emits while connec
     );
 
     expect(await doubled).toBe(6);
-    expect(handled).toEqual([1, 2, 3, 4]);
+    await expect.poll(() => handled).toEqual([1, 2, 3, 4]);
     // The two emits before the request follow the credentials at once; the request, and what follows it, wait for connected.
     expect(fromCredentials(timeline, 4)).toEqual([credentialsFrame, emitFrame, emitFrame, connectedFrame]);
   });
@@ -123,24 +124,62 @@ describe.each([SecurityLevel.NONE, SecurityLevel.ENCRYPTED])('emits while connec
     expect(handled).toEqual([]);
   });
 
-  it('are refused with DISCONNECTED when the connection drops after they went and before it opened', async () => {
+  it('go again, in front and in order, on the next connection when one drops after they went and before it opened', async () => {
     const handled: number[] = [];
-    let credentialsArrived: () => void = () => undefined;
-    const arrived = new Promise<void>((resolve) => (credentialsArrived = resolve));
-    // Authentication never ends: the connection stays between its credentials and its open.
-    server = await recordingServer(handled, () => {
-      credentialsArrived();
-      return new Promise(() => undefined);
-    });
-    const { client: alice, timeline, sockets } = timelineClient('alice', { level });
+    const { hangOnce, arrived } = authenticationThatHangsOnce();
+    server = await recordingServer(handled, hangOnce);
+    const { client: alice, timeline, sockets } = timelineClient('alice', { level, reconnect: { enabled: true, initialDelayMs: 30, maxDelayMs: 30, jitter: 0 } });
+
+    const opening = alice.connect();
+    const emits = Array.from({ length: 10 }, (_, index) => alice.emit('note', { n: index + 1 }));
+    await arrived;
+    await expect.poll(() => timeline.filter((frame) => frame === emitFrame).length).toBe(SEALED_CLIENT_DEFAULTS.maxEarlyEmits);
+    sockets[0]!.terminate();
+    await opening;
+    await Promise.all(emits);
+
+    await expect.poll(() => handled).toEqual(Array.from({ length: 10 }, (_, index) => index + 1));
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('are refused with DISCONNECTED when the client closes after they went and before the connection opened, the rest with CLOSED', async () => {
+    const handled: number[] = [];
+    const { hangOnce, arrived } = authenticationThatHangsOnce();
+    server = await recordingServer(handled, hangOnce);
+    const { client: alice, timeline } = timelineClient('alice', { level, maxEarlyEmits: 1 });
 
     const opening = alice.connect();
     const early = alice.emit('note', { n: 1 });
+    const queued = alice.emit('note', { n: 2 });
     await arrived;
     await expect.poll(() => timeline).toContain(emitFrame);
-    sockets[0]!.terminate();
+    alice.close();
     await expect(early).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(opening).rejects.toMatchObject({ code: 'CLOSED' });
-    expect(handled).toEqual([]);
+  });
+});
+
+/** An `authenticateFn` that never answers the first connection's credentials (`arrived` says when they came), and takes the demo tokens after. */
+function authenticationThatHangsOnce(): { hangOnce: AuthenticateFn; arrived: Promise<void> } {
+  let credentialsArrived: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (credentialsArrived = resolve));
+  let hung = false;
+  const hangOnce: AuthenticateFn = (context) => {
+    if (hung) return tokenAuthenticate(context);
+    hung = true;
+    credentialsArrived();
+    return new Promise(() => undefined);
+  };
+  return { hangOnce, arrived };
+}
+
+describe('the early-data options', () => {
+  it('refuse a budget that is not a non-negative integer, which would let every queued emit go early', () => {
+    for (const bad of [Number.NaN, -1, 1.5]) {
+      expect(() => sdkClient('ws://127.0.0.1:1/ws', 'alice', { maxEarlyEmits: bad })).toThrow(RangeError);
+      expect(() => sdkClient('ws://127.0.0.1:1/ws', 'alice', { maxEarlyBytes: bad })).toThrow(RangeError);
+    }
+    expect(() => sdkClient('ws://127.0.0.1:1/ws', 'alice', { maxEarlyEmits: 0, maxEarlyBytes: 0 })).not.toThrow();
   });
 });
