@@ -120,6 +120,8 @@ export class ConnectionCycle {
       const failure = error instanceof SealedClientError ? error : new SealedClientError(ClientFailureCode.INVALID_URL, 'Cannot connect', { cause: error });
       this.#state.transition(SealedClientState.CLOSED);
       this.init.events.failure(failure);
+      // A reconnect may get here with emits queued: nothing will send them now.
+      this.init.events.ended(failure);
       this.#settleConnect(failure);
       return;
     }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecurityLevel } from '../../src/index.ts';
-import { ClientLifecycleEvent, type SealedClient } from '../../src/client/index.ts';
+import { ClientLifecycleEvent, type SealedClient, type WebSocketConstructor } from '../../src/client/index.ts';
 import { interceptedWebSocket, recordChat, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 
 let server: SecureTestServer | undefined;
@@ -128,6 +128,27 @@ describe('emits while reconnecting', () => {
     await expect.poll(() => handled.map(({ n }) => n)).toEqual([0, 1, 2, 3]);
     // Each arrived after the rejoin: the client was in its room again when the server handled it.
     expect(handled.every(({ inLobby }) => inLobby)).toBe(true);
+  });
+
+  it('are refused when a reconnect cannot open a socket, rather than left waiting', async () => {
+    server = await startSecureServer();
+    const interception = interceptedWebSocket();
+    let constructed = 0;
+    // The second socket cannot be made (a browser out of sockets, say).
+    const FailingOnReconnect = function (this: unknown, url: string) {
+      constructed += 1;
+      if (constructed > 1) throw new Error('no more sockets');
+      return new interception.WebSocket(url);
+    } as unknown as WebSocketConstructor;
+    const { client: alice } = recordingClient(server.url, { WebSocket: FailingOnReconnect });
+    await alice.connect();
+    const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
+    interception.socket!.terminate();
+    await reconnecting;
+    const queued = alice.emit('note', {});
+
+    await expect(queued).rejects.toMatchObject({ code: 'INVALID_URL' });
+    expect(alice.state).toBe('closed');
   });
 
   it('are refused with CLOSED when the client closes for good, and with NOT_OPEN before it ever opened or with maxQueuedEmits 0', async () => {
