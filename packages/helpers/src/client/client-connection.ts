@@ -128,7 +128,8 @@ export class ClientConnection {
    * `ack` id), sealed when the connection is encrypted. Frames go out in the
    * order of the calls.
    *
-   * @throws SealedClientError `NOT_OPEN` (as a rejection) when not open, or when the socket closed first.
+   * @throws SealedClientError `NOT_OPEN` (as a rejection) when not open, or when the socket closed first;
+   * what serializing `data` throws (as a rejection).
    */
   send(event: string, data: unknown, ack?: number): Promise<void> {
     if (!this.isOpen) return Promise.reject(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection is not open'));
@@ -149,7 +150,7 @@ export class ClientConnection {
    * emits, once one does not fit or the window is over: what is left waits
    * for the open, so order is kept.
    *
-   * @throws what serializing `data` throws (a BigInt, a cycle): nothing is sent.
+   * @throws what serializing `data` throws (a BigInt, a cycle), while the window is open: nothing is sent.
    */
   sendEarly(event: string, data: unknown): Promise<void> | undefined {
     if (!this.#credentialsSent || this.#open || this.#closed || this.#failure) return undefined;

@@ -23,7 +23,7 @@ export interface ConnectionCycleEvents {
   /** The socket closed; the state already says whether the client reconnects. */
   closed(code: number, reason: string): void;
   reconnecting(attempt: { attempt: number; delayMs: number }): void;
-  /** The client gave up after a close: nothing more will be sent. */
+  /** The client gave up (after a close, or when no socket could be opened): nothing more will be sent. */
   ended(error: SealedClientError): void;
   /** The current connection's credentials went out: emits may follow them before it opens (`ClientConnection.sendEarly`). */
   credentialsSent(): void;
@@ -119,10 +119,12 @@ export class ConnectionCycle {
     } catch (error) {
       const failure = error instanceof SealedClientError ? error : new SealedClientError(ClientFailureCode.INVALID_URL, 'Cannot connect', { cause: error });
       this.#state.transition(SealedClientState.CLOSED);
-      this.init.events.failure(failure);
+      if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
       // A reconnect may get here with emits queued: nothing will send them now.
-      this.init.events.ended(failure);
+      this.init.events.ended(new SealedClientError(ClientFailureCode.CLOSED, 'No socket could be opened: the client gave up', { cause: failure }));
       this.#settleConnect(failure);
+      this.init.events.failure(failure);
       return;
     }
     this.#connection = connection;

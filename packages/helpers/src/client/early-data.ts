@@ -1,8 +1,9 @@
 /**
  * What a connection may send right behind its credentials, before the
  * server has opened it: at most `maxEmits` frames and `maxBytes` bytes on
- * the wire together, well inside the server's limits before authentication
- * (16 KiB a frame, 64 KiB in all, 64 frames waiting by default). Once a
+ * the wire together. With the defaults (8 frames, 8 KiB) that is well
+ * inside a server's default limits before authentication (16 KiB a frame,
+ * 64 KiB in all, 64 frames waiting). Once a
  * frame does not fit, none after it is taken either, so the frames left
  * wait for the open in their order.
  */

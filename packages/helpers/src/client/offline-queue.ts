@@ -7,6 +7,8 @@ interface QueuedEmit {
   readonly ack: number | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+  /** Set when a write of it failed (the socket closed first): it was not sent. */
+  unsent?: boolean;
 }
 
 /**
@@ -71,15 +73,27 @@ export class OfflineQueue {
         continue;
       }
       if (!sent) return;
-      this.#early.push(this.#queued.shift()!);
-      // A write that fails means the socket closed first: the connection then goes, and `notOpened` keeps the emit.
-      sent.catch(() => undefined);
+      const emit = this.#queued.shift()!;
+      this.#early.push(emit);
+      // A write fails when the socket closed first; a connection that opens all the same sends the emit again.
+      sent.catch(() => (emit.unsent = true));
     }
   }
 
-  /** The connection the early emits went on opened: the server handles them, in order, behind its credentials. */
+  /** Whether emits went early on the current connection and wait for it to open. */
+  get hasEarly(): boolean {
+    return this.#early.length > 0;
+  }
+
+  /**
+   * The connection the early emits went on opened: the server handles them,
+   * in order, behind its credentials. Any whose write failed (the last ones,
+   * as writes go in order) go back to the front of the queue.
+   */
   opened(): void {
-    for (const emit of this.#early.splice(0)) emit.resolve();
+    const early = this.#early.splice(0);
+    this.#queued.unshift(...early.filter((emit) => emit.unsent));
+    for (const emit of early) if (!emit.unsent) emit.resolve();
   }
 
   /**
@@ -90,7 +104,9 @@ export class OfflineQueue {
    * hearing of it can have had them handled; they are then sent again.
    */
   notOpened(): void {
-    this.#queued.unshift(...this.#early.splice(0));
+    const early = this.#early.splice(0);
+    for (const emit of early) emit.unsent = false;
+    this.#queued.unshift(...early);
   }
 
   /** Refuses everything queued or sent early with `error`. */
@@ -98,7 +114,7 @@ export class OfflineQueue {
     for (const emit of [...this.#early.splice(0), ...this.#queued.splice(0)]) emit.reject(error);
   }
 
-  /** The client closed for good: what is queued was never sent (`CLOSED`); what went early may yet be handled (`DISCONNECTED`). */
+  /** The client closed for good: what is queued is not sent (`CLOSED`); what went early may yet be handled (`DISCONNECTED`). */
   clientClosed(): void {
     for (const emit of this.#early.splice(0)) {
       emit.reject(new SealedClientError(ClientFailureCode.DISCONNECTED, 'Client closed before the connection opened; the server may or may not handle the emit'));

@@ -66,6 +66,8 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   readonly #offline: OfflineQueue;
   /** From a connection's opening until its rooms are rejoined and the queue drained: emits queue behind the earlier ones. */
   #holdingEmits = false;
+  /** Cleared, until a connection opens, when one closed before opening with early emits in flight: it may have been closed for them (a server with smaller limits before the open). */
+  #earlyAllowed = true;
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
   readonly #requests: ClientRequests;
@@ -123,6 +125,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
         },
         credentialsSent: () => this.#sendEarly(),
         detached: () => {
+          if (this.#offline.hasEarly) this.#earlyAllowed = false;
           this.#offline.notOpened();
           this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
           this.#requests.connectionLost();
@@ -318,6 +321,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
 
 
   #onOpen(info: ConnectionInfo): void {
+    this.#earlyAllowed = true;
     this.#offline.opened();
     this.#endToEnd?.connectionOpened();
     const rejoin = this.#rooms.current;
@@ -334,14 +338,10 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     );
   }
 
-  /**
-   * Sends queued emits right behind the credentials, within `maxEarlyEmits`
-   * and `maxEarlyBytes`: the server handles them once it has opened the
-   * connection, a round trip sooner. Not when rooms are to be rejoined first.
-   */
+  /** Sends queued emits right behind the credentials (`maxEarlyEmits`, `maxEarlyBytes`), handled once the server opens the connection; not when rooms are rejoined first. */
   #sendEarly(): void {
     const connection = this.#cycle.current;
-    if (!connection || this.#rooms.current.length > 0) return;
+    if (!connection || !this.#earlyAllowed || this.#rooms.current.length > 0) return;
     this.#offline.sendEarly((event, data) => connection.sendEarly(event, data));
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeAfterEach } from '@sealed/test-support';
-import { SecurityLevel, type AuthenticateFn } from '../../src/index.ts';
+import { SecurityLevel, type AuthenticateFn, type WebSocketServerOptions } from '../../src/index.ts';
 import { SEALED_CLIENT_DEFAULTS, type SealedClient, type SealedClientOptions, type WebSocketConstructor } from '../../src/client/index.ts';
 import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 import { tokenAuthenticate } from '../support/test-server.ts';
@@ -34,11 +34,12 @@ function timelineWebSocket(timeline: string[]): { WebSocket: WebSocketConstructo
 }
 
 /** A server taking both levels, whose handler notes the `n` of each event, and answers `double` requests. */
-async function recordingServer(handled: number[], authenticateFn?: AuthenticateFn): Promise<SecureTestServer> {
+async function recordingServer(handled: number[], authenticateFn?: AuthenticateFn, options: Partial<WebSocketServerOptions> = {}): Promise<SecureTestServer> {
   return track(await startSecureServer({
     acceptedLevels: [SecurityLevel.NONE, SecurityLevel.ENCRYPTED],
     authenticateFn: authenticateFn && (() => authenticateFn),
     server: {
+      ...options,
       messageHandler: ({ event, data }) => {
         const { n } = data as { n: number };
         handled.push(n);
@@ -140,6 +141,50 @@ describe.each([SecurityLevel.NONE, SecurityLevel.ENCRYPTED])('emits while connec
 
     await expect.poll(() => handled).toEqual(Array.from({ length: 10 }, (_, index) => index + 1));
     expect(sockets).toHaveLength(2);
+  });
+
+  it('are not sent early on the next connection when one closed before it opened with them in flight, so a server with smaller limits before the open still gets them', async () => {
+    const handled: number[] = [];
+    server = await recordingServer(handled, undefined, { maxPayloadBytesBeforeAuth: 1024 });
+    const { client: alice, timeline, sockets } = timelineClient('alice', { level, reconnect: { enabled: true, initialDelayMs: 30, maxDelayMs: 30, jitter: 0 } });
+
+    // Within the client's early budget, past the server's limit for a frame before the open: that connection is closed (1009).
+    await connectEmitting(alice, () => alice.emit('note', { n: 1, padding: 'x'.repeat(2048) }));
+
+    await expect.poll(() => handled).toEqual([1]);
+    expect(sockets).toHaveLength(2);
+    const second = timeline.slice(timeline.lastIndexOf(credentialsFrame));
+    expect(second.indexOf(connectedFrame)).toBeLessThan(second.indexOf(emitFrame));
+  });
+
+  it.each([8, 0])('refuse an emit whose data cannot be serialized on its own and send the rest, with maxEarlyEmits %i', async (maxEarlyEmits) => {
+    const handled: number[] = [];
+    server = await recordingServer(handled);
+    const { client: alice } = timelineClient('alice', { level, maxEarlyEmits });
+
+    const opening = alice.connect();
+    const first = alice.emit('note', { n: 1 });
+    const refused = expect(alice.emit('note', { n: 2n })).rejects.toThrow(TypeError);
+    const third = alice.emit('note', { n: 3 });
+    await opening;
+    await refused;
+    await Promise.all([first, third]);
+    await expect.poll(() => handled).toEqual([1, 3]);
+  });
+
+  it('count the emits sent early toward maxQueuedEmits until the connection opens', async () => {
+    const handled: number[] = [];
+    const { hangOnce, arrived } = authenticationThatHangsOnce();
+    server = await recordingServer(handled, hangOnce);
+    const { client: alice, timeline } = timelineClient('alice', { level, maxQueuedEmits: 2 });
+
+    void alice.connect().catch(() => undefined);
+    const early = [1, 2].map((n) => alice.emit('note', { n }));
+    await arrived;
+    await expect.poll(() => timeline.filter((frame) => frame === emitFrame).length).toBe(2);
+    await expect(alice.emit('note', { n: 3 })).rejects.toMatchObject({ code: 'OFFLINE_QUEUE_FULL' });
+    alice.close();
+    for (const emit of early) await expect(emit).rejects.toMatchObject({ code: 'DISCONNECTED' });
   });
 
   it('are refused with DISCONNECTED when the client closes after they went and before the connection opened, the rest with CLOSED', async () => {

@@ -147,7 +147,7 @@ describe('emits while reconnecting', () => {
     await reconnecting;
     const queued = alice.emit('note', {});
 
-    await expect(queued).rejects.toMatchObject({ code: 'INVALID_URL' });
+    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
     expect(alice.state).toBe('closed');
   });
 
