@@ -153,7 +153,7 @@ export class ClientConnection {
    * @throws what serializing `data` throws (a BigInt, a cycle), while the window is open: nothing is sent.
    */
   sendEarly(event: string, data: unknown): Promise<void> | undefined {
-    if (!this.#credentialsSent || this.#open || this.#closed || this.#failure) return undefined;
+    if (!this.#credentialsSent || this.#open || this.#closed || this.#failure || !this.#early.open) return undefined;
     const text = encodeFrame(event, data);
     const plain = utf8Encode(text);
     const wireBytes = this.#channel ? this.#channel.sealedLength(plain.length) : plain.length;

@@ -16,6 +16,11 @@ export class EarlyData {
     this.#bytesLeft = maxBytes;
   }
 
+  /** Whether a frame may still be taken: not once the count is spent or a frame did not fit. */
+  get open(): boolean {
+    return this.#emitsLeft > 0;
+  }
+
   /** Takes one frame of `wireBytes` bytes if it fits; from the first that does not, takes nothing more. */
   take(wireBytes: number): boolean {
     if (this.#emitsLeft < 1 || wireBytes > this.#bytesLeft) {
