@@ -93,6 +93,10 @@ export class ConnectionCycle {
       this.#connecting = { resolve, reject };
     });
     this.#connectPromise = promise;
+    // While reconnecting: an attempt under way settles this promise; one waiting out its backoff is made now.
+    if (this.#connection) return promise;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
     this.#open(WebSocketClass);
     return promise;
   }

@@ -173,7 +173,9 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    * Connects, authenticates and completes the handshake. Resolves once open;
    * rejects with a `SealedClientError` on a refusal that retrying cannot fix
    * (bad credentials, server key mismatch, downgrade), when no socket can be
-   * opened (`NO_WEBSOCKET`, `INVALID_URL`), or when closed.
+   * opened (`NO_WEBSOCKET`, `INVALID_URL`), or when closed. Called while
+   * the client reconnects, it resolves once it is back, and an attempt that
+   * waits out its backoff is made at once.
    */
   connect(): Promise<ConnectionInfo> {
     return this.#cycle.connect();

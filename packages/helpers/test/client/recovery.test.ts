@@ -101,6 +101,39 @@ describe('emits while the first connect runs', () => {
   });
 });
 
+/** A WebSocket class making `inner` sockets, that first tells `onConstruct` how many it has been asked for (it may throw, refusing that one). */
+function countingWebSocket(inner: WebSocketConstructor, onConstruct: (count: number) => void): WebSocketConstructor {
+  let count = 0;
+  return function (this: unknown, url: string) {
+    count += 1;
+    onConstruct(count);
+    return new inner(url);
+  } as unknown as WebSocketConstructor;
+}
+
+describe('connect() while reconnecting', () => {
+  it('makes the attempt waiting out its backoff at once, and resolves once the client is back', async () => {
+    server = await startSecureServer();
+    const interception = interceptedWebSocket();
+    let sockets = 0;
+    const Counted = countingWebSocket(interception.WebSocket, (count) => (sockets = count));
+    const backoffMs = 300;
+    const { client: alice } = recordingClient(server.url, { WebSocket: Counted, reconnect: { ...FAST_RECONNECT, initialDelayMs: backoffMs, maxDelayMs: backoffMs } });
+    await alice.connect();
+    const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
+    interception.socket!.terminate();
+    await reconnecting;
+
+    const back = alice.connect();
+    expect(alice.connect()).toBe(back);
+    expect((await back).clientId).toBeTypeOf('string');
+    // The attempt the backoff held was the one made: no second socket once the backoff is over.
+    await new Promise((resolve) => setTimeout(resolve, 2 * backoffMs));
+    expect(sockets).toBe(2);
+    expect(alice.state).toBe('open');
+  });
+});
+
 describe('emits while reconnecting', () => {
   it('are queued and sent once, in order, after the rooms are rejoined; past maxQueuedEmits the newest is refused', async () => {
     const handled: Array<{ event: string; n: number; inLobby: boolean }> = [];
@@ -133,13 +166,10 @@ describe('emits while reconnecting', () => {
   it('are refused when a reconnect cannot open a socket, rather than left waiting', async () => {
     server = await startSecureServer();
     const interception = interceptedWebSocket();
-    let constructed = 0;
     // The second socket cannot be made (a browser out of sockets, say).
-    const FailingOnReconnect = function (this: unknown, url: string) {
-      constructed += 1;
-      if (constructed > 1) throw new Error('no more sockets');
-      return new interception.WebSocket(url);
-    } as unknown as WebSocketConstructor;
+    const FailingOnReconnect = countingWebSocket(interception.WebSocket, (count) => {
+      if (count > 1) throw new Error('no more sockets');
+    });
     const { client: alice } = recordingClient(server.url, { WebSocket: FailingOnReconnect });
     await alice.connect();
     const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
