@@ -187,17 +187,21 @@ export class ConnectionCycle {
     const retry = decision === 'RECONNECT';
     // The state is settled before anyone hears of the close, so listeners see where the client is going.
     this.#state.transition(retry ? SealedClientState.RECONNECTING : SealedClientState.CLOSED);
-    this.init.events.closed(code, reason);
     if (!retry) {
+      // Settled before listeners hear of the close, so a `connect()` of theirs starts afresh.
       this.init.events.ended(new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code}) before the emit could be sent`, { closeCode: code }));
       this.#settleConnect(failure ?? new SealedClientError(ClientFailureCode.CLOSED, `Connection closed (${code})`, { closeCode: code }));
+      this.init.events.closed(code, reason);
       return;
     }
+    this.init.events.closed(code, reason);
     const delayMs = reconnectDelay(reconnect, this.#attempt);
     this.#attempt += 1;
     this.init.events.reconnecting({ attempt: this.#attempt, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
+      // A listener's `connect()` may have made this attempt already.
+      if (this.state !== SealedClientState.RECONNECTING || this.#connection) return;
       this.#open(this.init.webSocketClass()!);
     }, delayMs);
   }

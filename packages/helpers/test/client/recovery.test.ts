@@ -134,6 +134,29 @@ describe('connect() while reconnecting', () => {
   });
 });
 
+describe('connect() from a close listener', () => {
+  it('makes the reconnect attempt then, and the backoff timer makes no second one', async () => {
+    server = await startSecureServer();
+    const interception = interceptedWebSocket();
+    let sockets = 0;
+    const backoffMs = 200;
+    const { client: alice } = recordingClient(server.url, {
+      WebSocket: countingWebSocket(interception.WebSocket, (count) => (sockets = count)),
+      reconnect: { ...FAST_RECONNECT, initialDelayMs: backoffMs, maxDelayMs: backoffMs },
+    });
+    await alice.connect();
+    let back: Promise<unknown> | undefined;
+    alice.on(ClientLifecycleEvent.CLOSE, () => (back ??= alice.connect()));
+    interception.socket!.terminate();
+
+    await expect.poll(() => back).toBeDefined();
+    await back;
+    await new Promise((resolve) => setTimeout(resolve, 2 * backoffMs));
+    expect(sockets).toBe(2);
+    expect(alice.state).toBe('open');
+  });
+});
+
 describe('emits while reconnecting', () => {
   it('are queued and sent once, in order, after the rooms are rejoined; past maxQueuedEmits the newest is refused', async () => {
     const handled: Array<{ event: string; n: number; inLobby: boolean }> = [];
