@@ -193,6 +193,26 @@ describe('session resumption', () => {
     expect(server.helper.getClients().map((client) => client.userId)).toEqual(['bob']);
   });
 
+  it('sends the emits made while reconnecting once and in order when the server refuses the resumption after they went early', async () => {
+    let user = 'alice';
+    const handled: number[] = [];
+    server = await startSecureServer({ server: { messageHandler: ({ data }) => void handled.push((data as { n: number }).n) } });
+    const connected = await connectedClient(server.url, { credentials: () => ({ token: user }) });
+    const emits: Array<Promise<void>> = [];
+    connected.client.on(ClientLifecycleEvent.RECONNECTING, () => {
+      if (emits.length === 0) for (const n of [1, 2, 3]) emits.push(connected.client.emit('note', { n }));
+    });
+    const failures: Array<{ code: string }> = [];
+    connected.client.on(ClientLifecycleEvent.FAILURE, (failure: { code: string }) => void failures.push(failure));
+
+    // Another user's credentials behind alice's ticket: the server takes the ticket, then refuses the resumed connection.
+    expect(await dropAndReconnect(connected, () => (user = 'bob'))).toMatchObject({ resumed: false, userId: 'bob' });
+    await Promise.all(emits);
+
+    expect(failures.map((failure) => failure.code)).toEqual(['RESUMPTION_REFUSED']);
+    await expect.poll(() => handled).toEqual([1, 2, 3]);
+  });
+
   it('does not present tickets when the client is told not to resume', async () => {
     server = await startSecureServer();
     const connected = await connectedClient(server.url, { resume: false });
