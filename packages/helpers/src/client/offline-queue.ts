@@ -44,15 +44,7 @@ export class OfflineQueue {
 
   /** Sends everything queued, in order, through `send`; each emit settles as its send does. */
   drain(send: (event: string, data: unknown, ack: number | undefined) => Promise<void>): void {
-    for (const emit of this.#queued.splice(0)) {
-      let sent: Promise<void>;
-      try {
-        sent = send(emit.event, emit.data, emit.ack);
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(emit.resolve, emit.reject);
-    }
+    for (const emit of this.#queued.splice(0)) send(emit.event, emit.data, emit.ack).then(emit.resolve, emit.reject);
   }
 
   /**
@@ -74,6 +66,7 @@ export class OfflineQueue {
       }
       if (!sent) return;
       const emit = this.#queued.shift()!;
+      emit.unsent = false;
       this.#early.push(emit);
       // A write fails when the socket closed first; a connection that opens all the same sends the emit again.
       sent.catch(() => (emit.unsent = true));
@@ -104,9 +97,7 @@ export class OfflineQueue {
    * hearing of it can have had them handled; they are then sent again.
    */
   notOpened(): void {
-    const early = this.#early.splice(0);
-    for (const emit of early) emit.unsent = false;
-    this.#queued.unshift(...early);
+    this.#queued.unshift(...this.#early.splice(0));
   }
 
   /** Refuses everything queued or sent early with `error`. */
@@ -121,5 +112,4 @@ export class OfflineQueue {
     }
     this.rejectAll(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed before the emit could be sent'));
   }
-
 }

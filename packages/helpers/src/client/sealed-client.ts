@@ -321,7 +321,6 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     });
   }
 
-
   #onOpen(info: ConnectionInfo): void {
     this.#earlyAllowed = true;
     this.#offline.opened();
