@@ -30,8 +30,8 @@ const GROUPS = new Set((process.env.BENCH_ONLY ?? 'broadcast,curve,relay,setup,h
 const ROUNDS = QUICK ? 1 : 3;
 /** Set-up rounds are short and the busiest on two cores: more of them for a steadier median. */
 const SETUP_ROUNDS = QUICK ? 1 : 5;
-/** Unmeasured broadcast rounds on each fresh server before the measured ones. */
-const BROADCAST_WARM_UP_ROUNDS = QUICK ? 0 : 1;
+/** Unmeasured broadcast and relay rounds on each fresh server before the measured ones. */
+const WARM_UP_ROUNDS = QUICK ? 0 : 1;
 const ROOM_SIZES = [100, 1000];
 /** The room-size curve: broadcast from a room of 10 to one of 10,000 (500 connections per load process, so 20 of them). */
 const CURVE_ROOM_SIZES = QUICK ? [10, 100, 1000] : [10, 100, 1000, 10_000];
@@ -128,17 +128,17 @@ async function main(): Promise<void> {
         perTurn: BURST,
       })),
     ];
-    const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, BROADCAST_WARM_UP_ROUNDS);
+    const measured = await measureBroadcast(entries, roomSize, MESSAGES_PER_ROUND[roomSize]!, ROUNDS, WARM_UP_ROUNDS);
     rows.push(...measured.map(log));
   }
   for (const roomSize of GROUPS.has('curve') ? CURVE_ROOM_SIZES : []) {
     const entries = runs(CURVE_STACKS).map((contender) => ({ scenario: Scenario.CURVE, contender, perTurn: BURST }));
     const messages = Math.min(CURVE_MAX_MESSAGES_PER_ROUND, Math.max(BURST, Math.round(CURVE_DELIVERIES_PER_ROUND / roomSize)));
-    rows.push(...(await measureBroadcast(entries, roomSize, messages, ROUNDS, BROADCAST_WARM_UP_ROUNDS)).map(log));
+    rows.push(...(await measureBroadcast(entries, roomSize, messages, ROUNDS, WARM_UP_ROUNDS)).map(log));
   }
   for (const roomSize of GROUPS.has('relay') ? ROOM_SIZES : []) {
     for (const load of RELAY_LOADS) {
-      const measured = await measureRelay(runs(RELAY_STACKS), load.scenario, roomSize, load.deliveriesPerSec / roomSize, RELAY_DURATION_MS, ROUNDS);
+      const measured = await measureRelay(runs(RELAY_STACKS), load.scenario, roomSize, load.deliveriesPerSec / roomSize, RELAY_DURATION_MS, ROUNDS, WARM_UP_ROUNDS);
       rows.push(...measured.map(log));
     }
   }

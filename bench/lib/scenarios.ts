@@ -333,8 +333,15 @@ interface RelayStage {
   samples: number[];
 }
 
+/** What one relay round measured: server CPU per delivery, deliveries per second, and each delivery's latency. */
+interface RelayRoundResult {
+  cpu: number;
+  rate: number;
+  samples: number[];
+}
+
 /** One relay round: the senders offer `messagesPerSecond` for `durationMs`, the server relays each to the room. */
-async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond: number, durationMs: number): Promise<void> {
+async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond: number, durationMs: number): Promise<RelayRoundResult> {
   const { server, clients } = stage;
   const shares = sharesOf(roomSize);
   clients.forEach((client) => client.send({ type: 'reset', expect: Number.MAX_SAFE_INTEGER }));
@@ -355,9 +362,7 @@ async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond
   const { microseconds } = await server.next('cpu');
   clients.forEach((client) => client.send({ type: 'report-latency' }));
   const samples = (await Promise.all(clients.map((client) => client.next('latency')))).flatMap((report) => report.samples);
-  stage.cpu.push(microseconds / samples.length);
-  stage.rates.push(samples.length / (durationMs / 1000));
-  for (const sample of samples) stage.samples.push(sample);
+  return { cpu: microseconds / samples.length, rate: samples.length / (durationMs / 1000), samples };
 }
 
 /**
@@ -365,7 +370,9 @@ async function relayRound(stage: RelayStage, roomSize: number, messagesPerSecond
  * tenth of the members send chat messages (taking turns, `messagesPerSecond`
  * in all) and the server relays each to the whole room, sender included.
  * Server CPU per delivery, deliveries per second, and send-to-receive
- * latency over every delivery of every round.
+ * latency over every delivery of every measured round. The first
+ * `warmUpRounds` rounds run the same way unmeasured, so the figures are
+ * steady state, not JIT warm-up.
  */
 export async function measureRelay(
   contenders: readonly ContenderRun[],
@@ -374,6 +381,7 @@ export async function measureRelay(
   messagesPerSecond: number,
   durationMs: number,
   rounds: number,
+  warmUpRounds: number,
 ): Promise<ResultRow[]> {
   const stages: RelayStage[] = [];
   try {
@@ -383,8 +391,14 @@ export async function measureRelay(
       stages.push(stage);
       stage.clients = await startClients(contender, port, roomSize, 'relay');
     }
-    for (let round = 0; round < rounds; round += 1) {
-      for (const stage of stages) await relayRound(stage, roomSize, messagesPerSecond, durationMs);
+    for (let round = -warmUpRounds; round < rounds; round += 1) {
+      for (const stage of stages) {
+        const { cpu, rate, samples } = await relayRound(stage, roomSize, messagesPerSecond, durationMs);
+        if (round < 0) continue;
+        stage.cpu.push(cpu);
+        stage.rates.push(rate);
+        for (const sample of samples) stage.samples.push(sample);
+      }
     }
   } finally {
     for (const stage of stages) await stopAll(stage.server, stage.clients);
