@@ -195,7 +195,7 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    * history (`roomHistoryFn`) the message is appended first and carries its
    * position.
    */
-  async sendToRoom<K extends EventName<ServerEvents>>(
+  sendToRoom<K extends EventName<ServerEvents>>(
     params: { room: string; exclude?: readonly string[] } & OutboundMessage<ServerEvents, K>,
   ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;

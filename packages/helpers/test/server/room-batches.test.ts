@@ -93,6 +93,21 @@ describe('room sends of one turn', () => {
     expect(bob.seen).toEqual(['n 1', 'n 2', 'n 3']);
   });
 
+  it('leave out a member written after the shared buffer, which then gets the other messages one by one, multi-byte text intact', async () => {
+    const { alice, bob } = await lobbyOfTwo();
+
+    const reports = await Promise.all([
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 'één' }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: '🙂', exclude: [bob.id] }),
+      server.helper.sendToRoom({ room: 'lobby', event: 'n', data: 'ß'.repeat(200) }),
+    ]);
+    await flush(alice.client, bob.client);
+
+    expect(reports.map((report) => report.delivered)).toEqual([2, 1, 2]);
+    expect(alice.seen).toEqual(['n "één"', 'n "🙂"', `n "${'ß'.repeat(200)}"`]);
+    expect(bob.seen).toEqual(['n "één"', `n "${'ß'.repeat(200)}"`]);
+  });
+
   it('reach a member that joins between them only from its join on, and one that leaves only until it leaves', async () => {
     const { alice, bob } = await lobbyOfTwo();
     const carol = await connectAs('carol', []);

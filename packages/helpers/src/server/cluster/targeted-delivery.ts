@@ -107,18 +107,26 @@ export class TargetedDelivery {
    *
    * @throws SealedError `RESERVED_EVENT_NAME` (as a rejection) for an event name of the protocol: nothing is sent.
    */
-  async send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    refuseReservedEventName(message.event);
+  send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    try {
+      refuseReservedEventName(message.event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.announce(target, message);
   }
 
   /** Sends what the server itself says to a target everywhere (a room's `sealed:presence`), protocol event names allowed. */
-  async announce(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    const [report] = await Promise.all([
-      this.#deliverHere(target, message),
-      this.#reachesOtherInstances(target) ? this.#relay!.publish(target, message) : undefined,
-    ]);
-    return report;
+  announce(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
+    let here: Promise<DeliveryReport>;
+    try {
+      here = this.#deliverHere(target, message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Alone, the report is this instance's delivery as it comes: no promise in between.
+    if (!this.#reachesOtherInstances(target)) return here;
+    return Promise.all([here, this.#relay!.publish(target, message)]).then(([report]) => report);
   }
 
   /** Where a room's stream stood when a member here read it: this instance's live messages of the room go on from there. */

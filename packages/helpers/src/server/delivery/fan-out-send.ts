@@ -8,6 +8,8 @@ export interface FanOutSend {
   readonly message: RoutedMessage;
   /** The message as JSON, when it was serialized as it was sent (a held send: its data may change before it is written). */
   readonly text: string | undefined;
+  /** The UTF-8 length of `text`. */
+  readonly textBytes: number | undefined;
   readonly exclude: ReadonlySet<string> | undefined;
   /** The message as UTF-8 JSON, serialized on first use and then shared (the transformer's `encoded`). */
   readonly encoded: () => Uint8Array;
@@ -27,14 +29,15 @@ export function newFanOutSend(
   exclude: ReadonlySet<string> | undefined,
   encoded: () => Uint8Array,
   text?: string,
+  textBytes?: number,
 ): FanOutSend {
-  return { message, text, exclude, encoded, plainFrame: undefined, recipients: 0, delivered: 0, pending: undefined, tally: undefined };
+  return { message, text, textBytes, exclude, encoded, plainFrame: undefined, recipients: 0, delivered: 0, pending: undefined, tally: undefined };
 }
 
 /** A send held until its batch is written, with the report its caller waits for. */
 interface BatchedSend {
   readonly send: FanOutSend;
-  readonly settle: (report: Promise<DeliveryReport>) => void;
+  readonly settle: (report: DeliveryReport | Promise<DeliveryReport>) => void;
 }
 
 /**
@@ -67,7 +70,7 @@ export class FanOutBatch {
   }
 
   /** Hands every send its report, or the error that stopped the batch. */
-  settle(report: (send: FanOutSend) => Promise<DeliveryReport>): void {
+  settle(report: (send: FanOutSend) => DeliveryReport | Promise<DeliveryReport>): void {
     for (const batched of this.#sends) batched.settle(report(batched.send));
   }
 }

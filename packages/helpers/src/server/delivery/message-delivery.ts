@@ -3,7 +3,7 @@ import { CloseCode } from '../../protocol/close-codes.ts';
 import type { OutboundBudget } from './outbound-budget.ts';
 import type { BuildTally, PayloadBuilder } from './socket-turn.ts';
 import type { TurnWriter } from './turn-writer.ts';
-import { Opcode, frameOnce } from './websocket-frame.ts';
+import { Opcode, frameLength, writeTextFrame } from './websocket-frame.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 import { SlowConsumerPolicy } from '../server-settings.ts';
@@ -39,9 +39,11 @@ export interface MessageDeliveryInit {
 export class MessageDelivery {
   constructor(private readonly init: MessageDeliveryInit) {}
 
-  /** Frames a text message once, for `writeFramed` to many clients. */
-  static frameText(text: string): Buffer {
-    return frameOnce(Opcode.TEXT, Buffer.from(text));
+  /** Frames a text message once, for `writeFramed` to many clients; `byteLength` is its UTF-8 length, when known. */
+  static frameText(text: string, byteLength = Buffer.byteLength(text)): Buffer {
+    const frame = Buffer.allocUnsafe(frameLength(byteLength));
+    writeTextFrame(frame, 0, text, byteLength);
+    return frame;
   }
 
   /** Writes one text message to one client; returns whether it was written. */

@@ -2,6 +2,7 @@ import { encodeFrame } from '../../protocol/frame-codec.ts';
 import type { RoomPosition } from '../../protocol/room-position.ts';
 import { ConnectionState } from '../registry/connection-state.ts';
 import { MessageDelivery, type DeliveryReport } from './message-delivery.ts';
+import { frameLength, writeTextFrame } from './websocket-frame.ts';
 import type { TransformedDelivery } from './transformed-delivery.ts';
 import { FanOutBatch, excludedFromAny, newFanOutSend, type FanOutSend } from './fan-out-send.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
@@ -54,7 +55,7 @@ export class OutboundRouter {
       this.settle();
       const send = newFanOutSend(message, exclude, encodeOnce(message));
       for (const client of clients) this.#sendTo(client, send);
-      return this.#report(send);
+      return Promise.resolve(this.#report(send));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -87,7 +88,7 @@ export class OutboundRouter {
       // The batch's writes end the turn where they would have ended, made now.
       this.delivery.holdTurnOpen();
     }
-    return batch.add(newFanOutSend(message, exclude, encodeOnce(message, text), text), bytes);
+    return batch.add(newFanOutSend(message, exclude, encodeOnce(message, text), text, bytes), bytes);
   }
 
   /** Writes the batched room sends now, in order: before any other write, and before a room's members change. */
@@ -136,7 +137,7 @@ export class OutboundRouter {
         for (const send of sends) this.#sendTo(member, send);
         continue;
       }
-      shared ??= sends.length === 1 ? plainFrameOf(sends[0]!) : Buffer.concat(sends.map(plainFrameOf));
+      shared ??= plainFramesOf(sends);
       sharedRecipients += 1;
       if (this.delivery.writeFramed(member, shared, sends.length)) sharedDelivered += 1;
     }
@@ -159,8 +160,13 @@ export class OutboundRouter {
     if (this.delivery.writeFramed(client, plainFrameOf(send))) send.delivered += 1;
   }
 
-  /** The send's report, once its encrypted recipients' frames are written or dropped. */
-  async #report(send: FanOutSend): Promise<DeliveryReport> {
+  /** The send's report: now, or once its encrypted recipients' frames are written or dropped. */
+  #report(send: FanOutSend): DeliveryReport | Promise<DeliveryReport> {
+    if (!send.pending && !send.tally) return reportOf(send, send.delivered);
+    return this.#reportWhenWritten(send);
+  }
+
+  async #reportWhenWritten(send: FanOutSend): Promise<DeliveryReport> {
     let delivered = send.delivered;
     if (send.pending) {
       for (const written of await Promise.all(send.pending)) if (written) delivered += 1;
@@ -170,7 +176,7 @@ export class OutboundRouter {
       await this.delivery.whenWritten();
       delivered -= send.tally.failed;
     }
-    return { recipients: send.recipients, delivered, dropped: send.recipients - delivered };
+    return reportOf(send, delivered);
   }
 
   /**
@@ -194,13 +200,45 @@ export class OutboundRouter {
   }
 }
 
+function reportOf(send: FanOutSend, delivered: number): DeliveryReport {
+  return { recipients: send.recipients, delivered, dropped: send.recipients - delivered };
+}
+
 function encodeMessage(message: RoutedMessage): string {
   return encodeFrame(message.event, message.data, { position: message.position, ack: message.ack });
 }
 
 /** The message framed once for its plaintext recipients, serialized and framed on first use. */
 function plainFrameOf(send: FanOutSend): Buffer {
-  return (send.plainFrame ??= MessageDelivery.frameText(send.text ?? encodeMessage(send.message)));
+  return (send.plainFrame ??= MessageDelivery.frameText(send.text ?? encodeMessage(send.message), send.textBytes));
+}
+
+/**
+ * The sends' frames back to back in one buffer, framed straight into it:
+ * a send framed here gets its own frame as its slice of the buffer, for
+ * the members that cannot take the buffer whole.
+ */
+function plainFramesOf(sends: readonly FanOutSend[]): Buffer {
+  if (sends.length === 1) return plainFrameOf(sends[0]!);
+  let length = 0;
+  for (const send of sends) {
+    // Only a send held with its text is framed into the buffer; any other is framed on its own first.
+    if (send.text === undefined || send.textBytes === undefined) plainFrameOf(send);
+    length += send.plainFrame?.length ?? frameLength(send.textBytes!);
+  }
+  const frames = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const send of sends) {
+    const start = at;
+    if (send.plainFrame) {
+      frames.set(send.plainFrame, at);
+      at += send.plainFrame.length;
+      continue;
+    }
+    at = writeTextFrame(frames, at, send.text!, send.textBytes!);
+    send.plainFrame = frames.subarray(start, at);
+  }
+  return frames;
 }
 
 /** The message as UTF-8 JSON (`text` when it was serialized already), made on first use and then shared. */

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 const { Receiver } = createRequire(import.meta.url)('ws') as {
   Receiver: new (options: { isServer: boolean }) => NodeJS.WritableStream & { on(event: string, listener: (...args: any[]) => void): void };
 };
-import { Opcode, frameOnce } from './websocket-frame.ts';
+import { Opcode, frameLength, frameOnce, writeTextFrame } from './websocket-frame.ts';
 
 /** Parses frames with ws's own receiver, as a client would. */
 function parse(frame: Buffer): Promise<{ data: Buffer; isBinary: boolean }> {
@@ -29,5 +29,22 @@ describe('frameOnce', () => {
     const { data, isBinary } = await parse(frameOnce(Opcode.TEXT, Buffer.from('{"event":"x"}')));
     expect(isBinary).toBe(false);
     expect(data.toString()).toBe('{"event":"x"}');
+  });
+});
+
+describe('writeTextFrame', () => {
+  it.each([0, 40, 125, 126, 40_000])('frames %i multi-byte characters as UTF-8 at an offset, ending where it says', async (characters) => {
+    const text = 'é'.repeat(characters);
+    const byteLength = Buffer.byteLength(text);
+    const offset = 3;
+    const target = Buffer.alloc(offset + frameLength(byteLength) + 1, 0xee);
+
+    const end = writeTextFrame(target, offset, text, byteLength);
+
+    expect(end).toBe(offset + frameLength(byteLength));
+    expect(target[end]).toBe(0xee);
+    const { data, isBinary } = await parse(target.subarray(offset, end));
+    expect(isBinary).toBe(false);
+    expect(data.toString('utf8')).toBe(text);
   });
 });

@@ -52,6 +52,20 @@ export function writeFrameHeader(target: Uint8Array, offset: number, opcode: Opc
   return offset + LONG_HEADER_BYTES;
 }
 
+/** Bytes of a whole frame carrying `payloadLength` bytes, header included. */
+export function frameLength(payloadLength: number): number {
+  return frameHeaderLength(payloadLength) + payloadLength;
+}
+
+/**
+ * Writes a final, unmasked text frame of `text`, whose UTF-8 form is
+ * `byteLength` bytes, into `target` at `offset`; returns where it ends.
+ */
+export function writeTextFrame(target: Buffer, offset: number, text: string, byteLength: number): number {
+  const payloadStart = writeFrameHeader(target, offset, Opcode.TEXT, byteLength);
+  return payloadStart + target.write(text, payloadStart, byteLength, 'utf8');
+}
+
 /** A whole frame in one buffer: header and payload. */
 export function frameOnce(opcode: Opcode, payload: Buffer | Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(frameHeaderLength(payload.length) + payload.length);
