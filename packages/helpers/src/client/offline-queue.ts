@@ -5,7 +5,9 @@ interface QueuedEmit {
   readonly data: unknown;
   /** Set for a request: the id its reply will carry. */
   readonly ack: number | undefined;
-  readonly resolve: () => void;
+  /** Set for a call held in its place (a join or a leave): made when the drain reaches it, never early; it settles as the call does. */
+  readonly call?: () => Promise<unknown>;
+  readonly resolve: (value?: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Set when a write of it failed (the socket closed first): it was not sent. */
   unsent?: boolean;
@@ -34,28 +36,37 @@ export class OfflineQueue {
 
   /** Queues one emit (a request with its `ack`); resolves once it has been sent on an open connection (an early emit: once its connection opened). */
   push(event: string, data: unknown, ack?: number): Promise<void> {
+    return this.#enqueue({ event, data, ack }) as Promise<void>;
+  }
+
+  /** Holds a call (a join or a leave) in its place among the emits; settles as the call does once the drain makes it. */
+  pushCall<T>(call: () => Promise<T>): Promise<T> {
+    return this.#enqueue({ event: '', data: undefined, ack: undefined, call }) as Promise<T>;
+  }
+
+  #enqueue(entry: Omit<QueuedEmit, 'resolve' | 'reject'>): Promise<unknown> {
     if (this.#queued.length + this.#early.length >= this.capacity) {
       return Promise.reject(
         new SealedClientError(ClientFailureCode.OFFLINE_QUEUE_FULL, `${this.capacity} emits are already waiting for the connection`),
       );
     }
-    return new Promise<void>((resolve, reject) => this.#queued.push({ event, data, ack, resolve, reject }));
+    return new Promise((resolve, reject) => this.#queued.push({ ...entry, resolve, reject }));
   }
 
-  /** Sends everything queued, in order, through `send`; each emit settles as its send does. */
+  /** Sends everything queued, in order, through `send` (a held call is made in its place); each settles as its send or call does. */
   drain(send: (event: string, data: unknown, ack: number | undefined) => Promise<void>): void {
-    for (const emit of this.#queued.splice(0)) send(emit.event, emit.data, emit.ack).then(emit.resolve, emit.reject);
+    for (const emit of this.#queued.splice(0)) (emit.call ? emit.call() : send(emit.event, emit.data, emit.ack)).then(emit.resolve, emit.reject);
   }
 
   /**
    * Sends emits from the front of the queue through `send` before the
    * connection is open, while it takes them (`undefined`: no more early
-   * data). A request stops the run: it waits for the open. An emit whose
+   * data). A request or a held call stops the run: it waits for the open. An emit whose
    * data cannot be serialized (`send` throws) is refused on its own. Each
    * emit sent early resolves once the connection opens ({@link opened}).
    */
   sendEarly(send: (event: string, data: unknown) => Promise<void> | undefined): void {
-    for (let head = this.#queued[0]; head !== undefined && head.ack === undefined; head = this.#queued[0]) {
+    for (let head = this.#queued[0]; head !== undefined && head.ack === undefined && !head.call; head = this.#queued[0]) {
       let sent: Promise<void> | undefined;
       try {
         sent = send(head.event, head.data);

@@ -286,14 +286,21 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
    * Asks to join rooms; resolves with the server's answer. For rooms that
    * keep history and were seen before, it names the last position seen, so
    * the server replays what was missed (delivered before this resolves).
+   * While emits are queued (the client connects, or rejoins and sends what
+   * was queued), it waits in its place among them.
    */
   join(rooms: string[]): Promise<JoinResult> {
-    return this.#rooms.join(rooms);
+    return this.#inTurn(() => this.#rooms.join(rooms));
   }
 
-  /** Asks to leave rooms; resolves with the server's answer. */
+  /** Asks to leave rooms; resolves with the server's answer. Queued in its place like `join`. */
   leave(rooms: string[]): Promise<LeaveResult> {
-    return this.#rooms.leave(rooms);
+    return this.#inTurn(() => this.#rooms.leave(rooms));
+  }
+
+  /** Makes a join or leave now, or, while emits are queued, in its place behind them. */
+  #inTurn<T>(call: () => Promise<T>): Promise<T> {
+    return this.#shouldQueue() ? this.#offline.pushCall(call) : call();
   }
 
   /** Closes for good: no reconnect; the next `connect()` runs the full handshake. */
@@ -329,7 +336,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     this.#holdingEmits = this.#offline.size > 0 || rejoin.length > 0;
     this.#emitter.emit(ClientLifecycleEvent.OPEN, info);
     if (rejoin.length === 0) return this.#releaseEmits();
-    void this.join(rejoin).then(
+    void this.#rooms.join(rejoin).then(
       (result) => {
         this.#emitter.emit(ClientLifecycleEvent.REJOINED, rejoinResult(result));
         this.#releaseEmits();

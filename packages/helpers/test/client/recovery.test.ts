@@ -227,3 +227,86 @@ describe('emits while reconnecting', () => {
     await expect(unqueued.emit('note', {})).rejects.toMatchObject({ code: 'NOT_OPEN' });
   });
 });
+
+describe('joins and leaves while emits are queued', () => {
+  /** A server that records, for each `note` it handles, its number and the rooms its sender was in then. */
+  async function recordingRooms(): Promise<Array<{ n: number; rooms: string[] }>> {
+    const handled: Array<{ n: number; rooms: string[] }> = [];
+    server = await startSecureServer({
+      server: {
+        messageHandler: ({ clientId, data }) =>
+          void handled.push({ n: (data as { n: number }).n, rooms: [...(server!.helper.getClient({ clientId })?.rooms ?? [])].sort() }),
+      },
+    });
+    return handled;
+  }
+
+  it('wait in their place while reconnecting, behind the rejoin, and answer with their own result', async () => {
+    const handled = await recordingRooms();
+    const interception = interceptedWebSocket();
+    const { client: alice, rejoins } = recordingClient(server!.url, { WebSocket: interception.WebSocket });
+    await alice.connect();
+    await alice.join(['lobby']);
+
+    const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
+    interception.socket!.terminate();
+    await reconnecting;
+    const first = alice.emit('note', { n: 1 });
+    const joined = alice.join(['kitchen']);
+    const second = alice.emit('note', { n: 2 });
+    const left = alice.leave(['lobby']);
+    const third = alice.emit('note', { n: 3 });
+
+    await Promise.all([first, second, third]);
+    await expect(joined).resolves.toMatchObject({ rooms: ['kitchen'], denied: [] });
+    await expect(left).resolves.toMatchObject({ rooms: ['lobby'] });
+    expect(rejoins).toMatchObject([{ rooms: ['lobby'] }]);
+    await expect.poll(() => handled).toEqual([
+      { n: 1, rooms: ['lobby'] },
+      { n: 2, rooms: ['kitchen', 'lobby'] },
+      { n: 3, rooms: ['kitchen'] },
+    ]);
+  });
+
+  it('made by an open listener go behind the emits queued before it', async () => {
+    const handled = await recordingRooms();
+    const interception = interceptedWebSocket();
+    const { client: alice } = recordingClient(server!.url, { WebSocket: interception.WebSocket });
+    let opens = 0;
+    let joined: Promise<unknown> | undefined;
+    // The second open is the reconnect's.
+    alice.on(ClientLifecycleEvent.OPEN, () => (opens += 1) === 2 && (joined = alice.join(['kitchen'])));
+    await alice.connect();
+    await alice.join(['lobby']);
+
+    const reconnecting = new Promise((resolve) => alice.on(ClientLifecycleEvent.RECONNECTING, resolve));
+    interception.socket!.terminate();
+    await reconnecting;
+    await alice.emit('note', { n: 1 });
+    await expect.poll(() => joined).toBeDefined();
+    await expect(joined).resolves.toMatchObject({ rooms: ['kitchen'] });
+    await alice.emit('note', { n: 2 });
+
+    await expect.poll(() => handled).toEqual([
+      { n: 1, rooms: ['lobby'] },
+      { n: 2, rooms: ['kitchen', 'lobby'] },
+    ]);
+  });
+
+  it('wait for the first connect, and are refused with CLOSED when the client closes first', async () => {
+    const handled = await recordingRooms();
+    const { client: alice } = recordingClient(server!.url, {});
+    const connected = alice.connect();
+    const joined = alice.join(['lobby']);
+    const noted = alice.emit('note', { n: 1 });
+    await expect(joined).resolves.toMatchObject({ rooms: ['lobby'] });
+    await Promise.all([connected, noted]);
+    await expect.poll(() => handled).toEqual([{ n: 1, rooms: ['lobby'] }]);
+
+    const { client: bob } = recordingClient(server!.url, {}, 'bob');
+    void bob.connect().catch(() => undefined);
+    const refused = bob.join(['lobby']);
+    bob.close();
+    await expect(refused).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
