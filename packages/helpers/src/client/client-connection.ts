@@ -6,12 +6,11 @@ import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
-import { ErrorCode } from '../protocol/error-codes.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import { FRAME_LIMIT_DEFAULTS, decodeTextFrame, encodeFrame, type DecodeResult, type ProtocolMessage } from '../protocol/frame-codec.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { EarlyData } from './early-data.ts';
-import { closeCodeFor, handshakeFailureCode } from './failure-close-code.ts';
+import { closeCodeFor, handshakeFailureCode, refusalFailureCode } from './failure-close-code.ts';
 import { isLargerThan } from './frame-size.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
@@ -80,6 +79,8 @@ export class ClientConnection {
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
+  /** Set when a frame other than a refusal answered the credentials: the server may have opened the connection. */
+  #answered = false;
   readonly #early: EarlyData;
 
   /**
@@ -121,6 +122,11 @@ export class ClientConnection {
   /** Whether the connection is open: authenticated and, where asked, encrypted. */
   get isOpen(): boolean {
     return this.#open && !this.#closed;
+  }
+
+  /** Whether the server may have opened the connection (and handled what went early) unseen: something other than a refusal answered the credentials. */
+  get mayHaveOpened(): boolean {
+    return this.#answered && !this.#open;
   }
 
   /**
@@ -223,6 +229,7 @@ export class ClientConnection {
 
   async #onFrame(raw: unknown): Promise<void> {
     if (this.#closed || this.#failure) return;
+    if (this.#credentialsSent && !this.#open) this.#answered = true;
     if (isLargerThan(raw, this.#settings.maxFrameBytes)) {
       return this.#problem(ClientFailureCode.FRAME_TOO_LARGE, `A frame from the server is larger than ${this.#settings.maxFrameBytes} bytes`);
     }
@@ -277,17 +284,12 @@ export class ClientConnection {
   /** A server `error` before the connection opened: a refusal; the server closes next, and the client does not retry it. */
   #onRefusal(message: ProtocolMessage): void {
     const data = (typeof message.data === 'object' && message.data !== null ? message.data : {}) as { code?: unknown; message?: unknown };
-    const failure = new SealedClientError(this.#refusalCode(data.code), String(data.message ?? 'Refused'));
+    const failure = new SealedClientError(refusalFailureCode(data.code, this.#resumed), String(data.message ?? 'Refused'));
+    // A refusal says the server did not open the connection.
+    this.#answered = false;
     this.#failure = failure;
     this.#events.onFailure(failure);
     this.#events.onMessage(message);
-  }
-
-  /** The failure code of a server `error` before the connection opened; a refused resumption is worth one full handshake. */
-  #refusalCode(serverCode: unknown): ClientFailureCode {
-    if (this.#resumed) return ClientFailureCode.RESUMPTION_REFUSED;
-    if (serverCode === ErrorCode.AUTH_FAILED) return ClientFailureCode.AUTH_FAILED;
-    return serverCode === ErrorCode.CLIENT_KEY_MISMATCH ? ClientFailureCode.CLIENT_KEY_MISMATCH : ClientFailureCode.REFUSED;
   }
 
   /** A ticket for the next connection: kept by the owner, never handed to the application. */

@@ -27,8 +27,8 @@ export interface ConnectionCycleEvents {
   ended(error: SealedClientError): void;
   /** The current connection's credentials went out: emits may follow them before it opens (`ClientConnection.sendEarly`). */
   credentialsSent(): void;
-  /** The current connection went: answers awaited on it will not come. */
-  detached(): void;
+  /** The current connection went: answers awaited on it will not come. `mayHaveOpened`: the server may have opened it, unseen ({@link ClientConnection.mayHaveOpened}). */
+  detached(mayHaveOpened: boolean): void;
 }
 
 /** What {@link ConnectionCycle} needs from the client. */
@@ -109,7 +109,7 @@ export class ConnectionCycle {
     this.#reconnectTimer = undefined;
     this.#settleConnect(new SealedClientError(ClientFailureCode.CLOSED, 'Client closed'));
     const connection = this.#connection;
-    this.#detach();
+    this.#detach(connection?.mayHaveOpened ?? false);
     connection?.close(CloseCode.NORMAL, 'Client closed');
   }
 
@@ -176,7 +176,7 @@ export class ConnectionCycle {
   }
 
   #onClose(code: number, reason: string, failure: SealedClientError | undefined): void {
-    this.#detach();
+    this.#detach(this.#connection?.mayHaveOpened ?? false);
     const reconnect = this.init.reconnect;
     const decision = decideAfterClose({ code, failure: failure?.code, reconnect, attempt: this.#attempt });
     if (decision === 'FULL_HANDSHAKE_NOW' && this.state !== SealedClientState.CLOSED) {
@@ -206,10 +206,10 @@ export class ConnectionCycle {
     }, delayMs);
   }
 
-  #detach(): void {
+  #detach(mayHaveOpened: boolean): void {
     this.#connection = undefined;
     this.#info = undefined;
-    this.init.events.detached();
+    this.init.events.detached(mayHaveOpened);
   }
 
   #settleConnect(error: SealedClientError | undefined, info?: ConnectionInfo): void {

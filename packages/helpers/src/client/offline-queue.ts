@@ -105,10 +105,19 @@ export class OfflineQueue {
    * back to the front of the queue, in order, for the next connection. The
    * server handles early frames only once it has opened a connection, so
    * only a connection lost between the server's opening and the client
-   * hearing of it can have had them handled; they are then sent again.
+   * hearing of it can have had them handled; they are then sent again. When
+   * the server did answer (`mayHaveOpened`: its `connected` came, and the
+   * client refused it), they are refused with `DISCONNECTED` instead.
    */
-  notOpened(): void {
-    this.#queued.unshift(...this.#early.splice(0));
+  notOpened(mayHaveOpened = false): void {
+    const early = this.#early.splice(0);
+    if (!mayHaveOpened) {
+      this.#queued.unshift(...early);
+      return;
+    }
+    for (const emit of early) {
+      emit.reject(new SealedClientError(ClientFailureCode.DISCONNECTED, 'The connection failed as it opened; the server may or may not have handled the emit'));
+    }
   }
 
   /** Refuses everything queued or sent early with `error`. */

@@ -124,9 +124,9 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
           this.#offline.rejectAll(error);
         },
         credentialsSent: () => this.#sendEarly(),
-        detached: () => {
+        detached: (mayHaveOpened) => {
           if (this.#offline.hasEarly) this.#earlyAllowed = false;
-          this.#offline.notOpened();
+          this.#offline.notOpened(mayHaveOpened);
           this.#rooms.connectionLost(new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed'));
           this.#requests.connectionLost();
         },

@@ -38,6 +38,11 @@ afterEach(async () => {
   server = undefined;
 });
 
+function closeServer(wss: WebSocketServer): Promise<void> {
+  for (const socket of wss.clients) socket.terminate();
+  return new Promise<void>((resolve) => wss.close(() => resolve()));
+}
+
 /** A raw `ws` server that plays the Sealed server's part only as far as each test scripts it. */
 async function startScriptedServer(): Promise<ScriptedServer> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -53,10 +58,7 @@ async function startScriptedServer(): Promise<ScriptedServer> {
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`,
     nextPeer: () => new Promise((resolve) => waiting.push(resolve)),
-    async close() {
-      for (const socket of wss.clients) socket.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
+    close: () => closeServer(wss),
   };
 }
 
@@ -222,6 +224,32 @@ describe('SealedClient facing a hostile server', () => {
     socket.send(encodeFrame('connected', { id: 42 }));
     await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
     expect(await closed).toBe(CloseCode.PROTOCOL_VIOLATION);
+  });
+
+  it('refuses an early emit with DISCONNECTED, and sends it no more, when the connected that answers it is refused', async () => {
+    // Every frame of every connection, in order; each connection's `connected` lacks the ids.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => wss.once('listening', resolve));
+    const frames: string[][] = [];
+    wss.on('connection', (socket) => {
+      const received: string[] = [];
+      frames.push(received);
+      socket.on('message', (raw) => {
+        received.push(String(raw));
+        // The server handled the emit behind the credentials and opened; its connected is refused on the way.
+        if (received.length === 2) socket.send(encodeFrame('connected', { id: 42 }));
+      });
+    });
+    server = { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`, nextPeer: () => new Promise(() => undefined), close: () => closeServer(wss) };
+    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.NONE, reconnect: { enabled: true, initialDelayMs: 10, maxDelayMs: 10, jitter: 0 } }));
+    const connected = client.connect();
+    const noted = client.emit('note', { n: 1 });
+
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
+    await expect(noted).rejects.toMatchObject({ code: ClientFailureCode.DISCONNECTED });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const notes = frames.flat().filter((frame) => (JSON.parse(frame) as { event: string }).event === 'note');
+    expect(notes).toEqual([encodeFrame('note', { n: 1 })]);
   });
 
   it('at level encrypted, gives up with 4008 on an application event injected before the server hello, and delivers nothing', async () => {
