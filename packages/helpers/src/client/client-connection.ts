@@ -79,7 +79,7 @@ export class ClientConnection {
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
-  /** Set when a frame other than a refusal answered the credentials: the server may have opened the connection. */
+  /** Set when a `connected` came (and was then refused): the server may have opened the connection. */
   #answered = false;
   readonly #early: EarlyData;
 
@@ -124,7 +124,7 @@ export class ClientConnection {
     return this.#open && !this.#closed;
   }
 
-  /** Whether the server may have opened the connection (and handled what went early) unseen: something other than a refusal answered the credentials. */
+  /** Whether the server may have opened the connection (and handled what went early) though the client never saw it open: it refused the `connected` that came. */
   get mayHaveOpened(): boolean {
     return this.#answered && !this.#open;
   }
@@ -229,7 +229,6 @@ export class ClientConnection {
 
   async #onFrame(raw: unknown): Promise<void> {
     if (this.#closed || this.#failure) return;
-    if (this.#credentialsSent && !this.#open) this.#answered = true;
     if (isLargerThan(raw, this.#settings.maxFrameBytes)) {
       return this.#problem(ClientFailureCode.FRAME_TOO_LARGE, `A frame from the server is larger than ${this.#settings.maxFrameBytes} bytes`);
     }
@@ -272,7 +271,10 @@ export class ClientConnection {
     if (!decoded.ok) return this.#abort(ClientFailureCode.PROTOCOL_VIOLATION, `A malformed frame arrived before the connection opened: ${decoded.reason}`);
     const { message } = decoded;
     const expectsConnected = this.#settings.level === SecurityLevel.NONE || this.#channel !== undefined;
-    if (message.event === ServerEvent.CONNECTED && expectsConnected) return this.#onConnected(message.data);
+    if (message.event === ServerEvent.CONNECTED && expectsConnected) {
+      this.#answered = true;
+      return this.#onConnected(message.data);
+    }
     if (message.event === ServerEvent.CONNECTED) {
       return this.#abort(ClientFailureCode.DOWNGRADE, 'The server opened the connection without the handshake the client asked for');
     }
@@ -285,8 +287,6 @@ export class ClientConnection {
   #onRefusal(message: ProtocolMessage): void {
     const data = (typeof message.data === 'object' && message.data !== null ? message.data : {}) as { code?: unknown; message?: unknown };
     const failure = new SealedClientError(refusalFailureCode(data.code, this.#resumed), String(data.message ?? 'Refused'));
-    // A refusal says the server did not open the connection.
-    this.#answered = false;
     this.#failure = failure;
     this.#events.onFailure(failure);
     this.#events.onMessage(message);

@@ -55,7 +55,17 @@ export class OfflineQueue {
 
   /** Sends everything queued, in order, through `send` (a held call is made in its place); each settles as its send or call does. */
   drain(send: (event: string, data: unknown, ack: number | undefined) => Promise<void>): void {
-    for (const emit of this.#queued.splice(0)) (emit.call ? emit.call() : send(emit.event, emit.data, emit.ack)).then(emit.resolve, emit.reject);
+    for (const emit of this.#queued.splice(0)) {
+      let settled: Promise<unknown>;
+      try {
+        settled = emit.call ? emit.call() : send(emit.event, emit.data, emit.ack);
+      } catch (error) {
+        // A held call that throws (a join of rooms that are not a list) is refused on its own.
+        emit.reject(error as Error);
+        continue;
+      }
+      settled.then(emit.resolve, emit.reject);
+    }
   }
 
   /**

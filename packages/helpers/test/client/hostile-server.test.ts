@@ -104,11 +104,14 @@ function nextFrame(socket: WebSocket): Promise<{ event: string; data: unknown }>
  * server's side up to the client's finish; `connected` is sent sealed unless
  * the test says otherwise.
  */
-async function openEncrypted(options: { beforeConnected?: (socket: WebSocket) => void } = {}): Promise<{ client: SealedClient; peer: ScriptedPeer; connected: Promise<unknown> }> {
+async function openEncrypted(
+  options: { connecting?: (client: SealedClient) => void; beforeConnected?: (socket: WebSocket) => void } = {},
+): Promise<{ client: SealedClient; peer: ScriptedPeer; connected: Promise<unknown> }> {
   const identity = nodeCrypto.ed25519KeyPair();
   const client = track(sdkClient(server!.url, 'alice'));
   const peerReady = server!.nextPeer();
   const connected = client.connect();
+  options.connecting?.(client);
   const { socket, payload, closed } = await peerReady;
   const answered = respondToClientHello({
     crypto: nodeCrypto,
@@ -241,15 +244,25 @@ describe('SealedClient facing a hostile server', () => {
       });
     });
     server = { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`, nextPeer: () => new Promise(() => undefined), close: () => closeServer(wss) };
-    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.NONE, reconnect: { enabled: true, initialDelayMs: 10, maxDelayMs: 10, jitter: 0 } }));
+    const client = track(sdkClient(server.url, 'alice', { level: SecurityLevel.NONE }));
     const connected = client.connect();
     const noted = client.emit('note', { n: 1 });
 
     await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.PROTOCOL_VIOLATION });
     await expect(noted).rejects.toMatchObject({ code: ClientFailureCode.DISCONNECTED });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const notes = frames.flat().filter((frame) => (JSON.parse(frame) as { event: string }).event === 'note');
-    expect(notes).toEqual([encodeFrame('note', { n: 1 })]);
+    // It went right behind the credentials, before the connected.
+    expect(frames[0]![1]).toBe(encodeFrame('note', { n: 1 }));
+  });
+
+  it('at level encrypted, refuses an early emit with CLOSED, not as maybe handled, when a plaintext frame answers the finish', async () => {
+    server = await startScriptedServer();
+    let noted: Promise<void> | undefined;
+    const { connected } = await openEncrypted({
+      connecting: (client) => (noted = client.emit('note', { n: 1 })),
+      beforeConnected: (socket) => socket.send(encodeFrame('error', { code: 'AUTH_FAILED', message: 'refused in plaintext' })),
+    });
+    await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.CRYPTO_FAILURE });
+    await expect(noted).rejects.toMatchObject({ code: ClientFailureCode.CLOSED });
   });
 
   it('at level encrypted, gives up with 4008 on an application event injected before the server hello, and delivers nothing', async () => {

@@ -293,13 +293,16 @@ describe('joins and leaves while emits are queued', () => {
     ]);
   });
 
-  it('wait for the first connect, and are refused with CLOSED when the client closes first', async () => {
+  it('wait for the first connect, one that throws refused on its own, and are refused with CLOSED when the client closes first', async () => {
     const handled = await recordingRooms();
     const { client: alice } = recordingClient(server!.url, {});
     const connected = alice.connect();
     const joined = alice.join(['lobby']);
+    // A join that throws when it is made (rooms that are not a list, from JavaScript) is refused alone.
+    const malformed = alice.join(undefined as unknown as string[]);
     const noted = alice.emit('note', { n: 1 });
     await expect(joined).resolves.toMatchObject({ rooms: ['lobby'] });
+    await expect(malformed).rejects.toBeInstanceOf(TypeError);
     await Promise.all([connected, noted]);
     await expect.poll(() => handled).toEqual([{ n: 1, rooms: ['lobby'] }]);
 

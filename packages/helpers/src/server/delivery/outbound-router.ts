@@ -214,9 +214,10 @@ function plainFrameOf(send: FanOutSend): Buffer {
 }
 
 /**
- * The sends' frames back to back in one buffer, framed straight into it:
- * a send framed here gets its own frame as its slice of the buffer, for
- * the members that cannot take the buffer whole.
+ * The sends' frames back to back in one buffer, framed straight into it. A
+ * member that cannot take the buffer whole gets each send's own frame,
+ * made apart (`plainFrameOf`): a slice would keep the whole buffer alive
+ * while a lagging socket holds it, past what its `bufferedAmount` says.
  */
 function plainFramesOf(sends: readonly FanOutSend[]): Buffer {
   if (sends.length === 1) return plainFrameOf(sends[0]!);
@@ -229,14 +230,12 @@ function plainFramesOf(sends: readonly FanOutSend[]): Buffer {
   const frames = Buffer.allocUnsafe(length);
   let at = 0;
   for (const send of sends) {
-    const start = at;
     if (send.plainFrame) {
       frames.set(send.plainFrame, at);
       at += send.plainFrame.length;
-      continue;
+    } else {
+      at = writeTextFrame(frames, at, send.text!, send.textBytes!);
     }
-    at = writeTextFrame(frames, at, send.text!, send.textBytes!);
-    send.plainFrame = frames.subarray(start, at);
   }
   return frames;
 }
