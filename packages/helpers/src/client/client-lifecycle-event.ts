@@ -1,6 +1,8 @@
 import type { PresenceChange } from '../protocol/presence.ts';
 import type { RoomDevice } from '../protocol/end-to-end.ts';
 import type { ConnectionInfo, RejoinResult } from './sealed-client-options.ts';
+import type { BufferedEmitter } from './buffered-emitter.ts';
+import { ClientFailureCode } from './sealed-client-error.ts';
 
 /** Events the client itself emits about its connection (the `sealed:` prefix never collides with server events). */
 export const ClientLifecycleEvent = {
@@ -52,4 +54,11 @@ export interface ClientLifecycleEvents {
 /** A device in an end-to-end room's group: its user, its identity key (base64) and that key's fingerprint. */
 export interface RoomDeviceInfo extends RoomDevice {
   fingerprint: string;
+}
+
+/** Tells the `sealed:error` listeners that a listener of `event` threw (`LISTENER_FAILED`); a throwing `sealed:error` listener is not reported again: that would loop. */
+export function reportListenerFailure(emitter: BufferedEmitter, event: string, error: unknown): void {
+  if (event === ClientLifecycleEvent.ERROR) return;
+  const message = `A listener of "${event}" threw: ${error instanceof Error ? error.message : String(error)}`;
+  emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.LISTENER_FAILED, message, event });
 }

@@ -10,7 +10,7 @@ import { checkEarlyDataOptions, connectionSettings, type ClientConnectionSetting
 import { ConnectionCycle } from './connection-cycle.ts';
 import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
 import { withFingerprint } from '../crypto/identity-fingerprint.ts';
-import { ClientLifecycleEvent, type ClientLifecycleEvents, type RoomDeviceInfo } from './client-lifecycle-event.ts';
+import { ClientLifecycleEvent, reportListenerFailure, type ClientLifecycleEvents, type RoomDeviceInfo } from './client-lifecycle-event.ts';
 import { SealedClientState } from './client-state.ts';
 import { ClientFailureCode, SealedClientError } from './sealed-client-error.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
@@ -81,7 +81,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     this.#level = options.level ?? SecurityLevel.ENCRYPTED;
     this.#pins = options.pins ?? new InMemoryPinStore();
     this.#emitter = new BufferedEmitter(options.maxBufferedEvents ?? SEALED_CLIENT_DEFAULTS.maxBufferedEvents, (event, error) =>
-      this.#onListenerError(event, error),
+      reportListenerFailure(this.#emitter, event, error),
     );
     this.#now = options.now ?? Date.now;
     this.#offline = new OfflineQueue(options.maxQueuedEmits ?? SEALED_CLIENT_DEFAULTS.maxQueuedEmits);
@@ -94,7 +94,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     this.#requests = new ClientRequests({
       maxPendingRequests: options.maxPendingRequests ?? SEALED_CLIENT_DEFAULTS.maxPendingRequests,
       defaultTimeoutMs: options.requestTimeoutMs ?? SEALED_CLIENT_DEFAULTS.requestTimeoutMs,
-      onHandlerError: (event, error) => this.#onListenerError(event, error),
+      onHandlerError: (event, error) => reportListenerFailure(this.#emitter, event, error),
       onMalformedReply: (message) => this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.MALFORMED_FRAME, message }),
     });
     this.#endToEnd = options.endToEnd?.enabled === false ? undefined : new EndToEndLoader({
@@ -386,13 +386,6 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
     void this.#requests.answer(message, (payload) =>
       connection && connection === this.#cycle.current ? connection.send(ClientEvent.REPLY, payload, ack) : Promise.resolve(),
     );
-  }
-
-  #onListenerError(event: string, error: unknown): void {
-    // A throwing `sealed:error` listener is not reported again: that would loop.
-    if (event === ClientLifecycleEvent.ERROR) return;
-    const message = `A listener of "${event}" threw: ${error instanceof Error ? error.message : String(error)}`;
-    this.#emitter.emit(ClientLifecycleEvent.ERROR, { code: ClientFailureCode.LISTENER_FAILED, message, event });
   }
 
   #send(event: string, data: unknown, ack?: number): Promise<void> {
