@@ -30,16 +30,8 @@ export interface ClientConnectionSettings {
   maxEarlyBytes: number;
 }
 
-
 /** What the client keeps across connections and hands each one: its provider, level, identity, pins, clock and tickets. */
-export interface ClientConnectionParts {
-  crypto: CryptoProvider;
-  level: SecurityLevel;
-  identity: () => RawKeyPair;
-  pins: PinStore;
-  now: () => number;
-  takeTicket: () => HeldTicket | undefined;
-}
+export type ClientConnectionParts = Pick<ClientConnectionSettings, 'crypto' | 'level' | 'identity' | 'pins' | 'now' | 'takeTicket'>;
 
 /**
  * Checks the early-data options: a budget that is not a non-negative

@@ -98,9 +98,10 @@ export interface SealedClientOptions {
    * finish of the handshake) instead of after the server's `connected`, so
    * the first emits of a connection arrive a round trip sooner; the server
    * handles them once it has opened the connection. Each resolves when the
-   * connection opens; if it closes first, they are queued again, in front.
-   * 8 by default; 0 waits for `connected`. Requests, and emits on a
-   * connection that rejoins rooms first, always wait.
+   * connection opens; if it closes first, they are queued again, in front
+   * (refused with `DISCONNECTED` when the client refused a `connected` that
+   * came). 8 by default; 0 waits for `connected`. Requests, joins and leaves,
+   * and emits on a connection that rejoins rooms first, always wait.
    *
    * @throws RangeError from the constructor when not a non-negative integer.
    */

@@ -262,6 +262,7 @@ describe('SealedClient facing a hostile server', () => {
       beforeConnected: (socket) => socket.send(encodeFrame('error', { code: 'AUTH_FAILED', message: 'refused in plaintext' })),
     });
     await expect(connected).rejects.toMatchObject({ code: ClientFailureCode.CRYPTO_FAILURE });
+    expect(noted).toBeDefined();
     await noted;
   });
 

@@ -214,29 +214,19 @@ function plainFrameOf(send: FanOutSend): Buffer {
 }
 
 /**
- * The sends' frames back to back in one buffer, framed straight into it. A
- * member that cannot take the buffer whole gets each send's own frame,
- * made apart (`plainFrameOf`): a slice would keep the whole buffer alive
- * while a lagging socket holds it, past what its `bufferedAmount` says.
+ * A batch's frames back to back in one buffer, framed straight into it from
+ * the text each send was held with. A member that cannot take the buffer
+ * whole gets each send's own frame, made apart (`plainFrameOf`): a slice
+ * would keep the whole buffer alive while a lagging socket holds it, past
+ * what its `bufferedAmount` says.
  */
 function plainFramesOf(sends: readonly FanOutSend[]): Buffer {
   if (sends.length === 1) return plainFrameOf(sends[0]!);
   let length = 0;
-  for (const send of sends) {
-    // Only a send held with its text is framed into the buffer; any other is framed on its own first.
-    if (send.text === undefined || send.textBytes === undefined) plainFrameOf(send);
-    length += send.plainFrame?.length ?? frameLength(send.textBytes!);
-  }
+  for (const send of sends) length += frameLength(send.textBytes!);
   const frames = Buffer.allocUnsafe(length);
   let at = 0;
-  for (const send of sends) {
-    if (send.plainFrame) {
-      frames.set(send.plainFrame, at);
-      at += send.plainFrame.length;
-    } else {
-      at = writeTextFrame(frames, at, send.text!, send.textBytes!);
-    }
-  }
+  for (const send of sends) at = writeTextFrame(frames, at, send.text!, send.textBytes!);
   return frames;
 }
 

@@ -12,7 +12,7 @@ import {
   type TurnSocket,
 } from './socket-turn.ts';
 import { WriteCoalescing } from '../server-settings.ts';
-import { Opcode, frameHeaderLength, writeFrameHeader } from './websocket-frame.ts';
+import { Opcode, frameLength, writeFrameHeader } from './websocket-frame.ts';
 
 /** Construction parameters of a {@link TurnWriter}. */
 export interface TurnWriterInit {
@@ -121,9 +121,9 @@ export class TurnWriter {
     this.#buildDeferred(socket, turn, false);
     let payloadLength = 0;
     for (const chunk of chunks) payloadLength += chunk.length;
-    const frameLength = frameHeaderLength(payloadLength) + payloadLength;
-    const region = this.#reserve(socket, turn, frameLength);
-    let at = writeFrameHeader(region, turn.used - frameLength, opcode, payloadLength);
+    const bytes = frameLength(payloadLength);
+    const region = this.#reserve(socket, turn, bytes);
+    let at = writeFrameHeader(region, turn.used - bytes, opcode, payloadLength);
     for (const chunk of chunks) {
       region.set(chunk, at);
       at += chunk.length;
@@ -140,7 +140,7 @@ export class TurnWriter {
    */
   deferFrame(socket: Duplex, payload: PayloadBuilder, tally?: BuildTally): void {
     const turn = this.#turn(socket);
-    queueFrame(turn, payload, tally, frameHeaderLength(payload.byteLength) + payload.byteLength);
+    queueFrame(turn, payload, tally, frameLength(payload.byteLength));
     this.#flushIfFull(socket, turn);
   }
 

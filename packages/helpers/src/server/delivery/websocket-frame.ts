@@ -68,7 +68,7 @@ export function writeTextFrame(target: Buffer, offset: number, text: string, byt
 
 /** A whole frame in one buffer: header and payload. */
 export function frameOnce(opcode: Opcode, payload: Buffer | Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(frameHeaderLength(payload.length) + payload.length);
+  const frame = Buffer.allocUnsafe(frameLength(payload.length));
   frame.set(payload, writeFrameHeader(frame, 0, opcode, payload.length));
   return frame;
 }
