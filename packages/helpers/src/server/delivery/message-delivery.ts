@@ -109,7 +109,8 @@ export class MessageDelivery {
   #writable(client: WebSocketClient, messages = 1): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    const buffered = socket.bufferedAmount;
+    // `ws` counts the same bytes as `bufferedAmount` (its own sender queues nothing: no compression, no blobs), read without its getter.
+    const buffered = client.stream.writableLength;
     if (buffered > this.init.maxBufferedBytes) {
       this.#onSlowConsumer(client, messages);
       return false;
