@@ -95,15 +95,6 @@ export interface SecureChannelInit {
   nowMs: number;
 }
 
-interface DirectionState {
-  key: Uint8Array;
-  epoch: number;
-  sequence: number;
-  /** Frames under the current key (sending side). */
-  inEpoch: number;
-  epochStartedAt: number;
-}
-
 /**
  * One side of a protected connection: seals outbound frames and opens
  * inbound ones with the agreed AEAD (AES-256-GCM or ChaCha20-Poly1305),
@@ -124,8 +115,20 @@ export class SecureChannel {
   readonly #sessionHash: Uint8Array;
   readonly #kind: FrameKind;
   readonly #rekey: RekeyPolicy;
-  readonly #send: DirectionState;
-  readonly #receive: DirectionState;
+  // Each direction's state is kept in fields of the channel itself, not in an object per direction: a connection lives long.
+  #sendKey: Uint8Array;
+  #sendEpoch = 0;
+  /** The next frame's sequence number in the send direction. */
+  #sendSequence = 0;
+  /** Frames sent under the current key. */
+  #sentInEpoch = 0;
+  /** When the current send key was taken, in ms from `#startedAt` (a small integer, not a boxed time). */
+  #sendEpochStartedAfter = 0;
+  readonly #startedAt: number;
+  #receiveKey: Uint8Array;
+  #receiveEpoch = 0;
+  /** The sequence number the next frame received must carry. */
+  #receiveSequence = 0;
   /** The provider's in-place seal for the agreed suite, when it has one (a method of `#crypto`). */
   readonly #sealInto: CryptoProvider['chacha20Poly1305SealInto'];
   readonly #onRekey: (() => void) | undefined;
@@ -142,8 +145,9 @@ export class SecureChannel {
     this.#kind = init.kind ?? FrameKind.ENCRYPTED;
     this.#rekey = init.rekey ?? REKEY_DEFAULTS;
     this.#onRekey = init.onRekey;
-    this.#send = directionState(init.sendKey, init.nowMs);
-    this.#receive = directionState(init.receiveKey, init.nowMs);
+    this.#sendKey = init.sendKey;
+    this.#receiveKey = init.receiveKey;
+    this.#startedAt = init.nowMs;
     this.#sealInto = sealIntoWithSuite(init.crypto, this.#suite);
   }
 
@@ -163,7 +167,7 @@ export class SecureChannel {
 
   /** The epoch of each direction, for diagnostics and tests. */
   get epochs(): { send: number; receive: number } {
-    return { send: this.#send.epoch, receive: this.#receive.epoch };
+    return { send: this.#sendEpoch, receive: this.#receiveEpoch };
   }
 
   /** Whether `sealInto` is available: the provider seals synchronously into a given buffer. */
@@ -188,16 +192,17 @@ export class SecureChannel {
       this.sealInto(frame, plaintext, nowMs);
       return frame;
     }
-    const state = this.#nextSend(nowMs);
+    const sequence = this.#nextSend(nowMs);
+    const key = this.#sendKey;
     const header = new Uint8Array(FrameLayout.HEADER_BYTES);
-    writeHeader(header, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
+    writeHeader(header, this.#kind, this.#sendDirection, this.#sendEpoch, sequence);
     const aad = frameAad(header, this.#sessionHash);
     const nonce = header.subarray(FrameLayout.EPOCH_OFFSET);
     if (this.#kind === FrameKind.AUTHENTICATED) {
-      const tag = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, EMPTY, concatBytes(aad.bytes, plaintext));
+      const tag = sealWithSuite(this.#crypto, this.#suite, key, nonce, EMPTY, concatBytes(aad.bytes, plaintext));
       return tag instanceof Promise ? tag.then((bytes) => concatBytes(header, plaintext, bytes)) : concatBytes(header, plaintext, tag);
     }
-    const sealed = sealWithSuite(this.#crypto, this.#suite, state.key, nonce, plaintext, aad.bytes);
+    const sealed = sealWithSuite(this.#crypto, this.#suite, key, nonce, plaintext, aad.bytes);
     return sealed instanceof Promise ? sealed.then((body) => concatBytes(header, body)) : concatBytes(header, sealed);
   }
 
@@ -214,18 +219,18 @@ export class SecureChannel {
     const sealInto = this.#sealInto;
     if (!sealInto) throw new SealedError(UsageErrorCode.IN_PLACE_UNSUPPORTED, 'This crypto provider cannot seal in place');
     if (target.length !== this.sealedLength(plaintext.length)) throw new RangeError('Target is not the sealed length of the plaintext');
-    const state = this.#nextSend(nowMs);
+    const sequence = this.#nextSend(nowMs);
     // The header is written into the AAD buffer, whose first bytes are also the nonce's source.
     const aad = frameAad(undefined, this.#sessionHash);
-    writeHeader(aad.bytes, this.#kind, this.#sendDirection, state.epoch, state.sequence - 1);
+    writeHeader(aad.bytes, this.#kind, this.#sendDirection, this.#sendEpoch, sequence);
     target.set(aad.header, 0);
     if (this.#kind === FrameKind.AUTHENTICATED) {
       const tagOffset = FrameLayout.HEADER_BYTES + plaintext.length;
       target.set(plaintext, FrameLayout.HEADER_BYTES);
-      sealInto.call(this.#crypto, target.subarray(tagOffset), state.key, aad.nonce, EMPTY, concatBytes(aad.bytes, plaintext));
+      sealInto.call(this.#crypto, target.subarray(tagOffset), this.#sendKey, aad.nonce, EMPTY, concatBytes(aad.bytes, plaintext));
       return;
     }
-    sealInto.call(this.#crypto, target.subarray(FrameLayout.HEADER_BYTES), state.key, aad.nonce, plaintext, aad.bytes);
+    sealInto.call(this.#crypto, target.subarray(FrameLayout.HEADER_BYTES), this.#sendKey, aad.nonce, plaintext, aad.bytes);
   }
 
   /**
@@ -236,19 +241,18 @@ export class SecureChannel {
     const checked = this.#checkHeader(frame);
     if (!checked.ok) return this.#fail(checked.code);
     const { header, nextEpoch } = checked;
-    const state = this.#receive;
-    const key = nextEpoch ? nextTrafficKey(this.#crypto, state.key, this.#sessionHash) : state.key;
+    const key = nextEpoch ? nextTrafficKey(this.#crypto, this.#receiveKey, this.#sessionHash) : this.#receiveKey;
     // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
-    state.sequence += 1;
+    this.#receiveSequence += 1;
     const plaintext = await this.#openBody(key, header, frame.subarray(FrameLayout.HEADER_BYTES));
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
       return this.#fail('BAD_TAG');
     }
     if (nextEpoch) {
-      zeroize(state.key);
-      state.key = key;
-      state.epoch += 1;
+      zeroize(this.#receiveKey);
+      this.#receiveKey = key;
+      this.#receiveEpoch += 1;
       this.#countRekey();
     }
     return { ok: true, plaintext };
@@ -269,8 +273,8 @@ export class SecureChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    zeroize(this.#send.key);
-    zeroize(this.#receive.key);
+    zeroize(this.#sendKey);
+    zeroize(this.#receiveKey);
   }
 
   #checkHeader(frame: Uint8Array): { ok: true; header: Uint8Array; nextEpoch: boolean } | { ok: false; code: ChannelFailure } {
@@ -281,19 +285,20 @@ export class SecureChannel {
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const epoch = view.getUint32(FrameLayout.EPOCH_OFFSET);
     const sequence = readUint64(frame, FrameLayout.SEQUENCE_OFFSET);
-    const state = this.#receive;
-    if (epoch !== state.epoch && epoch !== state.epoch + 1) return { ok: false, code: 'BAD_EPOCH' };
-    if (sequence !== state.sequence) return { ok: false, code: 'OUT_OF_ORDER' };
-    return { ok: true, header: frame.subarray(0, FrameLayout.HEADER_BYTES), nextEpoch: epoch === state.epoch + 1 };
+    const current = this.#receiveEpoch;
+    if (epoch !== current && epoch !== current + 1) return { ok: false, code: 'BAD_EPOCH' };
+    if (sequence !== this.#receiveSequence) return { ok: false, code: 'OUT_OF_ORDER' };
+    return { ok: true, header: frame.subarray(0, FrameLayout.HEADER_BYTES), nextEpoch: epoch === current + 1 };
   }
 
-  #rotate(state: DirectionState, nowMs: number): void {
-    const next = nextTrafficKey(this.#crypto, state.key, this.#sessionHash);
-    zeroize(state.key);
-    state.key = next;
-    state.epoch += 1;
-    state.inEpoch = 0;
-    state.epochStartedAt = nowMs;
+  /** Moves the send direction to its next key. */
+  #rotate(nowMs: number): void {
+    const next = nextTrafficKey(this.#crypto, this.#sendKey, this.#sessionHash);
+    zeroize(this.#sendKey);
+    this.#sendKey = next;
+    this.#sendEpoch += 1;
+    this.#sentInEpoch = 0;
+    this.#sendEpochStartedAfter = nowMs - this.#startedAt;
     this.#countRekey();
   }
 
@@ -303,34 +308,29 @@ export class SecureChannel {
   }
 
   /**
-   * Takes the next sequence number of the send direction (rotating the key
-   * first when the policy says so); on return `state.sequence - 1` is the
-   * frame's number.
+   * Takes the next sequence number of the send direction and returns it,
+   * rotating the key first when the policy says so (the frame then goes
+   * under `#sendKey` and `#sendEpoch` as they are on return).
    */
-  #nextSend(nowMs: number): DirectionState {
+  #nextSend(nowMs: number): number {
     if (this.#closed) throw new SealedError(UsageErrorCode.CHANNEL_CLOSED, 'Secure channel is closed');
-    const state = this.#send;
-    if (state.inEpoch >= this.#rekey.afterMessages || nowMs - state.epochStartedAt >= this.#rekey.afterMs) {
-      this.#rotate(state, nowMs);
+    if (this.#sentInEpoch >= this.#rekey.afterMessages || nowMs - this.#startedAt - this.#sendEpochStartedAfter >= this.#rekey.afterMs) {
+      this.#rotate(nowMs);
     }
-    if (state.sequence >= Number.MAX_SAFE_INTEGER) {
+    const sequence = this.#sendSequence;
+    if (sequence >= Number.MAX_SAFE_INTEGER) {
       this.close();
       throw new SealedError(UsageErrorCode.SEQUENCE_EXHAUSTED, 'Secure channel sequence numbers exhausted');
     }
-    state.sequence += 1;
-    state.inEpoch += 1;
-    return state;
+    this.#sendSequence = sequence + 1;
+    this.#sentInEpoch += 1;
+    return sequence;
   }
 
   #fail(failure: ChannelFailure): OpenResult {
     this.close();
     return { ok: false, code: failure };
   }
-}
-
-/** A direction's state at the start. */
-function directionState(key: Uint8Array, nowMs: number): DirectionState {
-  return { key, epoch: 0, sequence: 0, inEpoch: 0, epochStartedAt: nowMs };
 }
 
 /** An AAD buffer (header, then session hash) with views of its header and nonce. */

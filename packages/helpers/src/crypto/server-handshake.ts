@@ -183,7 +183,7 @@ export async function finishServerHandshake(params: ClientFinishParams): Promise
     if (claim !== 'FRESH') return refuse('REPLAY_STORE_UNAVAILABLE');
 
     const session = sessionHash(crypto, pending.transcript, finish.identity, finish.credentials);
-    const { channel, resumptionSecret } = establishSession({
+    const { channel, resumptionSecret, peerIdentity } = establishSession({
       crypto,
       sendDirection: Direction.SERVER_TO_CLIENT,
       keyMaterial: pending.shared,
@@ -193,8 +193,9 @@ export async function finishServerHandshake(params: ClientFinishParams): Promise
       rekey: params.rekey,
       onRekey: params.onRekey,
       nowMs: params.nowMs,
+      peerIdentity: finish.identity,
     });
-    return { ok: true, level: pending.level, clientIdentity: finish.identity, credentials: finish.credentials, channel, resumptionSecret };
+    return { ok: true, level: pending.level, clientIdentity: peerIdentity!, credentials: finish.credentials, channel, resumptionSecret };
   } catch {
     return refuse('BAD_FINISH');
   } finally {

@@ -136,6 +136,8 @@ export interface ResumptionResult {
   ok: true;
   level: SecurityLevel;
   ticket: TicketContents;
+  /** The ticket's client identity key, kept beside the session's values. */
+  clientIdentity: Uint8Array;
   /** The credentials bytes (UTF-8 JSON) from the finish; not parsed here. */
   credentials: Uint8Array;
   channel: SecureChannel;
@@ -158,7 +160,7 @@ export async function finishResumption(params: ResumptionFinishParams): Promise<
     const credentials = box && (await openWithSuite(crypto, pending.suite, key, FINISH_NONCE, box, pending.transcript));
     if (!credentials) return { ok: false, code: 'BAD_FINISH' };
     const session = sessionHash(crypto, pending.transcript, pending.ticket.clientIdentity, credentials);
-    const { channel, resumptionSecret } = establishSession({
+    const { channel, resumptionSecret, peerIdentity } = establishSession({
       crypto,
       sendDirection: Direction.SERVER_TO_CLIENT,
       keyMaterial: pending.keyMaterial,
@@ -168,8 +170,9 @@ export async function finishResumption(params: ResumptionFinishParams): Promise<
       rekey: params.rekey,
       onRekey: params.onRekey,
       nowMs: params.nowMs,
+      peerIdentity: pending.ticket.clientIdentity,
     });
-    return { ok: true, level: pending.level, ticket: pending.ticket, credentials, channel, resumptionSecret };
+    return { ok: true, level: pending.level, ticket: pending.ticket, clientIdentity: peerIdentity!, credentials, channel, resumptionSecret };
   } catch {
     return { ok: false, code: 'BAD_FINISH' };
   } finally {

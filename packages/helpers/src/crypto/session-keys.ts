@@ -19,13 +19,19 @@ export interface SessionKeyParams {
   rekey?: RekeyPolicy;
   onRekey?: () => void;
   nowMs: number;
+  /** The peer's identity key, when the session keeps it for its life: copied beside the session's values. */
+  peerIdentity?: Uint8Array;
 }
 
 /** A session's channel, and the secret its resumption tickets come from (the caller zeroes it). */
 export interface SessionKeys {
   channel: SecureChannel;
   resumptionSecret: Uint8Array;
+  /** The copy of `peerIdentity`, when one was given. */
+  peerIdentity: Uint8Array | undefined;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * The traffic keys and the resumption secret of a session, both from the
@@ -36,11 +42,12 @@ export function establishSession(params: SessionKeyParams): SessionKeys {
   const { crypto, keyMaterial, session } = params;
   const derived = deriveTrafficKeys(crypto, keyMaterial, session);
   const derivedResumption = resumptionSecret(crypto, keyMaterial, session);
-  const [clientToServer, serverToClient, sessionHash, resumption] = sideBySide([
+  const [clientToServer, serverToClient, sessionHash, resumption, peerIdentity] = sideBySide([
     derived.clientToServer,
     derived.serverToClient,
     session,
     derivedResumption,
+    params.peerIdentity ?? NO_BYTES,
   ] as const);
   zeroize(derived.clientToServer);
   zeroize(derived.serverToClient);
@@ -58,14 +65,14 @@ export function establishSession(params: SessionKeyParams): SessionKeys {
     suite: params.suite,
     nowMs: params.nowMs,
   });
-  return { channel, resumptionSecret: resumption };
+  return { channel, resumptionSecret: resumption, peerIdentity: params.peerIdentity && peerIdentity };
 }
 
 /**
  * Copies of `parts`, as views side by side in one new buffer. A session
  * lives as long as its connection, and each small buffer of its own costs a
  * backing store outside the JS heap besides its object: one buffer for the
- * session's four values instead of four. Each view can still be zeroed on
+ * session's four values (and the peer's identity key) instead of four or five. Each view can still be zeroed on
  * its own, and a rekey moves its direction to a key of its own.
  */
 function sideBySide<Parts extends readonly Uint8Array[]>(parts: Parts): { [Index in keyof Parts]: Uint8Array } {

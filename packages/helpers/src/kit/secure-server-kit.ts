@@ -214,10 +214,10 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   ): Promise<HandshakeOutcome | null> => {
     const resumed = await finishResumption({ crypto, pending, finish: data, nowMs: now(), rekey: options.rekey, onRekey: metrics.rekeyed });
     if (!resumed.ok) return refuse(clientId, 'BAD_RESUME_FINISH');
-    const { ticket } = resumed;
+    const { ticket, clientIdentity } = resumed;
     const session = new SecureSession(resumed.level, resumed.channel, {
       resumptionSecret: resumed.resumptionSecret,
-      clientIdentity: ticket.clientIdentity,
+      clientIdentity,
       suite: pending.suite,
     });
     const credentials = readHandshakeCredentials(resumed.credentials);
@@ -231,7 +231,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
       encrypted: resumed.level === SecurityLevel.ENCRYPTED,
       protectedFrames: true,
       session,
-      deviceKey: ticket.clientIdentity,
+      deviceKey: clientIdentity,
       credentials,
       resumption: resumptions.resumptionOf(session, resumedUser),
       acceptUser: async (userId) => {
@@ -240,7 +240,7 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
           refuse(clientId, 'TICKET_USER_MISMATCH');
           return false;
         }
-        const accepted = await acceptPinned(clientId, userId, ticket.clientIdentity);
+        const accepted = await acceptPinned(clientId, userId, clientIdentity);
         if (accepted === true) metrics.resumptions += 1;
         return accepted;
       },
