@@ -269,6 +269,33 @@ describe('the outbound transformer', () => {
     expect((await plain.next('news')).data).toBe(1);
     expect((await encrypted.next('wrapped')).data).toEqual({ event: 'news', data: 1 });
   });
+
+  it('writes a message the transformer sends behind the room message it transforms, to members written after it as well', async () => {
+    let asideTo: string | undefined;
+    const asides: Array<Promise<unknown>> = [];
+    server = track(await startTestServer({
+      handshakeFn: (context) => ((context.data as { key?: boolean }).key ? keyedHandshake(context) : { encrypted: false }),
+      outboundTransformer: (context) => {
+        // Sent from inside the room's write, to a member the write has not reached yet.
+        if (context.event === 'news' && asideTo) asides.push(server.helper.sendToClient({ clientId: asideTo, event: 'aside', data: 'after the news' }));
+        return wrap(context);
+      },
+    }));
+    // Alice joins first, so the room's write reaches her (and runs the transformer) before Bob.
+    const encrypted = await joinEncrypted('alice');
+    const { client: plain, connected } = await TestClient.authenticated(server.url, { token: 'bob' });
+    track(plain);
+    plain.send('join', { rooms: ['lobby'] });
+    await plain.next('joined');
+    asideTo = (connected as { id: string }).id;
+    const report = server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 });
+    expect(await report).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
+    expect(asides).toHaveLength(1);
+    expect(await asides[0]).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
+    await plain.next('aside');
+    expect(plain.received.slice(-2).map((message) => message.event)).toEqual(['news', 'aside']);
+    expect((await encrypted.next('wrapped')).data).toEqual({ event: 'news', data: 1 });
+  });
 });
 
 describe('the inbound transformer', () => {
