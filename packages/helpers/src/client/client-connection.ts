@@ -15,6 +15,7 @@ import { isLargerThan } from './frame-size.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
 import type { ConnectionInfo } from './sealed-client-options.ts';
 import { answerServerHelloWith } from './server-hello-answer.ts';
+import { InboundFrames } from './inbound-frames.ts';
 import { WEBSOCKET_OPEN, type WebSocketLike } from './websocket-like.ts';
 
 /** What a connection tells its owner, in the order things happen. */
@@ -75,7 +76,9 @@ export class ClientConnection {
   #failure: SealedClientError | undefined;
   /** The credentials as UTF-8 JSON, from the hello until they are sealed into the finish; zeroed then. */
   #credentials: Uint8Array | undefined;
-  #inboundTail: Promise<void> = Promise.resolve();
+  readonly #inbound = new InboundFrames((cause) =>
+    this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A frame from the server could not be handled', cause),
+  );
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
@@ -110,11 +113,7 @@ export class ClientConnection {
         this.#giveUp(new SealedClientError(ClientFailureCode.CREDENTIALS_FAILED, 'The credentials could not be produced', { cause })),
       );
     });
-    socket.addEventListener('message', (event) => {
-      this.#inboundTail = this.#inboundTail
-        .then(() => this.#onFrame(event.data))
-        .catch((cause) => this.#problem(ClientFailureCode.MALFORMED_FRAME, 'A frame from the server could not be handled', cause));
-    });
+    socket.addEventListener('message', (event) => this.#inbound.push(() => this.#onFrame(event.data)));
     socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
     socket.addEventListener('error', () => undefined);
   }
@@ -227,7 +226,7 @@ export class ClientConnection {
     return true;
   }
 
-  async #onFrame(raw: unknown): Promise<void> {
+  #onFrame(raw: unknown): void | Promise<void> {
     if (this.#closed || this.#failure) return;
     if (isLargerThan(raw, this.#settings.maxFrameBytes)) {
       return this.#problem(ClientFailureCode.FRAME_TOO_LARGE, `A frame from the server is larger than ${this.#settings.maxFrameBytes} bytes`);
