@@ -272,7 +272,8 @@ export class TurnWriter {
     turn.region = undefined;
     turn.used = 0;
     if (used > 0 && socket.writable) {
-      const bytes = region.subarray(0, used);
+      // A region cut to its frames' exact size (one socket's deferred frames of a turn) goes as it is, without a view of it.
+      const bytes = used === region.length ? region : region.subarray(0, used);
       if (socket.writableLength > 0) {
         // Bytes a socket cannot take at once stay referenced until it can: a copy of their own (`Buffer.from` copies, from Node's pool when small), not a share of the slab.
         socket.write(Buffer.from(bytes));
