@@ -31,7 +31,10 @@ export function hmacHkdfSha256(inputKey: Uint8Array, salt: Uint8Array, info: Uin
   const counter = new Uint8Array(1);
   for (let block = 1; block <= blocks; block += 1) {
     counter[0] = block;
-    previous = hmac(pseudorandomKey, previous, info, counter);
+    const next = hmac(pseudorandomKey, previous, info, counter);
+    // Every block is key material: none is left behind unzeroed.
+    previous.fill(0);
+    previous = next;
     const at = (block - 1) * CryptoSizes.SHA256_BYTES;
     output.set(previous.subarray(0, Math.min(CryptoSizes.SHA256_BYTES, length - at)), at);
   }

@@ -51,7 +51,6 @@ export class OutboundRouter {
 
   /** Sends to every open client yielded, except those excluded; resolves once every write is done or dropped. */
   toClients(clients: Iterable<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
-    if (this.#writingBatches) return this.#behindBatches(new Set(clients), message, exclude);
     try {
       this.settle();
       const send = newFanOutSend(message, exclude, encodeOnce(message));
@@ -69,13 +68,14 @@ export class OutboundRouter {
    */
   toMembers(members: ReadonlySet<WebSocketClient>, message: RoutedMessage, exclude?: ReadonlySet<string>): Promise<DeliveryReport> {
     if (members.size < MIN_BATCHED_MEMBERS) return this.toClients(members, message, exclude);
-    let send: FanOutSend;
+    let text: string;
     try {
-      send = heldSend(message, exclude);
+      // Serialized now: the data may change once the call returns, before the batch is written.
+      text = encodeMessage(message);
     } catch (error) {
       return Promise.reject(error);
     }
-    const bytes = send.textBytes!;
+    const bytes = Buffer.byteLength(text);
     let batch = this.#batches.at(-1);
     if (batch?.members !== members || batch.bytes + bytes > this.maxBatchBytes) {
       this.settle();
@@ -88,25 +88,7 @@ export class OutboundRouter {
       // The batch's writes end the turn where they would have ended, made now.
       this.delivery.holdTurnOpen();
     }
-    return batch.add(send, bytes);
-  }
-
-  /**
-   * A send made while batches are being written (only an outbound
-   * transformer runs then): held as a batch of its own behind them, so it
-   * cannot reach a member not yet written before the messages sent ahead
-   * of it. Its recipients are the clients named now.
-   */
-  #behindBatches(clients: ReadonlySet<WebSocketClient>, message: RoutedMessage, exclude: ReadonlySet<string> | undefined): Promise<DeliveryReport> {
-    let send: FanOutSend;
-    try {
-      send = heldSend(message, exclude);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const batch = new FanOutBatch(clients);
-    this.#batches.push(batch);
-    return batch.add(send, send.textBytes!);
+    return batch.add(newFanOutSend(message, exclude, encodeOnce(message, text), text, bytes), bytes);
   }
 
   /** Writes the batched room sends now, in order: before any other write, and before a room's members change. */
@@ -220,12 +202,6 @@ export class OutboundRouter {
 
 function reportOf(send: FanOutSend, delivered: number): DeliveryReport {
   return { recipients: send.recipients, delivered, dropped: send.recipients - delivered };
-}
-
-/** A send held for a batch, serialized now: the data may change once the call returns, before the batch is written. */
-function heldSend(message: RoutedMessage, exclude: ReadonlySet<string> | undefined): FanOutSend {
-  const text = encodeMessage(message);
-  return newFanOutSend(message, exclude, encodeOnce(message, text), text, Buffer.byteLength(text));
 }
 
 function encodeMessage(message: RoutedMessage): string {
