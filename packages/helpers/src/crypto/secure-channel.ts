@@ -245,6 +245,11 @@ export class SecureChannel {
     // Reserve the sequence number now: a second frame with the same number is refused even while this one is open.
     this.#receiveSequence += 1;
     const plaintext = await this.#openBody(key, header, frame.subarray(FrameLayout.HEADER_BYTES));
+    if (this.#closed) {
+      // Closed while the AEAD ran: its keys are zeroed, and a next key made for this frame is zeroed too, never installed.
+      if (nextEpoch) zeroize(key);
+      return { ok: false, code: 'CLOSED' };
+    }
     if (!plaintext) {
       if (nextEpoch) zeroize(key);
       return this.#fail('BAD_TAG');

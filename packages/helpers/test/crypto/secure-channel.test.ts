@@ -300,6 +300,18 @@ describe('SecureChannel', () => {
     expect(() => channel.seal(text('c'), START_MS)).toThrow(/closed/);
   });
 
+  it('refuses a frame whose open was under way when the channel closed, and installs no key for it', async () => {
+    for (const serverCrypto of [native, portable]) {
+      const { client, server } = channelPair({ rekey: { afterMessages: 1, afterMs: Number.MAX_SAFE_INTEGER }, serverCrypto });
+      expect(await openText(server, await client.seal(text('e0'), START_MS))).toBe('e0');
+      // The next frame is under the next key: opening it derives that key.
+      const opening = server.open(await client.seal(text('e1'), START_MS));
+      server.close();
+      expect(await opening).toEqual({ ok: false, code: 'CLOSED' });
+      expect(server.epochs.receive).toBe(0);
+    }
+  });
+
   it('refuses a frame from a skipped epoch', async () => {
     const { client, server } = channelPair({ rekey: { afterMessages: 1, afterMs: Number.MAX_SAFE_INTEGER } });
     const first = await client.seal(text('e0'), START_MS);
