@@ -43,6 +43,8 @@ export const UsageErrorCode = {
   DISCONNECTED: 'DISCONNECTED',
   /** A request could not be written to the client's socket (slow consumer, or its outbound transformer failed). */
   NOT_DELIVERED: 'NOT_DELIVERED',
+  /** The outbound transformer sent a message while it ran: it would reach the clients not yet written before the message being transformed. */
+  SEND_FROM_TRANSFORMER: 'SEND_FROM_TRANSFORMER',
 } as const;
 
 export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];

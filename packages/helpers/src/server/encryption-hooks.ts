@@ -139,9 +139,10 @@ export type TransformedFrame = { event: string; data: unknown } | string | Uint8
  * Runs for every message to an encrypted client, protocol answers included,
  * at most `encryptedBatchLimit` at a time across the server. Returning
  * nothing (or throwing) drops the message for that client, and the drop is
- * counted: an encrypted client never receives plaintext. It may run while
- * the server writes a room's messages member by member: a message it sends
- * then goes after them, to every client; it must not join or leave rooms.
+ * counted: an encrypted client never receives plaintext. It runs in the
+ * middle of a send, between one recipient's write and the next: a send it
+ * makes before it returns is refused (`SEND_FROM_TRANSFORMER`), and it must
+ * not join or leave rooms.
  */
 export type OutboundTransformer = (context: OutboundContext) => ValueOrPromise<TransformedFrame | null | undefined>;
 

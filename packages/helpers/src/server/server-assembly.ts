@@ -55,6 +55,7 @@ export interface ServerParts {
   readonly presence: RoomPresence;
   readonly deliveryService: DeliveryService;
   readonly requests: ClientRequests;
+  readonly transformed: TransformedDelivery;
   readonly gate: UpgradeGate;
   readonly headerDeadline: RequestHeaderDeadline;
   /** The server's periodic passes over its clients: heartbeats, then ticket renewal. Not started yet. */
@@ -107,11 +108,8 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     closeClient: (client, code, reason) => controller.close(client, code, reason),
   });
   const limiter = new ConcurrencyLimiter(options.encryptedBatchLimit);
-  const router = new OutboundRouter(
-    delivery,
-    new TransformedDelivery({ transformer: options.outboundTransformer, limiter, delivery, ...shared }),
-    options.maxTurnBytes,
-  );
+  const transformed = new TransformedDelivery({ transformer: options.outboundTransformer, limiter, delivery, ...shared });
+  const router = new OutboundRouter(delivery, transformed, options.maxTurnBytes);
   rooms.beforeMembersChange(() => router.settle());
 
   const history = new RoomHistory({
@@ -275,6 +273,7 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     presence,
     deliveryService,
     requests,
+    transformed,
     gate,
     headerDeadline,
     sweeps,

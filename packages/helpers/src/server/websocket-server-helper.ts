@@ -172,11 +172,13 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
    *
    * @throws SealedError (as a rejection): `CLIENT_NOT_FOUND` (no open client with that id here), `REQUEST_TIMEOUT`
    * (no reply within `timeoutMs`, `requestTimeoutMs` by default), `TOO_MANY_PENDING_REQUESTS` (`maxPendingRequestsPerClient`),
-   * `DISCONNECTED`, `NOT_DELIVERED`, `RESERVED_EVENT_NAME`, or the code and message the client's handler failed with.
+   * `DISCONNECTED`, `NOT_DELIVERED`, `RESERVED_EVENT_NAME`, `SEND_FROM_TRANSFORMER`, or the code and message the client's handler failed with.
    */
   request<K extends EventName<ServerEvents>>(
     params: { clientId: string; timeoutMs?: number } & OutboundMessage<ServerEvents, K>,
   ): Promise<ResultOf<ServerEvents[K]>> {
+    const refused = this.#refusedInTransformer();
+    if (refused) return refused;
     const client = this.#openClient(params.clientId);
     if (!client) return Promise.reject(new SealedError(UsageErrorCode.CLIENT_NOT_FOUND, `No open client "${params.clientId}" on this instance`));
     return this.#parts.requests.send(client, params) as Promise<ResultOf<ServerEvents[K]>>;
@@ -200,6 +202,8 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   ): Promise<DeliveryReport> {
     const target = { kind: 'room', room: params.room } as const;
     if (!this.#parts.history.keeps(params.room)) return this.#send(target, params);
+    const refused = this.#refusedInTransformer();
+    if (refused) return refused;
     return this.#parts.timings.timeSend(target.kind, async () => {
       // Refused before it is kept; appended in call order, since a synchronous store appends before the first await.
       refuseReservedEventName(params.event);
@@ -233,7 +237,19 @@ export class WebSocketServerHelper<ClientEvents extends EventMap = EventMap, Ser
   }
 
   #send(target: DeliveryTarget, message: TargetedMessage): Promise<DeliveryReport> {
-    return this.#parts.timings.timeSend(target.kind, () => this.#parts.targeted.send(target, message));
+    return this.#refusedInTransformer() ?? this.#parts.timings.timeSend(target.kind, () => this.#parts.targeted.send(target, message));
+  }
+
+  /**
+   * A send made while the outbound transformer runs synchronously, in the
+   * middle of another send: refused, since it would reach the clients that
+   * send has not written yet before its own message does.
+   */
+  #refusedInTransformer(): Promise<never> | undefined {
+    if (!this.#parts.transformed.transforming) return undefined;
+    return Promise.reject(
+      new SealedError(UsageErrorCode.SEND_FROM_TRANSFORMER, 'The outbound transformer cannot send while it runs; send once it has returned'),
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, ErrorCode, InvalidOptionsError, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
+import { CloseCode, ErrorCode, InvalidOptionsError, UsageErrorCode, type HandshakeFn, type OutboundTransformer } from '../../src/index.ts';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -270,14 +270,19 @@ describe('the outbound transformer', () => {
     expect((await encrypted.next('wrapped')).data).toEqual({ event: 'news', data: 1 });
   });
 
-  it('writes a message the transformer sends behind the room message it transforms, to members written after it as well', async () => {
+  it('refuses a send the transformer makes while it runs, and delivers the message it transforms to everyone', async () => {
     let asideTo: string | undefined;
     const asides: Array<Promise<unknown>> = [];
     server = track(await startTestServer({
       handshakeFn: (context) => ((context.data as { key?: boolean }).key ? keyedHandshake(context) : { encrypted: false }),
       outboundTransformer: (context) => {
-        // Sent from inside the room's write, to a member the write has not reached yet.
-        if (context.event === 'news' && asideTo) asides.push(server.helper.sendToClient({ clientId: asideTo, event: 'aside', data: 'after the news' }));
+        // Made in the middle of the room's write, before it reaches Bob: Bob would get it first.
+        if (context.event === 'news' && asideTo) {
+          const aside = server.helper.sendToClient({ clientId: asideTo, event: 'aside', data: 'in the middle' });
+          // Handled from the start (the test awaits its rejection below), so it is never reported as unhandled.
+          aside.catch(() => undefined);
+          asides.push(aside);
+        }
         return wrap(context);
       },
     }));
@@ -288,13 +293,16 @@ describe('the outbound transformer', () => {
     plain.send('join', { rooms: ['lobby'] });
     await plain.next('joined');
     asideTo = (connected as { id: string }).id;
-    const report = server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 });
-    expect(await report).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
+    expect(await server.helper.sendToRoom({ room: 'lobby', event: 'news', data: 1 })).toEqual({ recipients: 2, delivered: 2, dropped: 0 });
     expect(asides).toHaveLength(1);
-    expect(await asides[0]).toEqual({ recipients: 1, delivered: 1, dropped: 0 });
-    await plain.next('aside');
-    expect(plain.received.slice(-2).map((message) => message.event)).toEqual(['news', 'aside']);
+    await expect(asides[0]).rejects.toMatchObject({ code: UsageErrorCode.SEND_FROM_TRANSFORMER });
+    expect((await plain.next('news')).data).toBe(1);
     expect((await encrypted.next('wrapped')).data).toEqual({ event: 'news', data: 1 });
+    // Once it has returned, the same send goes out.
+    asideTo = undefined;
+    await server.helper.sendToClient({ clientId: (connected as { id: string }).id, event: 'aside', data: 'after' });
+    expect((await plain.next('aside')).data).toBe('after');
+    expect(plain.received.map((message) => message.data)).not.toContain('in the middle');
   });
 });
 

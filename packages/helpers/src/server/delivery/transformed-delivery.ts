@@ -29,7 +29,15 @@ export interface TransformedDeliveryInit {
  * throw or an empty result drops the message for that client and counts it.
  */
 export class TransformedDelivery {
+  /** Transformer calls running synchronously now (one, or more when one leads to another). */
+  #running = 0;
+
   constructor(private readonly init: TransformedDeliveryInit) {}
+
+  /** Whether the outbound transformer is running synchronously now, in the middle of a send. */
+  get transforming(): boolean {
+    return this.#running > 0;
+  }
 
   /**
    * Sends one message to one encrypted client. When the transformer is
@@ -48,11 +56,14 @@ export class TransformedDelivery {
     const context: OutboundContext = { client, event, data: message.data, position: message.position, ack: message.ack, encoded };
     if (client.outboxPending === 0 && limiter.tryAcquire()) {
       let result: ReturnType<OutboundTransformer>;
+      this.#running += 1;
       try {
         result = transformer(context);
       } catch (error) {
         limiter.release();
         return this.#write(client, this.#failed(client, event, error), tally);
+      } finally {
+        this.#running -= 1;
       }
       if (!(result instanceof Promise)) {
         limiter.release();
