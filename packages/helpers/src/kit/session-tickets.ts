@@ -1,6 +1,5 @@
 import { toBase64, zeroize } from '../crypto/bytes.ts';
 import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
-import { ticketSecret } from '../crypto/key-schedule.ts';
 import { TicketSealer } from '../crypto/resumption-ticket.ts';
 import type { TicketWire } from '../crypto/client-resumption.ts';
 import type { SessionResumption } from '../server/encryption-hooks.ts';
@@ -56,7 +55,7 @@ export class SessionTickets {
   /** A ticket for `session` that binds `user`. */
   async issue(session: SecureSession, user: AuthenticationResult): Promise<TicketWire | undefined> {
     const id = this.sealer.newId();
-    const secret = ticketSecret(this.crypto, session.resumptionSecret, id);
+    const secret = session.ticketSecret(this.crypto, id);
     const ticket = await this.sealer.seal({
       id,
       expiresAtMs: this.now() + this.policy.ticketLifetimeMs,

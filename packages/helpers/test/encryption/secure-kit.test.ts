@@ -73,6 +73,18 @@ describe('an encrypted chat over the default secure channel', () => {
     expect(handled).toEqual([{ event: 'chat', data: { text: 'secret' } }]);
   });
 
+  it('hands application code a session that holds no resumption secret to read or log', async () => {
+    server = await startSecureServer();
+    const client = track(sdkClient(server.url, 'alice'));
+    const info = await client.connect();
+    const session = server.helper.getClient({ clientId: info.clientId })?.session;
+    expect(SecureSession.of(session)).toBeDefined();
+    expect('resumptionSecret' in session!).toBe(false);
+    expect(Object.keys(session!)).not.toContain('resumptionSecret');
+    // Its ticket was still issued: the ticket's secret is derived inside the session.
+    await expect.poll(() => server!.kit.getMetrics().ticketsIssued).toBeGreaterThan(0);
+  });
+
   it('puts only ciphertext on the wire in both directions', async () => {
     server = await startSecureServer({
       server: { messageHandler: ({ clientId, data }) => void server!.helper.sendToClient({ clientId, event: 'echo', data }) },
