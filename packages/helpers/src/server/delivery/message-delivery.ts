@@ -109,8 +109,7 @@ export class MessageDelivery {
   #writable(client: WebSocketClient, messages = 1): boolean {
     const socket = client.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
-    // `ws` counts the same bytes as `bufferedAmount` (its own sender queues nothing: no compression, no blobs), read without its getter.
-    const buffered = client.stream.writableLength;
+    const buffered = client.unsentBytes;
     if (buffered > this.init.maxBufferedBytes) {
       this.#onSlowConsumer(client, messages);
       return false;

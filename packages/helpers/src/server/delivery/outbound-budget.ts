@@ -51,7 +51,7 @@ export class OutboundBudget {
     const holding: Array<{ client: WebSocketClient; bytes: number }> = [];
     let total = 0;
     for (const client of this.init.clients()) {
-      const bytes = client.socket.bufferedAmount;
+      const bytes = client.unsentBytes;
       client.observedBufferedBytes = bytes;
       if (bytes === 0) continue;
       total += bytes;

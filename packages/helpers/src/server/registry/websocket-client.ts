@@ -137,6 +137,15 @@ export class WebSocketClient implements WebSocketClientInfo {
   }
 
   /** The server's requests to this client that await its reply. */
+  /**
+   * Bytes written to the client's socket and not yet taken by the kernel:
+   * what `ws`'s `bufferedAmount` reports here (its own sender never holds
+   * any: no compression, no blobs), read from the socket without its getter.
+   */
+  get unsentBytes(): number {
+    return this.stream.writableLength;
+  }
+
   get requests(): PendingReplies {
     this.#requests ??= new PendingReplies(this.#maxPendingRequests, requestFailure);
     return this.#requests;
