@@ -84,7 +84,8 @@ export type ServerReply =
   /** Server CPU over the window, user and kernel time together, and the user-space part alone. */
   | { type: 'cpu'; microseconds: number; userMicroseconds: number }
   | { type: 'sent' }
-  | { type: 'memory'; rss: number; heapUsed: number; connections: number }
+  /** `youngGeneration`: bytes the young generation's spaces hold in memory (empty of objects after the collections a reading starts with). */
+  | { type: 'memory'; rss: number; heapUsed: number; youngGeneration: number; connections: number }
   | { type: 'idle' }
   | { type: 'error'; message: string };
 

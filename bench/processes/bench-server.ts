@@ -7,7 +7,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { PerfRecorder } from '../lib/perf-recorder.ts';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -269,6 +269,16 @@ function startContender(httpServer: Server): ContenderServer {
   }
 }
 
+/** V8's young-generation spaces: sized by the recent allocation rate, not by what the process holds. */
+const YOUNG_GENERATION_SPACES: ReadonlySet<string> = new Set(['new_space', 'new_large_object_space']);
+
+/** Bytes of memory the young generation's spaces occupy now. */
+function youngGenerationBytes(): number {
+  let bytes = 0;
+  for (const space of getHeapSpaceStatistics()) if (YOUNG_GENERATION_SPACES.has(space.space_name)) bytes += space.physical_space_size;
+  return bytes;
+}
+
 /** Where BENCH_CPU_PROF and BENCH_HEAP_SNAPSHOT write. */
 const PROFILE_DIRECTORY = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 /** How often `await-idle` looks at the connection count. */
@@ -345,7 +355,10 @@ process.on('message', async (command: ServerCommand) => {
           mkdirSync(PROFILE_DIRECTORY, { recursive: true });
           writeHeapSnapshot(`${PROFILE_DIRECTORY}${run}-${connections()}.heapsnapshot`);
         }
-        reply({ type: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, connections: connections() });
+        {
+          const { rss, heapUsed } = process.memoryUsage();
+          reply({ type: 'memory', rss, heapUsed, youngGeneration: youngGenerationBytes(), connections: connections() });
+        }
         break;
       case 'stop':
         process.exit(0);
