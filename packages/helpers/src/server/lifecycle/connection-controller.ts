@@ -1,4 +1,4 @@
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { decodeTextFrame, validateFrame, type DecodeResult, type FrameLimits } from '../../protocol/frame-codec.ts';
@@ -15,15 +15,7 @@ import type { ServerMetrics } from '../server-metrics.ts';
 import type { RateLimitOptions } from '../server-settings.ts';
 import { WebSocketClient } from '../registry/websocket-client.ts';
 import { TokenRate } from '../../utils/token-rate.ts';
-import { clientOf, type ClientSocket } from './client-socket.ts';
-
-/** The listeners every client's socket shares: `this` is the socket, which knows its client ({@link clientOf}). */
-interface SocketListeners {
-  message(this: WebSocket, data: RawData, isBinary: boolean): void;
-  pong(this: WebSocket): void;
-  error(this: WebSocket, error: Error): void;
-  close(this: WebSocket, code: number): void;
-}
+import type { ClientSocket, ClientSocketEvents } from './client-socket.ts';
 
 /** What {@link ConnectionController} needs. */
 export interface ConnectionControllerInit {
@@ -73,7 +65,8 @@ export interface ConnectionControllerInit {
  */
 export class ConnectionController {
   readonly #closeListeners = new Set<() => void>();
-  readonly #socketListeners: SocketListeners;
+  /** What every client's socket does with its events. */
+  readonly #socketEvents: ClientSocketEvents;
   /** Every client's inbound frame bucket. */
   readonly #frameRate: TokenRate;
   /** Every client's inbound byte bucket, a token per byte. */
@@ -86,20 +79,14 @@ export class ConnectionController {
   constructor(private readonly init: ConnectionControllerInit) {
     this.#frameRate = new TokenRate(init.rateLimit.messagesPerSecond, init.rateLimit.burst);
     this.#byteRate = new TokenRate(init.byteRate.bytesPerSecond, init.byteRate.burstBytes);
-    const controller = this;
-    this.#socketListeners = {
-      message(data, isBinary) {
-        controller.#onFrame(clientOf(this), data, isBinary);
+    this.#socketEvents = {
+      message: (client, data, isBinary) => this.#onFrame(client, data, isBinary),
+      pong: (client) => {
+        client.lastSeenAt = init.monotonicNow();
       },
-      pong() {
-        clientOf(this).lastSeenAt = init.monotonicNow();
-      },
-      error(error) {
-        init.logger.debug({ clientId: clientOf(this).id, err: error }, 'socket error');
-      },
-      close(code) {
-        controller.#finalize(clientOf(this), code);
-      },
+      error: (client, error) => init.logger.debug({ clientId: client.id, err: error }, 'socket error'),
+      // ws emits close once.
+      close: (client, code) => this.#finalize(client, code),
     };
   }
 
@@ -118,18 +105,11 @@ export class ConnectionController {
       onInboundError: this.#onInboundError,
       releasePreAuthSlot,
     });
-    socket.client = client;
+    socket.takeOver(client, this.#socketEvents);
     init.clients.add(client);
     init.metrics.connectionsAccepted += 1;
     client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
     client.authTimer.unref();
-
-    const listeners = this.#socketListeners;
-    socket.on('message', listeners.message);
-    socket.on('pong', listeners.pong);
-    socket.on('error', listeners.error);
-    // ws emits close once.
-    socket.on('close', listeners.close);
     return client;
   }
 
