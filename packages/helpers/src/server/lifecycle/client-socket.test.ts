@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ClientSocket, type ClientSocketEvents } from './client-socket.ts';
 import type { WebSocketClient } from '../registry/websocket-client.ts';
 
-/** A socket as the server makes one (no address: `ws` sets its stream up later), and what its events reached. */
+/** A socket as `ws`'s server makes one: no address (its stream is set up later), the server's options. */
+function serverSideSocket(): ClientSocket {
+  return Reflect.construct(ClientSocket, [null, undefined, {}]) as ClientSocket;
+}
+
+/** A server-side socket taken over, and what its events reached. */
 function takenOver(): { socket: ClientSocket; client: WebSocketClient; seen: string[]; events: ClientSocketEvents } {
-  const socket = new ClientSocket(null, undefined, {});
+  const socket = serverSideSocket();
   const client = { id: 'client-1' } as WebSocketClient;
   const seen: string[] = [];
   const events: ClientSocketEvents = {
@@ -40,7 +45,7 @@ describe('ClientSocket', () => {
   });
 
   it('is an ordinary emitter until it is taken over, and is taken over once', () => {
-    const socket = new ClientSocket(null, undefined, {});
+    const socket = serverSideSocket();
     const heard: unknown[] = [];
     socket.on('message', (data) => heard.push(String(data)));
     socket.emit('message', Buffer.from('before'), false);
