@@ -195,7 +195,7 @@ export async function finishServerHandshake(params: ClientFinishParams): Promise
       nowMs: params.nowMs,
       peerIdentity: finish.identity,
     });
-    return { ok: true, level: pending.level, clientIdentity: peerIdentity!, credentials: finish.credentials, channel, resumptionSecret };
+    return { ok: true, level: pending.level, clientIdentity: peerIdentity, credentials: finish.credentials, channel, resumptionSecret };
   } catch {
     return refuse('BAD_FINISH');
   } finally {

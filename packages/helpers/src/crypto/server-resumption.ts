@@ -172,7 +172,7 @@ export async function finishResumption(params: ResumptionFinishParams): Promise<
       nowMs: params.nowMs,
       peerIdentity: pending.ticket.clientIdentity,
     });
-    return { ok: true, level: pending.level, ticket: pending.ticket, clientIdentity: peerIdentity!, credentials, channel, resumptionSecret };
+    return { ok: true, level: pending.level, ticket: pending.ticket, clientIdentity: peerIdentity, credentials, channel, resumptionSecret };
   } catch {
     return { ok: false, code: 'BAD_FINISH' };
   } finally {

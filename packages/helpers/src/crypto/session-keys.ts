@@ -38,6 +38,8 @@ const NO_BYTES = new Uint8Array(0);
  * key material with SH as salt, and the channel that runs on the keys: it
  * encrypts at level `encrypted` and only authenticates at `authenticated`.
  */
+export function establishSession(params: SessionKeyParams & { peerIdentity: Uint8Array }): SessionKeys & { peerIdentity: Uint8Array };
+export function establishSession(params: SessionKeyParams): SessionKeys;
 export function establishSession(params: SessionKeyParams): SessionKeys {
   const { crypto, keyMaterial, session } = params;
   const derived = deriveTrafficKeys(crypto, keyMaterial, session);
