@@ -31,7 +31,7 @@ import { ErrorCode } from '../protocol/error-codes.ts';
 import { readHandshakeCredentials } from './handshake-credentials.ts';
 import { SealOnWrite } from './seal-on-write.ts';
 import { SecureKitMetrics, type KitRefusal, type SecureKitMetricsSnapshot } from './secure-kit-metrics.ts';
-import { SecureSession } from './secure-session.ts';
+import { SecureSession, sessionChannel } from './secure-session.ts';
 import { RESUMPTION_DEFAULTS, SessionTickets, type ResumptionPolicy } from './session-tickets.ts';
 import { DEVICE_DEFAULTS, DevicePins, type EnrollDeviceFn } from './device-pins.ts';
 
@@ -303,13 +303,13 @@ export function createSecureServerKit(options: SecureServerKitOptions): SecureSe
   };
 
   const outboundTransformer: OutboundTransformer = ({ client, encoded }) => {
-    const channel = SecureSession.of(client.session)?.channel;
+    const channel = sessionChannel(client.session);
     if (!channel) return undefined;
     return channel.canSealInPlace ? new SealOnWrite(channel, encoded(), now) : channel.seal(encoded(), now());
   };
 
   const inboundTransformer: InboundTransformer = async ({ client, frame }) => {
-    const channel = SecureSession.of(client.session)?.channel;
+    const channel = sessionChannel(client.session);
     // A protected client sends binary frames only: a text frame would be a downgrade.
     if (!channel || typeof frame === 'string') return undefined;
     const opened = await channel.open(frame);

@@ -14,23 +14,35 @@ export interface SessionTicketBasis {
   suite: AeadSuite;
 }
 
+/** Reads a session's channel; set once the class below is defined, and not exported from the package. */
+let channelOfSession: (session: SecureSession) => SecureChannel;
+
 /**
  * What the secure kit keeps per client: the level agreed, the channel that
  * protects its frames, and what its tickets come from (kept as the
- * session's own fields, not as an object of their own). The resumption
- * secret is private: the session is handed to application code (the
- * client's `session`), and nothing there may read or log it.
+ * session's own fields, not as an object of their own). The channel and
+ * the resumption secret are private: the session is handed to application
+ * code (the client's `session`), and nothing there may read or log the
+ * secret, or seal, open or close with the channel (one frame sealed out of
+ * turn would desynchronize the client's sequence, and end its connection).
+ * The kit's transformers reach the channel through {@link sessionChannel}.
  */
 export class SecureSession implements ClientSession {
+  readonly #channel: SecureChannel;
   readonly #resumptionSecret: Uint8Array;
   readonly clientIdentity: Uint8Array;
   readonly suite: AeadSuite;
 
+  static {
+    channelOfSession = (session) => session.#channel;
+  }
+
   constructor(
     readonly level: SecurityLevel,
-    readonly channel: SecureChannel,
+    channel: SecureChannel,
     ticketBasis: SessionTicketBasis,
   ) {
+    this.#channel = channel;
     this.#resumptionSecret = ticketBasis.resumptionSecret;
     this.clientIdentity = ticketBasis.clientIdentity;
     this.suite = ticketBasis.suite;
@@ -43,11 +55,16 @@ export class SecureSession implements ClientSession {
 
   /** Zeroes the channel's keys and the resumption secret. */
   dispose(): void {
-    this.channel.close();
+    this.#channel.close();
     zeroize(this.#resumptionSecret);
   }
 
   static of(session: ClientSession | undefined): SecureSession | undefined {
     return session instanceof SecureSession ? session : undefined;
   }
+}
+
+/** The channel of a client's session, when the secure kit made it; for the kit's own transformers. */
+export function sessionChannel(session: ClientSession | undefined): SecureChannel | undefined {
+  return session instanceof SecureSession ? channelOfSession(session) : undefined;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, SecureSession, SlowConsumerPolicy, SecurityLevel, InMemoryPinStore } from '../../src/index.ts';
+import { sessionChannel } from '../../src/kit/secure-session.ts';
 import {
   ClientFailureCode,
   ClientLifecycleEvent,
@@ -73,14 +74,23 @@ describe('an encrypted chat over the default secure channel', () => {
     expect(handled).toEqual([{ event: 'chat', data: { text: 'secret' } }]);
   });
 
-  it('hands application code a session that holds no resumption secret to read or log', async () => {
-    server = await startSecureServer();
+  it('hands application code a session that holds no resumption secret to read or log, and no channel to seal or close with', async () => {
+    server = await startSecureServer({
+      server: { messageHandler: ({ clientId, data }) => void server!.helper.sendToClient({ clientId, event: 'echo', data }) },
+    });
     const client = track(sdkClient(server.url, 'alice'));
     const info = await client.connect();
     const session = server.helper.getClient({ clientId: info.clientId })?.session;
     expect(SecureSession.of(session)).toBeDefined();
     expect('resumptionSecret' in session!).toBe(false);
     expect(Object.keys(session!)).not.toContain('resumptionSecret');
+    expect('channel' in session!).toBe(false);
+    expect(Object.keys(session!)).not.toContain('channel');
+    // The kit's own transformers still seal with it.
+    expect(sessionChannel(session)).toBeDefined();
+    const echoed = new Promise((resolve) => client.on('echo', resolve));
+    await client.emit('chat', 'still sealed');
+    expect(await echoed).toBe('still sealed');
     // Its ticket was still issued: the ticket's secret is derived inside the session.
     await expect.poll(() => server!.kit.getMetrics().ticketsIssued).toBeGreaterThan(0);
   });
@@ -406,7 +416,7 @@ describe('rekeying', () => {
     for (let n = 0; n < 20; n += 1) await client.emit('chat', n);
     await expect.poll(() => echoes.length).toBe(20);
     expect(echoes).toEqual(Array.from({ length: 20 }, (_, n) => n));
-    const channel = SecureSession.of(server.helper.getClient({ clientId })?.session)?.channel;
+    const channel = sessionChannel(server.helper.getClient({ clientId })?.session);
     expect(channel?.epochs.send).toBeGreaterThanOrEqual(6);
     expect(channel?.epochs.receive).toBeGreaterThanOrEqual(6);
     expect(server.kit.getMetrics().rekeys).toBe(channel!.epochs.send + channel!.epochs.receive);
