@@ -90,21 +90,22 @@ export class AuthenticationFlow {
     }
     if (!step) return this.#refuseHandshake(client);
     if (!isChallenge(step)) return this.#authenticateAndOpen(client, data, step);
-    client.pendingHandshake = { challenge: step, data };
+    if (!client.opening) return step.abandon();
+    client.opening.pendingHandshake = { challenge: step, data };
     init.answers.control(client, ServerEvent.HANDSHAKE, step.challenge);
   }
 
   /** Handles the client's `sealed:finish`: the answer to the challenge the server sent. */
   async finish(client: WebSocketClient, data: unknown): Promise<void> {
     const { init } = this;
-    const pending = client.pendingHandshake;
-    if (client.state !== ConnectionState.HANDSHAKING || !pending) {
+    const pending = client.opening?.pendingHandshake;
+    if (client.state !== ConnectionState.HANDSHAKING || !client.opening || !pending) {
       init.metrics.framesRejected += 1;
       const open = client.state === ConnectionState.OPEN;
       init.answers.error(client, open ? ErrorCode.ALREADY_AUTHENTICATED : ErrorCode.NOT_AUTHENTICATED, 'No handshake is waiting for a finish');
       return;
     }
-    client.pendingHandshake = undefined;
+    client.opening.pendingHandshake = undefined;
     const outcome = await this.#runHandshakeStep(client, () => pending.challenge.finish(data));
     if (client.lifecycle.isEnding) {
       outcome?.session?.dispose?.();
@@ -210,15 +211,14 @@ export class AuthenticationFlow {
 
   #open(client: WebSocketClient, result: AuthenticationResult, outcome: HandshakeOutcome): void {
     const { init } = this;
-    client.clearTimers();
+    const opening = client.finishOpening();
     client.userId = result.userId;
     client.metadata = result.metadata;
     client.lifecycle.transition(ConnectionState.OPEN);
-    client.releasePreAuthSlot();
     init.clients.indexUser(client);
     for (const room of init.defaultRooms) init.rooms.join(client, room);
     init.metrics.clientsOpened += 1;
-    if (init.timings.active) init.timings.clientOpened(performance.now() - client.acceptedAt);
+    if (init.timings.active && opening) init.timings.clientOpened(performance.now() - opening.acceptedAt);
     // A protected client learns its ids through the channel; a plaintext one also gets the handshake's reply.
     const reply = client.protectedFrames ? undefined : outcome.reply;
     init.answers.control(client, ServerEvent.CONNECTED, { ...reply, id: client.id, userId: result.userId, time: init.now() });

@@ -108,8 +108,9 @@ export class ConnectionController {
     socket.takeOver(client, this.#socketEvents);
     init.clients.add(client);
     init.metrics.connectionsAccepted += 1;
-    client.authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
-    client.authTimer.unref();
+    const authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
+    authTimer.unref();
+    if (client.opening) client.opening.authTimer = authTimer;
     return client;
   }
 
@@ -193,8 +194,10 @@ export class ConnectionController {
       this.close(client, CloseCode.MESSAGE_TOO_BIG, 'Frame too large before authentication');
       return false;
     }
-    client.bytesBeforeOpen += length;
-    if (client.bytesBeforeOpen > this.init.maxBytesBeforeAuth) {
+    const opening = client.opening;
+    if (!opening) return true;
+    opening.bytesBeforeOpen += length;
+    if (opening.bytesBeforeOpen > this.init.maxBytesBeforeAuth) {
       this.init.metrics.preAuthByteCloses += 1;
       this.#closeRateLimited(client, 'Too many bytes before authentication');
       return false;
@@ -260,7 +263,7 @@ export class ConnectionController {
   }
 
   #onAuthTimeout(client: WebSocketClient): void {
-    client.authTimer = undefined;
+    if (client.opening) client.opening.authTimer = undefined;
     if (client.state === ConnectionState.OPEN || client.lifecycle.isEnding) return;
     this.init.metrics.authTimeouts += 1;
     this.init.sendError(client, ErrorCode.AUTH_TIMEOUT, 'Authentication timed out');

@@ -2,7 +2,8 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { SerialTaskQueue } from '../../utils/serial-task-queue.ts';
 import { ConnectionStateMachine, type ConnectionState } from './connection-state.ts';
-import type { ClientSession, HandshakeChallenge, SessionResumption } from '../encryption-hooks.ts';
+import type { ClientSession, SessionResumption } from '../encryption-hooks.ts';
+import { ClientOpening } from './client-opening.ts';
 import { SealedError } from '../../protocol/sealed-error.ts';
 import { UsageErrorCode } from '../../protocol/usage-error-codes.ts';
 import { PendingReplies, type PendingReplyFailure } from '../../utils/pending-replies.ts';
@@ -81,8 +82,6 @@ export class WebSocketClient implements WebSocketClientInfo {
   readonly stream: Duplex;
   readonly remoteAddress: string | undefined;
   readonly connectedAt: number;
-  /** `performance.now()` when the upgrade was accepted, for the time it takes to open. */
-  readonly acceptedAt: number;
   readonly lifecycle = new ConnectionStateMachine();
   readonly inbound: SerialTaskQueue<WebSocketClient>;
   /** The client's inbound frame bucket ({@link TokenRate}): when it is full again, on the monotonic clock. */
@@ -96,27 +95,22 @@ export class WebSocketClient implements WebSocketClientInfo {
   protectedFrames = false;
   session: ClientSession | undefined;
   deviceKey: Uint8Array | undefined;
-  /** While the server waits for the client's finish: the handshake's challenge and the `authenticate` payload it answered. */
-  pendingHandshake: { challenge: HandshakeChallenge; data: unknown } | undefined;
+  /** What the client holds until it is open (auth timer, pending handshake, pre-authentication slot); dropped once open. */
+  opening: ClientOpening | undefined;
   /** Settles when every transformed send queued so far has been written or dropped; keeps per-client order. */
   outboxTail: Promise<unknown> = SETTLED;
   /** The socket's unsent bytes when last written to, for the outbound budget. */
   observedBufferedBytes = 0;
   /** Transformed sends queued and not yet written. */
   outboxPending = 0;
-  /** Bytes of frames received before the client was open. */
-  bytesBeforeOpen = 0;
   /** Last time anything was heard from the client (a frame or a pong), on the monotonic clock (`performance.now()` ms). */
   lastSeenAt: number;
-  authTimer: NodeJS.Timeout | undefined;
   /** Cuts off the socket of a client that never opened if its closing handshake takes too long. */
   terminateTimer: NodeJS.Timeout | undefined;
   /** The session's resumption tickets, when its handshake offers them. */
   resumption: SessionResumption | undefined;
   /** When the client was last sent a ticket, in epoch ms. */
   ticketIssuedAt = 0;
-  /** Gives back the slot this client holds among the connections not yet authenticated, once. */
-  #preAuthSlot: (() => void) | undefined;
   /** The rooms the client is in; the room registry keeps it in step with the rooms' member sets. */
   #rooms: OneOrMany<string> = undefined;
   /** Made at the first request to this client: most clients are never asked anything. */
@@ -130,10 +124,9 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.remoteAddress = init.remoteAddress;
     this.connectedAt = init.nowMs;
     this.lastSeenAt = init.monotonicNowMs;
-    this.acceptedAt = init.monotonicNowMs;
     this.inbound = new SerialTaskQueue<WebSocketClient>(init.maxInboundQueue, init.onInboundError, this);
     this.#maxPendingRequests = init.maxPendingRequests;
-    this.#preAuthSlot = init.releasePreAuthSlot;
+    this.opening = new ClientOpening(init.monotonicNowMs, init.releasePreAuthSlot);
   }
 
   /** The server's requests to this client that await its reply. */
@@ -158,9 +151,16 @@ export class WebSocketClient implements WebSocketClientInfo {
 
   /** Gives back the slot this client holds among the connections not yet authenticated (once it is open or gone); later calls do nothing. */
   releasePreAuthSlot(): void {
-    const release = this.#preAuthSlot;
-    this.#preAuthSlot = undefined;
-    release?.();
+    this.opening?.releaseSlot();
+  }
+
+  /** The client is open: its auth timer is cleared, its pre-authentication slot given back, and what it held until now dropped (returned, for the time it took). */
+  finishOpening(): ClientOpening | undefined {
+    const opening = this.opening;
+    this.opening = undefined;
+    opening?.clearAuthTimer();
+    opening?.releaseSlot();
+    return opening;
   }
 
   /** The rooms the client is in, as a new set at each read. */
@@ -201,8 +201,7 @@ export class WebSocketClient implements WebSocketClientInfo {
 
   /** Releases the timers this client holds. Safe to call more than once. */
   clearTimers(): void {
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = undefined;
+    this.opening?.clearAuthTimer();
   }
 
   /** Releases everything the client holds once its socket is gone: timers, its pre-authentication slot, and the requests awaiting its reply (`DISCONNECTED`). Safe to call more than once. */
@@ -216,8 +215,9 @@ export class WebSocketClient implements WebSocketClientInfo {
 
   /** Disposes of the handshake's session (zeroing its keys), and of a handshake still waiting for its finish. Safe to call more than once. */
   disposeSession(): void {
-    const pending = this.pendingHandshake;
-    this.pendingHandshake = undefined;
+    const opening = this.opening;
+    const pending = opening?.pendingHandshake;
+    if (opening) opening.pendingHandshake = undefined;
     pending?.challenge.abandon();
     const session = this.session;
     this.session = undefined;
