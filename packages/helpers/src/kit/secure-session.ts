@@ -1,6 +1,6 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { zeroize } from '../crypto/bytes.ts';
-import type { CryptoProvider } from '../crypto/crypto-provider.ts';
+import { CryptoSizes, type CryptoProvider } from '../crypto/crypto-provider.ts';
 import { ticketSecret } from '../crypto/key-schedule.ts';
 import type { SecureChannel } from '../crypto/secure-channel.ts';
 import type { SecurityLevel } from '../crypto/security-level.ts';
@@ -8,11 +8,14 @@ import type { ClientSession } from '../server/encryption-hooks.ts';
 
 /** What a session's resumption tickets bind besides the user. */
 export interface SessionTicketBasis {
-  /** The secret each ticket's secret is derived from. */
+  /** The secret each ticket's secret is derived from: a view of {@link RESUMPTION_SECRET_BYTES} bytes, kept by its place in its buffer. */
   resumptionSecret: Uint8Array;
   clientIdentity: Uint8Array;
   suite: AeadSuite;
 }
+
+/** Bytes of a resumption secret (`resumptionSecret` in the key schedule). */
+const RESUMPTION_SECRET_BYTES = CryptoSizes.AES256_KEY_BYTES;
 
 /** Reads a session's channel; set once the class below is defined, and not exported from the package. */
 let channelOfSession: (session: SecureSession) => SecureChannel;
@@ -29,7 +32,14 @@ let channelOfSession: (session: SecureSession) => SecureChannel;
  */
 export class SecureSession implements ClientSession {
   readonly #channel: SecureChannel;
-  readonly #resumptionSecret: Uint8Array;
+  /**
+   * Where the resumption secret is: its buffer (the session's, which the
+   * channel's keys share) and offset, not a view of it. It is read only when
+   * a ticket is issued, and a view kept for the connection's life would cost
+   * about 100 bytes.
+   */
+  readonly #secretBuffer: ArrayBufferLike;
+  readonly #secretOffset: number;
   readonly clientIdentity: Uint8Array;
   readonly suite: AeadSuite;
 
@@ -43,20 +53,27 @@ export class SecureSession implements ClientSession {
     ticketBasis: SessionTicketBasis,
   ) {
     this.#channel = channel;
-    this.#resumptionSecret = ticketBasis.resumptionSecret;
+    const secret = ticketBasis.resumptionSecret;
+    if (secret.length !== RESUMPTION_SECRET_BYTES) throw new RangeError(`A resumption secret is ${RESUMPTION_SECRET_BYTES} bytes`);
+    this.#secretBuffer = secret.buffer;
+    this.#secretOffset = secret.byteOffset;
     this.clientIdentity = ticketBasis.clientIdentity;
     this.suite = ticketBasis.suite;
   }
 
   /** The secret of this session's ticket `id`, derived from its resumption secret; the caller zeroes it. */
   ticketSecret(crypto: CryptoProvider, id: Uint8Array): Uint8Array {
-    return ticketSecret(crypto, this.#resumptionSecret, id);
+    return ticketSecret(crypto, this.#resumptionSecret(), id);
   }
 
   /** Zeroes the channel's keys and the resumption secret. */
   dispose(): void {
     this.#channel.close();
-    zeroize(this.#resumptionSecret);
+    zeroize(this.#resumptionSecret());
+  }
+
+  #resumptionSecret(): Uint8Array {
+    return new Uint8Array(this.#secretBuffer, this.#secretOffset, RESUMPTION_SECRET_BYTES);
   }
 
   static of(session: ClientSession | undefined): SecureSession | undefined {
