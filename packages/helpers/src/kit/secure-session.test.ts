@@ -9,9 +9,9 @@ import { SecureSession, sessionChannel } from './secure-session.ts';
 
 const crypto = new NodeCryptoProvider();
 
-/** A server session as the kit makes one, from real key material. */
-function serverSession(): { session: SecureSession; resumptionSecret: Uint8Array } {
-  const keys = establishSession({
+/** A server side's session keys, from fresh key material. */
+function serverKeys(): ReturnType<typeof establishSession> & { peerIdentity: Uint8Array } {
+  return establishSession({
     crypto,
     sendDirection: Direction.SERVER_TO_CLIENT,
     keyMaterial: crypto.randomBytes(32),
@@ -21,6 +21,11 @@ function serverSession(): { session: SecureSession; resumptionSecret: Uint8Array
     nowMs: 0,
     peerIdentity: crypto.ed25519KeyPair().publicKey,
   });
+}
+
+/** A server session as the kit makes one. */
+function serverSession(): { session: SecureSession; resumptionSecret: Uint8Array } {
+  const keys = serverKeys();
   const session = new SecureSession(SecurityLevel.ENCRYPTED, keys.channel, {
     resumptionSecret: keys.resumptionSecret,
     clientIdentity: keys.peerIdentity,
@@ -45,15 +50,7 @@ describe('SecureSession', () => {
   });
 
   it('refuses a resumption secret of another length', () => {
-    const { channel } = establishSession({
-      crypto,
-      sendDirection: Direction.SERVER_TO_CLIENT,
-      keyMaterial: crypto.randomBytes(32),
-      session: crypto.randomBytes(32),
-      level: SecurityLevel.ENCRYPTED,
-      suite: AeadSuite.CHACHA20_POLY1305,
-      nowMs: 0,
-    });
+    const { channel } = serverKeys();
     const basis = { resumptionSecret: new Uint8Array(16), clientIdentity: new Uint8Array(32), suite: AeadSuite.CHACHA20_POLY1305 };
     expect(() => new SecureSession(SecurityLevel.ENCRYPTED, channel, basis)).toThrow(RangeError);
   });
