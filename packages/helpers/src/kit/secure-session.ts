@@ -83,5 +83,6 @@ export class SecureSession implements ClientSession {
 
 /** The channel of a client's session, when the secure kit made it; for the kit's own transformers. */
 export function sessionChannel(session: ClientSession | undefined): SecureChannel | undefined {
-  return session instanceof SecureSession ? channelOfSession(session) : undefined;
+  const secure = SecureSession.of(session);
+  return secure && channelOfSession(secure);
 }

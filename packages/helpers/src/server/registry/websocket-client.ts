@@ -129,7 +129,6 @@ export class WebSocketClient implements WebSocketClientInfo {
     this.opening = new ClientOpening(init.monotonicNowMs, init.releasePreAuthSlot);
   }
 
-  /** The server's requests to this client that await its reply. */
   /**
    * Bytes written to the client's socket and not yet taken by the kernel:
    * what `ws`'s `bufferedAmount` reports here (its own sender never holds
@@ -139,6 +138,7 @@ export class WebSocketClient implements WebSocketClientInfo {
     return this.stream.writableLength;
   }
 
+  /** The server's requests to this client that await its reply. */
   get requests(): PendingReplies {
     this.#requests ??= new PendingReplies(this.#maxPendingRequests, requestFailure);
     return this.#requests;
