@@ -10,7 +10,9 @@
  * - Socket.IO: `emit` right after `io()`, buffered by the client until its namespace is connected;
  * - Sealed at levels `none` and `encrypted`, the `ping` emitted once `connect()` resolved
  *   (the only way before emits were queued during the first connect), and emitted while it
- *   runs, so it goes right behind the credentials (`maxEarlyEmits`).
+ *   runs, so it goes right behind the credentials (`maxEarlyEmits`); each with `authenticate`
+ *   carried in the upgrade request (the default) and sent as a frame after it
+ *   (`maxUpgradeFrameBytes: 0`).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,7 +89,7 @@ async function socketIo(): Promise<number> {
   return result;
 }
 
-async function sealed(level: SecurityLevel, emitWhileConnecting: boolean): Promise<number> {
+async function sealed(level: SecurityLevel, emitWhileConnecting: boolean, authenticateInUpgrade: boolean): Promise<number> {
   const server = createServer();
   const kit = createSecureServerKit({ identity: crypto.ed25519KeyPair(), acceptedLevels: [SecurityLevel.NONE, SecurityLevel.ENCRYPTED] });
   const helper = new WebSocketServerHelper({
@@ -109,6 +111,7 @@ async function sealed(level: SecurityLevel, emitWhileConnecting: boolean): Promi
       crypto,
       WebSocket,
       reconnect: { enabled: false },
+      ...(authenticateInUpgrade ? {} : { maxUpgradeFrameBytes: 0 }),
     });
     const pong = new Promise((resolve) => client.on(PONG, resolve));
     if (emitWhileConnecting) {
@@ -131,8 +134,11 @@ const rows: Array<[string, number]> = [
   ['socket.io, emit right after io()', await socketIo()],
 ];
 for (const level of [SecurityLevel.NONE, SecurityLevel.ENCRYPTED]) {
-  rows.push([`sealed ${level}, emit once connect() resolved`, await sealed(level, false)]);
-  rows.push([`sealed ${level}, emit while connecting`, await sealed(level, true)]);
+  for (const inUpgrade of [false, true]) {
+    const carried = inUpgrade ? 'authenticate in the upgrade' : 'authenticate as a frame';
+    rows.push([`sealed ${level}, ${carried}, emit once connect() resolved`, await sealed(level, false, inUpgrade)]);
+    rows.push([`sealed ${level}, ${carried}, emit while connecting`, await sealed(level, true, inUpgrade)]);
+  }
 }
 console.log(`\nFirst answer over a link of ${ONE_WAY_MS} ms each way (median of ${CONNECTIONS} connections, ms from opening to the answer)\n`);
 console.log('| client | ms to the first answer |\n|---|---|');

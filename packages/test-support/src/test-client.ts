@@ -38,9 +38,9 @@ export class TestClient {
     socket.on('error', () => undefined);
   }
 
-  /** Opens a connection and waits until it is open. */
-  static async connect(url: string, options: ClientOptions = {}): Promise<TestClient> {
-    const socket = new WebSocket(url, options);
+  /** Opens a connection, offering `protocols` as subprotocols when given, and waits until it is open. */
+  static async connect(url: string, options: ClientOptions = {}, protocols: string[] = []): Promise<TestClient> {
+    const socket = new WebSocket(url, protocols, options);
     const client = new TestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

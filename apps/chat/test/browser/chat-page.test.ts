@@ -5,15 +5,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketBindingKeys } from '@sealed/core';
 import { createDefaultLogger } from '@sealed/helpers';
+import { UpgradeSubprotocol, readUpgradeFrame } from '@sealed/helpers/protocol';
 import { DEMO_MAX_DEVICES_PER_USER } from '../../src/handlers/demo-device-policy.ts';
 import { ChatApplication } from '../../src/chat-application.ts';
 import { launchBrowser, screenshot } from './browser-session.ts';
 import { TcpTap } from './tcp-tap.ts';
 import { UI_TIMEOUT_MS, joinRoom, messageLine, openPage, say, signIn } from './chat-page-driver.ts';
-import { Opcode, readWireFrames } from './websocket-frame-reader.ts';
+import { Opcode, headerValue, readUpgradeHead, readWireFrames } from './websocket-frame-reader.ts';
 
 /** How soon a member list follows a join or a leave: well under any polling interval. */
 const PRESENCE_UPDATE_MS = 1_000;
+/** Largest first frame read from a captured upgrade request: more than any hello. */
+const FIRST_FRAME_LIMIT_BYTES = 16 * 1024;
 
 let browser: Browser;
 let app: ChatApplication | undefined;
@@ -97,16 +100,18 @@ describe('the chat page in Chromium', () => {
 
     const [socket, ...others] = tap.connectionsTo('GET /ws');
     expect(others).toHaveLength(0);
-    const toServer = readWireFrames(Buffer.concat(socket!.toServer)).filter((frame) => frame.opcode !== Opcode.PONG);
+    const upgrade = Buffer.concat(socket!.toServer);
+    const toServer = readWireFrames(upgrade).filter((frame) => frame.opcode !== Opcode.PONG);
     const toClient = readWireFrames(Buffer.concat(socket!.toClient)).filter((frame) => frame.opcode !== Opcode.PING);
-    // The capture really holds the conversation: the plaintext handshake messages are readable...
-    expect(toServer[0]?.opcode).toBe(Opcode.TEXT);
-    expect(toServer[0]?.payload.toString()).toContain('"event":"authenticate"');
+    // The capture really holds the conversation: the plaintext handshake messages are readable (the hello in the upgrade request)...
+    expect(firstFrameOfUpgrade(upgrade)).toContain('"event":"authenticate"');
+    expect(headerValue(readUpgradeHead(Buffer.concat(socket!.toClient)), 'Sec-WebSocket-Protocol')).toBe(UpgradeSubprotocol.FIRST_FRAME_TAKEN);
+    expect(toClient[0]?.opcode).toBe(Opcode.TEXT);
     expect(toClient[0]?.payload.toString()).toContain('"event":"sealed:handshake"');
-    expect(toServer[1]?.payload.toString()).toContain('"event":"sealed:finish"');
+    expect(toServer[0]?.payload.toString()).toContain('"event":"sealed:finish"');
     // ...and every frame after them is binary ciphertext: connected, join, chat and their answers.
-    const afterHandshake = [...toServer.slice(2), ...toClient.slice(1)];
-    expect(toServer.length).toBeGreaterThanOrEqual(3);
+    const afterHandshake = [...toServer.slice(1), ...toClient.slice(1)];
+    expect(toServer.length).toBeGreaterThanOrEqual(2);
     expect(toClient.length).toBeGreaterThanOrEqual(3);
     for (const frame of afterHandshake) {
       expect(frame.opcode).toBe(Opcode.BINARY);
@@ -124,11 +129,15 @@ describe('the chat page in Chromium', () => {
 
     const [socket, ...others] = tap.connectionsTo('GET /ws');
     expect(others).toHaveLength(0);
-    const toServer = readWireFrames(Buffer.concat(socket!.toServer)).filter((frame) => frame.opcode !== Opcode.PONG);
-    // The capture is real: the hello and the finish are there, readable as JSON...
-    expect(toServer[0]?.payload.toString()).toContain('"event":"authenticate"');
-    expect(toServer[1]?.payload.toString()).toContain('"event":"sealed:finish"');
-    // ...and the name is in none of the frames: it travelled inside the finish, sealed.
+    const upgrade = Buffer.concat(socket!.toServer);
+    const toServer = readWireFrames(upgrade).filter((frame) => frame.opcode !== Opcode.PONG);
+    // The capture is real: the hello (in the upgrade request) and the finish are there, readable as JSON...
+    const hello = firstFrameOfUpgrade(upgrade);
+    expect(hello).toContain('"event":"authenticate"');
+    expect(toServer[0]?.payload.toString()).toContain('"event":"sealed:finish"');
+    // ...and the name is in none of them, nor anywhere in the upgrade request: it travelled inside the finish, sealed.
+    expect(hello.includes('alice')).toBe(false);
+    expect(readUpgradeHead(upgrade).includes('alice')).toBe(false);
     for (const frame of toServer) expect(frame.payload.includes('alice')).toBe(false);
     await screenshot(alice, 'chat-sealed-sign-in');
   });
@@ -201,3 +210,10 @@ describe('the chat page in Chromium', () => {
     await screenshot(alice, 'chat-key-mismatch');
   });
 });
+
+/** The first frame a captured upgrade request carries in its subprotocols, as text. */
+function firstFrameOfUpgrade(upgrade: Buffer): string {
+  const read = readUpgradeFrame(headerValue(readUpgradeHead(upgrade), 'Sec-WebSocket-Protocol'), FIRST_FRAME_LIMIT_BYTES);
+  if (!read.ok || !read.frame) throw new Error('The upgrade request carries no first frame');
+  return Buffer.from(read.frame).toString();
+}

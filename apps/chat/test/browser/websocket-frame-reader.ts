@@ -11,6 +11,19 @@ const HEADER_END = '\r\n\r\n';
 const LENGTH_16 = 126;
 const LENGTH_64 = 127;
 
+/** The HTTP head of one direction of a captured WebSocket connection: the upgrade request, or the server's answer. */
+export function readUpgradeHead(stream: Buffer): string {
+  const headEnd = stream.indexOf(HEADER_END);
+  return headEnd === -1 ? '' : stream.subarray(0, headEnd).toString('latin1');
+}
+
+/** One header's value in an HTTP head (names compared without regard to case). */
+export function headerValue(head: string, name: string): string | undefined {
+  const prefix = `${name.toLowerCase()}:`;
+  const line = head.split('\r\n').find((candidate) => candidate.toLowerCase().startsWith(prefix));
+  return line?.slice(prefix.length).trim();
+}
+
 /**
  * Reads the frames of one direction of a captured WebSocket connection: skips
  * the HTTP upgrade head, then parses frames, unmasking client frames.

@@ -1,8 +1,7 @@
 import type { AeadSuite } from '../crypto/aead-suite.ts';
 import { utf8Decode, utf8Encode, zeroize } from '../crypto/bytes.ts';
-import { createClientHello, type PendingClientHandshake } from '../crypto/client-handshake.ts';
+import type { PendingClientHandshake } from '../crypto/client-handshake.ts';
 import { readTicket, type HeldTicket } from '../crypto/client-resumption.ts';
-import { HANDSHAKE_FIELD } from '../crypto/handshake-messages.ts';
 import { identityFingerprint } from '../crypto/identity-fingerprint.ts';
 import type { SecureChannel } from '../crypto/secure-channel.ts';
 import { SecurityLevel } from '../crypto/security-level.ts';
@@ -13,38 +12,18 @@ import { EarlyData } from './early-data.ts';
 import { closeCodeFor, handshakeFailureCode, refusalFailureCode } from './failure-close-code.ts';
 import { isLargerThan } from './frame-size.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
-import type { ConnectionInfo } from './sealed-client-options.ts';
 import { answerServerHelloWith } from './server-hello-answer.ts';
 import { InboundFrames } from './inbound-frames.ts';
-import { WEBSOCKET_OPEN, type WebSocketLike } from './websocket-like.ts';
-
-/** What a connection tells its owner, in the order things happen. */
-export interface ClientConnectionEvents {
-  /** The socket opened; the `authenticate` frame goes out next. */
-  onAuthenticating(): void;
-  /**
-   * The credentials went out (`authenticate` at level `none`, the finish
-   * above it): from here until the open, `sendEarly` may put emits right
-   * behind them, which the server handles once it has opened the connection.
-   */
-  onCredentialsSent(): void;
-  /** Authenticated and, where asked, encrypted. */
-  onOpen(info: ConnectionInfo): void;
-  /** The server sent a resumption ticket for the next connection. */
-  onTicket(ticket: HeldTicket): void;
-  /** A frame from the server, decoded and checked, once open (and a server `error` before that). */
-  onMessage(message: ProtocolMessage): void;
-  /** Something that does not end the connection: a frame that was dropped. */
-  onProblem(problem: SealedClientError): void;
-  /** The connection is given up: a refusal by the server or a security failure. `onClose` follows. */
-  onFailure(failure: SealedClientError): void;
-  /** The socket closed; `failure` is set when the connection was given up first. */
-  onClose(code: number, reason: string, failure: SealedClientError | undefined): void;
-}
+import type { ClientConnectionEvents } from './client-connection-events.ts';
+import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.ts';
+import { authenticateFrame, type AuthenticateFrame } from './authenticate-frame.ts';
+import { UpgradeSubprotocol, upgradeSubprotocolsFor } from '../protocol/upgrade-frame.ts';
+import { credentialsFailure, produceCredentials } from './credentials-source.ts';
 
 /**
- * One socket's life on the client: hello, the server's hello, the finish
- * (with the credentials inside), then protected (or, at level `none`,
+ * One socket's life on the client: hello (in the upgrade request when the
+ * server takes it there), the server's hello, the finish (with the
+ * credentials inside), then protected (or, at level `none`,
  * plaintext) frames both ways. Inbound frames are handled one at a time in
  * arrival order, on a chain that catches every failure, so one bad frame or
  * a throwing listener never stops the frames after it. Reconnecting, rooms
@@ -58,7 +37,8 @@ export interface ClientConnectionEvents {
  * 4005.
  */
 export class ClientConnection {
-  readonly #socket: WebSocketLike;
+  /** Made once the credentials are at hand. */
+  #socket: WebSocketLike | undefined;
   readonly #settings: ClientConnectionSettings;
   readonly #events: ClientConnectionEvents;
   #pending: PendingClientHandshake | undefined;
@@ -87,31 +67,56 @@ export class ClientConnection {
   readonly #early: EarlyData;
 
   /**
-   * Opens a socket to `url` with `WebSocketClass`.
+   * Produces the credentials, then opens a socket to `url` with
+   * `WebSocketClass`, the `authenticate` frame carried in the upgrade when
+   * it is at most `maxUpgradeFrameBytes`.
    *
-   * @throws SealedClientError `INVALID_URL` when the WebSocket class refuses the URL.
+   * @throws SealedClientError `INVALID_URL` or `CREDENTIALS_FAILED` when the credentials are at hand (produced later, the failure ends the connection instead).
    */
-  constructor(
-    WebSocketClass: new (url: string) => WebSocketLike,
-    url: string,
-    settings: ClientConnectionSettings,
-    events: ClientConnectionEvents,
-  ) {
+  constructor(WebSocketClass: WebSocketConstructor, url: string, settings: ClientConnectionSettings, events: ClientConnectionEvents) {
     this.#settings = settings;
     this.#events = events;
     this.#early = new EarlyData(settings.maxEarlyEmits, settings.maxEarlyBytes);
+    produceCredentials(
+      settings.credentials,
+      (credentials) => {
+        if (!this.#closed) this.#prepareAndOpen(WebSocketClass, url, credentials);
+      },
+      (failure) => this.#giveUp(failure),
+    );
+  }
+
+  /**
+   * Makes the `authenticate` frame, then opens the socket.
+   *
+   * @throws SealedClientError `CREDENTIALS_FAILED` when the credentials cannot be serialized, `INVALID_URL` when the WebSocket class refuses the URL.
+   */
+  #prepareAndOpen(WebSocketClass: WebSocketConstructor, url: string, produced: Record<string, unknown>): void {
+    let frame: AuthenticateFrame;
     try {
-      this.#socket = new WebSocketClass(url);
+      frame = authenticateFrame(this.#settings, produced);
     } catch (cause) {
+      throw credentialsFailure(cause);
+    }
+    this.#pending = frame.pending;
+    this.#credentials = frame.credentials;
+    this.#held = frame.held;
+    const inUpgrade = frame.bytes.length <= this.#settings.maxUpgradeFrameBytes;
+    let socket: WebSocketLike;
+    try {
+      socket = inUpgrade ? new WebSocketClass(url, upgradeSubprotocolsFor(frame.bytes)) : new WebSocketClass(url);
+    } catch (cause) {
+      this.#dropSecrets();
       throw new SealedClientError(ClientFailureCode.INVALID_URL, `Cannot open a WebSocket to "${url}"`, { cause });
     }
-    const socket = this.#socket;
+    this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
       this.#events.onAuthenticating();
-      this.#authenticate().catch((cause) =>
-        this.#giveUp(new SealedClientError(ClientFailureCode.CREDENTIALS_FAILED, 'The credentials could not be produced', { cause })),
-      );
+      // A server that took the frame from the upgrade answers so; any other answer means it never saw it.
+      const taken = socket.protocol === UpgradeSubprotocol.FIRST_FRAME_TAKEN;
+      const sent = taken || this.#sendText(frame.text);
+      if (sent && this.#settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
     });
     socket.addEventListener('message', (event) => this.#inbound.push(() => this.#onFrame(event.data)));
     socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
@@ -177,40 +182,18 @@ export class ClientConnection {
     }
     const sent = this.#outboundTail.then(async () => {
       const bytes = await frame;
-      if (this.#socket.readyState !== WEBSOCKET_OPEN) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
-      this.#socket.send(bytes);
+      const socket = this.#socket;
+      if (socket?.readyState !== WEBSOCKET_OPEN) throw new SealedClientError(ClientFailureCode.NOT_OPEN, 'The connection closed');
+      socket.send(bytes);
     });
     this.#outboundTail = sent.catch(() => undefined);
     return sent;
   }
 
-  /** Closes the socket; keys are dropped when it has closed. */
+  /** Closes the socket; keys are dropped when it has closed (at once when there is no socket yet). */
   close(code: number, reason: string): void {
-    this.#socket.close(code, reason);
-  }
-
-  async #authenticate(): Promise<void> {
-    const settings = this.#settings;
-    const { credentials } = settings;
-    const produced = { ...(typeof credentials === 'function' ? await credentials() : credentials) };
-    let payload: Record<string, unknown> = produced;
-    if (settings.level !== SecurityLevel.NONE) {
-      const held = settings.takeTicket();
-      this.#held = held?.level === settings.level ? held : undefined;
-      const { hello, pending } = createClientHello({
-        crypto: settings.crypto,
-        level: settings.level,
-        nowMs: settings.now(),
-        suites: settings.suites,
-        ticket: this.#held?.ticket,
-      });
-      this.#pending = pending;
-      // Kept until the server has proved its key; then signed and sealed into the finish, never sent beside the hello.
-      this.#credentials = utf8Encode(JSON.stringify(produced));
-      payload = { [HANDSHAKE_FIELD]: hello };
-    }
-    const sent = this.#sendText(encodeFrame(ClientEvent.AUTHENTICATE, payload));
-    if (sent && settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
+    if (this.#socket) this.#socket.close(code, reason);
+    else this.#onClose(code, reason);
   }
 
   #onCredentialsSent(): void {
@@ -221,7 +204,7 @@ export class ClientConnection {
 
   /** Sends a text frame of the handshake; returns whether it went out (the socket may have closed meanwhile). */
   #sendText(text: string): boolean {
-    if (this.#closed || this.#socket.readyState !== WEBSOCKET_OPEN) return false;
+    if (this.#closed || this.#socket?.readyState !== WEBSOCKET_OPEN) return false;
     this.#socket.send(text);
     return true;
   }
@@ -373,7 +356,7 @@ export class ClientConnection {
     if (this.#failure || this.#closed) return;
     this.#failure = failure;
     this.#events.onFailure(failure);
-    this.#socket.close(closeCodeFor(failure.code), failure.message);
+    this.close(closeCodeFor(failure.code), failure.message);
   }
 
   #onClose(code: number, reason: string): void {
@@ -382,6 +365,12 @@ export class ClientConnection {
     this.#open = false;
     this.#channel?.close();
     this.#channel = undefined;
+    this.#dropSecrets();
+    this.#events.onClose(code, reason, this.#failure);
+  }
+
+  /** Zeroes what the handshake holds: the hello's secret key, the credentials, the presented ticket's secret, the resumption secret. */
+  #dropSecrets(): void {
     if (this.#pending) zeroize(this.#pending.ephemeral.secretKey);
     this.#pending = undefined;
     zeroize(this.#credentials);
@@ -390,6 +379,6 @@ export class ClientConnection {
     this.#held = undefined;
     zeroize(this.#resumptionSecret);
     this.#resumptionSecret = undefined;
-    this.#events.onClose(code, reason, this.#failure);
   }
 }
+

@@ -1,7 +1,8 @@
 import { zeroize } from '../crypto/bytes.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
-import { ClientConnection, type ClientConnectionEvents } from './client-connection.ts';
+import { ClientConnection } from './client-connection.ts';
+import type { ClientConnectionEvents } from './client-connection-events.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
 import { ClientStateMachine, SealedClientState } from './client-state.ts';
 import { decideAfterClose } from './close-decision.ts';

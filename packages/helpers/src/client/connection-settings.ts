@@ -4,7 +4,7 @@ import type { CryptoProvider, RawKeyPair } from '../crypto/crypto-provider.ts';
 import type { PinStore } from '../crypto/pin-store.ts';
 import type { RekeyPolicy } from '../crypto/secure-channel.ts';
 import type { SecurityLevel } from '../crypto/security-level.ts';
-import type { ValueOrPromise } from '../types/value-or-promise.ts';
+import type { CredentialsSource } from './credentials-source.ts';
 import { SEALED_CLIENT_DEFAULTS } from './sealed-client-defaults.ts';
 import type { SealedClientOptions } from './sealed-client-options.ts';
 
@@ -14,7 +14,7 @@ export interface ClientConnectionSettings {
   level: SecurityLevel;
   /** The client's identity key pair, made on first use. */
   identity: () => RawKeyPair;
-  credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
+  credentials: CredentialsSource;
   suites: readonly AeadSuite[] | undefined;
   serverKey: string | undefined;
   pins: PinStore;
@@ -28,19 +28,22 @@ export interface ClientConnectionSettings {
   maxEarlyEmits: number;
   /** Bytes on the wire those early emits may take together. */
   maxEarlyBytes: number;
+  /** Largest `authenticate` frame carried in the upgrade request; 0: always sent as a frame. */
+  maxUpgradeFrameBytes: number;
 }
 
 /** What the client keeps across connections and hands each one: its provider, level, identity, pins, clock and tickets. */
 export type ClientConnectionParts = Pick<ClientConnectionSettings, 'crypto' | 'level' | 'identity' | 'pins' | 'now' | 'takeTicket'>;
 
 /**
- * Checks the early-data options: a budget that is not a non-negative
- * integer (`NaN`, say) would let every queued emit go early.
+ * Checks the byte and count budgets of a connection's first frames: one that
+ * is not a non-negative integer (`NaN`, say) would let every queued emit go
+ * early, or any frame ride in the upgrade.
  *
  * @throws RangeError naming the option.
  */
-export function checkEarlyDataOptions(options: Pick<SealedClientOptions, 'maxEarlyEmits' | 'maxEarlyBytes'>): void {
-  for (const name of ['maxEarlyEmits', 'maxEarlyBytes'] as const) {
+export function checkConnectionOptions(options: Pick<SealedClientOptions, 'maxEarlyEmits' | 'maxEarlyBytes' | 'maxUpgradeFrameBytes'>): void {
+  for (const name of ['maxEarlyEmits', 'maxEarlyBytes', 'maxUpgradeFrameBytes'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
       throw new RangeError(`SealedClient option "${name}" must be a non-negative integer, got ${String(value)}`);
@@ -60,5 +63,6 @@ export function connectionSettings(options: SealedClientOptions, parts: ClientCo
     maxFrameBytes: options.maxFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxFrameBytes,
     maxEarlyEmits: options.maxEarlyEmits ?? SEALED_CLIENT_DEFAULTS.maxEarlyEmits,
     maxEarlyBytes: options.maxEarlyBytes ?? SEALED_CLIENT_DEFAULTS.maxEarlyBytes,
+    maxUpgradeFrameBytes: options.maxUpgradeFrameBytes ?? SEALED_CLIENT_DEFAULTS.maxUpgradeFrameBytes,
   };
 }

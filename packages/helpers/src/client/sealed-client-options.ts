@@ -109,6 +109,20 @@ export interface SealedClientOptions {
   /** Bytes on the wire the early emits of one connection may take together; 8 KiB by default. One emit may take all of it: keep it below the server's `maxPayloadBytesBeforeAuth` (and, with the hello and finish, `maxBytesBeforeAuth`). */
   maxEarlyBytes?: number;
   /**
+   * Largest `authenticate` frame, in UTF-8 bytes, carried in the upgrade
+   * request itself (in `Sec-WebSocket-Protocol`, see `docs/protocol.md`)
+   * rather than sent once the socket is open: the server's answer then comes
+   * right behind the upgrade's, a round trip sooner. At level `none` the
+   * frame holds the credentials, so they travel in a request header (never
+   * in the URL); above it, the hello, which holds no secret. A larger frame,
+   * or a server that does not take it, gets the frame after the upgrade as
+   * before. 4 KiB by default; 0 never carries it in the upgrade, and offers
+   * no subprotocol at all.
+   *
+   * @throws RangeError from the constructor when not a non-negative integer.
+   */
+  maxUpgradeFrameBytes?: number;
+  /**
    * Whether the client keeps the resumption tickets the server sends and
    * presents the newest in its next hello, so a reconnect within the
    * ticket's lifetime skips the signatures (true by default). Tickets are

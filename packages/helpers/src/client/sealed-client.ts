@@ -6,7 +6,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import { checkEarlyDataOptions, connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
+import { checkConnectionOptions, connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
 import { ConnectionCycle } from './connection-cycle.ts';
 import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
 import { withFingerprint } from '../crypto/identity-fingerprint.ts';
@@ -75,7 +75,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   readonly #endToEnd: EndToEndLoader | undefined;
 
   constructor(options: SealedClientOptions) {
-    checkEarlyDataOptions(options);
+    checkConnectionOptions(options);
     this.#options = options;
     this.#crypto = options.crypto ?? new PortableCryptoProvider();
     this.#level = options.level ?? SecurityLevel.ENCRYPTED;

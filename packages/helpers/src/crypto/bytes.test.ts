@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64 } from './bytes.ts';
+import { fromBase64, fromBase64Url, toBase64, toBase64Url } from './bytes.ts';
 
 /** Node's own codec as the oracle: canonical padded base64 is what it would encode again. */
 function isCanonicalBase64(text: string): boolean {
@@ -57,5 +57,36 @@ describe('fromBase64', () => {
     ['white space', 'AA AA'],
   ])('refuses %s', (_name, text) => {
     expect(fromBase64(text)).toBeUndefined();
+  });
+});
+
+describe('base64url', () => {
+  it('encodes as Node does, without padding, and decodes what it encodes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const text = toBase64Url(bytes);
+        expect(text).toBe(Buffer.from(bytes).toString('base64url'));
+        expect(fromBase64Url(text)).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('accepts exactly the texts it would encode again', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...BASE64_CHARACTERS), maxLength: 12 }), (text) => {
+        const decoded = fromBase64Url(text);
+        if (decoded === undefined) expect(/^[A-Za-z0-9_-]*$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text).toBe(false);
+        else expect(toBase64Url(decoded)).toBe(text);
+      }),
+    );
+  });
+
+  it.each([
+    ['padding', 'AA=='],
+    ['the standard alphabet', 'AA+/'],
+    ['a length of 4n + 1', 'AAAAA'],
+    ['non-zero spare bits', 'AB'],
+  ])('refuses %s', (_name, text) => {
+    expect(fromBase64Url(text)).toBeUndefined();
   });
 });

@@ -115,6 +115,24 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return (c & 0x03) === 0 ? out : undefined;
 }
 
+/** Base64url without padding (RFC 4648 §5): the standard alphabet's `+` and `/` as `-` and `_`, and no `=`. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Decodes unpadded base64url strictly, as {@link fromBase64} decodes base64:
+ * `+`, `/`, `=` or any other character outside the alphabet, an impossible
+ * length or non-zero spare bits are refused.
+ *
+ * @returns the bytes, or `undefined` when the text is not canonical unpadded base64url.
+ */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (/[+/=]/.test(text) || text.length % 4 === 1) return undefined;
+  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  return fromBase64(padded);
+}
+
 const BITS_PER_BYTE = 8;
 const UINT32_BYTES = 4;
 const TWO_TO_THE_32 = 0x1_0000_0000;

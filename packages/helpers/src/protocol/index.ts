@@ -24,3 +24,11 @@ export { readRoomPosition, readSincePositions, type RoomPosition, type StreamPos
 export { readReply, replyWithError, replyWithResult, isErrorReply, isReplyId, type ReplyPayload, type ReplyError } from './request-reply.ts';
 export type { EventMap, EventName, PayloadArgument, PayloadOf, ResultOf, WithReply } from './event-map.ts';
 export type { PresenceChange, PresenceMember } from './presence.ts';
+export {
+  UpgradeSubprotocol,
+  FIRST_FRAME_ENTRY_PREFIX,
+  upgradeSubprotocolsFor,
+  readUpgradeFrame,
+  answeredSubprotocol,
+  type UpgradeFrameResult,
+} from './upgrade-frame.ts';

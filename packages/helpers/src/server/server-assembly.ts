@@ -14,6 +14,7 @@ import { OutboundBudget } from './delivery/outbound-budget.ts';
 import { OutboundRouter } from './delivery/outbound-router.ts';
 import { TransformedDelivery } from './delivery/transformed-delivery.ts';
 import { TurnWriter } from './delivery/turn-writer.ts';
+import { answeredSubprotocol } from '../protocol/upgrade-frame.ts';
 import { DeliveryService } from './e2e/delivery-service.ts';
 import { InMemoryDeliveryServiceStore } from './e2e/in-memory-delivery-service-store.ts';
 import { InMemoryHistoryStore } from './history/in-memory-history-store.ts';
@@ -83,7 +84,14 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
   let controller: ConnectionController;
   let targeted: TargetedDelivery;
 
-  const wss = new WebSocketServer({ WebSocket: ClientSocket, noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    WebSocket: ClientSocket,
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: answeredSubprotocol,
+  });
   const delivery = new MessageDelivery({
     maxBufferedBytes: options.maxBufferedBytes,
     slowConsumerPolicy: options.slowConsumerPolicy,
@@ -243,7 +251,8 @@ export function assembleServer(options: ResolvedServerOptions, instanceId: strin
     monotonicNow,
     liveConnections: () => clients.size,
     hasOtherUpgradeListeners: () => server.listenerCount('upgrade') > 1,
-    onConnection: (socket, remoteAddress, releaseSlot) => void controller.accept(socket, remoteAddress, releaseSlot),
+    maxFirstFrameBytes: options.maxPayloadBytesBeforeAuth,
+    onConnection: (socket, remoteAddress, releaseSlot, firstFrame) => void controller.accept(socket, remoteAddress, releaseSlot, firstFrame),
   });
   const headerDeadline = new RequestHeaderDeadline({
     ...shared,

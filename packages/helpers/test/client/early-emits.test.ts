@@ -53,7 +53,8 @@ async function recordingServer(handled: number[], authenticateFn?: AuthenticateF
 function timelineClient(user: string, options: Partial<SealedClientOptions> = {}): { client: SealedClient; timeline: string[]; sockets: WebSocket[] } {
   const timeline: string[] = [];
   const { WebSocket: TimelineWebSocket, sockets } = timelineWebSocket(timeline);
-  return { client: track(sdkClient(server.url, user, { WebSocket: TimelineWebSocket, ...options })), timeline, sockets };
+  // The credentials go as a frame of their own (not in the upgrade), so the timeline shows what goes right behind them.
+  return { client: track(sdkClient(server.url, user, { WebSocket: TimelineWebSocket, maxUpgradeFrameBytes: 0, ...options })), timeline, sockets };
 }
 
 /** Connects `client` and makes `emits` while the connection is set up; resolves once it is open and every emit has settled. */

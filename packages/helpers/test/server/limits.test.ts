@@ -4,18 +4,10 @@ import { WebSocket } from 'ws';
 import { CloseCode, WebSocketDefaults } from '../../src/index.ts';
 import { TestClient, closeAfterEach } from '@sealed/test-support';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { refusedStatus } from '../support/refused-status.ts';
 
 const track = closeAfterEach();
 let server: TestServer;
-
-/** Opens a raw socket and resolves with the HTTP status the server refused it with. */
-async function refusedStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const socket = new WebSocket(url, { headers });
-  socket.on('error', () => undefined);
-  const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
-  socket.terminate();
-  return response.statusCode;
-}
 
 describe('maxConnections', () => {
   it('answers 503 before upgrading once the cap is reached, and accepts again after a close', async () => {

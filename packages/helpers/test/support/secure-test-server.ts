@@ -70,8 +70,8 @@ export interface Interception {
 export function interceptedWebSocket(): Interception {
   const interception: Interception = { WebSocket: undefined!, sent: [], received: [], rewrite: undefined, socket: undefined };
   class InterceptedWebSocket extends WebSocket {
-    constructor(url: string) {
-      super(url);
+    constructor(url: string, protocols?: string[]) {
+      super(url, protocols);
       interception.socket = this;
       this.on('message', (data, isBinary) => {
         if (isBinary) interception.received.push(new Uint8Array(data as Buffer));

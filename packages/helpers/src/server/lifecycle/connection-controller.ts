@@ -90,8 +90,13 @@ export class ConnectionController {
     };
   }
 
-  /** Takes over an upgraded socket, with the client's address and the function that gives its pre-authentication slot back once it is open or gone. */
-  accept(socket: ClientSocket, remoteAddress: string | undefined, releasePreAuthSlot: () => void): WebSocketClient {
+  /**
+   * Takes over an upgraded socket, with the client's address, the function
+   * that gives its pre-authentication slot back once it is open or gone, and
+   * the first frame its upgrade carried: handled as the first frame read from
+   * the socket, under the same checks.
+   */
+  accept(socket: ClientSocket, remoteAddress: string | undefined, releasePreAuthSlot: () => void, firstFrame?: Uint8Array): WebSocketClient {
     const { init } = this;
     const client = new WebSocketClient({
       id: init.newClientId(),
@@ -111,6 +116,7 @@ export class ConnectionController {
     const authTimer = setTimeout(() => this.#onAuthTimeout(client), init.authTimeoutMs);
     authTimer.unref();
     if (client.opening) client.opening.authTimer = authTimer;
+    if (firstFrame) this.#onFrame(client, Buffer.from(firstFrame.buffer, firstFrame.byteOffset, firstFrame.length), false);
     return client;
   }
 

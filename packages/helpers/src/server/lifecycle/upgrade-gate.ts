@@ -5,6 +5,7 @@ import type { ClientSocket } from './client-socket.ts';
 import { AddressRateLimiter } from './address-rate-limiter.ts';
 import { clientAddressOf } from './client-address.ts';
 import { PreAuthSlots } from './pre-auth-slots.ts';
+import { readUpgradeFrame } from '../../protocol/upgrade-frame.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ThrottledLog } from '../../logging/throttled-log.ts';
 import type { ServerMetrics } from '../server-metrics.ts';
@@ -18,6 +19,8 @@ export const UpgradeRejection = {
   FORBIDDEN_ORIGIN: 403,
   /** At `maxConnections` or `maxUnauthenticatedConnections`, or shutting down. */
   UNAVAILABLE: 503,
+  /** The first frame carried in the upgrade's subprotocols is malformed or too large. */
+  BAD_REQUEST: 400,
   /** The remote address holds `maxUnauthenticatedPerAddress` sockets that have not authenticated, or starts upgrades faster than its rate. */
   TOO_MANY_FROM_ADDRESS: 429,
 } as const;
@@ -44,6 +47,8 @@ export interface UpgradeGateInit {
   maxConnections: number;
   allowedOrigins: readonly string[] | undefined;
   wss: WebSocketServer<typeof ClientSocket>;
+  /** Largest first frame the upgrade's subprotocols may carry (`maxPayloadBytesBeforeAuth`). */
+  maxFirstFrameBytes: number;
   /** Caps and rates before authentication, and the proxies whose `X-Forwarded-For` names the client address. */
   limits: UpgradeLimits;
   /** A monotonic clock in milliseconds, for the upgrade rate. */
@@ -52,8 +57,8 @@ export interface UpgradeGateInit {
   liveConnections: () => number;
   /** Whether other code also listens for `upgrade` on the same HTTP server. */
   hasOtherUpgradeListeners: () => boolean;
-  /** A new connection, with the client's address and the function that gives its pre-authentication slot back. */
-  onConnection: (socket: ClientSocket, remoteAddress: string | undefined, releaseSlot: () => void) => void;
+  /** A new connection, with the client's address, the function that gives its pre-authentication slot back, and the first frame its upgrade carried. */
+  onConnection: (socket: ClientSocket, remoteAddress: string | undefined, releaseSlot: () => void, firstFrame: Uint8Array | undefined) => void;
   /** Counts refused upgrades (`connectionsRejected`, and `preAuthRejections` or `upgradeRateRejections`). */
   metrics: ServerMetrics;
   logger: Logger;
@@ -63,8 +68,9 @@ export interface UpgradeGateInit {
 
 /**
  * Decides, before any WebSocket exists, whether an HTTP upgrade may proceed:
- * right path, allowed origin, and room under `maxConnections` counting the
- * upgrades still in progress. Refusals are plain HTTP responses.
+ * right path, allowed origin, room under `maxConnections` counting the
+ * upgrades still in progress, and a well-formed first frame when the
+ * subprotocols carry one. Refusals are plain HTTP responses.
  */
 export class UpgradeGate {
   #pendingUpgrades = 0;
@@ -126,15 +132,27 @@ export class UpgradeGate {
       this.#reject(socket, UpgradeRejection.TOO_MANY_FROM_ADDRESS, 'RATE');
       return;
     }
+    const firstFrame = readUpgradeFrame(request.headers['sec-websocket-protocol'], this.init.maxFirstFrameBytes);
+    if (!firstFrame.ok) {
+      this.#reject(socket, UpgradeRejection.BAD_REQUEST, undefined, firstFrame.reason);
+      return;
+    }
     const slot = this.#preAuth.take(address);
     if (!slot.ok) {
       this.#reject(socket, slot.code === 'ADDRESS_FULL' ? UpgradeRejection.TOO_MANY_FROM_ADDRESS : UpgradeRejection.UNAVAILABLE, 'SLOTS');
       return;
     }
-    this.#upgrade(request, socket, head, remoteAddress, slot.release);
+    this.#upgrade(request, socket, head, remoteAddress, slot.release, firstFrame.frame);
   };
 
-  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, remoteAddress: string | undefined, releaseSlot: () => void): void {
+  #upgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    remoteAddress: string | undefined,
+    releaseSlot: () => void,
+    firstFrame: Uint8Array | undefined,
+  ): void {
     this.#pendingUpgrades += 1;
     let settled = false;
     const settle = (): void => {
@@ -151,16 +169,16 @@ export class UpgradeGate {
     this.init.wss.handleUpgrade(request, socket, head, (webSocket) => {
       settle();
       socket.off('close', abandoned);
-      this.init.onConnection(webSocket, remoteAddress, releaseSlot);
+      this.init.onConnection(webSocket, remoteAddress, releaseSlot, firstFrame);
     });
   }
 
-  #reject(socket: Duplex, status: UpgradeRejection, limit?: PreAuthLimit): void {
+  #reject(socket: Duplex, status: UpgradeRejection, limit?: PreAuthLimit, detail?: string): void {
     const { metrics } = this.init;
     metrics.connectionsRejected += 1;
     if (limit === 'SLOTS') metrics.preAuthRejections += 1;
     if (limit === 'RATE') metrics.upgradeRateRejections += 1;
-    this.init.throttledLog.note('upgrade refused', String(status), { path: this.init.path });
+    this.init.throttledLog.note('upgrade refused', String(status), detail === undefined ? { path: this.init.path } : { path: this.init.path, detail });
     const reason = STATUS_CODES[status] ?? '';
     socket.on('error', () => socket.destroy());
     socket.end(
