@@ -17,6 +17,8 @@ export interface ClientConnectionEvents {
   onOpen(info: ConnectionInfo): void;
   /** The server sent a resumption ticket for the next connection. */
   onTicket(ticket: HeldTicket): void;
+  /** The socket closed before it opened: the ticket this connection's hello offered got no answer, and may serve the next one. */
+  onTicketUnanswered(ticket: HeldTicket): void;
   /** A frame from the server, decoded and checked, once open (and a server `error` before that). */
   onMessage(message: ProtocolMessage): void;
   /** Something that does not end the connection: a frame that was dropped. */

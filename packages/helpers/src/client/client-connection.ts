@@ -62,6 +62,8 @@ export class ClientConnection {
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
+  /** Set once the socket opened (the upgrade was answered). */
+  #socketOpened = false;
   /** Set when a `connected` came (and was then refused): the server may have opened the connection. */
   #answered = false;
   readonly #early: EarlyData;
@@ -112,6 +114,7 @@ export class ClientConnection {
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
+      this.#socketOpened = true;
       this.#events.onAuthenticating();
       // A server that took the frame from the upgrade answers so; any other answer means it never saw it.
       const taken = socket.protocol === UpgradeSubprotocol.FIRST_FRAME_TAKEN;
@@ -365,6 +368,11 @@ export class ClientConnection {
     this.#open = false;
     this.#channel?.close();
     this.#channel = undefined;
+    const held = this.#held;
+    if (held && !this.#socketOpened) {
+      this.#held = undefined;
+      this.#events.onTicketUnanswered(held);
+    }
     this.#dropSecrets();
     this.#events.onClose(code, reason, this.#failure);
   }

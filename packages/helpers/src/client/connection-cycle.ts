@@ -153,6 +153,10 @@ export class ConnectionCycle {
         if (current()) this.init.tickets.keep(ticket);
         else zeroize(ticket.secret);
       },
+      onTicketUnanswered: (ticket) => {
+        if (current()) this.init.tickets.keepUnanswered(ticket);
+        else zeroize(ticket.secret);
+      },
       onMessage: (message) => {
         if (current()) events.message(message);
       },

@@ -49,4 +49,24 @@ describe('TicketKeeper', () => {
     expect(on.take()).toBeUndefined();
     expect(dropped.secret.every((byte) => byte === 0)).toBe(true);
   });
+
+  it('takes back an unanswered ticket when it keeps none, and zeroes it when a newer one came meanwhile or tickets are off', () => {
+    const keeper = new TicketKeeper(true, () => 0);
+    const offered = ticket(100);
+    keeper.keep(offered);
+    expect(keeper.take()).toBe(offered);
+    keeper.keepUnanswered(offered);
+    expect(keeper.take()).toBe(offered);
+    const newer = ticket(100);
+    keeper.keep(newer);
+    keeper.keepUnanswered(offered);
+    expect(offered.secret.every((byte) => byte === 0)).toBe(true);
+    expect(keeper.take()).toBe(newer);
+    const off = new TicketKeeper(false, () => 0);
+    const unanswered = ticket(100);
+    off.keepUnanswered(unanswered);
+    expect(unanswered.secret.every((byte) => byte === 0)).toBe(true);
+    expect(off.take()).toBeUndefined();
+  });
 });
+

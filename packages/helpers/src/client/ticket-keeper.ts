@@ -3,7 +3,8 @@ import type { HeldTicket } from '../crypto/client-resumption.ts';
 
 /**
  * The newest resumption ticket the server sent, kept in memory for the next
- * connection and given out once; an expired one is never given out. A
+ * connection and given out once (again only if the connection it was given
+ * to never got its upgrade answered); an expired one is never given out. A
  * ticket's secret is zeroed when it is replaced, dropped or expires.
  */
 export class TicketKeeper {
@@ -18,6 +19,16 @@ export class TicketKeeper {
   keep(ticket: HeldTicket): void {
     this.drop();
     if (this.enabled) this.#ticket = ticket;
+    else zeroize(ticket.secret);
+  }
+
+  /**
+   * Takes back a ticket whose connection closed before its upgrade was
+   * answered (the server down, the network gone), for the next connection:
+   * unless a newer one is kept meanwhile, or tickets are not kept.
+   */
+  keepUnanswered(ticket: HeldTicket): void {
+    if (this.enabled && !this.#ticket) this.#ticket = ticket;
     else zeroize(ticket.secret);
   }
 

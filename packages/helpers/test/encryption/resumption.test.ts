@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientLifecycleEvent, type ConnectionInfo, type SealedClient, type WebSocketConstructor } from '../../src/client/index.ts';
 import type { AuthenticateFn } from '../../src/index.ts';
-import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
+import { nodeCrypto, sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 import { tokenAuthenticate } from '../support/test-server.ts';
 
 let server: SecureTestServer | undefined;
@@ -211,6 +211,23 @@ describe('session resumption', () => {
 
     expect(failures.map((failure) => failure.code)).toEqual(['RESUMPTION_REFUSED']);
     await expect.poll(() => handled).toEqual([1, 2, 3]);
+  });
+
+  it('keeps a ticket whose connection never opened (the server was down) and resumes with it once the server is back', async () => {
+    const identity = nodeCrypto.ed25519KeyPair();
+    server = await startSecureServer({ identity });
+    const { port } = new URL(server.url);
+    const connected = await connectedClient(server.url);
+    const socket = connected.network.sockets.at(-1)!;
+    await expect.poll(() => connected.network.binaryFrames.get(socket) ?? 0).toBeGreaterThanOrEqual(FRAMES_UP_TO_TICKET);
+    await sleep(TICKET_READ_MS);
+    await server.close();
+    // Attempts while the server is down: each offers the ticket in an upgrade that is never answered.
+    const attempts = connected.network.sockets.length;
+    await expect.poll(() => connected.network.sockets.length, { timeout: 3_000 }).toBeGreaterThan(attempts + 1);
+    server = await startSecureServer({ identity, port: Number(port) });
+    await expect.poll(() => connected.opens.length, { timeout: 3_000 }).toBe(2);
+    expect(connected.opens[1]).toMatchObject({ resumed: true, userId: 'alice' });
   });
 
   it('does not present tickets when the client is told not to resume', async () => {
