@@ -15,9 +15,9 @@ import type { ClientConnectionSettings } from './connection-settings.ts';
 import { answerServerHelloWith } from './server-hello-answer.ts';
 import { InboundFrames } from './inbound-frames.ts';
 import type { ClientConnectionEvents } from './client-connection-events.ts';
-import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.ts';
+import { WEBSOCKET_OPEN, type WebSocketConstructor } from './websocket-like.ts';
+import { OfferingSocket } from './offering-socket.ts';
 import { authenticateFrame, type AuthenticateFrame } from './authenticate-frame.ts';
-import { UpgradeSubprotocol, upgradeSubprotocolsFor } from '../protocol/upgrade-frame.ts';
 import { credentialsFailure, produceCredentials } from './credentials-source.ts';
 
 /**
@@ -38,7 +38,7 @@ import { credentialsFailure, produceCredentials } from './credentials-source.ts'
  */
 export class ClientConnection {
   /** Made once the credentials are at hand. */
-  #socket: WebSocketLike | undefined;
+  #socket: OfferingSocket | undefined;
   readonly #settings: ClientConnectionSettings;
   readonly #events: ClientConnectionEvents;
   #pending: PendingClientHandshake | undefined;
@@ -62,8 +62,8 @@ export class ClientConnection {
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
-  /** Set once the socket opened (the upgrade was answered). */
-  #socketOpened = false;
+  /** The `authenticate` frame, until the socket opened. */
+  #frame: AuthenticateFrame | undefined;
   /** Set when a `connected` came (and was then refused): the server may have opened the connection. */
   #answered = false;
   readonly #early: EarlyData;
@@ -88,11 +88,7 @@ export class ClientConnection {
     );
   }
 
-  /**
-   * Makes the `authenticate` frame, then opens the socket.
-   *
-   * @throws SealedClientError `CREDENTIALS_FAILED` when the credentials cannot be serialized, `INVALID_URL` when the WebSocket class refuses the URL.
-   */
+  /** Makes the `authenticate` frame, then opens the socket. @throws SealedClientError `CREDENTIALS_FAILED` (credentials that do not serialize), `INVALID_URL`. */
   #prepareAndOpen(WebSocketClass: WebSocketConstructor, url: string, produced: Record<string, unknown>): void {
     let frame: AuthenticateFrame;
     try {
@@ -103,27 +99,35 @@ export class ClientConnection {
     this.#pending = frame.pending;
     this.#credentials = frame.credentials;
     this.#held = frame.held;
-    const inUpgrade = frame.bytes.length <= this.#settings.maxUpgradeFrameBytes;
-    let socket: WebSocketLike;
+    this.#frame = frame;
+    const settings = this.#settings;
     try {
-      socket = inUpgrade ? new WebSocketClass(url, upgradeSubprotocolsFor(frame.bytes)) : new WebSocketClass(url);
-    } catch (cause) {
+      this.#socket = new OfferingSocket({
+        WebSocketClass,
+        url,
+        frame: frame.bytes,
+        offer: !settings.upgradeFrames.refused && frame.bytes.length <= settings.maxUpgradeFrameBytes,
+        refusal: settings.upgradeFrames,
+        events: {
+          onOpen: (taken) => this.#onSocketOpen(taken),
+          onMessage: (data) => this.#inbound.push(() => this.#onFrame(data)),
+          onClose: (code, reason) => this.#onClose(code, reason),
+        },
+      });
+    } catch (error) {
       this.#dropSecrets();
-      throw new SealedClientError(ClientFailureCode.INVALID_URL, `Cannot open a WebSocket to "${url}"`, { cause });
+      throw error;
     }
-    this.#socket = socket;
-    socket.binaryType = 'arraybuffer';
-    socket.addEventListener('open', () => {
-      this.#socketOpened = true;
-      this.#events.onAuthenticating();
-      // A server that took the frame from the upgrade answers so; any other answer means it never saw it.
-      const taken = socket.protocol === UpgradeSubprotocol.FIRST_FRAME_TAKEN;
-      const sent = taken || this.#sendText(frame.text);
-      if (sent && this.#settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
-    });
-    socket.addEventListener('message', (event) => this.#inbound.push(() => this.#onFrame(event.data)));
-    socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
-    socket.addEventListener('error', () => undefined);
+  }
+
+  /** The upgrade was answered: the `authenticate` frame goes now, unless the server took it from the upgrade. */
+  #onSocketOpen(taken: boolean): void {
+    this.#events.onAuthenticating();
+    const frame = this.#frame!;
+    this.#frame = undefined;
+    const sent = taken || this.#sendText(frame.text);
+    zeroize(frame.bytes);
+    if (sent && this.#settings.level === SecurityLevel.NONE) this.#onCredentialsSent();
   }
 
   /** Whether the connection is open: authenticated and, where asked, encrypted. */
@@ -369,7 +373,7 @@ export class ClientConnection {
     this.#channel?.close();
     this.#channel = undefined;
     const held = this.#held;
-    if (held && !this.#socketOpened) {
+    if (held && !this.#socket?.opened) {
       this.#held = undefined;
       this.#events.onTicketUnanswered(held);
     }
@@ -387,6 +391,8 @@ export class ClientConnection {
     this.#held = undefined;
     zeroize(this.#resumptionSecret);
     this.#resumptionSecret = undefined;
+    zeroize(this.#frame?.bytes);
+    this.#frame = undefined;
   }
 }
 

@@ -30,10 +30,17 @@ export interface ClientConnectionSettings {
   maxEarlyBytes: number;
   /** Largest `authenticate` frame carried in the upgrade request; 0: always sent as a frame. */
   maxUpgradeFrameBytes: number;
+  /** Whether the server (or a proxy before it) was found to refuse the subprotocols that carry the frame, for the client's life. */
+  upgradeFrames: UpgradeFrameRefusal;
 }
 
-/** What the client keeps across connections and hands each one: its provider, level, identity, pins, clock and tickets. */
-export type ClientConnectionParts = Pick<ClientConnectionSettings, 'crypto' | 'level' | 'identity' | 'pins' | 'now' | 'takeTicket'>;
+/** What a client learned about carrying the first frame in the upgrade, kept across its connections. */
+export interface UpgradeFrameRefusal {
+  refused: boolean;
+}
+
+/** What the client keeps across connections and hands each one: its provider, level, identity, pins, clock, tickets and what it learned of the upgrade. */
+export type ClientConnectionParts = Pick<ClientConnectionSettings, 'crypto' | 'level' | 'identity' | 'pins' | 'now' | 'takeTicket' | 'upgradeFrames'>;
 
 /**
  * Checks the byte and count budgets of a connection's first frames: one that

@@ -6,7 +6,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { ClientEvent, ServerEvent } from '../protocol/event-names.ts';
 import type { ProtocolMessage } from '../protocol/frame-codec.ts';
 import { BufferedEmitter, type Listener } from './buffered-emitter.ts';
-import { checkConnectionOptions, connectionSettings, type ClientConnectionSettings } from './connection-settings.ts';
+import { checkConnectionOptions, connectionSettings, type ClientConnectionSettings, type UpgradeFrameRefusal } from './connection-settings.ts';
 import { ConnectionCycle } from './connection-cycle.ts';
 import { EndToEndLoader } from './end-to-end/end-to-end-loader.ts';
 import { withFingerprint } from '../crypto/identity-fingerprint.ts';
@@ -70,6 +70,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
   #earlyAllowed = true;
   /** The newest resumption ticket from the server, for the next connection. */
   readonly #tickets: TicketKeeper;
+  readonly #upgradeFrames: UpgradeFrameRefusal = { refused: false };
   readonly #requests: ClientRequests;
   /** Unset when the application does the member side of end-to-end rooms itself (`endToEnd.enabled: false`). */
   readonly #endToEnd: EndToEndLoader | undefined;
@@ -325,6 +326,7 @@ export class SealedClient<Incoming extends EventMap = AnyEventMap, Outgoing exte
       pins: this.#pins,
       now: this.#now,
       takeTicket: () => this.#tickets.take(),
+      upgradeFrames: this.#upgradeFrames,
     });
   }
 

@@ -45,12 +45,12 @@ interface SeenConnection {
 /**
  * A plain `ws` server speaking the protocol at level `none` as a server
  * that predates the first frame in the upgrade: it answers the first
- * subprotocol offered (`ws`'s default) and opens a connection on its
- * `authenticate` frame.
+ * subprotocol offered (`ws`'s default), or none, and opens a connection on
+ * its `authenticate` frame.
  */
-async function olderServer(): Promise<{ url: string; seen: SeenConnection[]; close: () => Promise<void> }> {
+async function olderServer(answer: 'first' | 'none' = 'first'): Promise<{ url: string; seen: SeenConnection[]; close: () => Promise<void> }> {
   const http: Server = createServer();
-  const wss = new WebSocketServer({ server: http, path: '/ws' });
+  const wss = new WebSocketServer({ server: http, path: '/ws', ...(answer === 'none' ? { handleProtocols: () => false as const } : {}) });
   const seen: SeenConnection[] = [];
   wss.on('connection', (socket, request: IncomingMessage) => {
     const connection: SeenConnection = { protocols: request.headers['sec-websocket-protocol'], events: [] };
@@ -108,6 +108,24 @@ describe('the SDK and the upgrade', () => {
       const offered = readUpgradeFrame(older.seen[0]!.protocols, READ_LIMIT_BYTES);
       expect(offered.ok && Buffer.from(offered.frame!).toString()).toContain('"token":"alice"');
       expect(older.seen[0]!.events).toEqual(['authenticate']);
+      client.close();
+    } finally {
+      await older.close();
+    }
+  });
+
+  it('opens once more without the offer when a server answering no subprotocol fails the upgrade, and offers it that server no more', async () => {
+    const older = await olderServer('none');
+    try {
+      const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE }));
+      expect((await client.connect()).userId).toBe('alice');
+      // The upgrade that offered the frame was answered without a subprotocol, which ws refuses; the plain one opened.
+      expect(older.seen.map((connection) => connection.protocols !== undefined)).toEqual([true, false]);
+      expect(older.seen[1]!.events).toEqual(['authenticate']);
+      client.close();
+      expect((await client.connect()).userId).toBe('alice');
+      expect(older.seen).toHaveLength(3);
+      expect(older.seen[2]!.protocols).toBeUndefined();
       client.close();
     } finally {
       await older.close();
