@@ -6,6 +6,7 @@ import { SecurityLevel } from '../crypto/security-level.ts';
 import { ClientEvent } from '../protocol/event-names.ts';
 import { encodeFrame } from '../protocol/frame-codec.ts';
 import type { ClientConnectionSettings } from './connection-settings.ts';
+import { credentialsFailure } from './credentials-source.ts';
 
 /** A connection's `authenticate` frame, and what the handshake keeps until the server's hello. */
 export interface AuthenticateFrame {
@@ -26,15 +27,18 @@ export interface AuthenticateFrame {
  * carries them; above it, a fresh client hello (presenting the newest
  * ticket of the same level, once), the credentials kept for the finish.
  *
- * @throws what serializing the credentials throws (a BigInt, a cycle).
+ * @throws SealedClientError `CREDENTIALS_FAILED` when the credentials do not serialize (a BigInt, a cycle).
  */
 export function authenticateFrame(settings: ClientConnectionSettings, produced: Record<string, unknown>): AuthenticateFrame {
-  const copy = { ...produced };
-  if (settings.level === SecurityLevel.NONE) {
-    const text = encodeFrame(ClientEvent.AUTHENTICATE, copy);
-    return { text, bytes: utf8Encode(text), pending: undefined, credentials: undefined, held: undefined };
+  const none = settings.level === SecurityLevel.NONE;
+  let serialized: string;
+  try {
+    serialized = none ? encodeFrame(ClientEvent.AUTHENTICATE, { ...produced }) : JSON.stringify({ ...produced });
+  } catch (cause) {
+    throw credentialsFailure(cause);
   }
-  const credentials = utf8Encode(JSON.stringify(copy));
+  if (none) return { text: serialized, bytes: utf8Encode(serialized), pending: undefined, credentials: undefined, held: undefined };
+  const credentials = utf8Encode(serialized);
   const taken = settings.takeTicket();
   const held = taken?.level === settings.level ? taken : undefined;
   const { hello, pending } = createClientHello({

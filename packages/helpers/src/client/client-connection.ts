@@ -18,7 +18,8 @@ import type { ClientConnectionEvents } from './client-connection-events.ts';
 import { WEBSOCKET_OPEN, type WebSocketConstructor } from './websocket-like.ts';
 import { OfferingSocket } from './offering-socket.ts';
 import { authenticateFrame, type AuthenticateFrame } from './authenticate-frame.ts';
-import { credentialsFailure, produceCredentials } from './credentials-source.ts';
+import { produceCredentials } from './credentials-source.ts';
+import { CloseCode } from '../protocol/close-codes.ts';
 
 /**
  * One socket's life on the client: hello (in the upgrade request when the
@@ -62,8 +63,9 @@ export class ClientConnection {
   #outboundTail: Promise<void> = Promise.resolve();
   /** Set once the credentials went out: early emits may follow them until the open. */
   #credentialsSent = false;
-  /** The `authenticate` frame, until the socket opened. */
+  /** The `authenticate` frame, until the socket opened; what stops waiting for the credentials. */
   #frame: AuthenticateFrame | undefined;
+  #stopCredentials: () => void;
   /** Set when a `connected` came (and was then refused): the server may have opened the connection. */
   #answered = false;
   readonly #early: EarlyData;
@@ -79,23 +81,19 @@ export class ClientConnection {
     this.#settings = settings;
     this.#events = events;
     this.#early = new EarlyData(settings.maxEarlyEmits, settings.maxEarlyBytes);
-    produceCredentials(
+    this.#stopCredentials = produceCredentials(
       settings.credentials,
       (credentials) => {
         if (!this.#closed) this.#prepareAndOpen(WebSocketClass, url, credentials);
       },
       (failure) => this.#giveUp(failure),
+      { timeoutMs: settings.credentialsTimeoutMs, onTimeout: () => this.#onClose(CloseCode.AUTH_TIMEOUT, 'The credentials were not produced in time') },
     );
   }
 
   /** Makes the `authenticate` frame, then opens the socket. @throws SealedClientError `CREDENTIALS_FAILED` (credentials that do not serialize), `INVALID_URL`. */
   #prepareAndOpen(WebSocketClass: WebSocketConstructor, url: string, produced: Record<string, unknown>): void {
-    let frame: AuthenticateFrame;
-    try {
-      frame = authenticateFrame(this.#settings, produced);
-    } catch (cause) {
-      throw credentialsFailure(cause);
-    }
+    const frame = authenticateFrame(this.#settings, produced);
     this.#pending = frame.pending;
     this.#credentials = frame.credentials;
     this.#held = frame.held;
@@ -369,6 +367,7 @@ export class ClientConnection {
   #onClose(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopCredentials();
     this.#open = false;
     this.#channel?.close();
     this.#channel = undefined;

@@ -15,6 +15,8 @@ export interface ClientConnectionSettings {
   /** The client's identity key pair, made on first use. */
   identity: () => RawKeyPair;
   credentials: CredentialsSource;
+  /** How long credentials produced asynchronously may take; 0: no limit. */
+  credentialsTimeoutMs: number;
   suites: readonly AeadSuite[] | undefined;
   serverKey: string | undefined;
   pins: PinStore;
@@ -43,14 +45,16 @@ export interface UpgradeFrameRefusal {
 export type ClientConnectionParts = Pick<ClientConnectionSettings, 'crypto' | 'level' | 'identity' | 'pins' | 'now' | 'takeTicket' | 'upgradeFrames'>;
 
 /**
- * Checks the byte and count budgets of a connection's first frames: one that
- * is not a non-negative integer (`NaN`, say) would let every queued emit go
- * early, or any frame ride in the upgrade.
+ * Checks the byte and count budgets of a connection's first frames and the
+ * credentials' deadline: one that is not a non-negative integer (`NaN`, say)
+ * would let every queued emit go early, or any frame ride in the upgrade.
  *
  * @throws RangeError naming the option.
  */
-export function checkConnectionOptions(options: Pick<SealedClientOptions, 'maxEarlyEmits' | 'maxEarlyBytes' | 'maxUpgradeFrameBytes'>): void {
-  for (const name of ['maxEarlyEmits', 'maxEarlyBytes', 'maxUpgradeFrameBytes'] as const) {
+export function checkConnectionOptions(
+  options: Pick<SealedClientOptions, 'maxEarlyEmits' | 'maxEarlyBytes' | 'maxUpgradeFrameBytes' | 'credentialsTimeoutMs'>,
+): void {
+  for (const name of ['maxEarlyEmits', 'maxEarlyBytes', 'maxUpgradeFrameBytes', 'credentialsTimeoutMs'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
       throw new RangeError(`SealedClient option "${name}" must be a non-negative integer, got ${String(value)}`);
@@ -63,6 +67,7 @@ export function connectionSettings(options: SealedClientOptions, parts: ClientCo
   return {
     ...parts,
     credentials: options.credentials,
+    credentialsTimeoutMs: options.credentialsTimeoutMs ?? SEALED_CLIENT_DEFAULTS.credentialsTimeoutMs,
     suites: options.suites,
     serverKey: options.serverKey,
     pinName: options.pinName ?? new URL(options.url).host,

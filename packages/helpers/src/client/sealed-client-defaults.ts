@@ -10,6 +10,8 @@ export const SEALED_CLIENT_DEFAULTS = Object.freeze({
   maxEarlyEmits: 8,
   /** Bytes on the wire those early emits may take together: half the server's default limit for one frame before authentication. */
   maxEarlyBytes: 8 * 1024,
+  /** Milliseconds a `credentials` function's promise may take before the connection attempt closes (4001) and, if reconnecting is on, is made again. */
+  credentialsTimeoutMs: 10_000,
   /** Largest `authenticate` frame (UTF-8 bytes) carried in the upgrade request, as a subprotocol, rather than sent after it: a credential or a hello, well below proxies' header limits. */
   maxUpgradeFrameBytes: 4 * 1024,
   /** Milliseconds a request waits for its reply before it rejects with `REQUEST_TIMEOUT`. */

@@ -69,6 +69,16 @@ export interface SealedClientOptions {
    * sealed inside the handshake, once the server has proved its key.
    */
   credentials: Record<string, unknown> | (() => ValueOrPromise<Record<string, unknown>>);
+  /**
+   * How long the promise of a `credentials` function may take: past it the
+   * connection attempt closes with 4001 (`AUTH_TIMEOUT`), as the server
+   * closes a socket whose credentials do not come, and is made again if
+   * reconnecting is on (the function is called again). 10,000 ms by default;
+   * 0 waits for ever.
+   *
+   * @throws RangeError from the constructor when not a non-negative integer.
+   */
+  credentialsTimeoutMs?: number;
   /** The protection to insist on; the client never continues with less. */
   level?: SecurityLevel;
   /** AEADs to offer, in order of preference; both by default. */

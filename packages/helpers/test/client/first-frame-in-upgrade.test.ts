@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { closeAfterEach } from '@sealed/test-support';
-import { SecurityLevel } from '../../src/index.ts';
-import { ClientFailureCode, type SealedClientError, type WebSocketConstructor } from '../../src/client/index.ts';
+import { CloseCode, SecurityLevel } from '../../src/index.ts';
+import { ClientFailureCode, ClientLifecycleEvent, type SealedClientError, type WebSocketConstructor } from '../../src/client/index.ts';
 import { UpgradeSubprotocol, readUpgradeFrame } from '../../src/protocol/index.ts';
 import { sdkClient, startSecureServer, type SecureTestServer } from '../support/secure-test-server.ts';
 
@@ -173,6 +173,26 @@ describe('the SDK and the upgrade', () => {
     expect(failure.code).toBe(ClientFailureCode.CREDENTIALS_FAILED);
     expect(recording.answered).toEqual([]);
     expect(server.helper.getMetrics().connectionsAccepted).toBe(0);
+  });
+
+  it('closes an attempt whose credentials take longer than credentialsTimeoutMs with 4001, and asks for them again on the reconnect', async () => {
+    server = track(await startSecureServer({ acceptedLevels: [SecurityLevel.NONE] }));
+    let calls = 0;
+    const closes: number[] = [];
+    const client = track(sdkClient(server.url, 'alice', {
+      level: SecurityLevel.NONE,
+      credentialsTimeoutMs: 50,
+      reconnect: { enabled: true, initialDelayMs: 10, maxDelayMs: 10, jitter: 0 },
+      credentials: () => {
+        calls += 1;
+        return calls === 1 ? new Promise<Record<string, unknown>>(() => undefined) : Promise.resolve({ token: 'alice' });
+      },
+    }));
+    client.on(ClientLifecycleEvent.CLOSE, ({ code }: { code: number }) => void closes.push(code));
+    expect((await client.connect()).userId).toBe('alice');
+    expect(calls).toBe(2);
+    expect(closes).toEqual([CloseCode.AUTH_TIMEOUT]);
+    expect(server.helper.getMetrics().connectionsAccepted).toBe(1);
   });
 
   it('fails with CREDENTIALS_FAILED when credentials at hand cannot be serialized', async () => {
