@@ -35,7 +35,7 @@ export interface OfferingSocketInit {
  */
 export class OfferingSocket {
   #socket: WebSocketLike;
-  #offered = false;
+  /** Set once a socket that offered the frame failed and the plain one was opened. */
   #fellBack = false;
   #opened = false;
   #closing = false;
@@ -71,7 +71,6 @@ export class OfferingSocket {
     } catch (cause) {
       throw new SealedClientError(ClientFailureCode.INVALID_URL, `Cannot open a WebSocket to "${url}"`, { cause });
     }
-    this.#offered = offer;
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
       this.#opened = true;
@@ -80,7 +79,8 @@ export class OfferingSocket {
     });
     socket.addEventListener('message', (event) => events.onMessage(event.data));
     socket.addEventListener('close', (event) => {
-      if (this.#offered && !this.#opened && !this.#closing) {
+      // Only the first socket offers the frame.
+      if (this.init.offer && !this.#fellBack && !this.#opened && !this.#closing) {
         this.#fellBack = true;
         try {
           this.#socket = this.#open(false);

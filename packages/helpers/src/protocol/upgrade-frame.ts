@@ -30,9 +30,9 @@ export function upgradeSubprotocolsFor(frame: Uint8Array): string[] {
   return [UpgradeSubprotocol.SEALED, UpgradeSubprotocol.FIRST_FRAME_TAKEN, FIRST_FRAME_ENTRY_PREFIX + toBase64Url(frame)];
 }
 
-/** How long the subprotocol entry carrying a frame of `frameBytes` UTF-8 bytes is. */
-export function firstFrameEntryLength(frameBytes: number): number {
-  return FIRST_FRAME_ENTRY_PREFIX.length + Math.ceil((frameBytes * 4) / 3);
+/** Characters of unpadded base64url for `bytes` bytes. */
+function base64UrlLength(bytes: number): number {
+  return Math.ceil((bytes * 4) / 3);
 }
 
 /** What a server reads from the subprotocols an upgrade offers. */
@@ -55,7 +55,8 @@ export function readUpgradeFrame(header: string | undefined, maxFrameBytes: numb
   if (frames.length > 1) return { ok: false, reason: 'more than one first frame' };
   if (!entries.includes(UpgradeSubprotocol.FIRST_FRAME_TAKEN)) return { ok: false, reason: `a first frame without "${UpgradeSubprotocol.FIRST_FRAME_TAKEN}"` };
   const encoded = frames[0]!.slice(FIRST_FRAME_ENTRY_PREFIX.length);
-  if (encoded.length > firstFrameEntryLength(maxFrameBytes)) return { ok: false, reason: `a first frame larger than ${maxFrameBytes} bytes` };
+  // Refused before decoding when even its text is too long.
+  if (encoded.length > base64UrlLength(maxFrameBytes)) return { ok: false, reason: `a first frame larger than ${maxFrameBytes} bytes` };
   const frame = fromBase64Url(encoded);
   if (!frame) return { ok: false, reason: 'a first frame that is not base64url' };
   if (frame.length > maxFrameBytes) return { ok: false, reason: `a first frame larger than ${maxFrameBytes} bytes` };

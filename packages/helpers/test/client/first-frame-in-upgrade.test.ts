@@ -99,50 +99,35 @@ describe.each([SecurityLevel.NONE, SecurityLevel.ENCRYPTED])('the SDK at level %
 
 describe('the SDK and the upgrade', () => {
   it('sends authenticate as a frame to a server that answers another subprotocol', async () => {
-    const older = await olderServer();
-    try {
-      const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE }));
-      expect((await client.connect()).userId).toBe('alice');
-      expect(older.seen).toHaveLength(1);
-      // The server was offered the frame, did not take it, and got it as a frame.
-      const offered = readUpgradeFrame(older.seen[0]!.protocols, READ_LIMIT_BYTES);
-      expect(offered.ok && Buffer.from(offered.frame!).toString()).toContain('"token":"alice"');
-      expect(older.seen[0]!.events).toEqual(['authenticate']);
-      client.close();
-    } finally {
-      await older.close();
-    }
+    const older = track(await olderServer());
+    const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE }));
+    expect((await client.connect()).userId).toBe('alice');
+    expect(older.seen).toHaveLength(1);
+    // The server was offered the frame, did not take it, and got it as a frame.
+    const offered = readUpgradeFrame(older.seen[0]!.protocols, READ_LIMIT_BYTES);
+    expect(offered.ok && Buffer.from(offered.frame!).toString()).toContain('"token":"alice"');
+    expect(older.seen[0]!.events).toEqual(['authenticate']);
   });
 
   it('opens once more without the offer when a server answering no subprotocol fails the upgrade, and offers it that server no more', async () => {
-    const older = await olderServer('none');
-    try {
-      const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE }));
-      expect((await client.connect()).userId).toBe('alice');
-      // The upgrade that offered the frame was answered without a subprotocol, which ws refuses; the plain one opened.
-      expect(older.seen.map((connection) => connection.protocols !== undefined)).toEqual([true, false]);
-      expect(older.seen[1]!.events).toEqual(['authenticate']);
-      client.close();
-      expect((await client.connect()).userId).toBe('alice');
-      expect(older.seen).toHaveLength(3);
-      expect(older.seen[2]!.protocols).toBeUndefined();
-      client.close();
-    } finally {
-      await older.close();
-    }
+    const older = track(await olderServer('none'));
+    const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE }));
+    expect((await client.connect()).userId).toBe('alice');
+    // The upgrade that offered the frame was answered without a subprotocol, which ws refuses; the plain one opened.
+    expect(older.seen.map((connection) => connection.protocols !== undefined)).toEqual([true, false]);
+    expect(older.seen[1]!.events).toEqual(['authenticate']);
+    client.close();
+    expect((await client.connect()).userId).toBe('alice');
+    expect(older.seen).toHaveLength(3);
+    expect(older.seen[2]!.protocols).toBeUndefined();
   });
 
   it('offers no subprotocol at all with maxUpgradeFrameBytes 0', async () => {
-    const older = await olderServer();
-    try {
-      const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE, maxUpgradeFrameBytes: 0 }));
-      expect((await client.connect()).userId).toBe('alice');
-      expect(older.seen[0]!.protocols).toBeUndefined();
-      expect(older.seen[0]!.events).toEqual(['authenticate']);
-      client.close();
-    } finally {
-      await older.close();
-    }
+    const older = track(await olderServer());
+    const client = track(sdkClient(older.url, 'alice', { level: SecurityLevel.NONE, maxUpgradeFrameBytes: 0 }));
+    expect((await client.connect()).userId).toBe('alice');
+    expect(older.seen[0]!.protocols).toBeUndefined();
+    expect(older.seen[0]!.events).toEqual(['authenticate']);
   });
 
   it('produces credentials given as an async function before the upgrade, and carries them in it', async () => {
